@@ -1,0 +1,61 @@
+"""smsc_codec: decode and encode the answers of the SMSC HTTP API.
+
+One msgspec data model serves all four answer formats (``fmt`` 0 text, 1
+comma-separated values, 2 XML, 3 JSON)::
+
+    >>> import smsc_codec
+    >>> smsc_codec.decode(b"1,1286524541,0", "status.php?id=5&phone=79990000000&fmt=1")
+    SmsStatus(status=<MessageStatus.DELIVERED: 1>, last_timestamp=1286524541, err=<DeliveryError.NO_ERROR: 0>)
+
+Everything public is importable from this module; the submodules are private.
+"""
+
+from __future__ import annotations
+
+from ._api import decode, decode_as, detect_format, encode, encode_text
+from ._codes import (
+    ApiErrorMeaning,
+    DeliveryError,
+    Fmt,
+    MessageFlags,
+    MessageStatus,
+    MessageType,
+    TemplateType,
+    api_error_meaning,
+)
+from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
+from ._model import ApiError, HlrStatus, Ok, Reply, SmsStatus
+from ._request import Request, parse_request
+from ._version import __version__
+
+__all__ = (
+    "ApiError",
+    "ApiErrorMeaning",
+    "DecodeError",
+    "DeliveryError",
+    "EncodeError",
+    "Fmt",
+    "HlrStatus",
+    "MessageFlags",
+    "MessageStatus",
+    "MessageType",
+    "Ok",
+    "Reply",
+    "Request",
+    "RequestError",
+    "SmsStatus",
+    "SmscCodecError",
+    "TemplateType",
+    "__version__",
+    "api_error_meaning",
+    "decode",
+    "decode_as",
+    "detect_format",
+    "encode",
+    "encode_text",
+    "parse_request",
+)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

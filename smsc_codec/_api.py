@@ -1,0 +1,214 @@
+"""The public entry points: decode, encode, detect_format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from ._body import body_text
+from ._codes import Fmt
+from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
+from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
+from ._json import decode_json, encode_json
+from ._lines import decode_lines, encode_lines
+from ._model import ApiError, HlrStatus, Ok, SmsStatus
+from ._replies import reply_spec
+from ._request import Request, RequestLike, parse_request
+from ._xml import decode_xml, encode_xml, parse_xml
+
+__all__ = ["decode", "decode_as", "detect_format", "encode", "encode_text"]
+
+Decoded = Any  # a reply Struct, a list of them, ApiError or Ok
+
+#: reply class -> the script whose answers it is
+_SCRIPT_OF_KIND: dict[type[msgspec.Struct], str] = {SmsStatus: "status", HlrStatus: "status"}
+
+
+def decode(
+    body: bytes | bytearray | memoryview | str,
+    request: RequestLike | None,
+    *,
+    strict: bool = False,
+    charset: str | None = None,
+) -> Decoded:
+    """Decode one answer of the SMSC HTTP API.
+
+    ``request`` is the request URL, its ``script.php?query`` tail, a mapping of
+    its query parameters (with an optional ``"script"`` key) or a
+    :class:`Request`; it tells the script, ``fmt``, ``all``, several ids and
+    the charset. With ``None``, only answers that describe themselves (errors,
+    ``OK``) can be decoded.
+
+    Returns the reply Struct, a list of them (several records), an
+    :class:`ApiError` or :class:`Ok`.
+
+    Lenient decoding (the default) accepts the variations seen in real traffic
+    and marks free text whose extent it had to choose in ``ambiguous_fields``.
+    ``strict=True`` accepts the documented layout only and raises on unknown
+    keys, unknown codes and ambiguous text.
+
+    ``charset`` overrides the request's (``"auto"`` tells UTF-8 from
+    windows-1251). Raises :class:`DecodeError` for any body that cannot be
+    decoded, and :class:`RequestError` for an unusable request.
+    """
+    req = None if request is None else parse_request(request)
+    fmt: int | None = None
+    try:
+        fmt = int(req.fmt) if req is not None else None
+        text = body_text(body, charset or (req.charset if req else "auto"), fmt)
+        if fmt is None:
+            fmt = detect_format(text)
+        return _decode_text(text, req, fmt, strict)
+    except SmscCodecError:
+        raise
+    except Exception as exc:  # a bug must not leak a foreign exception type
+        raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+
+
+def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) -> Decoded:
+    envelope = detect_text_envelope(text, fmt if fmt is not None else 0)
+    if envelope is None and fmt == 2:
+        root = parse_xml(text)
+        envelope = xml_envelope(root, text, strict=strict)
+    if envelope is not None:
+        if isinstance(envelope, ApiError) and req is not None:
+            envelope.script = req.script
+        return envelope
+    if req is None:
+        raise RequestError("decoding this body needs the request it answers")
+    assert fmt is not None
+    spec = reply_spec(req)
+    if fmt == 3:
+        found = decode_json(text, spec, ApiError, strict=strict)
+        if isinstance(found, ApiError):
+            found.script = req.script
+        return found
+    if fmt == 2:
+        return decode_xml(text, root, spec, strict=strict)
+    return decode_lines(text, fmt, spec, strict=strict)
+
+
+def decode_as(
+    body: bytes | bytearray | memoryview | str,
+    kind: type[msgspec.Struct] | str,
+    fmt: int,
+    *,
+    strict: bool = False,
+    charset: str | None = None,
+    **params: str | int,
+) -> Decoded:
+    """Decode when only the reply kind and the format are known.
+
+    ``kind`` is a reply class (``SmsStatus``) or a script name (``"status"``);
+    further request parameters (``all=1``, ``id="1,2"``) go as keywords.
+    """
+    script = kind if isinstance(kind, str) else _SCRIPT_OF_KIND.get(kind)
+    if script is None:
+        raise RequestError(f"no script answers with {kind!r}")
+    request = Request(
+        script=script,
+        params=(("fmt", str(fmt)), *((k, str(v)) for k, v in params.items())),
+    )
+    return decode(body, request, strict=strict, charset=charset)
+
+
+_TEXT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]* ?= ")
+_CSV_START = re.compile(r"-?[0-9]+,")
+
+
+def detect_format(body: bytes | str) -> Fmt | None:
+    """The format a body is written in, when it says so itself.
+
+    XML starts with ``<``, JSON with ``{`` or ``[``, fmt=0 with ``key = ``
+    (``ERROR = `` included); a line of comma-separated values starting with a
+    number is fmt=1. A bare number or ``OK`` is the same in several formats
+    (facts §5.13): the answer is ``None``.
+    """
+    head = body[:256]
+    text = head.decode("latin-1") if isinstance(head, bytes) else head
+    text = text.lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if text.startswith("<"):
+        return Fmt.XML
+    if text.startswith(("{", "[")):
+        return Fmt.JSON
+    if _TEXT_START.match(text):
+        return Fmt.TEXT
+    if _CSV_START.match(text):
+        return Fmt.CSV
+    return None
+
+
+def encode_text(
+    reply: Any,
+    request: RequestLike,
+    *,
+    lossy: bool = False,
+) -> str:
+    """Write a reply (or a list of them) as the server would, as text.
+
+    Raises :class:`EncodeError` when the target layout cannot carry the reply
+    faithfully: a field it has no place for, text that would read back
+    differently or make a line ambiguous. ``lossy=True`` drops or empties what
+    the layout cannot carry instead.
+    """
+    req = parse_request(request)
+    fmt = int(req.fmt)
+    if isinstance(reply, (ApiError, Ok)):
+        return encode_envelope(reply, fmt, lossy=lossy)
+    spec = reply_spec(req)
+    replies: Sequence[msgspec.Struct]
+    if isinstance(reply, msgspec.Struct):
+        replies = [reply]
+    elif isinstance(reply, (list, tuple)):
+        replies = list(reply)
+        if not spec.multi and len(replies) != 1:
+            raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
+    else:
+        raise EncodeError(f"cannot encode {type(reply).__name__}", fmt=fmt)
+    for r in replies:
+        if not any(isinstance(r, c.cls) for c in spec.candidates):
+            raise EncodeError(f"{type(r).__name__} is not an answer of {req.script}.php", fmt=fmt)
+    if fmt == 3:
+        return encode_json(replies, spec, as_list=spec.multi)
+    if fmt == 2:
+        return encode_xml(replies, spec, as_list=spec.multi)
+    return encode_lines(replies, fmt, spec, lossy=lossy)
+
+
+def encode(
+    reply: Any,
+    request: RequestLike,
+    *,
+    lossy: bool = False,
+    charset: str | None = None,
+) -> bytes:
+    """Write a reply (or a list of them) as the server would, in its charset.
+
+    The charset is the request's (windows-1251 unless it names another, facts
+    §1.1) or ``charset``. See :func:`encode_text` for what raises EncodeError.
+    """
+    req = parse_request(request)
+    text = encode_text(reply, req, lossy=lossy)
+    codec = charset or req.charset
+    try:
+        return text.encode(codec)
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start : exc.end]
+        raise EncodeError(
+            f"{char!r} cannot be written in {codec}", field=_field_holding(reply, char),
+            fmt=int(req.fmt),
+        ) from None
+    except LookupError:
+        raise EncodeError(f"unknown charset {codec!r}") from None
+
+
+def _field_holding(reply: Any, char: str) -> str | None:
+    for item in reply if isinstance(reply, (list, tuple)) else [reply]:
+        for name in getattr(item, "__struct_fields__", ()):
+            value = getattr(item, name)
+            if isinstance(value, str) and char in value:
+                return str(name)
+    return None

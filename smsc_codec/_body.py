@@ -1,0 +1,66 @@
+"""Bodies as text: charsets, byte-order marks and line splitting."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ._errors import DecodeError
+
+__all__ = ["Line", "body_text", "split_lines"]
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"),)
+
+
+def body_text(body: bytes | bytearray | memoryview | str, charset: str, fmt: int | None) -> str:
+    """Decode a body; ``charset`` is a Python codec name or ``"auto"``.
+
+    ``auto`` takes UTF-8 when the bytes are valid UTF-8 and windows-1251
+    otherwise (windows-1251 decodes almost any bytes, so it is the fallback).
+    A UTF-8 byte-order mark wins over the charset: it says what the bytes are.
+    """
+    if isinstance(body, str):
+        text = body
+    else:
+        data = bytes(body)
+        for bom, codec in _BOMS:
+            if data.startswith(bom):
+                data, charset = data[len(bom) :], codec
+        if charset == "auto":
+            try:
+                return _strip_bom(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                charset = "cp1251"
+        try:
+            text = data.decode(charset)
+        except UnicodeDecodeError as exc:
+            before = data[: exc.start].decode(charset, errors="replace")
+            raise DecodeError(
+                f"byte 0x{data[exc.start]:02x} is not valid {charset}",
+                fmt=fmt,
+                text=before + data[exc.start :].decode(charset, errors="replace"),
+                offset=len(before),
+            ) from None
+        except LookupError:
+            raise DecodeError(f"unknown charset {charset!r}", fmt=fmt) from None
+    return _strip_bom(text)
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+class Line(NamedTuple):
+    text: str  #: without its line break
+    offset: int  #: where it starts in the body
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split a fmt=0/1 body into records: LF or CRLF, a final line break optional."""
+    lines = []
+    offset = 0
+    for raw in text.split("\n"):
+        lines.append(Line(raw[:-1] if raw.endswith("\r") else raw, offset))
+        offset += len(raw) + 1
+    if len(lines) > 1 and lines[-1].text == "":
+        lines.pop()
+    return lines

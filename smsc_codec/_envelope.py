@@ -1,0 +1,83 @@
+"""Answers common to every script: the error envelope and the bare ``OK``.
+
+Error layouts are in facts §1.2 and seed 003; the fmt=0/1 ones are grammar
+rules (``api_error``). Some scripts answer ``OK`` or ``ERROR = N (...)`` in fmt=0
+form whatever fmt was asked for (facts §9), so those two are recognised first,
+in every format.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from ._errors import DecodeError, EncodeError
+from ._json import json_object_text
+from ._matcher import LineMismatch, line_codec
+from ._model import ApiError, Ok
+from ._xml import record_fields, reply_from_fields, xml_element_text
+
+__all__ = ["detect_text_envelope", "encode_envelope", "xml_envelope"]
+
+#: fmt=1 error: `0,-N`, or `<id>,-N` (facts §1.2, §5.8). A status row never has
+#: exactly two columns with the second negative.
+_FMT1_ERROR = re.compile(r"-?[0-9]+,-[0-9]+")
+
+
+def _read_error_line(text: str, fmt: int, body_fmt: int) -> ApiError:
+    line = text.strip()
+    start = text.find(line)
+    codec = line_codec(fmt, "api_error", ApiError)
+    try:
+        reply = codec.read(line).reply
+    except LineMismatch as exc:
+        offset = exc.offset if exc.offset >= 0 else len(line)
+        raise DecodeError(exc.reason, fmt=body_fmt, text=text, offset=start + offset) from None
+    assert isinstance(reply, ApiError)
+    if fmt == 1 and reply.id == 0:
+        reply.id = None  # `0,-N`: no message id
+    return reply
+
+
+def detect_text_envelope(text: str, fmt: int) -> ApiError | Ok | None:
+    """An error or OK answer in fmt=0/1 text form, whatever fmt was requested."""
+    stripped = text.strip()
+    if stripped == "OK":
+        return Ok()
+    if stripped.startswith("ERROR = "):
+        return _read_error_line(text, 0, 0)
+    if fmt == 1 and _FMT1_ERROR.fullmatch(stripped):
+        return _read_error_line(text, 1, 1)
+    return None
+
+
+def xml_envelope(root: object, text: str, *, strict: bool) -> ApiError | Ok | None:
+    """The ``<result>`` answers: an error, or ``<result>OK</result>``."""
+    if getattr(root, "tag", None) != "result":
+        return None
+    if len(root) == 0 and (root.text or "").strip() == "OK":  # type: ignore[arg-type, attr-defined]
+        return Ok()
+    fields = record_fields(root, text)
+    if "error_code" in fields or "error" in fields:
+        reply = reply_from_fields(fields, ApiError, text, strict)
+        assert isinstance(reply, ApiError)
+        return reply
+    return None
+
+
+def encode_envelope(reply: ApiError | Ok, fmt: int, *, lossy: bool) -> str:
+    """An error or OK answer in the server's layout for ``fmt``."""
+    if isinstance(reply, Ok):
+        return {0: "OK", 1: "OK", 2: "<result>OK</result>", 3: '{\n"result": "OK"\n}'}[fmt]
+    if fmt in (0, 1):
+        if fmt == 1:
+            if reply.id == 0 and not lossy:
+                raise EncodeError("id 0 reads back as no id in `0,-N`", field="id", fmt=1)
+            reply = msgspec.structs.replace(reply, id=reply.id or 0)
+        if reply.code < 0:
+            raise EncodeError("an error code is positive", field="code", fmt=fmt)
+        return line_codec(fmt, "api_error", ApiError).write(reply, lossy=lossy)
+    if fmt == 2:
+        return xml_element_text(reply, "result", None)
+    return json_object_text(reply, None)

@@ -1,0 +1,96 @@
+"""The library's exceptions.
+
+::
+
+    SmscCodecError
+    ├── DecodeError     a body does not match the layout its request implies
+    ├── EncodeError     a value cannot be written faithfully in the target format
+    └── RequestError    the request (URL, query or mapping) does not say enough
+
+Every error raised while decoding a body is a :class:`DecodeError`; the wrapped
+parsers' own exceptions (lark, expat, msgspec, codecs) never escape.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DecodeError", "EncodeError", "RequestError", "SmscCodecError", "position_of"]
+
+
+class SmscCodecError(Exception):
+    """Root of every exception this library raises."""
+
+
+class RequestError(SmscCodecError, ValueError):
+    """The request does not tell which script answered or is otherwise unusable."""
+
+
+class EncodeError(SmscCodecError, ValueError):
+    """A reply cannot be written in the target format without changing its meaning.
+
+    ``field`` names the offending field when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, fmt: int | None = None) -> None:
+        self.field = field
+        self.fmt = fmt
+        where = []
+        if fmt is not None:
+            where.append(f"fmt={fmt}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        prefix = f"{', '.join(where)}: " if where else ""
+        super().__init__(prefix + message)
+
+
+def position_of(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based (line, column) of ``offset`` in ``text``."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+class DecodeError(SmscCodecError, ValueError):
+    """A body could not be decoded.
+
+    Carries the ``fmt`` it was read as, the 1-based ``line`` and ``column`` of the
+    fault, the text of that line and a short ``reason``; ``str()`` shows all of
+    them with a caret under the fault::
+
+        fmt=1, line 1, column 3: expected an integer for field 'last_timestamp'
+          1,x,0
+            ^
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        fmt: int | None,
+        text: str = "",
+        offset: int = 0,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        if line is None or column is None:
+            line, column = position_of(text, offset)
+        lines = text.split("\n")
+        source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        self.reason = reason
+        self.fmt = fmt
+        self.line = line
+        self.column = column
+        self.source_line = source_line.rstrip("\r")
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        fmt = "fmt=?" if self.fmt is None else f"fmt={self.fmt}"
+        shown = self.source_line
+        column = self.column
+        # Keep the caret readable on huge lines: show a window around the fault.
+        if len(shown) > 120:
+            start = max(0, column - 60)
+            shown = ("…" if start else "") + shown[start : start + 120] + "…"
+            column = column - start + (1 if start else 0)
+        caret = " " * (column - 1) + "^"
+        return f"{fmt}, line {self.line}, column {self.column}: {self.reason}\n  {shown}\n  {caret}"

@@ -1,0 +1,235 @@
+"""Loading the Lark grammars and compiling their layout rules.
+
+The grammars in ``grammars/`` are the single source of the fmt=0 and fmt=1 line
+layouts. This module reads them in two ways:
+
+* :func:`line_layouts` flattens a layout rule into literal text and field names,
+  which ``_matcher.py`` compiles into fast matchers and writers;
+* :func:`parse_line` runs Lark's Earley parser on a line, for error positions
+  and for the differential tests that prove both readings agree.
+
+Lark is imported on first use only: importing ``smsc_codec`` stays cheap for the
+JSON and XML paths (design/performance.md, "Import time").
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import typing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ._schema import Kind, plan_for
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    import lark
+    import msgspec
+
+__all__ = [
+    "GrammarParse",
+    "LineLayout",
+    "grammar_text",
+    "line_layouts",
+    "parse_line",
+]
+
+_FILES = {0: "fmt0.lark", 1: "fmt1.lark"}
+
+#: The grammar terminal (or rule) each value kind is read with.
+_KIND_SYMBOLS = {
+    Kind.INT: "INT",
+    Kind.DECIMAL: "DECIMAL",
+    Kind.DATETIME: "DATETIME",
+    Kind.TOKEN: "TOKEN",
+    Kind.TEXT: "text",
+}
+
+
+class LineLayout(NamedTuple):
+    """One alternative of a layout rule, flattened.
+
+    ``literals[0]`` precedes the first field, ``literals[i]`` follows field
+    ``i - 1``; there is always one more literal than there are fields.
+    """
+
+    rule: str
+    literals: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+def _grammar_dir() -> Traversable | Path:
+    """The grammars shipped in the wheel, or the repository's when run from a checkout."""
+    shipped = importlib.resources.files("smsc_codec") / "grammars"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "grammars"
+
+
+@functools.cache
+def grammar_text(name: str) -> str:
+    """The text of ``grammars/<name>``."""
+    return (_grammar_dir() / name).read_text(encoding="utf-8")
+
+
+def _reply_classes() -> tuple[type[msgspec.Struct], ...]:
+    from ._model import Reply  # noqa: PLC0415 - the model imports nothing from here
+
+    return typing.get_args(Reply)
+
+
+@functools.cache
+def _field_kinds() -> dict[str, tuple[Kind, bool]]:
+    """Every wire field of the model with its kind and whether it is required.
+
+    A name used by several reply kinds must have the same shape in all of them:
+    the grammar has one rule per name.
+    """
+    kinds: dict[str, tuple[Kind, bool]] = {}
+    for cls in _reply_classes():
+        for spec in plan_for(cls).fields:
+            seen = kinds.get(spec.name)
+            if seen is not None and seen[0] is not spec.kind:
+                raise TypeError(f"field {spec.name!r} has two shapes: {seen[0]} and {spec.kind}")
+            required = spec.required and (seen is None or seen[1])
+            kinds[spec.name] = (spec.kind, required)
+    return kinds
+
+
+def _field_rules() -> str:
+    lines = ["", "// ---- generated from smsc_codec/_model.py ----"]
+    for name, (kind, required) in sorted(_field_kinds().items()):
+        optional = "" if required else "?"
+        lines.append(f"{name}: {_KIND_SYMBOLS[kind]}{optional}")
+    return "\n".join(lines) + "\n"
+
+
+def _layout_rule_names(text: str) -> list[str]:
+    names = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        head, sep, _ = line.partition(":")
+        if sep and head and head[0].islower() and head.replace("_", "").isalnum():
+            names.append(head)
+    return names
+
+
+@functools.cache
+def _parser(fmt: int) -> lark.Lark:
+    import lark  # noqa: PLC0415 - deferred: see the module docstring
+
+    text = grammar_text(_FILES[fmt])
+    directory = _grammar_dir()
+    common = grammar_text("common.lark")
+    # The layout files %import from common.lark; hand Lark its text through a
+    # loader so that it is found in a wheel as well as in a checkout.
+
+    def load_common(base_path: Any, grammar_path: str) -> tuple[str, str]:
+        if grammar_path != "common.lark":
+            raise OSError(grammar_path)
+        return str(directory), common
+
+    return lark.Lark(
+        text + _field_rules(),
+        start=_layout_rule_names(text),
+        parser="earley",
+        lexer="dynamic",
+        ambiguity="explicit",
+        propagate_positions=True,
+        import_paths=[load_common],
+    )
+
+
+@functools.cache
+def layout_rules(fmt: int) -> frozenset[str]:
+    """The names of the layout rules the fmt's grammar defines."""
+    return frozenset(_layout_rule_names(grammar_text(_FILES[fmt])))
+
+
+@functools.cache
+def line_layouts(fmt: int, rule: str) -> tuple[LineLayout, ...]:
+    """The alternatives of ``rule`` in the fmt's grammar, most fields first."""
+    parser = _parser(fmt)
+    fields = _field_kinds()
+    by_origin: dict[str, list[Any]] = {}
+    for r in parser.rules:
+        by_origin.setdefault(r.origin.name, []).append(r.expansion)
+    literal_of = {t.name: t.pattern for t in parser.terminals}
+
+    def expand(name: str) -> list[list[tuple[bool, str]]]:
+        """Each alternative as a list of (is_field, text-or-field-name)."""
+        if name not in by_origin:
+            raise KeyError(f"no rule {name!r} in {_FILES[fmt]}")
+        out: list[list[tuple[bool, str]]] = []
+        for expansion in by_origin[name]:
+            seqs: list[list[tuple[bool, str]]] = [[]]
+            for sym in expansion:
+                if sym.is_term:
+                    pattern = literal_of[sym.name]
+                    if pattern.type != "str":
+                        raise ValueError(f"{name}: layouts take literal text, not {sym.name}")
+                    seqs = [s + [(False, pattern.value)] for s in seqs]
+                elif sym.name in fields:
+                    seqs = [s + [(True, sym.name)] for s in seqs]
+                else:
+                    seqs = [s + t for s in seqs for t in expand(sym.name)]
+            out.extend(seqs)
+        return out
+
+    layouts = []
+    for seq in expand(rule):
+        literals = [""]
+        names: list[str] = []
+        for is_field, value in seq:
+            if is_field:
+                names.append(value)
+                literals.append("")
+            else:
+                literals[-1] += value
+        if len(set(names)) != len(names):
+            raise ValueError(f"{rule}: a field stands twice in one layout")
+        layouts.append(LineLayout(rule, tuple(literals), tuple(names)))
+    layouts.sort(key=lambda lay: -len(lay.fields))
+    return tuple(layouts)
+
+
+class GrammarParse(NamedTuple):
+    """What Lark's parser made of a line."""
+
+    ok: bool
+    values: dict[str, str]  #: field name -> raw text (first derivation)
+    ambiguous: bool
+    column: int  #: 1-based column of the fault when not ok
+
+
+def parse_line(fmt: int, rule: str, line: str) -> GrammarParse:
+    """Parse one line with the grammar's ``rule``."""
+    import lark  # noqa: PLC0415
+
+    parser = _parser(fmt)
+    try:
+        tree = parser.parse(line, start=rule)
+    except lark.exceptions.UnexpectedInput as exc:
+        column = getattr(exc, "column", None)
+        if not isinstance(column, int) or column < 1:
+            column = len(line) + 1
+        return GrammarParse(ok=False, values={}, ambiguous=False, column=column)
+    ambiguous = any(True for _ in tree.find_data("_ambig"))
+    fields = _field_kinds()
+    values: dict[str, str] = {}
+    # Walk the first derivation only: under an `_ambig` node take child 0.
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, lark.Tree):
+            continue
+        if node.data == "_ambig":
+            stack.append(node.children[0])
+        elif node.data in fields:
+            meta = node.meta
+            values[str(node.data)] = "" if meta.empty else line[meta.start_pos : meta.end_pos]
+        else:
+            stack.extend(reversed(node.children))
+    return GrammarParse(ok=True, values=values, ambiguous=ambiguous, column=0)

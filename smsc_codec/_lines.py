@@ -1,0 +1,204 @@
+"""fmt=0 and fmt=1 bodies: one record per line (facts §1.3).
+
+Each line is read by the compiled layout (``_matcher.py``). When a fmt=0 line
+does not follow the documented layout exactly, lenient decoding reads it by
+key instead (:func:`scan_keys`): keys in another order, missing optional keys,
+unknown keys (kept in ``extra``). Strict decoding accepts the documented layout
+only and reports where a line leaves it, using Lark's parser for the position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from ._body import Line, split_lines
+from ._errors import DecodeError, EncodeError
+from ._grammar import parse_line
+from ._matcher import LineCodec, LineMismatch, line_codec
+from ._replies import Candidate, ReplySpec
+from ._schema import Kind
+from ._strictness import unknown_codes
+
+__all__ = ["decode_lines", "encode_lines", "scan_keys"]
+
+#: The server separates records with a bare LF. [UNVERIFIED] whether a
+#: multi-line answer ends with a line break: no recorded body shows one, so the
+#: writer adds none (the reader accepts both).
+LINE_BREAK = "\n"
+
+#: Where a `key = value` pair may start in a fmt=0 line. Seed 003 prints one key
+#: as `operator_orig= `, hence the optional space.
+_PAIR_START = re.compile(r"(?:^|, )([A-Za-z_][A-Za-z0-9_]*) ?= ")
+
+
+def _fault(reason: str, fmt: int, text: str, offset: int) -> DecodeError:
+    return DecodeError(reason, fmt=fmt, text=text, offset=offset)
+
+
+def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, ...]]:
+    """Read a fmt=0 line by its keys, whatever their order.
+
+    A key the layout knows starts a new pair the first time it appears; an
+    unknown key starts one only after a value that cannot hold ``, `` (a free
+    text such as ``message = Hello, world = test`` keeps its `` = ``). A known key
+    met again inside a free text makes that text ambiguous.
+
+    Returns the reply and the fields named ambiguous. Raises LineMismatch.
+    """
+    plan = codec.plan
+    known = dict(codec.keys)
+    for spec in plan.fields:
+        known.setdefault(spec.wire, spec.name)
+    starts = list(_PAIR_START.finditer(line))
+    if not starts or starts[0].start() != 0:
+        raise LineMismatch("expected `key = value` pairs separated by `, `", 0)
+    pairs: list[tuple[str, str | None, int, int]] = []  # key, field, key start, value start
+    seen: set[str] = set()
+    ambiguous: set[str] = set()
+    for m in starts:
+        key = m.group(1)
+        field = known.get(key)
+        if pairs:
+            current = pairs[-1][1]
+            in_text = current is not None and plan.by_name[current].kind is Kind.TEXT
+            if field is not None and field in seen:
+                if not in_text:
+                    raise LineMismatch(f"key {key!r} appears twice", m.start() + 2)
+                ambiguous.add(current)  # type: ignore[arg-type]
+                continue
+            if field is None and in_text:
+                continue
+        if field is not None:
+            seen.add(field)
+        pairs.append((key, field, m.start(), m.end()))
+    values: dict[str, Any] = {}
+    extra: list[tuple[str, str]] = []
+    for i, (key, field, _, value_start) in enumerate(pairs):
+        value_end = pairs[i + 1][2] if i + 1 < len(pairs) else len(line)
+        raw = line[value_start:value_end]
+        if field is None:
+            extra.append((key, raw))
+            continue
+        spec = plan.by_name[field]
+        if raw == "" and spec.kind not in (Kind.TEXT, Kind.TOKEN) and not spec.required:
+            continue
+        try:
+            values[field] = spec.from_text(raw)
+        except ValueError as exc:
+            raise LineMismatch(f"{exc} in field {field!r}", value_start) from None
+    for spec in plan.fields:
+        if spec.required and spec.name not in values:
+            raise LineMismatch(f"missing key for field {spec.name!r}", len(line))
+    marked = tuple(sorted(ambiguous))
+    reply = plan.cls(**values, extra=tuple(extra), ambiguous_fields=marked)
+    return reply, marked
+
+
+def _read_line(
+    line: Line, text: str, fmt: int, candidate: Candidate, strict: bool
+) -> msgspec.Struct:
+    codec = line_codec(fmt, candidate.rule, candidate.cls)
+    try:
+        read = codec.read(line.text)
+        reply, ambiguous = read.reply, read.ambiguous
+    except LineMismatch as exc:
+        if strict or fmt != 0:
+            raise _mismatch(exc, line, text, fmt, candidate) from None
+        try:
+            reply, ambiguous = scan_keys(line.text, codec)
+        except LineMismatch as scan_exc:
+            raise _mismatch(scan_exc, line, text, fmt, candidate) from None
+    if strict:
+        if ambiguous:
+            raise _fault(
+                f"ambiguous free text: {', '.join(ambiguous)} could be split in several ways",
+                fmt,
+                text,
+                line.offset + _field_offset(codec, line.text, ambiguous[0]),
+            )
+        for name, value in unknown_codes(reply):
+            raise _fault(
+                f"unknown code {int(value)} in field {name!r}",
+                fmt,
+                text,
+                line.offset + _field_offset(codec, line.text, name),
+            )
+    return reply
+
+
+def _mismatch(
+    exc: LineMismatch, line: Line, text: str, fmt: int, candidate: Candidate
+) -> DecodeError:
+    offset = exc.offset
+    if offset < 0:
+        parsed = parse_line(fmt, candidate.rule, line.text)
+        offset = parsed.column - 1 if not parsed.ok else 0
+    return _fault(exc.reason, fmt, text, line.offset + offset)
+
+
+def _field_offset(codec: LineCodec, line: str, name: str) -> int:
+    for alt in codec.alternatives:
+        spans = alt.spans(line)
+        if spans is not None and name in alt.fields:
+            return spans[alt.fields.index(name)]
+    return 0
+
+
+def decode_lines(
+    text: str, fmt: int, spec: ReplySpec, *, strict: bool
+) -> msgspec.Struct | list[msgspec.Struct]:
+    """Decode a fmt=0/1 success body."""
+    lines = split_lines(text)
+    if len(lines) == 1 and not lines[0].text.strip():
+        raise _fault("empty body", fmt, text, 0)
+    if strict and any(not ln.text for ln in lines):
+        blank = next(ln for ln in lines if not ln.text)
+        raise _fault("blank line", fmt, text, blank.offset)
+    lines = [ln for ln in lines if ln.text]
+    replies = [_read_line(ln, text, fmt, spec.pick_line(fmt, ln.text), strict) for ln in lines]
+    if spec.multi:
+        return replies
+    if len(replies) == 1:
+        return replies[0]
+    if strict:
+        raise _fault("expected one record, found several lines", fmt, text, lines[1].offset)
+    return replies
+
+
+def encode_lines(
+    replies: Sequence[msgspec.Struct], fmt: int, spec: ReplySpec, *, lossy: bool
+) -> str:
+    """Encode success replies as a fmt=0/1 body, one line each."""
+    out = []
+    for reply in replies:
+        candidate = next((c for c in spec.candidates if isinstance(reply, c.cls)), None)
+        if candidate is None:
+            raise EncodeError(f"{type(reply).__name__} is not an answer of this request", fmt=fmt)
+        line = line_codec(fmt, candidate.rule, candidate.cls).write(reply, lossy=lossy)
+        out.append(line + _extra_text(reply, fmt, lossy))
+    return LINE_BREAK.join(out)
+
+
+def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:
+    extra: tuple[tuple[str, Any], ...] = getattr(reply, "extra", ())
+    if not extra:
+        return ""
+    if fmt == 1:
+        if lossy:
+            return ""
+        raise EncodeError("fmt=1 has no keys to write unknown fields with", field=extra[0][0],
+                          fmt=fmt)
+    parts = []
+    for key, value in extra:
+        if not isinstance(value, str):
+            if not lossy:
+                raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
+            value = str(value)
+        if "\n" in value or "\r" in value or not _PAIR_START.fullmatch(f", {key} = "):
+            raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=fmt)
+        parts.append(f", {key} = {value}")
+    return "".join(parts)

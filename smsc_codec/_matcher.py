@@ -1,0 +1,333 @@
+"""Fast readers and writers for fmt=0 and fmt=1 lines, compiled from the grammar.
+
+Lark's Earley parser reads a 20-field line in milliseconds; the documented
+layouts are simple enough to be read by one ``str.split`` (fmt=1) or one
+anchored regular expression (fmt=0) when they are compiled from the same rules.
+:class:`LineCodec` does that compilation for one layout rule and one reply
+Struct: it builds, per alternative of the rule,
+
+* a regex whose groups are the fields (free text lazy, so a match is the
+  leftmost split), and its twin with free text greedy (the rightmost split): a
+  line is unambiguous exactly when both agree (the two are the lexicographic
+  extremes of all valid splits);
+* a constructor generated as Python source, so a match becomes a Struct with
+  one call per field and no loop.
+
+Lark stays the reference: when a line does not match, its parser gives the
+error position, and ``tests/test_grammar.py`` proves on every corpus and fuzz
+line that both readings agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import msgspec
+
+from ._errors import EncodeError
+from ._grammar import LineLayout, line_layouts
+from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
+
+__all__ = ["LineCodec", "LineRead", "LineMismatch", "line_codec"]
+
+#: When free text makes a line ambiguous, lenient decoding lets this field take
+#: every extra separator (it is the one most likely to hold commas: the
+#: message's text), or the last free-text field of the line when there is no
+#: message. Every field that could have been split differently is named in the
+#: reply's ``ambiguous_fields``.
+ABSORBING_FIELD = "message"
+
+_KEY_OF_LITERAL = re.compile(r"(?:, )?([A-Za-z_][A-Za-z0-9_]*) ?= $")
+
+
+class LineMismatch(Exception):
+    """Internal: a line does not fit; carries the offset and reason of the fault."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+class LineRead(NamedTuple):
+    """A line read by a compiled alternative."""
+
+    reply: msgspec.Struct
+    values: tuple[str, ...]  #: raw field texts, in layout order
+    ambiguous: tuple[str, ...]  #: fields whose extent had to be chosen
+
+
+class _Alternative:
+    """One alternative of a layout rule, compiled."""
+
+    def __init__(self, layout: LineLayout, plan: StructPlan) -> None:
+        self.layout = layout
+        self.fields = layout.fields
+        missing = [f for f in layout.fields if f not in plan.by_name]
+        if missing:
+            raise TypeError(f"{layout.rule}: {plan.cls.__name__} has no field {missing}")
+        self.specs: tuple[FieldSpec, ...] = tuple(plan.by_name[f] for f in layout.fields)
+        self.free = tuple(i for i, s in enumerate(self.specs) if s.kind is Kind.TEXT)
+        self.commas = sum(lit.count(",") for lit in layout.literals)
+        self.lazy = self._regex("lazy")
+        self.greedy = self._regex("greedy") if self.free else None
+        self.resolve = self._regex("resolve") if len(self.free) > 1 else self.lazy
+        lits = layout.literals
+        # str.split(",") reads the line when every separator is "," or ", "
+        # and no free text holds a comma (then the split is also the only one).
+        self.splittable = (
+            lits[0] == "" and lits[-1] == "" and all(lit in {",", ", "} for lit in lits[1:-1])
+        )
+        self.spaced = tuple(i + 1 for i, lit in enumerate(lits[1:-1]) if lit == ", ")
+        self.build_checked = _make_builder(plan, self.specs, trusted=False)
+        self.build = _make_builder(plan, self.specs, trusted=True)
+        #: (group number, the literal that ends it) of each free-text field
+        self.free_ends = tuple(
+            (i + 1, layout.literals[i + 1]) for i in self.free if layout.literals[i + 1]
+        )
+
+    def _regex(self, mode: str) -> re.Pattern[str]:
+        absorbing = self._absorbing()
+        parts = [re.escape(self.layout.literals[0])]
+        for i, spec in enumerate(self.specs):
+            if spec.kind is Kind.TEXT:
+                greedy = mode == "greedy" or (mode == "resolve" and i == absorbing)
+                pattern = KIND_PATTERNS[Kind.TEXT] + ("" if greedy else "?")
+            else:
+                pattern = KIND_PATTERNS[spec.kind]
+                if not spec.required:
+                    pattern = f"(?:{pattern})?"
+            parts.append(f"({pattern})")
+            parts.append(re.escape(self.layout.literals[i + 1]))
+        return re.compile("".join(parts) + r"\Z")
+
+    def _absorbing(self) -> int:
+        for i in self.free:
+            if self.fields[i] == ABSORBING_FIELD:
+                return i
+        return self.free[-1] if self.free else -1
+
+    def split(self, line: str) -> list[str] | None:
+        """The fields of a line by ``str.split``, when that is the only split."""
+        parts = line.split(",")
+        if len(parts) != len(self.fields):
+            return None
+        for i in self.spaced:
+            if parts[i][:1] != " ":
+                return None
+            parts[i] = parts[i][1:]
+        return parts
+
+    def values(self, line: str) -> tuple[Sequence[str], tuple[str, ...]] | None:
+        """The raw field texts of ``line`` (checked by the regex) and the ambiguous fields."""
+        m = self.lazy.match(line)
+        if m is None:
+            return None
+        groups = m.groups()
+        if self.greedy is None or line.count(",") == self.commas:
+            return groups, ()
+        # A free text could be longer only if the literal that ends it occurs
+        # again further on; when none does, the leftmost split is the only one.
+        for group, literal in self.free_ends:
+            if line.find(literal, m.end(group) + 1) != -1:
+                break
+        else:
+            return groups, ()
+        other = self.greedy.match(line)
+        if other is None or other.groups() == groups:
+            return groups, ()
+        ambiguous = tuple(
+            self.fields[i] for i in range(len(groups)) if groups[i] != other.groups()[i]
+        )
+        resolved = self.resolve.match(line)
+        return (resolved.groups() if resolved else groups), ambiguous
+
+    def spans(self, line: str) -> list[int] | None:
+        """Start offsets of the fields in ``line`` (for error positions)."""
+        m = self.lazy.match(line)
+        if m is None:
+            return None
+        return [m.start(i + 1) for i in range(len(self.fields))]
+
+
+def _make_builder(
+    plan: StructPlan, specs: tuple[FieldSpec, ...], *, trusted: bool
+) -> Callable[[Sequence[str], tuple[str, ...]], msgspec.Struct]:
+    """Generate ``build(values, ambiguous) -> Struct`` for one alternative.
+
+    ``trusted`` builders read values a compiled regex has already checked.
+    """
+    env: dict[str, Any] = {"cls": plan.cls}
+    args = []
+    for i, spec in enumerate(specs):
+        if spec.kind in (Kind.TEXT, Kind.TOKEN):
+            expr = f"v[{i}]"
+        else:
+            env[f"c{i}"] = spec.from_valid_text if trusted else spec.from_text
+            expr = f"c{i}(v[{i}])" if spec.required else f"(c{i}(v[{i}]) if v[{i}] else None)"
+        args.append(f"{spec.name}={expr}")
+    args.append("ambiguous_fields=ambiguous")
+    source = "def build(v, ambiguous):\n    return cls(" + ", ".join(args) + ")\n"
+    exec(compile(source, f"<smsc_codec build {plan.cls.__name__}>", "exec"), env)  # noqa: S102
+    builder: Callable[[Sequence[str], tuple[str, ...]], msgspec.Struct] = env["build"]
+    return builder
+
+
+class LineCodec:
+    """Reads and writes the lines of one layout rule as one reply Struct."""
+
+    def __init__(self, fmt: int, rule: str, cls: type[msgspec.Struct]) -> None:
+        self.fmt = fmt
+        self.rule = rule
+        self.plan = plan_for(cls)
+        self.alternatives = tuple(_Alternative(lay, self.plan) for lay in line_layouts(fmt, rule))
+        self.by_count: dict[int, list[_Alternative]] = {}
+        for alt in self.alternatives:
+            self.by_count.setdefault(len(alt.fields), []).append(alt)
+        #: fmt=0 key text -> field name, from the layout literals
+        self.keys: dict[str, str] = {}
+        for alt in self.alternatives:
+            for lit, name in zip(alt.layout.literals, alt.fields):
+                m = _KEY_OF_LITERAL.search(lit)
+                if m:
+                    self.keys.setdefault(m.group(1), name)
+
+    def describe(self) -> str:
+        """The layout as documentation prints it, for error messages."""
+        alt = self.alternatives[0]
+        out = [alt.layout.literals[0]]
+        for name, lit in zip(alt.fields, alt.layout.literals[1:]):
+            out.append(f"<{name}>{lit}")
+        return "".join(out)
+
+    def read(self, line: str) -> LineRead:
+        """Read a line in one of the rule's layouts; raise LineMismatch otherwise."""
+        fault: LineMismatch | None = None
+        for alt in self.alternatives:
+            if alt.splittable:
+                parts = alt.split(line)
+                if parts is not None:
+                    try:
+                        return LineRead(alt.build_checked(parts, ()), tuple(parts), ())
+                    except ValueError:
+                        pass  # the regex below finds the faulty field
+            found = alt.values(line)
+            if found is None:
+                continue
+            values, ambiguous = found
+            try:
+                return LineRead(alt.build(values, ambiguous), tuple(values), ambiguous)
+            except ValueError as exc:
+                spans = alt.spans(line) or [0] * len(alt.fields)
+                index = next(
+                    (i for i, s in enumerate(alt.specs) if _rejects(s, values[i])),
+                    0,
+                )
+                fault = fault or LineMismatch(
+                    f"{exc} in field {alt.fields[index]!r}", spans[index]
+                )
+        if fault is not None:
+            raise fault
+        raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
+
+    def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
+        """Write one reply as a line; raise EncodeError when that would change it."""
+        present = {
+            spec.name
+            for spec in self.plan.fields
+            if getattr(reply, spec.name) is not None
+        }
+        best: tuple[int, _Alternative, list[str]] | None = None
+        for alt in self.alternatives:
+            dropped = present.difference(alt.fields)
+            # a None text field would come back as "", not None
+            emptied = [
+                s.name
+                for s in alt.specs
+                if s.kind in (Kind.TEXT, Kind.TOKEN) and s.name not in present
+            ]
+            cost = 2 * len(dropped) + len(emptied)
+            key = (cost, len(alt.fields))
+            if best is None or key < (best[0], len(best[1].fields)):
+                best = (cost, alt, sorted(dropped) + emptied)
+        assert best is not None
+        cost, alt, lost = best
+        if cost and not lossy:
+            raise EncodeError(
+                f"the layout {self.rule} has no place for {', '.join(lost)} "
+                "(pass lossy=True to drop or empty them)",
+                field=lost[0],
+                fmt=self.fmt,
+            )
+        out = [alt.layout.literals[0]]
+        for spec, lit in zip(alt.specs, alt.layout.literals[1:]):
+            value = getattr(reply, spec.name)
+            text = "" if value is None else _to_text(spec, value, self.fmt)
+            out.append(text)
+            out.append(lit)
+        line = "".join(out)
+        if alt.free or any(s.kind is Kind.TOKEN for s in alt.specs):
+            self._check_round_trip(line, alt, reply)
+        return line
+
+    def _check_round_trip(self, line: str, alt: _Alternative, reply: msgspec.Struct) -> None:
+        """Refuse a line that would read back as something else (facts §5.1)."""
+        try:
+            back = self.read(line)
+        except LineMismatch as exc:
+            raise EncodeError(f"the written line would not read back: {exc.reason}",
+                              fmt=self.fmt) from None
+        if back.ambiguous:
+            raise EncodeError(
+                "the text makes the line ambiguous", field=back.ambiguous[0], fmt=self.fmt
+            )
+        for spec in alt.specs:
+            mine = getattr(reply, spec.name)
+            theirs = getattr(back.reply, spec.name)
+            if mine is not None and mine != theirs:
+                raise EncodeError(
+                    f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt
+                )
+
+
+def _rejects(spec: FieldSpec, text: str) -> bool:
+    if not text and not spec.required:
+        return False
+    try:
+        spec.from_text(text)
+    except ValueError:
+        return True
+    return False
+
+
+def _to_text(spec: FieldSpec, value: Any, fmt: int) -> str:
+    try:
+        text = spec.to_text(value)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise EncodeError(str(exc), field=spec.name, fmt=fmt) from None
+    if "\n" in text or "\r" in text:
+        raise EncodeError("a line break cannot be written in a line format",
+                          field=spec.name, fmt=fmt)
+    if spec.kind is Kind.TOKEN and ("," in text or not text and spec.required):
+        raise EncodeError(f"{text!r} cannot stand in a comma-separated token",
+                          field=spec.name, fmt=fmt)
+    if spec.kind is not Kind.TEXT and spec.kind is not Kind.TOKEN:
+        try:
+            spec.from_text(text)
+        except ValueError:
+            raise EncodeError(f"{value!r} has no wire form", field=spec.name, fmt=fmt) from None
+    return text
+
+
+_CODECS: dict[tuple[int, str, type], LineCodec] = {}
+
+
+def line_codec(fmt: int, rule: str, cls: type[msgspec.Struct]) -> LineCodec:
+    """The compiled codec of ``rule`` for ``cls``, built once."""
+    key = (fmt, rule, cls)
+    codec = _CODECS.get(key)
+    if codec is None:
+        codec = _CODECS[key] = LineCodec(fmt, rule, cls)
+    return codec

@@ -1,0 +1,162 @@
+"""The reply model: one msgspec Struct per reply kind, shared by all four formats.
+
+This module is the only place where a reply's fields are declared: their names
+(the fmt=3 JSON keys), types, defaults and the order fmt=2/fmt=3 write them in.
+The text formats' layouts live in ``grammars/`` and refer to these names; every
+decoder, encoder, test strategy and benchmark derives what it needs from here
+(see ``_schema.py``).
+
+Types: dates are naive ``datetime`` in the server's local time (facts §9),
+timestamps ``int``, money ``Decimal``; phone numbers and network codes stay
+strings (leading zeros matter, facts §1.4). Fields marked :data:`FreeText` may
+hold any text, commas, `` = `` and quotes included.
+
+Two fields of every reply are not wire keys: ``extra`` keeps unknown keys, in
+the order met, so that re-encoding reproduces them; ``ambiguous_fields`` names
+the fields whose boundaries lenient decoding had to choose (empty when the body
+was unambiguous).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+
+from ._codes import (
+    ApiErrorMeaning,
+    DeliveryError,
+    MessageFlags,
+    MessageStatus,
+    MessageType,
+    api_error_meaning,
+)
+
+__all__ = [
+    "ApiError",
+    "Extra",
+    "FreeText",
+    "HlrStatus",
+    "Ok",
+    "Reply",
+    "SmsStatus",
+]
+
+_T = TypeVar("_T")
+
+#: A text field that may contain anything but a line break.
+FreeText = Annotated[str, msgspec.Meta(extra={"free_text": True})]
+
+#: A field that records decoding context and is never written to the wire.
+Context = Annotated[_T, msgspec.Meta(extra={"wire": False})]
+
+#: Unknown keys kept in the order met: ``((key, value), ...)``. Values are the
+#: raw text for fmt 0/1/2 and the decoded JSON value for fmt=3.
+Extra = tuple[tuple[str, Any], ...]
+
+
+class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A message's status row from ``status.php`` (seed 003, facts §2.4).
+
+    ``all=0`` fills the first five fields, ``all=1`` adds the message details and
+    ``all=2`` the subscriber's country, operator and region. A multi-id request
+    adds ``id`` (and ``phone`` for ``all=0``). A status −3 (not found) row may
+    carry no dates at all.
+    """
+
+    status: MessageStatus
+    last_date: datetime | None = None
+    last_timestamp: int | None = None
+    flag: MessageFlags | None = None
+    err: DeliveryError | None = None
+    send_date: datetime | None = None
+    send_timestamp: int | None = None
+    phone: str | None = None
+    cost: Decimal | None = None
+    sender_id: FreeText | None = None
+    status_name: FreeText | None = None
+    message: FreeText | None = None
+    comment: FreeText | None = None
+    mccmnc: str | None = None
+    country: FreeText | None = None
+    operator: FreeText | None = None
+    operator_orig: FreeText | None = None
+    region: FreeText | None = None
+    type: MessageType | None = None
+    sms_cnt: int | None = None
+    id: int | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class HlrStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An HLR request's status row from ``status.php`` (seed 003, facts §2.2, §2.4).
+
+    ``err`` is the subscriber's state (facts §3.2); ``cn``/``net`` name the home
+    country and operator, ``rcn``/``rnet`` the roaming ones (empty at home).
+    """
+
+    status: MessageStatus
+    last_date: datetime | None = None
+    last_timestamp: int | None = None
+    flag: MessageFlags | None = None
+    err: DeliveryError | None = None
+    imsi: str | None = None
+    msc: str | None = None
+    mcc: str | None = None
+    mnc: str | None = None
+    cn: FreeText | None = None
+    net: FreeText | None = None
+    rcn: FreeText | None = None
+    rnet: FreeText | None = None
+    send_date: datetime | None = None
+    send_timestamp: int | None = None
+    phone: str | None = None
+    cost: Decimal | None = None
+    sender_id: FreeText | None = None
+    status_name: FreeText | None = None
+    message: FreeText | None = None
+    country: FreeText | None = None
+    operator: FreeText | None = None
+    region: FreeText | None = None
+    type: MessageType | None = None
+    id: int | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An error answer, from any script, in any format (facts §1.2).
+
+    ``description`` is the server's free text (absent in fmt=1); ``id`` is the
+    message id some send errors carry. ``script`` is not on the wire: it records
+    which script answered, because the meaning of ``code`` depends on it (see
+    :attr:`meaning`).
+    """
+
+    # Declared in the order the server writes them (facts §1.2).
+    description: FreeText | None = msgspec.field(default=None, name="error")
+    code: int = msgspec.field(name="error_code")
+    id: int | None = None
+    script: Context[str | None] = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+    @property
+    def meaning(self) -> ApiErrorMeaning:
+        """What ``code`` means for the script that answered."""
+        return api_error_meaning(self.script, self.code)
+
+
+class Ok(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A bare success answer: ``OK`` (fmt 0/1), ``<result>OK</result>``,
+    ``{"result": "OK"}`` (facts §2.6, §9: sent even when fmt=3 was asked for)."""
+
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+#: Any reply struct this library decodes to.
+Reply = SmsStatus | HlrStatus | ApiError | Ok

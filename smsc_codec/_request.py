@@ -1,0 +1,134 @@
+"""Reading the request an answer belongs to.
+
+The answer's layout depends on the script and on request parameters (``fmt``,
+``all``, several ids, ``charset``), so every entry point takes the request: a
+URL, its ``script.php?query`` tail, a mapping of query parameters, or a
+:class:`Request`.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping
+from typing import Union
+
+import msgspec
+
+from ._codes import Fmt
+from ._errors import RequestError
+
+__all__ = ["Request", "RequestLike", "parse_request"]
+
+#: The server's answer charset when the request names none (facts §1.1, §9).
+DEFAULT_CHARSET = "windows-1251"
+
+_CHARSETS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "windows-1251": "cp1251",
+    "cp1251": "cp1251",
+    "koi8-r": "koi8_r",
+    "koi8r": "koi8_r",
+}
+
+
+class Request(msgspec.Struct, frozen=True, kw_only=True):
+    """What the codec needs to know of a request: its script and parameters."""
+
+    script: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The last value of a query parameter."""
+        found = default
+        for key, value in self.params:
+            if key == name:
+                found = value
+        return found
+
+    @property
+    def fmt(self) -> Fmt:
+        """The requested format (``fmt``, default 0)."""
+        raw = (self.get("fmt") or "0").strip()
+        try:
+            return Fmt(int(raw))
+        except ValueError:
+            raise RequestError(f"fmt must be 0, 1, 2 or 3, not {raw!r}") from None
+
+    @property
+    def all(self) -> int:
+        """The ``all`` level of a status request (0, 1 or 2)."""
+        raw = (self.get("all") or "0").strip()
+        if raw not in {"0", "1", "2"}:
+            raise RequestError(f"all must be 0, 1 or 2, not {raw!r}")
+        return int(raw)
+
+    @property
+    def multi(self) -> bool:
+        """True when the answer lists several records (a comma in ``id``, facts §2.4)."""
+        return "," in (self.get("id") or "")
+
+    @property
+    def charset(self) -> str:
+        """The Python codec of the answer's charset."""
+        raw = (self.get("charset") or DEFAULT_CHARSET).strip().lower()
+        try:
+            return _CHARSETS[raw]
+        except KeyError:
+            raise RequestError(f"unknown charset {raw!r}") from None
+
+    def with_params(self, **params: str | int) -> Request:
+        """A copy with some parameters set."""
+        kept = tuple((k, v) for k, v in self.params if k not in params)
+        return Request(
+            script=self.script,
+            params=kept + tuple((k, str(v)) for k, v in params.items()),
+        )
+
+
+RequestLike = Union[str, Mapping[str, object], Request]
+
+
+def _infer_script(params: Mapping[str, str]) -> str | None:
+    """Guess the script from its parameters when the request does not name it."""
+    if "mes" in params or "list" in params:
+        return "send"
+    if "id" in params and "phone" in params:
+        return "status"
+    return None
+
+
+def parse_request(request: RequestLike) -> Request:
+    """Turn a URL, a ``script.php?query`` tail, a mapping or a Request into a Request.
+
+    A mapping may name the script under the key ``"script"``; otherwise it is
+    inferred from the parameters where they tell (``mes`` → send, ``id`` and
+    ``phone`` → status).
+    """
+    if isinstance(request, Request):
+        return request
+    script: str | None
+    if isinstance(request, str):
+        parts = urllib.parse.urlsplit(request.strip())
+        name = parts.path.rstrip("/").rsplit("/", 1)[-1]
+        script = name[:-4] if name.endswith(".php") else (name or None)
+        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        params = tuple((k, v) for k, v in pairs)
+    elif isinstance(request, Mapping):
+        script = None
+        items = []
+        for key, value in request.items():
+            if key == "script":
+                script = str(value)
+                if script.endswith(".php"):
+                    script = script[:-4]
+            else:
+                items.append((str(key), str(value)))
+        params = tuple(items)
+    else:
+        raise RequestError(f"a request is a URL, a mapping or a Request, not {type(request)}")
+    if not script:
+        script = _infer_script(dict(params))
+    if not script:
+        raise RequestError("the request does not say which script answered")
+    return Request(script=script, params=params)

@@ -1,0 +1,172 @@
+"""fmt=2: XML bodies, read with defusedxml.
+
+defusedxml refuses entity declarations, DTDs and external references before
+anything is expanded or fetched; its refusals and expat's syntax errors become
+the library's DecodeError. defusedxml is imported on first use.
+
+The writer reproduces the documented layout (seed 003): the record element,
+then each field element on its own line, no declaration, no indentation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from ._errors import DecodeError, EncodeError
+from ._json import structured_fields
+from ._replies import ReplySpec
+from ._schema import Kind, plan_for
+from ._strictness import unknown_codes
+
+__all__ = ["decode_xml", "encode_xml", "xml_element_text"]
+
+#: Characters XML 1.0 cannot carry at all (§2.2 of the XML spec).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _fault(reason: str, text: str, offset: int = 0, **position: int) -> DecodeError:
+    return DecodeError(reason, fmt=2, text=text, offset=offset, **position)
+
+
+def _tag_offset(text: str, tag: str) -> int:
+    found = text.find(f"<{tag}")
+    return max(found, 0)
+
+
+def parse_xml(text: str) -> Any:
+    """Parse with defusedxml; every failure becomes a DecodeError."""
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - deferred with defusedxml
+
+    from defusedxml import DefusedXmlException  # noqa: PLC0415
+    from defusedxml.ElementTree import fromstring  # noqa: PLC0415
+
+    try:
+        return fromstring(text)
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise _fault(f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}", text,
+                     line=line, column=column + 1) from None
+    except DefusedXmlException as exc:
+        raise _fault(f"forbidden XML construct: {exc}", text, _tag_offset(text, "!")) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an encoding declaration on a str
+        raise _fault(f"unreadable XML: {exc}", text) from None
+
+
+def record_fields(element: Any, text: str) -> dict[str, str]:
+    """The child elements of a record as {tag: text}; nested markup is an error."""
+    if (element.text or "").strip():
+        raise _fault(f"text directly inside <{element.tag}>", text, _tag_offset(text, element.tag))
+    out: dict[str, str] = {}
+    for child in element:
+        if len(child) or child.attrib:
+            raise _fault(f"<{child.tag}> holds markup", text, _tag_offset(text, child.tag))
+        if child.tag in out:
+            raise _fault(f"<{child.tag}> appears twice", text, _tag_offset(text, child.tag))
+        if (child.tail or "").strip():
+            raise _fault(f"text after <{child.tag}>", text, _tag_offset(text, child.tag))
+        out[child.tag] = child.text or ""
+    return out
+
+
+def reply_from_fields(
+    fields: dict[str, str], cls: type[msgspec.Struct], text: str, strict: bool
+) -> msgspec.Struct:
+    plan = plan_for(cls)
+    values: dict[str, Any] = {}
+    extra: list[tuple[str, str]] = []
+    for tag, raw in fields.items():
+        spec = plan.by_wire.get(tag)
+        if spec is None:
+            if strict:
+                raise _fault(f"unknown element <{tag}>", text, _tag_offset(text, tag))
+            extra.append((tag, raw))
+            continue
+        if raw == "" and spec.kind not in (Kind.TEXT, Kind.TOKEN):
+            continue
+        try:
+            values[spec.name] = spec.from_text(raw)
+        except ValueError as exc:
+            raise _fault(f"{exc} in <{tag}>", text, _tag_offset(text, tag)) from None
+    for spec in plan.fields:
+        if spec.required and spec.name not in values:
+            raise _fault(f"missing <{spec.wire}>", text, len(text))
+    reply = cls(**values, extra=tuple(extra))
+    if strict:
+        for name, value in unknown_codes(reply):
+            tag = plan.by_name[name].wire
+            raise _fault(f"unknown code {int(value)} in <{tag}>", text, _tag_offset(text, tag))
+    return reply
+
+
+def decode_xml(
+    text: str, root: Any, spec: ReplySpec, *, strict: bool
+) -> msgspec.Struct | list[msgspec.Struct]:
+    """Decode a parsed fmt=2 success answer of ``spec``."""
+    if root.tag == spec.xml_list:
+        items = list(root)
+        if (root.text or "").strip():
+            raise _fault(f"text directly inside <{root.tag}>", text)
+        if strict and not spec.multi:
+            raise _fault(f"expected <{spec.xml_item}>, found <{root.tag}>", text)
+    elif root.tag == spec.xml_item:
+        items = [root]
+        if strict and spec.multi:
+            raise _fault(f"expected <{spec.xml_list}>, found <{root.tag}>", text)
+    else:
+        raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
+    replies = []
+    for item in items:
+        if item.tag != spec.xml_item:
+            raise _fault(f"expected <{spec.xml_item}>, found <{item.tag}>", text,
+                         _tag_offset(text, item.tag))
+        fields = record_fields(item, text)
+        replies.append(reply_from_fields(fields, spec.pick_keys(fields).cls, text, strict))
+    if spec.multi or root.tag == spec.xml_list:
+        return replies
+    return replies[0]
+
+
+def _escape(value: str, field: str) -> str:
+    bad = _XML_INVALID.search(value)
+    if bad:
+        raise EncodeError(f"{bad.group()!r} cannot be written in XML", field=field, fmt=2)
+    # `\r` would come back as `\n` (XML end-of-line handling), so it is escaped.
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("\r", "&#13;")
+    )
+
+
+def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) -> str:
+    """One reply as a record element, each field on its own line."""
+    plan = plan_for(type(reply))
+    candidate = None
+    if spec is not None:
+        candidate = next((c for c in spec.candidates if isinstance(reply, c.cls)), None)
+    lines = [f"<{tag}>"]
+    for field in structured_fields(plan, candidate):
+        value = getattr(reply, field.name)
+        if value is None:
+            continue
+        try:
+            rendered = field.to_text(value)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise EncodeError(str(exc), field=field.name, fmt=2) from None
+        lines.append(f"<{field.wire}>{_escape(rendered, field.wire)}</{field.wire}>")
+    for key, value in getattr(reply, "extra", ()):
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][\w.-]*", key):
+            raise EncodeError("cannot be written as an XML element", field=key, fmt=2)
+        lines.append(f"<{key}>{_escape(value, key)}</{key}>")
+    lines.append(f"</{tag}>")
+    return "\n".join(lines)
+
+
+def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool) -> str:
+    items = [xml_element_text(r, spec.xml_item, spec) for r in replies]
+    if as_list:
+        return "\n".join([f"<{spec.xml_list}>", *items, f"</{spec.xml_list}>"])
+    return items[0]
