@@ -1,0 +1,140 @@
+"""Reading and checking a corpus of captured exchanges (``corpus/``).
+
+An entry is two files side by side: ``<name>.body`` holds the answer's bytes
+exactly as captured or constructed, and ``<name>.json`` says what they are::
+
+    {
+      "request": "status.php?id=5&phone=79990000000&fmt=1",
+      "provenance": "recorded" | "documented" | "constructed",
+      "source": "where it comes from",
+      "note": "anything changed or worth knowing",
+      "strict": true,        # the documented layout exactly: strict decoding accepts it
+      "byte_exact": true,    # re-encoding the decoded value gives these bytes back
+      "expect": {"kind": "SmsStatus", "fields": {...}}
+              | {"list": [{"kind": ..., "fields": ...}, ...]}
+              | {"error": {"line": 1, "column": 3}}     # the body must be rejected there
+    }
+
+Expected ``fields`` use the Struct's attribute names; dates are ISO 8601
+(``2010-10-10T10:10:10``), money a decimal string, codes numbers, ``extra`` a list
+of ``[key, value]`` pairs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import msgspec
+
+from ._api import decode, encode
+from ._codes import MessageFlags
+from ._errors import DecodeError, SmscCodecError
+from ._model import ApiError, HlrStatus, Ok, SmsStatus
+
+__all__ = ["CorpusEntry", "EntryResult", "check_entry", "expected_value", "load_corpus"]
+
+KINDS: dict[str, type[msgspec.Struct]] = {
+    cls.__name__: cls for cls in (SmsStatus, HlrStatus, ApiError, Ok)
+}
+
+
+class CorpusEntry(NamedTuple):
+    name: str  #: path of the entry below the corpus folder, without suffix
+    body: bytes
+    meta: dict[str, Any]
+
+    @property
+    def request(self) -> str:
+        return str(self.meta["request"])
+
+
+def load_corpus(root: Path) -> list[CorpusEntry]:
+    """Every entry below ``root``, sorted by name."""
+    entries = []
+    for meta_path in sorted(root.rglob("*.json")):
+        body_path = meta_path.with_suffix(".body")
+        if not body_path.exists():
+            continue
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        name = meta_path.relative_to(root).with_suffix("").as_posix()
+        entries.append(CorpusEntry(name, body_path.read_bytes(), meta))
+    return entries
+
+
+def _dec_hook(tp: type, obj: Any) -> Any:
+    if tp is MessageFlags and isinstance(obj, int):
+        return MessageFlags(obj)
+    raise NotImplementedError
+
+
+def _one(spec: dict[str, Any]) -> msgspec.Struct:
+    cls = KINDS[spec["kind"]]
+    fields = dict(spec.get("fields", {}))
+    if "extra" in fields:
+        fields["extra"] = [tuple(pair) for pair in fields["extra"]]
+    return msgspec.convert(fields, cls, strict=False, dec_hook=_dec_hook)
+
+
+def expected_value(meta: dict[str, Any]) -> Any:
+    """The decoded value an entry's metadata expects (None for an expected rejection)."""
+    expect = meta["expect"]
+    if "list" in expect:
+        return [_one(item) for item in expect["list"]]
+    if "error" in expect:
+        return None
+    return _one(expect)
+
+
+class EntryResult(NamedTuple):
+    name: str
+    ok: bool
+    problems: tuple[str, ...]
+
+
+def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
+    meta = entry.meta
+    expect = meta["expect"]
+    if "error" in expect:
+        try:
+            got = decode(entry.body, entry.request)
+        except DecodeError as exc:
+            want = expect["error"]
+            if (exc.line, exc.column) != (want.get("line", exc.line), want.get("column",
+                                                                                 exc.column)):
+                yield f"rejected at {exc.line}:{exc.column}, expected {want}"
+            return
+        yield f"decoded to {got!r}, expected a DecodeError"
+        return
+    want = expected_value(meta)
+    try:
+        got = decode(entry.body, entry.request)
+    except SmscCodecError as exc:
+        yield f"lenient decode failed: {exc}"
+        return
+    if got != want:
+        yield f"decoded to {got!r}\n  expected   {want!r}"
+    if meta.get("strict"):
+        try:
+            strict = decode(entry.body, entry.request, strict=True)
+        except SmscCodecError as exc:
+            yield f"strict decode failed: {exc}"
+        else:
+            if strict != want:
+                yield "strict decode differs from lenient decode"
+    if meta.get("byte_exact"):
+        try:
+            again = encode(got, entry.request)
+        except SmscCodecError as exc:
+            yield f"re-encoding failed: {exc}"
+        else:
+            if again != entry.body:
+                yield f"re-encoded to {again!r}, captured {entry.body!r}"
+
+
+def check_entry(entry: CorpusEntry) -> EntryResult:
+    """Decode an entry, compare with its expectation, re-encode where byte-exact."""
+    problems = tuple(_iter_problems(entry))
+    return EntryResult(entry.name, not problems, problems)
