@@ -4,8 +4,9 @@ One msgspec data model serves all four answer formats (``fmt`` 0 text, 1
 comma-separated values, 2 XML, 3 JSON)::
 
     >>> import smsc_codec
-    >>> smsc_codec.decode(b"1,1286524541,0", "status.php?id=5&phone=79990000000&fmt=1")
-    SmsStatus(status=<MessageStatus.DELIVERED: 1>, last_timestamp=1286524541, err=<DeliveryError.NO_ERROR: 0>)
+    >>> reply = smsc_codec.decode(b"1,1286524541,0", "status.php?id=5&phone=7999&fmt=1")
+    >>> reply.status, reply.last_timestamp, reply.err
+    (<MessageStatus.DELIVERED: 1>, 1286524541, <DeliveryError.NO_ERROR: 0>)
 
 Everything public is importable from this module; the submodules are private.
 """

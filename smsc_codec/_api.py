@@ -198,7 +198,8 @@ def encode(
     except UnicodeEncodeError as exc:
         char = exc.object[exc.start : exc.end]
         raise EncodeError(
-            f"{char!r} cannot be written in {codec}", field=_field_holding(reply, char),
+            f"{char!r} cannot be written in {codec}",
+            field=_field_holding(reply, char),
             fmt=int(req.fmt),
         ) from None
     except LookupError:

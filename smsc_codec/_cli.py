@@ -71,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Decode every entry of a corpus, compare it with its expected value, "
         "re-encode the byte-exact ones, and print a summary. Exit status 0 when all pass.",
     )
-    check.add_argument("corpus", nargs="?", default="corpus", help="corpus folder (default: corpus)")
+    check.add_argument(
+        "corpus", nargs="?", default="corpus", help="corpus folder (default: corpus)"
+    )
     check.set_defaults(run=_check_corpus)
     args = parser.parse_args(argv)
     code: int = args.run(args)

@@ -9,7 +9,7 @@ what reports it.
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
@@ -34,6 +34,9 @@ class Fmt(enum.IntEnum):
     JSON = 3
 
 
+_E = TypeVar("_E", bound="_CodeEnum")
+
+
 class _CodeEnum(enum.IntEnum):
     """An IntEnum whose members carry English and Russian descriptions.
 
@@ -45,7 +48,7 @@ class _CodeEnum(enum.IntEnum):
     description_ru: str
     _unknown: ClassVar[dict[int, Any]]
 
-    def __new__(cls, value: int, description: str = "", description_ru: str = "") -> Any:
+    def __new__(cls: type[_E], value: int, description: str = "", description_ru: str = "") -> _E:
         member = int.__new__(cls, value)
         member._value_ = value
         member.description = description
@@ -174,7 +177,7 @@ class MessageFlags(int):
     @property
     def message_type(self) -> MessageType:
         """Bits 0-3."""
-        return MessageType(self & 0x0F)
+        return MessageType(int(self) & 0x0F)
 
     @property
     def second_balance(self) -> bool:
@@ -189,7 +192,7 @@ class MessageFlags(int):
     @property
     def template_type(self) -> TemplateType:
         """Bits 10-9: the template's type."""
-        return TemplateType(self >> 9 & 0b11)
+        return TemplateType(int(self) >> 9 & 0b11)
 
     @property
     def unknown_bits(self) -> int:

@@ -102,8 +102,10 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
             got = decode(entry.body, entry.request)
         except DecodeError as exc:
             want = expect["error"]
-            if (exc.line, exc.column) != (want.get("line", exc.line), want.get("column",
-                                                                                 exc.column)):
+            if (exc.line, exc.column) != (
+                want.get("line", exc.line),
+                want.get("column", exc.column),
+            ):
                 yield f"rejected at {exc.line}:{exc.column}, expected {want}"
             return
         yield f"decoded to {got!r}, expected a DecodeError"

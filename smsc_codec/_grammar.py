@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._schema import Kind, plan_for
 
 if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
+    from importlib.abc import Traversable
 
     import lark
     import msgspec
@@ -170,9 +170,9 @@ def line_layouts(fmt: int, rule: str) -> tuple[LineLayout, ...]:
                     pattern = literal_of[sym.name]
                     if pattern.type != "str":
                         raise ValueError(f"{name}: layouts take literal text, not {sym.name}")
-                    seqs = [s + [(False, pattern.value)] for s in seqs]
+                    seqs = [[*s, (False, pattern.value)] for s in seqs]
                 elif sym.name in fields:
-                    seqs = [s + [(True, sym.name)] for s in seqs]
+                    seqs = [[*s, (True, sym.name)] for s in seqs]
                 else:
                     seqs = [s + t for s in seqs for t in expand(sym.name)]
             out.extend(seqs)

@@ -82,7 +82,8 @@ def _twin(cls: type[msgspec.Struct]) -> _Twin:
         else:
             args.append(f"{spec.name}={attr}")
     source = "def to_model(w):\n    return cls(" + ", ".join(args) + ")\n"
-    exec(compile(source, f"<smsc_codec json {cls.__name__}>", "exec"), env)  # noqa: S102
+    # a generated constructor, as in _matcher._make_builder
+    exec(compile(source, f"<smsc_codec json {cls.__name__}>", "exec"), env)
     twin = _TWINS[cls] = _Twin(
         wire,
         msgspec.json.Decoder(wire, strict=False),
@@ -119,8 +120,11 @@ def _from_mapping(
         raise _fault(str(exc), text, offset) from None
     except ValueError as exc:
         bad = next(
-            (s.wire for s in plan.fields if s.kind is Kind.DATETIME and str(exc).find(
-                repr(getattr(wire, s.name))) >= 0),
+            (
+                s.wire
+                for s in plan.fields
+                if s.kind is Kind.DATETIME and str(exc).find(repr(getattr(wire, s.name))) >= 0
+            ),
             "",
         )
         raise _fault(str(exc), text, _key_offset(text, bad) if bad else 0) from None
@@ -168,8 +172,11 @@ def decode_json(
         data = msgspec.json.decode(text)
     except msgspec.DecodeError as exc:
         m = _BYTE_POSITION.search(str(exc))
-        offset = len(text.encode("utf-8", "surrogatepass")[: int(m.group(1))].decode(
-            "utf-8", "ignore")) if m else len(text)
+        offset = (
+            len(text.encode("utf-8", "surrogatepass")[: int(m.group(1))].decode("utf-8", "ignore"))
+            if m
+            else len(text)
+        )
         raise _fault(f"malformed JSON: {str(exc).split(' (byte')[0]}", text, offset) from None
     if isinstance(data, dict) and ("error" in data or "error_code" in data):
         return _from_mapping(data, error_cls, text, strict)
@@ -239,9 +246,7 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
-def encode_json(
-    replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as_list: bool
-) -> str:
+def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as_list: bool) -> str:
     """Replies as the server writes them: an object, or an array of objects."""
     objects = []
     for reply in replies:

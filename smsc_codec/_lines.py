@@ -190,15 +190,15 @@ def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:
     if fmt == 1:
         if lossy:
             return ""
-        raise EncodeError("fmt=1 has no keys to write unknown fields with", field=extra[0][0],
-                          fmt=fmt)
+        raise EncodeError(
+            "fmt=1 has no keys to write unknown fields with", field=extra[0][0], fmt=fmt
+        )
     parts = []
     for key, value in extra:
-        if not isinstance(value, str):
-            if not lossy:
-                raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
-            value = str(value)
-        if "\n" in value or "\r" in value or not _PAIR_START.fullmatch(f", {key} = "):
+        if not isinstance(value, str) and not lossy:
+            raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
+        text = str(value)
+        if "\n" in text or "\r" in text or not _PAIR_START.fullmatch(f", {key} = "):
             raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=fmt)
-        parts.append(f", {key} = {value}")
+        parts.append(f", {key} = {text}")
     return "".join(parts)

@@ -30,7 +30,7 @@ from ._errors import EncodeError
 from ._grammar import LineLayout, line_layouts
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
 
-__all__ = ["LineCodec", "LineRead", "LineMismatch", "line_codec"]
+__all__ = ["LineCodec", "LineMismatch", "LineRead", "line_codec"]
 
 #: When free text makes a line ambiguous, lenient decoding lets this field take
 #: every extra separator (it is the one most likely to hold commas: the
@@ -170,7 +170,8 @@ def _make_builder(
         args.append(f"{spec.name}={expr}")
     args.append("ambiguous_fields=ambiguous")
     source = "def build(v, ambiguous):\n    return cls(" + ", ".join(args) + ")\n"
-    exec(compile(source, f"<smsc_codec build {plan.cls.__name__}>", "exec"), env)  # noqa: S102
+    # a generated constructor (see the module docstring)
+    exec(compile(source, f"<smsc_codec build {plan.cls.__name__}>", "exec"), env)
     builder: Callable[[Sequence[str], tuple[str, ...]], msgspec.Struct] = env["build"]
     return builder
 
@@ -189,7 +190,7 @@ class LineCodec:
         #: fmt=0 key text -> field name, from the layout literals
         self.keys: dict[str, str] = {}
         for alt in self.alternatives:
-            for lit, name in zip(alt.layout.literals, alt.fields):
+            for lit, name in zip(alt.layout.literals, alt.fields, strict=False):
                 m = _KEY_OF_LITERAL.search(lit)
                 if m:
                     self.keys.setdefault(m.group(1), name)
@@ -198,7 +199,7 @@ class LineCodec:
         """The layout as documentation prints it, for error messages."""
         alt = self.alternatives[0]
         out = [alt.layout.literals[0]]
-        for name, lit in zip(alt.fields, alt.layout.literals[1:]):
+        for name, lit in zip(alt.fields, alt.layout.literals[1:], strict=True):
             out.append(f"<{name}>{lit}")
         return "".join(out)
 
@@ -225,20 +226,14 @@ class LineCodec:
                     (i for i, s in enumerate(alt.specs) if _rejects(s, values[i])),
                     0,
                 )
-                fault = fault or LineMismatch(
-                    f"{exc} in field {alt.fields[index]!r}", spans[index]
-                )
+                fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
         if fault is not None:
             raise fault
         raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
         """Write one reply as a line; raise EncodeError when that would change it."""
-        present = {
-            spec.name
-            for spec in self.plan.fields
-            if getattr(reply, spec.name) is not None
-        }
+        present = {spec.name for spec in self.plan.fields if getattr(reply, spec.name) is not None}
         best: tuple[int, _Alternative, list[str]] | None = None
         for alt in self.alternatives:
             dropped = present.difference(alt.fields)
@@ -262,7 +257,7 @@ class LineCodec:
                 fmt=self.fmt,
             )
         out = [alt.layout.literals[0]]
-        for spec, lit in zip(alt.specs, alt.layout.literals[1:]):
+        for spec, lit in zip(alt.specs, alt.layout.literals[1:], strict=True):
             value = getattr(reply, spec.name)
             text = "" if value is None else _to_text(spec, value, self.fmt)
             out.append(text)
@@ -277,11 +272,19 @@ class LineCodec:
         try:
             back = self.read(line)
         except LineMismatch as exc:
-            raise EncodeError(f"the written line would not read back: {exc.reason}",
-                              fmt=self.fmt) from None
-        if back.ambiguous:
             raise EncodeError(
-                "the text makes the line ambiguous", field=back.ambiguous[0], fmt=self.fmt
+                f"the written line would not read back: {exc.reason}", fmt=self.fmt
+            ) from None
+        if back.ambiguous:
+            # blame a field whose own text holds a comma, when there is one
+            culprit = next(
+                (f for f in back.ambiguous if "," in (getattr(reply, f) or "")),
+                back.ambiguous[0],
+            )
+            raise EncodeError(
+                "its text makes the line ambiguous (fmt=1 cannot tell where it ends)",
+                field=culprit,
+                fmt=self.fmt,
             )
         for spec in alt.specs:
             mine = getattr(reply, spec.name)
@@ -308,11 +311,13 @@ def _to_text(spec: FieldSpec, value: Any, fmt: int) -> str:
     except (ValueError, TypeError, AttributeError) as exc:
         raise EncodeError(str(exc), field=spec.name, fmt=fmt) from None
     if "\n" in text or "\r" in text:
-        raise EncodeError("a line break cannot be written in a line format",
-                          field=spec.name, fmt=fmt)
-    if spec.kind is Kind.TOKEN and ("," in text or not text and spec.required):
-        raise EncodeError(f"{text!r} cannot stand in a comma-separated token",
-                          field=spec.name, fmt=fmt)
+        raise EncodeError(
+            "a line break cannot be written in a line format", field=spec.name, fmt=fmt
+        )
+    if spec.kind is Kind.TOKEN and ("," in text or (not text and spec.required)):
+        raise EncodeError(
+            f"{text!r} cannot stand in a comma-separated token", field=spec.name, fmt=fmt
+        )
     if spec.kind is not Kind.TEXT and spec.kind is not Kind.TOKEN:
         try:
             spec.from_text(text)

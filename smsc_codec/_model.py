@@ -62,7 +62,7 @@ class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     ``all=0`` fills the first five fields, ``all=1`` adds the message details and
     ``all=2`` the subscriber's country, operator and region. A multi-id request
-    adds ``id`` (and ``phone`` for ``all=0``). A status −3 (not found) row may
+    adds ``id`` (and ``phone`` for ``all=0``). A status -3 (not found) row may
     carry no dates at all.
     """
 

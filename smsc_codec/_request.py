@@ -86,7 +86,7 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-RequestLike = Union[str, Mapping[str, object], Request]
+RequestLike = Union[str, Mapping[str, object], Request]  # noqa: UP007 - runtime alias on 3.10
 
 
 def _infer_script(params: Mapping[str, str]) -> str | None:

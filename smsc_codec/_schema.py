@@ -22,8 +22,8 @@ import msgspec
 from ._codes import MessageFlags
 
 __all__ = [
-    "Kind",
     "FieldSpec",
+    "Kind",
     "StructPlan",
     "format_datetime",
     "parse_datetime",
@@ -121,8 +121,7 @@ def format_datetime(value: datetime) -> str:
 def format_decimal(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"{value} cannot be written")
-    text = format(value, "f")
-    return text
+    return format(value, "f")
 
 
 def _format_int(value: int) -> str:

@@ -20,9 +20,9 @@ def unknown_codes(reply: msgspec.Struct) -> Iterator[tuple[str, Any]]:
     """
     for spec in plan_for(type(reply)).fields:
         value = getattr(reply, spec.name)
-        if isinstance(value, _CodeEnum) and not value.is_known:
-            yield spec.name, value
-        elif isinstance(value, MessageFlags) and (
+        unknown_code = isinstance(value, _CodeEnum) and not value.is_known
+        unknown_bits = isinstance(value, MessageFlags) and bool(
             value.unknown_bits or not value.message_type.is_known
-        ):
+        )
+        if unknown_code or unknown_bits:
             yield spec.name, value

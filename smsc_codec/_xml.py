@@ -48,8 +48,12 @@ def parse_xml(text: str) -> Any:
         return fromstring(text)
     except ET.ParseError as exc:
         line, column = exc.position
-        raise _fault(f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}", text,
-                     line=line, column=column + 1) from None
+        raise _fault(
+            f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}",
+            text,
+            line=line,
+            column=column + 1,
+        ) from None
     except DefusedXmlException as exc:
         raise _fault(f"forbidden XML construct: {exc}", text, _tag_offset(text, "!")) from None
     except (ValueError, RecursionError) as exc:  # e.g. an encoding declaration on a str
@@ -121,8 +125,9 @@ def decode_xml(
     replies = []
     for item in items:
         if item.tag != spec.xml_item:
-            raise _fault(f"expected <{spec.xml_item}>, found <{item.tag}>", text,
-                         _tag_offset(text, item.tag))
+            raise _fault(
+                f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
+            )
         fields = record_fields(item, text)
         replies.append(reply_from_fields(fields, spec.pick_keys(fields).cls, text, strict))
     if spec.multi or root.tag == spec.xml_list:
@@ -136,8 +141,7 @@ def _escape(value: str, field: str) -> str:
         raise EncodeError(f"{bad.group()!r} cannot be written in XML", field=field, fmt=2)
     # `\r` would come back as `\n` (XML end-of-line handling), so it is escaped.
     return (
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("\r", "&#13;")
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
 
 
