@@ -56,6 +56,8 @@ class Line(NamedTuple):
 
 def split_lines(text: str) -> list[Line]:
     """Split a fmt=0/1 body into records: LF or CRLF, a final line break optional."""
+    if "\n" not in text:
+        return [Line(text, 0)]
     lines = []
     offset = 0
     for raw in text.split("\n"):

@@ -76,6 +76,7 @@ def _cached_spec(script: str, all_level: int, multi: bool) -> ReplySpec:
     raise RequestError(f"answers of {script}.php are not supported yet")
 
 
+@functools.lru_cache(maxsize=1024)
 def reply_spec(request: Request) -> ReplySpec:
     """The registry entry for the success answers of ``request``."""
     if request.script == "status":

@@ -8,6 +8,7 @@ URL, its ``script.php?query`` tail, a mapping of query parameters, or a
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from collections.abc import Mapping
 from typing import Union
@@ -49,6 +50,9 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def fmt(self) -> Fmt:
         """The requested format (``fmt``, default 0)."""
+        return _fmt_of(self)
+
+    def _fmt(self) -> Fmt:
         raw = (self.get("fmt") or "0").strip()
         try:
             return Fmt(int(raw))
@@ -71,6 +75,9 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def charset(self) -> str:
         """The Python codec of the answer's charset."""
+        return _charset_of(self)
+
+    def _charset(self) -> str:
         raw = (self.get("charset") or DEFAULT_CHARSET).strip().lower()
         try:
             return _CHARSETS[raw]
@@ -86,6 +93,11 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
+# Requests are immutable and few distinct ones recur (a log holds thousands of
+# answers to the same request shape), so their derived values are cached.
+_fmt_of = functools.lru_cache(maxsize=1024)(Request._fmt)
+_charset_of = functools.lru_cache(maxsize=1024)(Request._charset)
+
 RequestLike = Union[str, Mapping[str, object], Request]  # noqa: UP007 - runtime alias on 3.10
 
 
@@ -96,6 +108,18 @@ def _infer_script(params: Mapping[str, str]) -> str | None:
     if "id" in params and "phone" in params:
         return "status"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_url(request: str) -> Request:
+    parts = urllib.parse.urlsplit(request.strip())
+    name = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    script = name[:-4] if name.endswith(".php") else name
+    params = tuple(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    script = script or _infer_script(dict(params)) or ""
+    if not script:
+        raise RequestError("the request does not say which script answered")
+    return Request(script=script, params=params)
 
 
 def parse_request(request: RequestLike) -> Request:
@@ -109,12 +133,8 @@ def parse_request(request: RequestLike) -> Request:
         return request
     script: str | None
     if isinstance(request, str):
-        parts = urllib.parse.urlsplit(request.strip())
-        name = parts.path.rstrip("/").rsplit("/", 1)[-1]
-        script = name[:-4] if name.endswith(".php") else (name or None)
-        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-        params = tuple((k, v) for k, v in pairs)
-    elif isinstance(request, Mapping):
+        return _parse_url(request)
+    if isinstance(request, Mapping):
         script = None
         items = []
         for key, value in request.items():

@@ -10,6 +10,8 @@ then each field element on its own line, no declaration, no indentation.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +21,7 @@ import msgspec
 from ._errors import DecodeError, EncodeError
 from ._json import structured_fields
 from ._replies import ReplySpec
-from ._schema import Kind, plan_for
+from ._schema import Kind, mapping_builder, plan_for
 from ._strictness import unknown_codes
 
 __all__ = ["decode_xml", "encode_xml", "xml_element_text"]
@@ -37,17 +39,24 @@ def _tag_offset(text: str, tag: str) -> int:
     return max(found, 0)
 
 
-def parse_xml(text: str) -> Any:
-    """Parse with defusedxml; every failure becomes a DecodeError."""
+@functools.cache
+def _defusedxml() -> tuple[Any, type[Exception], type[Exception]]:
+    """defusedxml's parser and the exceptions it raises, imported on first use."""
     import xml.etree.ElementTree as ET  # noqa: PLC0415 - deferred with defusedxml
 
     from defusedxml import DefusedXmlException  # noqa: PLC0415
     from defusedxml.ElementTree import fromstring  # noqa: PLC0415
 
+    return fromstring, ET.ParseError, DefusedXmlException
+
+
+def parse_xml(text: str) -> Any:
+    """Parse with defusedxml; every failure becomes a DecodeError."""
+    fromstring, ParseError, DefusedXmlException = _defusedxml()  # noqa: N806
     try:
         return fromstring(text)
-    except ET.ParseError as exc:
-        line, column = exc.position
+    except ParseError as exc:
+        line, column = exc.position  # type: ignore[attr-defined]
         raise _fault(
             f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}",
             text,
@@ -60,8 +69,23 @@ def parse_xml(text: str) -> Any:
         raise _fault(f"unreadable XML: {exc}", text) from None
 
 
+_TAIL = operator.attrgetter("tail")
+_ATTRIB = operator.attrgetter("attrib")
+
+
 def record_fields(element: Any, text: str) -> dict[str, str]:
     """The child elements of a record as {tag: text}; nested markup is an error."""
+    # The common case is checked with C-level loops (map/any), the slow walk
+    # below runs only to say what is wrong.
+    fields = {child.tag: child.text or "" for child in element}
+    if (
+        len(fields) == len(element)
+        and not (element.text or "").strip()
+        and not any(map(len, element))
+        and ("=" not in text or not any(map(_ATTRIB, element)))
+        and not any(map(str.strip, filter(None, map(_TAIL, element))))
+    ):
+        return fields
     if (element.text or "").strip():
         raise _fault(f"text directly inside <{element.tag}>", text, _tag_offset(text, element.tag))
     out: dict[str, str] = {}
@@ -80,6 +104,14 @@ def reply_from_fields(
     fields: dict[str, str], cls: type[msgspec.Struct], text: str, strict: bool
 ) -> msgspec.Struct:
     plan = plan_for(cls)
+    if fields.keys() <= plan.by_wire.keys():
+        try:
+            reply = mapping_builder(cls)(fields)
+        except (KeyError, ValueError):
+            pass  # the field-by-field walk below says what is wrong, and where
+        else:
+            if not strict or not any(True for _ in unknown_codes(reply)):
+                return reply
     values: dict[str, Any] = {}
     extra: list[tuple[str, str]] = []
     for tag, raw in fields.items():
