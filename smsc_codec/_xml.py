@@ -52,7 +52,7 @@ def _defusedxml() -> tuple[Any, type[Exception], type[Exception]]:
 
 def parse_xml(text: str) -> Any:
     """Parse with defusedxml; every failure becomes a DecodeError."""
-    fromstring, ParseError, DefusedXmlException = _defusedxml()  # noqa: N806
+    fromstring, ParseError, DefusedXmlException = _defusedxml()
     try:
         return fromstring(text)
     except ParseError as exc:
