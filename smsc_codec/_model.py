@@ -57,7 +57,7 @@ Context = Annotated[_T, msgspec.Meta(extra={"wire": False})]
 Extra = tuple[tuple[str, Any], ...]
 
 
-class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
     """A message's status row from ``status.php`` (seed 003, facts §2.4).
 
     ``all=0`` fills the first five fields, ``all=1`` adds the message details and
@@ -91,7 +91,7 @@ class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
     ambiguous_fields: tuple[str, ...] = ()
 
 
-class HlrStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+class HlrStatus(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
     """An HLR request's status row from ``status.php`` (seed 003, facts §2.2, §2.4).
 
     ``err`` is the subscriber's state (facts §3.2); ``cn``/``net`` name the home
@@ -127,7 +127,7 @@ class HlrStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
     ambiguous_fields: tuple[str, ...] = ()
 
 
-class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
+class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
     """An error answer, from any script, in any format (facts §1.2).
 
     ``description`` is the server's free text (absent in fmt=1); ``id`` is the
@@ -150,7 +150,7 @@ class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
         return api_error_meaning(self.script, self.code)
 
 
-class Ok(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Ok(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
     """A bare success answer: ``OK`` (fmt 0/1), ``<result>OK</result>``,
     ``{"result": "OK"}`` (facts §2.6, §9: sent even when fmt=3 was asked for)."""
 
