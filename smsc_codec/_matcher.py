@@ -29,6 +29,7 @@ import msgspec
 from ._errors import EncodeError
 from ._grammar import LineLayout, line_layouts
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
+from ._solver import LayoutSolver
 
 __all__ = ["LineCodec", "LineMismatch", "LineRead", "line_codec"]
 
@@ -38,6 +39,10 @@ __all__ = ["LineCodec", "LineMismatch", "LineRead", "line_codec"]
 #: message. Every field that could have been split differently is named in the
 #: reply's ``ambiguous_fields``.
 ABSORBING_FIELD = "message"
+
+#: Up to this many commas beyond the layout's own, one backtracking regex reads
+#: a line quickly; past it, ``_solver.LayoutSolver`` (linear) decides.
+_REGEX_MAX_EXTRA_COMMAS = 8
 
 _KEY_OF_LITERAL = re.compile(r"(?:, )?([A-Za-z_][A-Za-z0-9_]*) ?= $")
 
@@ -71,9 +76,18 @@ class _Alternative:
         self.specs: tuple[FieldSpec, ...] = tuple(plan.by_name[f] for f in layout.fields)
         self.free = tuple(i for i, s in enumerate(self.specs) if s.kind is Kind.TEXT)
         self.commas = sum(lit.count(",") for lit in layout.literals)
-        self.lazy = self._regex("lazy")
-        self.greedy = self._regex("greedy") if self.free else None
-        self.resolve = self._regex("resolve") if len(self.free) > 1 else self.lazy
+        self.lazy = self._regex()
+        self.solver = LayoutSolver(
+            layout.literals,
+            [
+                None if s.kind is Kind.TEXT else re.compile(self._value_pattern(s))
+                for s in self.specs
+            ],
+        )
+        absorbing = self._absorbing()
+        self.prefer_shortest = [False] * len(self.fields)
+        self.prefer_longest = [True] * len(self.fields)
+        self.prefer_resolved = [i == absorbing for i in range(len(self.fields))]
         lits = layout.literals
         # str.split(",") reads the line when every separator is "," or ", "
         # and no free text holds a comma (then the split is also the only one).
@@ -88,18 +102,17 @@ class _Alternative:
             (i + 1, layout.literals[i + 1]) for i in self.free if layout.literals[i + 1]
         )
 
-    def _regex(self, mode: str) -> re.Pattern[str]:
-        absorbing = self._absorbing()
+    @staticmethod
+    def _value_pattern(spec: FieldSpec) -> str:
+        if spec.kind is Kind.TEXT:
+            return KIND_PATTERNS[Kind.TEXT] + "?"  # lazy: the leftmost split
+        pattern = KIND_PATTERNS[spec.kind]
+        return pattern if spec.required else f"(?:{pattern})?"
+
+    def _regex(self) -> re.Pattern[str]:
         parts = [re.escape(self.layout.literals[0])]
         for i, spec in enumerate(self.specs):
-            if spec.kind is Kind.TEXT:
-                greedy = mode == "greedy" or (mode == "resolve" and i == absorbing)
-                pattern = KIND_PATTERNS[Kind.TEXT] + ("" if greedy else "?")
-            else:
-                pattern = KIND_PATTERNS[spec.kind]
-                if not spec.required:
-                    pattern = f"(?:{pattern})?"
-            parts.append(f"({pattern})")
+            parts.append(f"({self._value_pattern(spec)})")
             parts.append(re.escape(self.layout.literals[i + 1]))
         return re.compile("".join(parts) + r"\Z")
 
@@ -121,35 +134,43 @@ class _Alternative:
         return parts
 
     def values(self, line: str) -> tuple[Sequence[str], tuple[str, ...]] | None:
-        """The raw field texts of ``line`` (checked by the regex) and the ambiguous fields."""
-        m = self.lazy.match(line)
-        if m is None:
+        """The raw field texts of ``line`` (checked by the patterns) and the ambiguous fields."""
+        extra_commas = line.count(",") - self.commas
+        if extra_commas < 0:
+            return None  # every literal comma must be there; values only add commas
+        if not self.free or extra_commas <= _REGEX_MAX_EXTRA_COMMAS:
+            m = self.lazy.match(line)
+            if m is None:
+                return None
+            groups = m.groups()
+            if not self.free or not extra_commas:
+                return groups, ()
+            # A free text could be longer only if the literal that ends it
+            # occurs again further on; when none does, this split is the only one.
+            for group, literal in self.free_ends:
+                if line.find(literal, m.end(group) + 1) != -1:
+                    break
+            else:
+                return groups, ()
+        shortest = self.solver.solve(line, self.prefer_shortest)
+        if shortest is None:
             return None
-        groups = m.groups()
-        if self.greedy is None or line.count(",") == self.commas:
-            return groups, ()
-        # A free text could be longer only if the literal that ends it occurs
-        # again further on; when none does, the leftmost split is the only one.
-        for group, literal in self.free_ends:
-            if line.find(literal, m.end(group) + 1) != -1:
-                break
-        else:
-            return groups, ()
-        other = self.greedy.match(line)
-        if other is None or other.groups() == groups:
-            return groups, ()
+        longest = self.solver.solve(line, self.prefer_longest)
+        assert longest is not None
+        texts = [line[a:b] for a, b in shortest]
+        if longest == shortest:
+            return texts, ()
         ambiguous = tuple(
-            self.fields[i] for i in range(len(groups)) if groups[i] != other.groups()[i]
+            self.fields[i] for i, (a, b) in enumerate(shortest) if (a, b) != longest[i]
         )
-        resolved = self.resolve.match(line)
-        return (resolved.groups() if resolved else groups), ambiguous
+        resolved = self.solver.solve(line, self.prefer_resolved)
+        assert resolved is not None
+        return [line[a:b] for a, b in resolved], ambiguous
 
     def spans(self, line: str) -> list[int] | None:
         """Start offsets of the fields in ``line`` (for error positions)."""
-        m = self.lazy.match(line)
-        if m is None:
-            return None
-        return [m.start(i + 1) for i in range(len(self.fields))]
+        found = self.solver.solve(line, self.prefer_shortest)
+        return None if found is None else [a for a, _ in found]
 
 
 def _make_builder(

@@ -1,0 +1,128 @@
+"""Splitting a line into fields when free text may hold the separators.
+
+A layout is ``L0 F1 L1 F2 ... Fn Ln``: literals ``L`` and fields ``F``. A typed
+field (number, date, token) has one possible extent where it starts; a
+free-text field may end at any occurrence of the literal that follows it. A
+backtracking regex explores those choices in exponential time on hostile
+lines (many separators, no match), so this solver decides them in time linear
+in the number of literal occurrences:
+
+* backwards, ``latest_end[i]``: the last place free field ``i`` can end such
+  that the rest of the line still fits (so it can start anywhere before it);
+* forwards, each free field takes the shortest or the longest extent that
+  still lets the rest fit.
+
+All-shortest and all-longest are the two lexicographic extremes of the valid
+splits: the line is unambiguous exactly when they agree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+__all__ = ["LayoutSolver"]
+
+
+class LayoutSolver:
+    """Solves one layout: ``literals`` (n + 1) around ``patterns`` (n; None = free text)."""
+
+    def __init__(self, literals: Sequence[str], patterns: Sequence[re.Pattern[str] | None]) -> None:
+        if len(literals) != len(patterns) + 1:
+            raise ValueError("a layout has one more literal than fields")
+        for i, pattern in enumerate(patterns):
+            if pattern is None and i + 1 < len(patterns) and not literals[i + 1]:
+                raise ValueError("a free-text field must be followed by a literal")
+        self.literals = tuple(literals)
+        self.patterns = tuple(patterns)
+
+    def solve(self, line: str, longest: Sequence[bool]) -> list[tuple[int, int]] | None:
+        """The (start, end) of every field, or None when the line does not fit.
+
+        ``longest[i]`` says whether free field ``i`` takes its longest extent
+        (otherwise its shortest); it is ignored for typed fields.
+        """
+        if "\r" in line or "\n" in line or not line.startswith(self.literals[0]):
+            return None
+        return _Run(self, line).spans(longest)
+
+
+class _Run:
+    """The solver's state for one line."""
+
+    def __init__(self, solver: LayoutSolver, line: str) -> None:
+        self.lits = solver.literals
+        self.pats = solver.patterns
+        self.n = len(self.pats)
+        self.line = line
+        self.ends: dict[int, list[int]] = {}
+        self.typed_memo: dict[tuple[int, int], bool] = {}
+        #: the last place each free field can end with the rest still fitting
+        self.latest_end: dict[int, int] = {}
+        for i in range(self.n - 1, -1, -1):
+            if self.pats[i] is None:
+                step = len(self.lits[i + 1])
+                for end in reversed(self.candidate_ends(i)):
+                    if self.fits(i + 1, end + step):
+                        self.latest_end[i] = end
+                        break
+
+    def candidate_ends(self, i: int) -> list[int]:
+        """Where free field i may end: before each occurrence of its literal."""
+        found = self.ends.get(i)
+        if found is None:
+            line, lit = self.line, self.lits[i + 1]
+            if i == self.n - 1:
+                tail = len(line) - len(lit)
+                found = [tail] if line.endswith(lit) and tail >= 0 else []
+            else:
+                found = []
+                at = line.find(lit)
+                while at != -1:
+                    found.append(at)
+                    at = line.find(lit, at + 1)
+            self.ends[i] = found
+        return found
+
+    def fits(self, i: int, start: int) -> bool:
+        """Can fields i..n-1 take the line from ``start`` to its end?"""
+        if i == self.n:
+            return start == len(self.line)
+        pattern = self.pats[i]
+        if pattern is None:
+            return start <= self.latest_end.get(i, -1)
+        key = (i, start)
+        known = self.typed_memo.get(key)
+        if known is None:
+            m = pattern.match(self.line, start)
+            lit = self.lits[i + 1]
+            known = bool(
+                m and self.line.startswith(lit, m.end()) and self.fits(i + 1, m.end() + len(lit))
+            )
+            self.typed_memo[key] = known
+        return known
+
+    def spans(self, longest: Sequence[bool]) -> list[tuple[int, int]] | None:
+        start = len(self.lits[0])
+        if not self.fits(0, start):
+            return None
+        spans = []
+        for i in range(self.n):
+            pattern = self.pats[i]
+            step = len(self.lits[i + 1])
+            if pattern is not None:
+                m = pattern.match(self.line, start)
+                assert m is not None
+                end = m.end()
+            elif longest[i]:
+                end = self.latest_end[i]
+            else:
+                options = self.candidate_ends(i)
+                k = bisect.bisect_left(options, start)
+                while not self.fits(i + 1, options[k] + step):
+                    k += 1
+                end = options[k]
+            spans.append((start, end))
+            start = end + step
+        return spans
