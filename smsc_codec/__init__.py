@@ -13,7 +13,7 @@ Everything public is importable from this module; the submodules are private.
 
 from __future__ import annotations
 
-from ._api import decode, decode_as, detect_format, encode, encode_text
+from ._api import Decoder, decode, decode_as, detect_format, encode, encode_text
 from ._codes import (
     ApiErrorMeaning,
     DeliveryError,
@@ -33,6 +33,7 @@ __all__ = (
     "ApiError",
     "ApiErrorMeaning",
     "DecodeError",
+    "Decoder",
     "DeliveryError",
     "EncodeError",
     "Fmt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -12,19 +13,72 @@ from ._body import body_text
 from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
-from ._json import decode_json, encode_json
+from ._json import decode_json, encode_json, fast_json
 from ._lines import decode_lines, encode_lines
 from ._model import ApiError, HlrStatus, Ok, SmsStatus
-from ._replies import reply_spec
+from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
 from ._xml import decode_xml, encode_xml, parse_xml
 
-__all__ = ["decode", "decode_as", "detect_format", "encode", "encode_text"]
+__all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
 
 Decoded = Any  # a reply Struct, a list of them, ApiError or Ok
 
 #: reply class -> the script whose answers it is
 _SCRIPT_OF_KIND: dict[type[msgspec.Struct], str] = {SmsStatus: "status", HlrStatus: "status"}
+
+
+class Decoder:
+    """A decoder bound to one request, to reuse for many bodies.
+
+    ``Decoder(request).decode(body)`` is ``decode(body, request)`` with the
+    request read once; keep one per request shape when decoding many answers
+    (as with msgspec's ``Decoder``).
+    """
+
+    __slots__ = ("_spec", "charset", "fmt", "request", "strict")
+
+    def __init__(
+        self, request: RequestLike, *, strict: bool = False, charset: str | None = None
+    ) -> None:
+        self.request = parse_request(request)
+        self.fmt = int(self.request.fmt)
+        self.charset = charset or self.request.charset
+        self.strict = strict
+        self._spec: ReplySpec | None = None
+
+    def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
+        """Decode one answer to this decoder's request; see :func:`decode`."""
+        try:
+            if self.fmt == 3 and not self.strict:
+                found = self._fast_json(body)
+                if found is not None:
+                    return found
+            text = body_text(body, self.charset, self.fmt)
+            return _decode_text(text, self.request, self.fmt, self.strict)
+        except SmscCodecError:
+            raise
+        except Exception as exc:  # a bug must not leak a foreign exception type
+            raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
+
+    def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Decoded:
+        # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
+        if not isinstance(body, (str, bytes)) or (
+            isinstance(body, bytes) and self.charset != "utf-8" and not body.isascii()
+        ):
+            return None
+        spec = self._spec
+        if spec is None:
+            try:
+                spec = self._spec = reply_spec(self.request)
+            except RequestError:
+                return None  # no success layout: only an error answer can decode
+        return fast_json(body, spec)
+
+
+@functools.lru_cache(maxsize=256)
+def _decoder(request: str | Request, strict: bool, charset: str | None) -> Decoder:
+    return Decoder(request, strict=strict, charset=charset)
 
 
 def decode(
@@ -54,18 +108,19 @@ def decode(
     windows-1251). Raises :class:`DecodeError` for any body that cannot be
     decoded, and :class:`RequestError` for an unusable request.
     """
-    req = None if request is None else parse_request(request)
-    fmt: int | None = None
-    try:
-        fmt = int(req.fmt) if req is not None else None
-        text = body_text(body, charset or (req.charset if req else "auto"), fmt)
-        if fmt is None:
+    if request is None:
+        fmt: int | None = None
+        try:
+            text = body_text(body, charset or "auto", None)
             fmt = detect_format(text)
-        return _decode_text(text, req, fmt, strict)
-    except SmscCodecError:
-        raise
-    except Exception as exc:  # a bug must not leak a foreign exception type
-        raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+            return _decode_text(text, None, fmt, strict)
+        except SmscCodecError:
+            raise
+        except Exception as exc:  # a bug must not leak a foreign exception type
+            raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+    if not isinstance(request, (str, Request)):
+        request = parse_request(request)
+    return _decoder(request, strict, charset).decode(body)
 
 
 def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) -> Decoded:

@@ -18,12 +18,13 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from ._codes import MessageFlags
 from ._errors import DecodeError, EncodeError
 from ._replies import Candidate, ReplySpec
 from ._schema import Kind, StructPlan, format_decimal, plan_for
 from ._strictness import unknown_codes
 
-__all__ = ["decode_json", "encode_json", "json_object_text", "structured_fields"]
+__all__ = ["decode_json", "encode_json", "fast_json", "json_object_text", "structured_fields"]
 
 _BYTE_POSITION = re.compile(r"\(byte (\d+)\)")
 _PATH_KEY = re.compile(r"`\$(?:\[\d+\])?\.([^`.\[]+)")
@@ -33,62 +34,64 @@ class _Twin(NamedTuple):
     wire: type[msgspec.Struct]
     one: msgspec.json.Decoder[Any]
     many: msgspec.json.Decoder[Any]
+    #: turns a decoded twin into the reply, in place
     to_model: Callable[[Any], msgspec.Struct]
-
-
-def _wire_type(kind: Kind, py_type: type) -> Any:
-    if kind is Kind.DATETIME:
-        return str
-    if kind is Kind.INT:
-        return py_type if py_type is not int and hasattr(py_type, "_value2member_map_") else int
-    return py_type
 
 
 _TWINS: dict[type, _Twin] = {}
 
 
 def _twin(cls: type[msgspec.Struct]) -> _Twin:
+    """The wire twin of a reply Struct, built once.
+
+    The twin is a subclass that overrides only the fields msgspec cannot read
+    as declared (dates, which are not ISO 8601, and ``flag``, an int subclass),
+    with the same slots otherwise. So a decoded twin becomes the reply itself:
+    its dates are converted in place and its class is switched to the
+    model's, with no second Struct built (the JSON goal in
+    design/performance.md leaves no room for one). Where Python refuses the
+    class switch, a generated copy constructor is used instead.
+    """
     twin = _TWINS.get(cls)
     if twin is not None:
         return twin
     plan = plan_for(cls)
-    fields: list[Any] = []
-    for spec in plan.fields:
-        tp = _wire_type(spec.kind, spec.py_type)
-        if spec.required:
-            fields.append((spec.name, tp))
-        else:
-            fields.append((spec.name, tp | None, None))
+    overrides: list[Any] = []
+    steps = []
+    env: dict[str, Any] = {"cls": cls}
+    for i, spec in enumerate(plan.fields):
+        if spec.kind is Kind.DATETIME:
+            overrides.append((spec.name, str | None, None))
+            env[f"c{i}"] = spec.from_text
+            steps.append(f"v = w.{spec.name}\n    w.{spec.name} = c{i}(v) if v else None")
+        elif spec.py_type is MessageFlags:
+            overrides.append((spec.name, int | None, None))
+            env[f"c{i}"] = MessageFlags
+            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
+    # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
+    # keys no answer holds, so that a JSON key of the same name stays unknown.
+    hidden = {}
+    for info in msgspec.structs.fields(cls):
+        if info.name not in plan.by_name:
+            hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
+            overrides.append((info.name, info.type, info.default))
     wire = msgspec.defstruct(
         f"{cls.__name__}Wire",
-        fields,
+        overrides,
+        bases=(cls,),
         kw_only=True,
         forbid_unknown_fields=True,
-        rename={s.name: s.wire for s in plan.fields},
+        rename=hidden,
     )
-    env: dict[str, Any] = {"cls": cls}
-    args = []
-    for i, spec in enumerate(plan.fields):
-        attr = f"w.{spec.name}"
-        if spec.kind is Kind.DATETIME:
-            env[f"c{i}"] = spec.from_text
-            args.append(f"{spec.name}=(c{i}({attr}) if {attr} else None)")
-        elif spec.kind is Kind.INT and spec.py_type is not int and spec.py_type is not wire:
-            if hasattr(spec.py_type, "_value2member_map_"):
-                args.append(f"{spec.name}={attr}")
-            else:  # MessageFlags: an int subclass msgspec does not know
-                env[f"c{i}"] = spec.py_type
-                args.append(f"{spec.name}=(c{i}({attr}) if {attr} is not None else None)")
-        else:
-            args.append(f"{spec.name}={attr}")
-    source = "def to_model(w):\n    return cls(" + ", ".join(args) + ")\n"
-    # a generated constructor, as in _matcher._make_builder
+    source = "def finish(w):\n    " + "\n    ".join([*steps, "w.__class__ = cls", "return w"])
+    # a generated function, as in _matcher._make_builder
     exec(compile(source, f"<smsc_codec json {cls.__name__}>", "exec"), env)
+    finish: Callable[[Any], msgspec.Struct] = env["finish"]
     twin = _TWINS[cls] = _Twin(
         wire,
         msgspec.json.Decoder(wire, strict=False),
         msgspec.json.Decoder(list[wire], strict=False),  # type: ignore[valid-type]
-        env["to_model"],
+        finish,
     )
     return twin
 
@@ -140,6 +143,43 @@ def _strict_codes(reply: msgspec.Struct, text: str) -> None:
         raise _fault(f"unknown code {int(value)} in field {key!r}", text, _key_offset(text, key))
 
 
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+
+
+def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgspec.Struct] | None:
+    """Lenient decoding of a well-formed success answer, or None.
+
+    One typed msgspec decode into the first candidate's twin; a key of another
+    candidate (``imsi`` of an HLR row) switches to that candidate once.
+    Everything else (errors, unknown keys, bad values, other shapes) returns
+    None and goes the general way, which keeps what it finds and says what
+    is wrong.
+    """
+    head = data[:1]
+    if head not in ("{", "[", b"{", b"["):
+        return None
+    candidate = spec.candidates[0]
+    for _attempt in range(2):
+        twin = _twin(candidate.cls)
+        try:
+            if head in ("[", b"["):
+                if not spec.multi:
+                    return None
+                return [twin.to_model(w) for w in twin.many.decode(data)]
+            reply = twin.to_model(twin.one.decode(data))
+        except msgspec.ValidationError as exc:
+            unknown = _UNKNOWN_FIELD.search(str(exc))
+            other = spec.pick_keys((unknown.group(1),)) if unknown else candidate
+            if other is candidate:
+                return None
+            candidate = other
+            continue
+        except (msgspec.DecodeError, ValueError):
+            return None
+        return [reply] if spec.multi else reply
+    return None
+
+
 def decode_json(
     text: str,
     spec: ReplySpec,
@@ -148,26 +188,10 @@ def decode_json(
     strict: bool,
 ) -> msgspec.Struct | list[msgspec.Struct]:
     """Decode a fmt=3 body: a success answer of ``spec`` or an error answer."""
-    head = text[:64].lstrip()[:1]  # a longer indent just takes the general path
-    if '"error' not in text and head in ("{", "["):
-        candidate = spec.pick_keys(("imsi",) if '"imsi"' in text else ())
-        twin = _twin(candidate.cls)
-        try:
-            if head == "[":
-                replies = [twin.to_model(w) for w in twin.many.decode(text)]
-                if spec.multi or not strict:
-                    if strict:
-                        for r in replies:
-                            _strict_codes(r, text)
-                    return replies
-            else:
-                reply = twin.to_model(twin.one.decode(text))
-                if not spec.multi or not strict:
-                    if strict:
-                        _strict_codes(reply, text)
-                    return [reply] if spec.multi else reply
-        except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
-            pass  # the general path below says what is wrong, and where
+    if not strict:
+        found = fast_json(text, spec)
+        if found is not None:
+            return found
     try:
         data = msgspec.json.decode(text)
     except msgspec.DecodeError as exc:
