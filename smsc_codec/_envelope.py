@@ -42,6 +42,9 @@ def _read_error_line(text: str, fmt: int, body_fmt: int) -> ApiError:
 
 def detect_text_envelope(text: str, fmt: int) -> ApiError | Ok | None:
     """An error or OK answer in fmt=0/1 text form, whatever fmt was requested."""
+    head = text[:16].lstrip()[:1]
+    if head not in ("O", "E") and not (fmt == 1 and ",-" in text[:40]):
+        return None  # the common case, decided without copying the body
     stripped = text.strip()
     if stripped == "OK":
         return Ok()

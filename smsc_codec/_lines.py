@@ -153,6 +153,9 @@ def decode_lines(
 ) -> msgspec.Struct | list[msgspec.Struct]:
     """Decode a fmt=0/1 success body."""
     lines = split_lines(text)
+    if len(lines) == 1 and not spec.multi and lines[0].text.strip():
+        line = lines[0]
+        return _read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict)
     if len(lines) == 1 and not lines[0].text.strip():
         raise _fault("empty body", fmt, text, 0)
     if strict and any(not ln.text for ln in lines):

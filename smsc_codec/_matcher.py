@@ -20,6 +20,7 @@ line that both readings agree.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -97,10 +98,11 @@ class _Alternative:
         self.spaced = tuple(i + 1 for i, lit in enumerate(lits[1:-1]) if lit == ", ")
         self.build_checked = _make_builder(plan, self.specs, trusted=False)
         self.build = _make_builder(plan, self.specs, trusted=True)
-        #: (group number, the literal that ends it) of each free-text field
-        self.free_ends = tuple(
-            (i + 1, layout.literals[i + 1]) for i in self.free if layout.literals[i + 1]
-        )
+        #: any literal that ends a free text, and a getter of the free texts
+        ends = sorted({layout.literals[i + 1] for i in self.free if layout.literals[i + 1]})
+        self.free_ends = re.compile("|".join(map(re.escape, ends))) if ends else None
+        # (each index twice, so that one free text still comes as a tuple)
+        self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
 
     @staticmethod
     def _value_pattern(spec: FieldSpec) -> str:
@@ -146,11 +148,13 @@ class _Alternative:
             if not self.free or not extra_commas:
                 return groups, ()
             # A free text could be longer only if the literal that ends it
-            # occurs again further on; when none does, this split is the only one.
-            for group, literal in self.free_ends:
-                if line.find(literal, m.end(group) + 1) != -1:
-                    break
-            else:
+            # occurs again further on, that is inside a later value (a literal
+            # cannot straddle a value and the literal after it: every literal
+            # starts with its only comma). Typed values hold no commas, so when
+            # no free text holds such a literal, this split is the only one.
+            assert self.free_ends is not None
+            assert self.free_texts is not None
+            if self.free_ends.search("\n".join(self.free_texts(groups))) is None:
                 return groups, ()
         shortest = self.solver.solve(line, self.prefer_shortest)
         if shortest is None:
@@ -183,8 +187,11 @@ def _make_builder(
     env: dict[str, Any] = {"cls": plan.cls}
     args = []
     for i, spec in enumerate(specs):
-        if spec.kind in (Kind.TEXT, Kind.TOKEN):
+        if spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
             expr = f"v[{i}]"
+        elif spec.kind is Kind.TOKEN:
+            env[f"c{i}"] = _check_token
+            expr = f"c{i}(v[{i}])"
         else:
             env[f"c{i}"] = spec.from_valid_text if trusted else spec.from_text
             expr = f"c{i}(v[{i}])" if spec.required else f"(c{i}(v[{i}]) if v[{i}] else None)"
@@ -314,6 +321,13 @@ class LineCodec:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt
                 )
+
+
+def _check_token(text: str) -> str:
+    """A token of a line format: no comma (grammar TOKEN)."""
+    if "," in text:
+        raise ValueError(f"a comma in {text!r}")
+    return text
 
 
 def _rejects(spec: FieldSpec, text: str) -> bool:
