@@ -18,6 +18,7 @@ from ._lines import decode_lines, encode_lines
 from ._model import ApiError, HlrStatus, Ok, SmsStatus
 from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
+from ._schema import plan_for
 from ._xml import decode_xml, encode_xml, parse_xml
 
 __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
@@ -135,12 +136,17 @@ def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) 
     if req is None:
         raise RequestError("decoding this body needs the request it answers")
     assert fmt is not None
-    spec = reply_spec(req)
     if fmt == 3:
-        found = decode_json(text, spec, ApiError, strict=strict)
+        # A JSON error answer needs no success layout: find it first.
+        try:
+            json_spec: ReplySpec | None = reply_spec(req)
+        except RequestError:
+            json_spec = None
+        found = decode_json(text, json_spec, ApiError, strict=strict)
         if isinstance(found, ApiError):
             found.script = req.script
         return found
+    spec = reply_spec(req)
     if fmt == 2:
         return decode_xml(text, root, spec, strict=strict)
     return decode_lines(text, fmt, spec, strict=strict)
@@ -226,6 +232,11 @@ def encode_text(
     for r in replies:
         if not any(isinstance(r, c.cls) for c in spec.candidates):
             raise EncodeError(f"{type(r).__name__} is not an answer of {req.script}.php", fmt=fmt)
+    for r in replies:
+        keys = [s.wire for s in plan_for(type(r)).fields if getattr(r, s.name) is not None]
+        keys += [key for key, _ in getattr(r, "extra", ())]
+        if fmt in (2, 3) and not isinstance(r, spec.pick_keys(keys).cls):
+            raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
     if fmt == 3:
         return encode_json(replies, spec, as_list=spec.multi)
     if fmt == 2:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._codes import MessageFlags
-from ._errors import DecodeError, EncodeError
+from ._errors import DecodeError, EncodeError, RequestError
 from ._replies import Candidate, ReplySpec
 from ._schema import Kind, StructPlan, format_decimal, plan_for
 from ._strictness import unknown_codes
@@ -182,13 +182,17 @@ def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgsp
 
 def decode_json(
     text: str,
-    spec: ReplySpec,
+    spec: ReplySpec | None,
     error_cls: type[msgspec.Struct],
     *,
     strict: bool,
 ) -> msgspec.Struct | list[msgspec.Struct]:
-    """Decode a fmt=3 body: a success answer of ``spec`` or an error answer."""
-    if not strict:
+    """Decode a fmt=3 body: a success answer of ``spec`` or an error answer.
+
+    With no ``spec`` (a script whose success answers are not modelled) only an
+    error answer decodes; anything else raises RequestError.
+    """
+    if not strict and spec is not None:
         found = fast_json(text, spec)
         if found is not None:
             return found
@@ -204,6 +208,8 @@ def decode_json(
         raise _fault(f"malformed JSON: {str(exc).split(' (byte')[0]}", text, offset) from None
     if isinstance(data, dict) and ("error" in data or "error_code" in data):
         return _from_mapping(data, error_cls, text, strict)
+    if spec is None:
+        raise RequestError("the success answers of this script are not supported yet")
     if isinstance(data, dict):
         if spec.multi and strict:
             raise _fault("expected a JSON array of records", text, 0)

@@ -182,7 +182,11 @@ def encode_lines(
         if candidate is None:
             raise EncodeError(f"{type(reply).__name__} is not an answer of this request", fmt=fmt)
         line = line_codec(fmt, candidate.rule, candidate.cls).write(reply, lossy=lossy)
-        out.append(line + _extra_text(reply, fmt, lossy))
+        line += _extra_text(reply, fmt, lossy)
+        if spec.pick_line(fmt, line) is not candidate:
+            # e.g. an SMS row with type 4, or a text holding ", imsi = "
+            raise EncodeError(f"the line would read as another kind of row: {line!r}", fmt=fmt)
+        out.append(line)
     return LINE_BREAK.join(out)
 
 

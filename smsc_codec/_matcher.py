@@ -165,7 +165,9 @@ class _Alternative:
         if longest == shortest:
             return texts, ()
         ambiguous = tuple(
-            self.fields[i] for i, (a, b) in enumerate(shortest) if (a, b) != longest[i]
+            self.fields[i]
+            for i, (a, b) in enumerate(shortest)
+            if line[a:b] != line[longest[i][0] : longest[i][1]]
         )
         resolved = self.solver.solve(line, self.prefer_resolved)
         assert resolved is not None
@@ -306,7 +308,11 @@ class LineCodec:
         if back.ambiguous:
             # blame a field whose own text holds a comma, when there is one
             culprit = next(
-                (f for f in back.ambiguous if "," in (getattr(reply, f) or "")),
+                (
+                    f
+                    for f in back.ambiguous
+                    if isinstance(getattr(reply, f), str) and "," in getattr(reply, f)
+                ),
                 back.ambiguous[0],
             )
             raise EncodeError(

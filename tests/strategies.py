@@ -1,0 +1,144 @@
+"""Hypothesis strategies derived from the model.
+
+Nothing here names a reply field: values are drawn per field *kind*
+(``_schema.plan_for``), and the fields a text layout carries come from the
+grammar (``_grammar.line_layouts``). A field added to the model is covered by
+every property test without an edit here.
+"""
+
+from __future__ import annotations
+
+import enum
+import string
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from hypothesis import strategies as st
+
+from smsc_codec import MessageFlags
+from smsc_codec._schema import FieldSpec, Kind, plan_for
+
+#: Pieces that break naive parsers: separators of every format, markup,
+#: quotes, parentheses, Cyrillic.
+HOSTILE_PIECES = [
+    ", ",
+    " = ",
+    ",",
+    "=",
+    '"',
+    "'",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "(",
+    ")",
+    " ",
+    "\t",
+    "\\",
+    "Привет",
+    "ё",
+    "Hello",
+    "status = 1",
+    ", id = 5",
+    "ERROR = 1 (x)",
+    "</sms>",
+    "<![CDATA[",
+    "-",
+    "0",
+    "€",
+]
+
+# Anything a line can hold: no line breaks; no characters XML 1.0 cannot carry
+# (the XML encoder refuses those, see tests of EncodeError).
+_TEXT_CHARS = st.characters(
+    blacklist_categories=("Cs",),
+    blacklist_characters="\r\n\x0b\x0c\x85\u2028\u2029\ufffe\uffff",
+    min_codepoint=0x09,
+).filter(lambda c: not ("\x0e" <= c <= "\x1f"))
+
+free_text = st.one_of(
+    st.lists(st.sampled_from(HOSTILE_PIECES), max_size=6).map("".join),
+    st.text(_TEXT_CHARS, max_size=20),
+)
+#: Text every supported charset can carry (ASCII and Russian).
+CP1251_ALPHABET = (
+    string.ascii_letters + string.digits + " ,.=()<>&\"'-абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВЯ"
+)
+cp1251_text = st.text(st.sampled_from(CP1251_ALPHABET), max_size=20)
+
+token = st.text(string.ascii_letters + string.digits + "@._+-", min_size=1, max_size=15)
+dates = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(
+    lambda d: d.replace(microsecond=0)
+)
+money = st.integers(0, 4).flatmap(
+    lambda places: st.decimals(
+        min_value=0, max_value=100000, places=places, allow_nan=False, allow_infinity=False
+    )
+)
+
+
+def value_of(spec: FieldSpec, *, text: st.SearchStrategy[str] = free_text) -> Any:
+    """A strategy for one field's value, from its kind and class."""
+    if spec.kind is Kind.INT:
+        if spec.py_type is MessageFlags:
+            return st.integers(0, 0xFFFF).map(MessageFlags)
+        if isinstance(spec.py_type, type) and issubclass(spec.py_type, enum.IntEnum):
+            members = list(spec.py_type)
+            lowest = min(int(m) for m in members)
+            return st.one_of(
+                st.sampled_from(members),
+                st.integers(min(lowest, 0), 300).map(spec.py_type),  # unknown codes too
+            )
+        return st.integers(0, 2**40)
+    if spec.kind is Kind.DECIMAL:
+        return money
+    if spec.kind is Kind.DATETIME:
+        return dates
+    if spec.kind is Kind.TOKEN:
+        return token
+    return text
+
+
+def replies(
+    cls: type[msgspec.Struct],
+    fields: Collection[str] | None = None,
+    *,
+    text_formats: bool = False,
+    text: st.SearchStrategy[str] = free_text,
+) -> st.SearchStrategy[msgspec.Struct]:
+    """Replies of ``cls`` with ``fields`` set (all wire fields when None).
+
+    In the text formats (fmt 0/1) a text field of the layout is always present
+    (an absent one would be written empty and read back as ``""``); other
+    fields may be absent.
+    """
+    plan = plan_for(cls)
+    kwargs: dict[str, Any] = {}
+    for spec in plan.fields:
+        if fields is not None and spec.name not in fields:
+            continue
+        strategy = value_of(spec, text=text)
+        textual = spec.kind in (Kind.TEXT, Kind.TOKEN)
+        if not spec.required and not (text_formats and textual):
+            strategy = st.one_of(st.none(), strategy)
+        kwargs[spec.name] = strategy
+    # fixed_dictionaries + map rather than st.builds: builds resolves the
+    # class's string annotations on every draw.
+    return st.fixed_dictionaries(kwargs).map(lambda values: cls(**values))
+
+
+def unknown_keys(cls: type[msgspec.Struct]) -> st.SearchStrategy[str]:
+    """Key names the model does not know."""
+    known = set(plan_for(cls).by_wire) | set(plan_for(cls).by_name) | {"extra", "script"}
+    return st.from_regex(r"[a-z][a-z_]{1,10}", fullmatch=True).filter(lambda k: k not in known)
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(_TEXT_CHARS, max_size=10)
+    )
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
+
