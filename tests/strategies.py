@@ -141,4 +141,3 @@ def json_values() -> st.SearchStrategy[Any]:
         st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(_TEXT_CHARS, max_size=10)
     )
     return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
-

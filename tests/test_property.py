@@ -208,5 +208,6 @@ def test_mutated_bodies_raise_only_decode_error(
         if data.draw(st.booleans()) and at < len(body):
             body = body[:at] + body[at + 1 :]
         else:
-            body = body[:at] + data.draw(st.sampled_from(S.HOSTILE_PIECES + ["\n", "}", "]"])) + body[at:]
+            piece = data.draw(st.sampled_from([*S.HOSTILE_PIECES, "\n", "}", "]"]))
+            body = body[:at] + piece + body[at:]
     _decode_or_decode_error(body, request)
