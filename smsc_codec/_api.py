@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Sequence
@@ -133,19 +134,18 @@ def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) 
         if isinstance(envelope, ApiError) and req is not None:
             envelope.script = req.script
         return envelope
-    if req is None:
-        raise RequestError("decoding this body needs the request it answers")
-    assert fmt is not None
     if fmt == 3:
         # A JSON error answer needs no success layout: find it first.
-        try:
-            json_spec: ReplySpec | None = reply_spec(req)
-        except RequestError:
-            json_spec = None
+        json_spec: ReplySpec | None = None
+        if req is not None:
+            with contextlib.suppress(RequestError):
+                json_spec = reply_spec(req)
         found = decode_json(text, json_spec, ApiError, strict=strict)
-        if isinstance(found, ApiError):
+        if isinstance(found, ApiError) and req is not None:
             found.script = req.script
         return found
+    if req is None or fmt is None:
+        raise RequestError("decoding this body needs the request it answers")
     spec = reply_spec(req)
     if fmt == 2:
         return decode_xml(text, root, spec, strict=strict)

@@ -72,7 +72,9 @@ def _dec_hook(tp: type, obj: Any) -> Any:
 
 def _one(spec: dict[str, Any]) -> msgspec.Struct:
     cls = KINDS[spec["kind"]]
-    fields = dict(spec.get("fields", {}))
+    # msgspec.convert reads wire names; the corpus speaks attribute names
+    wire = {f.name: f.encode_name for f in msgspec.structs.fields(cls)}
+    fields = {wire.get(k, k): v for k, v in spec.get("fields", {}).items()}
     if "extra" in fields:
         fields["extra"] = [tuple(pair) for pair in fields["extra"]]
     return msgspec.convert(fields, cls, strict=False, dec_hook=_dec_hook)
@@ -138,5 +140,8 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
 
 def check_entry(entry: CorpusEntry) -> EntryResult:
     """Decode an entry, compare with its expectation, re-encode where byte-exact."""
-    problems = tuple(_iter_problems(entry))
+    try:
+        problems = tuple(_iter_problems(entry))
+    except Exception as exc:  # a broken entry must not hide the others
+        problems = (f"could not check: {exc!r}",)
     return EntryResult(entry.name, not problems, problems)

@@ -163,8 +163,8 @@ def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgsp
         twin = _twin(candidate.cls)
         try:
             if head in ("[", b"["):
-                if not spec.multi:
-                    return None
+                if not spec.multi or candidate is not spec.candidates[0]:
+                    return None  # records of several kinds: each picks its own below
                 return [twin.to_model(w) for w in twin.many.decode(data)]
             reply = twin.to_model(twin.one.decode(data))
         except msgspec.ValidationError as exc:
@@ -209,7 +209,7 @@ def decode_json(
     if isinstance(data, dict) and ("error" in data or "error_code" in data):
         return _from_mapping(data, error_cls, text, strict)
     if spec is None:
-        raise RequestError("the success answers of this script are not supported yet")
+        raise RequestError("decoding this body needs a request whose answers are supported")
     if isinstance(data, dict):
         if spec.multi and strict:
             raise _fault("expected a JSON array of records", text, 0)

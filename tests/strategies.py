@@ -54,7 +54,7 @@ HOSTILE_PIECES = [
 # Anything a line can hold: no line breaks; no characters XML 1.0 cannot carry
 # (the XML encoder refuses those, see tests of EncodeError).
 _TEXT_CHARS = st.characters(
-    blacklist_categories=("Cs",),
+    blacklist_categories=["Cs"],
     blacklist_characters="\r\n\x0b\x0c\x85\u2028\u2029\ufffe\uffff",
     min_codepoint=0x09,
 ).filter(lambda c: not ("\x0e" <= c <= "\x1f"))

@@ -27,7 +27,8 @@ def test_corpus_covers_every_format_and_provenance() -> None:
 
 
 @pytest.mark.parametrize(
-    "entry", [e for e in ENTRIES if not e.meta.get("strict") and "error" not in e.meta["expect"]],
+    "entry",
+    [e for e in ENTRIES if not e.meta.get("strict") and "error" not in e.meta["expect"]],
     ids=lambda e: e.name,
 )
 def test_non_strict_entries_are_refused_by_strict_decoding(entry: CorpusEntry) -> None:

@@ -10,7 +10,7 @@ from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 import smsc_codec
-from smsc_codec import ApiError, DecodeError, EncodeError, HlrStatus, SmsStatus
+from smsc_codec import ApiError, DecodeError, EncodeError, HlrStatus, MessageStatus, SmsStatus
 from smsc_codec._grammar import line_layouts
 from tests import strategies as S
 from tests.helpers import status_request, status_rule
@@ -88,7 +88,7 @@ def test_error_round_trip(fmt: int, data: st.DataObject) -> None:
             "id": st.one_of(st.none(), st.integers(1, 2**40)),
         }
     )
-    reply = data.draw(fields.map(lambda values: ApiError(**values)))
+    reply = data.draw(fields.map(lambda values: ApiError(**values)))  # type: ignore[arg-type]
     for script in ("send", "status", "phones"):
         request = f"{script}.php?fmt={fmt}&id=1&phone=2&mes=x"
         try:
@@ -122,7 +122,7 @@ def test_charsets_round_trip(charset: str, fmt: int, data: st.DataObject) -> Non
 def test_charset_refusal_names_the_field(text: str) -> None:
     """Characters windows-1251 cannot carry are refused, naming the field."""
     assume(any(_not_cp1251(c) for c in text))
-    reply = SmsStatus(status=1, message=text)
+    reply = SmsStatus(status=MessageStatus.DELIVERED, message=text)
     with pytest.raises(EncodeError) as caught:
         smsc_codec.encode(reply, status_request(3, 1))
     assert caught.value.field == "message"
