@@ -1,0 +1,162 @@
+"""The baselines the codec is measured against (design/performance.md).
+
+*Floors* are the fastest correct hand-written readers of one known layout,
+doing the same work as the codec: dates to ``datetime``, money to ``Decimal``,
+numbers to ``int``, one msgspec Struct per record. *Peers* are what client
+libraries do today (naive splits, ``json.loads``): as fast or slower, and wrong
+on commas in text; they are here for context only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+from defusedxml.ElementTree import fromstring
+
+
+class FloorStatus(msgspec.Struct):
+    """The all=2 status record as a floor reader builds it (dates typed Any:
+    msgspec leaves them strings, the floor converts them in place)."""
+
+    status: int
+    last_date: Any = None
+    last_timestamp: int | None = None
+    flag: int | None = None
+    err: int | None = None
+    send_date: Any = None
+    send_timestamp: int | None = None
+    phone: str | None = None
+    cost: Decimal | None = None
+    sender_id: str | None = None
+    status_name: str | None = None
+    message: str | None = None
+    comment: str | None = None
+    mccmnc: str | None = None
+    country: str | None = None
+    operator: str | None = None
+    operator_orig: str | None = None
+    region: str | None = None
+    type: int | None = None
+    sms_cnt: int | None = None
+    id: int | None = None
+
+
+def to_datetime(s: str) -> datetime:
+    """The fastest correct DD.MM.YYYY hh:mm:ss reader measured (performance.md)."""
+    return datetime.fromisoformat(s[6:10] + "-" + s[3:5] + "-" + s[0:2] + "T" + s[11:])
+
+
+# ------------------------------------------------------------------ fmt=3 --
+_ONE = msgspec.json.Decoder(FloorStatus)
+_MANY = msgspec.json.Decoder(list[FloorStatus])
+
+
+def _dates(record: FloorStatus) -> FloorStatus:
+    record.last_date = to_datetime(record.last_date)
+    record.send_date = to_datetime(record.send_date)
+    return record
+
+
+def floor_json(body: str) -> FloorStatus:
+    return _dates(_ONE.decode(body))
+
+
+def floor_json_many(body: str) -> list[FloorStatus]:
+    return [_dates(r) for r in _MANY.decode(body)]
+
+
+def peer_json(body: str) -> Any:
+    data = json.loads(body)
+    if isinstance(data, list):
+        return [FloorStatus(**d) for d in data]
+    return FloorStatus(**data)
+
+
+# ------------------------------------------------------------------ fmt=2 --
+def floor_xml(body: str) -> Any:
+    """defusedxml's parse alone: no conversion at all."""
+    return fromstring(body)
+
+
+# ------------------------------------------------------------------ fmt=0 --
+_FMT0 = re.compile(
+    r"Status = (-?\d+), check_time = ([^,]*), err = (\d*), send_date = ([^,]*), "
+    r"phone = ([^,]*), mccmnc = ([^,]*), country = (.*?), operator = (.*?), "
+    r"operator_orig= (.*?), region = (.*?), cost = ([^,]*), sender_id = (.*?), "
+    r"status_name = (.*?), message = (.*?), comment = (.*?), type = (\d+)"
+    r"(?:, id = (\d+))?\Z"
+)
+
+
+def _fmt0_line(line: str) -> FloorStatus:
+    m = _FMT0.match(line)
+    assert m is not None
+    g = m.groups()
+    return FloorStatus(
+        status=int(g[0]),
+        last_date=to_datetime(g[1]),
+        err=int(g[2]),
+        send_date=to_datetime(g[3]),
+        phone=g[4],
+        mccmnc=g[5],
+        country=g[6],
+        operator=g[7],
+        operator_orig=g[8],
+        region=g[9],
+        cost=Decimal(g[10]),
+        sender_id=g[11],
+        status_name=g[12],
+        message=g[13],
+        comment=g[14],
+        type=int(g[15]),
+        id=int(g[16]) if g[16] else None,
+    )
+
+
+def floor_text(body: str) -> list[FloorStatus]:
+    return [_fmt0_line(line) for line in body.split("\n")]
+
+
+def peer_text(body: str) -> list[dict[str, str]]:
+    """Split on ", " then " = ": wrong as soon as a message holds ", "."""
+    return [
+        {k: v for k, _, v in (p.partition(" = ") for p in line.split(", "))}
+        for line in body.split("\n")
+    ]
+
+
+# ------------------------------------------------------------------ fmt=1 --
+def _fmt1_line(line: str, multi: bool) -> FloorStatus:
+    g = line.split(",", 11)
+    tail = g[11].rsplit(",", 3 if multi else 2)
+    return FloorStatus(
+        status=int(g[0]),
+        last_timestamp=int(g[1]),
+        err=int(g[2]),
+        send_timestamp=int(g[3]),
+        phone=g[4],
+        country=g[5],
+        operator=g[6],
+        region=g[7],
+        cost=Decimal(g[8]),
+        sender_id=g[9],
+        status_name=g[10],
+        message=tail[0],
+        comment=tail[1][1:],
+        type=int(tail[2]),
+        id=int(tail[3]) if multi else None,
+    )
+
+
+def floor_csv(body: str, multi: bool) -> list[FloorStatus]:
+    return [_fmt1_line(line, multi) for line in body.split("\n")]
+
+
+def peer_csv(body: str) -> list[list[str]]:
+    """Split on ",": wrong as soon as a text holds a comma."""
+    return [line.split(",") for line in body.split("\n")]
