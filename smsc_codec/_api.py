@@ -16,6 +16,7 @@ from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import decode_json, encode_json, fast_json
 from ._lines import decode_lines, encode_lines
+from ._matcher import LineMismatch, line_codec
 from ._model import ApiError, HlrStatus, Ok, SmsStatus
 from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
@@ -57,11 +58,42 @@ class Decoder:
                 if found is not None:
                     return found
             text = body_text(body, self.charset, self.fmt)
+            if self.fmt < 2 and not self.strict:
+                found = self._fast_line(text)
+                if found is not None:
+                    return found
             return _decode_text(text, self.request, self.fmt, self.strict)
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
             raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
+
+    def _success_spec(self) -> ReplySpec | None:
+        spec = self._spec
+        if spec is None:
+            try:
+                spec = self._spec = reply_spec(self.request)
+            except RequestError:
+                return None  # no success layout: only an error answer can decode
+        return spec
+
+    def _fast_line(self, text: str) -> Decoded:
+        """One well-formed fmt=0/1 record, or None for the general path.
+
+        The general path handles everything else: several lines, the OK and
+        error answers (which start with O, E or hold ",-"), lenient reading by
+        key, and the error position when nothing fits.
+        """
+        if "\n" in text or text[:1] in ("O", "E", "") or ",-" in text[:40]:
+            return None
+        spec = self._success_spec()
+        if spec is None or spec.multi:
+            return None
+        candidate = spec.pick_line(self.fmt, text)
+        try:
+            return line_codec(self.fmt, candidate.rule, candidate.cls).read(text).reply
+        except LineMismatch:
+            return None
 
     def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
@@ -69,13 +101,8 @@ class Decoder:
             isinstance(body, bytes) and self.charset != "utf-8" and not body.isascii()
         ):
             return None
-        spec = self._spec
-        if spec is None:
-            try:
-                spec = self._spec = reply_spec(self.request)
-            except RequestError:
-                return None  # no success layout: only an error answer can decode
-        return fast_json(body, spec)
+        spec = self._success_spec()
+        return None if spec is None else fast_json(body, spec)
 
 
 @functools.lru_cache(maxsize=256)

@@ -61,7 +61,7 @@ class LineRead(NamedTuple):
     """A line read by a compiled alternative."""
 
     reply: msgspec.Struct
-    values: tuple[str, ...]  #: raw field texts, in layout order
+    values: Sequence[str]  #: raw field texts, in layout order
     ambiguous: tuple[str, ...]  #: fields whose extent had to be chosen
 
 
@@ -124,16 +124,21 @@ class _Alternative:
                 return i
         return self.free[-1] if self.free else -1
 
-    def split(self, line: str) -> list[str] | None:
-        """The fields of a line by ``str.split``, when that is the only split."""
-        parts = line.split(",")
-        if len(parts) != len(self.fields):
-            return None
+    def from_parts(self, parts: list[str]) -> list[str] | None:
+        """The fields from a line's ``split(",")`` (one part per field).
+
+        When every part is one field no free text holds a comma, so this split
+        is the only one. The parts are shared between alternatives: copied
+        before the ", " separators' spaces are taken off.
+        """
+        if not self.spaced:
+            return parts
+        fields = list(parts)
         for i in self.spaced:
-            if parts[i][:1] != " ":
+            if fields[i][:1] != " ":
                 return None
-            parts[i] = parts[i][1:]
-        return parts
+            fields[i] = fields[i][1:]
+        return fields
 
     def values(self, line: str) -> tuple[Sequence[str], tuple[str, ...]] | None:
         """The raw field texts of ``line`` (checked by the patterns) and the ambiguous fields."""
@@ -214,9 +219,11 @@ class LineCodec:
         self.rule = rule
         self.plan = plan_for(cls)
         self.alternatives = tuple(_Alternative(lay, self.plan) for lay in line_layouts(fmt, rule))
-        self.by_count: dict[int, list[_Alternative]] = {}
+        #: the alternatives str.split can read, by their number of fields
+        self.split_by_count: dict[int, list[_Alternative]] = {}
         for alt in self.alternatives:
-            self.by_count.setdefault(len(alt.fields), []).append(alt)
+            if alt.splittable:
+                self.split_by_count.setdefault(len(alt.fields), []).append(alt)
         #: fmt=0 key text -> field name, from the layout literals
         self.keys: dict[str, str] = {}
         for alt in self.alternatives:
@@ -235,21 +242,23 @@ class LineCodec:
 
     def read(self, line: str) -> LineRead:
         """Read a line in one of the rule's layouts; raise LineMismatch otherwise."""
+        if self.split_by_count:
+            parts = line.split(",")
+            for alt in self.split_by_count.get(len(parts), ()):
+                fields = alt.from_parts(parts)
+                if fields is not None:
+                    try:
+                        return LineRead(alt.build_checked(fields, ()), fields, ())
+                    except ValueError:
+                        pass  # the patterns below find the faulty field
         fault: LineMismatch | None = None
         for alt in self.alternatives:
-            if alt.splittable:
-                parts = alt.split(line)
-                if parts is not None:
-                    try:
-                        return LineRead(alt.build_checked(parts, ()), tuple(parts), ())
-                    except ValueError:
-                        pass  # the regex below finds the faulty field
             found = alt.values(line)
             if found is None:
                 continue
             values, ambiguous = found
             try:
-                return LineRead(alt.build(values, ambiguous), tuple(values), ambiguous)
+                return LineRead(alt.build(values, ambiguous), values, ambiguous)
             except ValueError as exc:
                 spans = alt.spans(line) or [0] * len(alt.fields)
                 index = next(

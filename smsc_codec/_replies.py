@@ -58,10 +58,10 @@ def _status_spec(all_level: int, multi: bool) -> ReplySpec:
     def pick_line(fmt: int, line: str) -> Candidate:
         if fmt == 0:
             return hlr if ", imsi = " in line else sms
-        columns = line.split(",")
         if all_level == 0:
-            return hlr if len(columns) >= hlr_min_columns else sms
-        return hlr if columns[type_column].strip() == "4" else sms
+            return hlr if line.count(",") + 1 >= hlr_min_columns else sms
+        columns = line.rsplit(",", -type_column)
+        return hlr if len(columns) > 1 and columns[type_column].strip() == "4" else sms
 
     def pick_keys(keys: Collection[str]) -> Candidate:
         return hlr if "imsi" in keys else sms

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 import types
 import typing
 from collections.abc import Callable
@@ -54,8 +53,6 @@ KIND_PATTERNS: dict[Kind, str] = {
     Kind.TEXT: r"[^\r\n]*",
 }
 
-_DECIMAL_RE = re.compile(KIND_PATTERNS[Kind.DECIMAL])
-
 
 def parse_int(text: str) -> int:
     """Read ``-?[0-9]+`` exactly (``int()`` alone also takes spaces, ``_`` and ``+``)."""
@@ -65,9 +62,11 @@ def parse_int(text: str) -> int:
 
 
 def parse_decimal(text: str) -> Decimal:
-    if _DECIMAL_RE.fullmatch(text) is None:
-        raise ValueError(f"expected a decimal number, got {text!r}")
-    return Decimal(text)
+    """Read ``-?[0-9]+(.[0-9]+)?`` exactly (``Decimal()`` also takes exponents, NaN, spaces)."""
+    whole, dot, fraction = text.removeprefix("-").partition(".")
+    if text.isascii() and whole.isdigit() and (fraction.isdigit() if dot else True):
+        return Decimal(text)
+    raise ValueError(f"expected a decimal number, got {text!r}")
 
 
 def parse_datetime(text: str) -> datetime:
