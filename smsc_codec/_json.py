@@ -41,7 +41,7 @@ class _Twin(NamedTuple):
 _TWINS: dict[type, _Twin] = {}
 
 
-def _twin(cls: type[msgspec.Struct]) -> _Twin:
+def wire_twin(cls: type[msgspec.Struct]) -> _Twin:
     """The wire twin of a reply Struct, built once.
 
     The twin is a subclass that overrides only the fields msgspec cannot read
@@ -113,7 +113,7 @@ def _from_mapping(
     extra = tuple((k, v) for k, v in obj.items() if k not in plan.by_wire)
     if strict and extra:
         raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0]))
-    twin = _twin(cls)
+    twin = wire_twin(cls)
     try:
         wire = msgspec.convert(known, twin.wire, strict=False)
         reply = twin.to_model(wire)
@@ -160,7 +160,7 @@ def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgsp
         return None
     candidate = spec.candidates[0]
     for _attempt in range(2):
-        twin = _twin(candidate.cls)
+        twin = wire_twin(candidate.cls)
         try:
             if head in ("[", b"["):
                 if not spec.multi or candidate is not spec.candidates[0]:

@@ -148,10 +148,38 @@ def _field_offset(codec: LineCodec, line: str, name: str) -> int:
     return 0
 
 
+def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | None:
+    """Lenient reading of well-formed LF-separated lines, or None for the general path."""
+    if "\r" in text:
+        return None
+    rows = text.split("\n")
+    if rows[-1] == "" and len(rows) > 1:
+        rows.pop()
+    pick = spec.pick_line
+    codecs: dict[str, LineCodec] = {}
+    replies = []
+    try:
+        for row in rows:
+            if not row:
+                return None
+            candidate = pick(fmt, row)
+            codec = codecs.get(candidate.rule)
+            if codec is None:
+                codec = codecs[candidate.rule] = line_codec(fmt, candidate.rule, candidate.cls)
+            replies.append(codec.read(row).reply)
+    except LineMismatch:
+        return None
+    return replies
+
+
 def decode_lines(
     text: str, fmt: int, spec: ReplySpec, *, strict: bool
 ) -> msgspec.Struct | list[msgspec.Struct]:
     """Decode a fmt=0/1 success body."""
+    if not strict and spec.multi:
+        fast = _fast_lines(text, fmt, spec)
+        if fast is not None:
+            return fast
     lines = split_lines(text)
     if len(lines) == 1 and not spec.multi and lines[0].text.strip():
         line = lines[0]

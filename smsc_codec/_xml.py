@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from ._errors import DecodeError, EncodeError
-from ._json import structured_fields
+from ._json import structured_fields, wire_twin
 from ._replies import ReplySpec
 from ._schema import Kind, mapping_builder, plan_for
 from ._strictness import unknown_codes
@@ -100,14 +100,44 @@ def record_fields(element: Any, text: str) -> dict[str, str]:
     return out
 
 
+_TEXT = operator.attrgetter("text")
+
+
+def _plain_records(root: Any, items: list[Any]) -> bool:
+    """True when no record holds attributes, nested markup or stray text.
+
+    Decided once per body with C-level passes over the elements (map, join),
+    so that each record can then be read with one dict comprehension.
+    """
+    elements = list(root.iter())
+    nested = len(elements) != (
+        1 + len(root) if root in items else 1 + len(items) + sum(map(len, items))
+    )
+    if nested or any(map(_ATTRIB, elements)):
+        return False
+    # outside the field elements only whitespace: tails, and the texts of the
+    # records and of the list around them
+    stray = "".join(filter(None, map(_TAIL, elements))) + "".join(filter(None, map(_TEXT, items)))
+    if root not in items:
+        stray += root.text or ""
+    return not stray or stray.isspace()
+
+
 def reply_from_fields(
     fields: dict[str, str], cls: type[msgspec.Struct], text: str, strict: bool
 ) -> msgspec.Struct:
     plan = plan_for(cls)
     if fields.keys() <= plan.by_wire.keys():
         try:
-            reply = mapping_builder(cls)(fields)
-        except (KeyError, ValueError):
+            if strict:
+                reply = mapping_builder(cls)(fields)
+            else:
+                # msgspec reads the texts as it reads JSON strings (facts §1.4:
+                # numbers may come quoted), in C; its wire twin is shared with
+                # the JSON decoder.
+                twin = wire_twin(cls)
+                reply = twin.to_model(msgspec.convert(fields, twin.wire, strict=False))
+        except (KeyError, ValueError, msgspec.ValidationError):
             pass  # the field-by-field walk below says what is wrong, and where
         else:
             if not strict or not any(True for _ in unknown_codes(reply)):
@@ -155,12 +185,15 @@ def decode_xml(
     else:
         raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
     replies = []
+    plain = _plain_records(root, items)
     for item in items:
         if item.tag != spec.xml_item:
             raise _fault(
                 f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
             )
-        fields = record_fields(item, text)
+        fields = {child.tag: child.text or "" for child in item} if plain else {}
+        if len(fields) != len(item):  # not plain, or a tag twice: check it child by child
+            fields = record_fields(item, text)
         replies.append(reply_from_fields(fields, spec.pick_keys(fields).cls, text, strict))
     if spec.multi or root.tag == spec.xml_list:
         return replies
