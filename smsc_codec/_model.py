@@ -11,6 +11,10 @@ timestamps ``int``, money ``Decimal``; phone numbers and network codes stay
 strings (leading zeros matter, facts §1.4). Fields marked :data:`FreeText` may
 hold any text, commas, `` = `` and quotes included.
 
+Every reply Struct is declared with ``gc=False``: replies hold scalars and
+tuples, never a cycle back to themselves, so the garbage collector need not
+track them (msgspec's performance tips; a large answer allocates thousands).
+
 Two fields of every reply are not wire keys: ``extra`` keeps unknown keys, in
 the order met, so that re-encoding reproduces them; ``ambiguous_fields`` names
 the fields whose boundaries lenient decoding had to choose (empty when the body
@@ -46,6 +50,7 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+
 #: A text field that may contain anything but a line break.
 FreeText = Annotated[str, msgspec.Meta(extra={"free_text": True})]
 
@@ -57,7 +62,9 @@ Context = Annotated[_T, msgspec.Meta(extra={"wire": False})]
 Extra = tuple[tuple[str, Any], ...]
 
 
-class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
+class SmsStatus(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
     """A message's status row from ``status.php`` (seed 003, facts §2.4).
 
     ``all=0`` fills the first five fields, ``all=1`` adds the message details and
@@ -91,7 +98,9 @@ class SmsStatus(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defa
     ambiguous_fields: tuple[str, ...] = ()
 
 
-class HlrStatus(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
+class HlrStatus(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
     """An HLR request's status row from ``status.php`` (seed 003, facts §2.2, §2.4).
 
     ``err`` is the subscriber's state (facts §3.2); ``cn``/``net`` name the home
@@ -127,7 +136,7 @@ class HlrStatus(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defa
     ambiguous_fields: tuple[str, ...] = ()
 
 
-class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
+class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """An error answer, from any script, in any format (facts §1.2).
 
     ``description`` is the server's free text (absent in fmt=1); ``id`` is the
@@ -150,7 +159,7 @@ class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defau
         return api_error_meaning(self.script, self.code)
 
 
-class Ok(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
+class Ok(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """A bare success answer: ``OK`` (fmt 0/1), ``<result>OK</result>``,
     ``{"result": "OK"}`` (facts §2.6, §9: sent even when fmt=3 was asked for)."""
 

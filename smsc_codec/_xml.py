@@ -103,17 +103,30 @@ def record_fields(element: Any, text: str) -> dict[str, str]:
 _TEXT = operator.attrgetter("text")
 
 
-def _plain_records(root: Any, items: list[Any]) -> bool:
+def _has_attributes(text: str) -> bool:
+    """Whether a start tag holds an attribute: an `=` inside a tag.
+
+    Reading ``element.attrib`` would build a dict for every element; an `=`
+    is rare in a body, so looking at each one is cheaper.
+    """
+    at = text.find("=")
+    while at != -1:
+        opening = text.rfind("<", 0, at)
+        if opening > text.rfind(">", 0, at) and text[opening + 1 : opening + 2] != "?":
+            return True
+        at = text.find("=", at + 1)
+    return False
+
+
+def _plain_records(text: str, root: Any, items: list[Any]) -> bool:
     """True when no record holds attributes, nested markup or stray text.
 
     Decided once per body with C-level passes over the elements (map, join),
     so that each record can then be read with one dict comprehension.
     """
     elements = list(root.iter())
-    nested = len(elements) != (
-        1 + len(root) if root in items else 1 + len(items) + sum(map(len, items))
-    )
-    if nested or any(map(_ATTRIB, elements)):
+    flat = 1 + len(root) if root in items else 1 + len(items) + sum(map(len, items))
+    if len(elements) != flat or _has_attributes(text):
         return False
     # outside the field elements only whitespace: tails, and the texts of the
     # records and of the list around them
@@ -185,7 +198,7 @@ def decode_xml(
     else:
         raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
     replies = []
-    plain = _plain_records(root, items)
+    plain = _plain_records(text, root, items)
     for item in items:
         if item.tag != spec.xml_item:
             raise _fault(
