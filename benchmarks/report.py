@@ -30,7 +30,8 @@ def report(path: Path) -> int:
         group = bench["group"] or ""
         if group.startswith("decode-"):
             groups.setdefault(group, {})[_role(bench["name"])] = bench["stats"]["median"]
-    print(f"{'group':<20} {'codec/floor':>11} {'goal':>6} {'met':>4} {'peer/floor':>10}   codec, floor")
+    header = f"{'group':<20} {'codec/floor':>11} {'goal':>6} {'met':>4} {'peer/floor':>10}"
+    print(header + "   codec, floor")
     missed = 0
     for group in sorted(groups):
         times = groups[group]
