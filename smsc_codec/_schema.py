@@ -174,31 +174,8 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
     base, _optional, extra = _unwrap(info.type)
     if extra.get("wire") is False or typing.get_origin(base) is tuple:
         return None
-    name, wire, required = info.name, info.encode_name, info.required
-    if isinstance(base, type) and issubclass(base, enum.IntEnum):
-        return FieldSpec(
-            name,
-            wire,
-            Kind.INT,
-            required,
-            base,
-            _enum_reader(base, trusted=False),
-            _enum_reader(base, trusted=True),
-            _format_int,
-        )
-    if base is MessageFlags:
-        return FieldSpec(
-            name,
-            wire,
-            Kind.INT,
-            required,
-            base,
-            lambda text: MessageFlags(parse_int(text)),
-            lambda text: MessageFlags(int(text)),
-            _format_int,
-        )
-    simple: dict[Any, tuple[Kind, Callable[[str], Any], Callable[[str], Any], Callable[..., str]]]
-    simple = {
+    Readers = tuple[Kind, Callable[[str], Any], Callable[[str], Any], Callable[..., str]]
+    simple: dict[Any, Readers] = {
         int: (Kind.INT, parse_int, int, _format_int),
         Decimal: (Kind.DECIMAL, parse_decimal, Decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
@@ -209,9 +186,28 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
             _identity,
         ),
     }
-    if base in simple:
-        kind, read, read_valid, write = simple[base]
-        return FieldSpec(name, wire, kind, required, base, read, read_valid, write)
+    readers: Readers | None
+    if isinstance(base, type) and issubclass(base, enum.IntEnum):
+        readers = (
+            Kind.INT,
+            _enum_reader(base, trusted=False),
+            _enum_reader(base, trusted=True),
+            _format_int,
+        )
+    elif base is MessageFlags:
+        readers = (
+            Kind.INT,
+            lambda text: MessageFlags(parse_int(text)),
+            lambda text: MessageFlags(int(text)),
+            _format_int,
+        )
+    else:
+        readers = simple.get(base)
+    if readers is not None:
+        kind, read, read_valid, write = readers
+        return FieldSpec(
+            info.name, info.encode_name, kind, info.required, base, read, read_valid, write
+        )
     raise TypeError(f"no wire form for field {info.name!r}: {info.type!r}")
 
 
