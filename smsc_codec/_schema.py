@@ -170,12 +170,15 @@ def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
             return tp, optional, extra
 
 
+#: (kind, read checked text, read pattern-checked text, write)
+_Readers = tuple[Kind, Callable[[str], Any], Callable[[str], Any], Callable[..., str]]
+
+
 def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
     base, _optional, extra = _unwrap(info.type)
     if extra.get("wire") is False or typing.get_origin(base) is tuple:
         return None
-    Readers = tuple[Kind, Callable[[str], Any], Callable[[str], Any], Callable[..., str]]
-    simple: dict[Any, Readers] = {
+    simple: dict[Any, _Readers] = {
         int: (Kind.INT, parse_int, int, _format_int),
         Decimal: (Kind.DECIMAL, parse_decimal, Decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
@@ -186,7 +189,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
             _identity,
         ),
     }
-    readers: Readers | None
+    readers: _Readers | None
     if isinstance(base, type) and issubclass(base, enum.IntEnum):
         readers = (
             Kind.INT,
