@@ -84,14 +84,6 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
         except KeyError:
             raise RequestError(f"unknown charset {raw!r}") from None
 
-    def with_params(self, **params: str | int) -> Request:
-        """A copy with some parameters set."""
-        kept = tuple((k, v) for k, v in self.params if k not in params)
-        return Request(
-            script=self.script,
-            params=kept + tuple((k, str(v)) for k, v in params.items()),
-        )
-
 
 # Requests are immutable and few distinct ones recur (a log holds thousands of
 # answers to the same request shape), so their derived values are cached.
