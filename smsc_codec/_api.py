@@ -91,7 +91,7 @@ class Decoder:
             return None
         candidate = spec.pick_line(self.fmt, text)
         try:
-            return line_codec(self.fmt, candidate.rule, candidate.cls).read(text).reply
+            return line_codec(self.fmt, candidate.rule, candidate.cls).read_reply(text)
         except LineMismatch:
             return None
 

@@ -50,6 +50,9 @@ def position_of(text: str, offset: int) -> tuple[int, int]:
     return line, offset - line_start + 1
 
 
+_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)}
+
+
 class DecodeError(SmscCodecError, ValueError):
     """A body could not be decoded.
 
@@ -80,7 +83,7 @@ class DecodeError(SmscCodecError, ValueError):
         self.fmt = fmt
         self.line = line
         self.column = column
-        self.source_line = source_line.rstrip("\r")
+        self.source_line = source_line.removesuffix("\r")
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -92,5 +95,8 @@ class DecodeError(SmscCodecError, ValueError):
             start = max(0, column - 60)
             shown = ("…" if start else "") + shown[start : start + 120] + "…"
             column = column - start + (1 if start else 0)
+        # control characters as their Unicode pictures (a CR or a tab would
+        # move the terminal's cursor and put the caret under the wrong place)
+        shown = shown.translate(_CONTROL_PICTURES)
         caret = " " * (column - 1) + "^"
         return f"{fmt}, line {self.line}, column {self.column}: {self.reason}\n  {shown}\n  {caret}"

@@ -166,7 +166,7 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
             codec = codecs.get(candidate.rule)
             if codec is None:
                 codec = codecs[candidate.rule] = line_codec(fmt, candidate.rule, candidate.cls)
-            replies.append(codec.read(row).reply)
+            replies.append(codec.read_reply(row))
     except LineMismatch:
         return None
     return replies
