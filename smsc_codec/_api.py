@@ -14,7 +14,7 @@ from ._body import body_text
 from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
-from ._json import decode_json, encode_json, fast_json
+from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineMismatch, line_codec
 from ._model import ApiError, HlrStatus, Ok, SmsStatus
@@ -39,7 +39,7 @@ class Decoder:
     (as with msgspec's ``Decoder``).
     """
 
-    __slots__ = ("_spec", "charset", "fmt", "request", "strict")
+    __slots__ = ("_single_twin", "_spec", "charset", "fmt", "request", "strict")
 
     def __init__(
         self, request: RequestLike, *, strict: bool = False, charset: str | None = None
@@ -49,6 +49,7 @@ class Decoder:
         self.charset = charset or self.request.charset
         self.strict = strict
         self._spec: ReplySpec | None = None
+        self._single_twin: Twin | None = None
 
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         """Decode one answer to this decoder's request; see :func:`decode`."""
@@ -101,8 +102,19 @@ class Decoder:
             isinstance(body, bytes) and self.charset != "utf-8" and not body.isascii()
         ):
             return None
+        single = self._single_twin
+        if single is not None and body[:1] in ("{", b"{"):
+            # the commonest answer: one object of the first kind (no dispatch)
+            try:
+                return single.to_model(single.one.decode(body))
+            except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
+                pass  # fast_json and the general path sort it out
         spec = self._success_spec()
-        return None if spec is None else fast_json(body, spec)
+        if spec is None:
+            return None
+        if not spec.multi and single is None:
+            self._single_twin = wire_twin(spec.candidates[0].cls)
+        return fast_json(body, spec)
 
 
 @functools.lru_cache(maxsize=256)

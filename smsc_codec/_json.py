@@ -24,13 +24,21 @@ from ._replies import Candidate, ReplySpec
 from ._schema import Kind, StructPlan, format_decimal, plan_for
 from ._strictness import unknown_codes
 
-__all__ = ["decode_json", "encode_json", "fast_json", "json_object_text", "structured_fields"]
+__all__ = [
+    "Twin",
+    "decode_json",
+    "encode_json",
+    "fast_json",
+    "json_object_text",
+    "structured_fields",
+    "wire_twin",
+]
 
 _BYTE_POSITION = re.compile(r"\(byte (\d+)\)")
 _PATH_KEY = re.compile(r"`\$(?:\[\d+\])?\.([^`.\[]+)")
 
 
-class _Twin(NamedTuple):
+class Twin(NamedTuple):
     wire: type[msgspec.Struct]
     one: msgspec.json.Decoder[Any]
     many: msgspec.json.Decoder[Any]
@@ -38,10 +46,10 @@ class _Twin(NamedTuple):
     to_model: Callable[[Any], msgspec.Struct]
 
 
-_TWINS: dict[type, _Twin] = {}
+_TWINS: dict[type, Twin] = {}
 
 
-def wire_twin(cls: type[msgspec.Struct]) -> _Twin:
+def wire_twin(cls: type[msgspec.Struct]) -> Twin:
     """The wire twin of a reply Struct, built once.
 
     The twin is a subclass that overrides only the fields msgspec cannot read
@@ -87,7 +95,7 @@ def wire_twin(cls: type[msgspec.Struct]) -> _Twin:
     # a generated function, as in _matcher._make_builder
     exec(compile(source, f"<smsc_codec json {cls.__name__}>", "exec"), env)
     finish: Callable[[Any], msgspec.Struct] = env["finish"]
-    twin = _TWINS[cls] = _Twin(
+    twin = _TWINS[cls] = Twin(
         wire,
         msgspec.json.Decoder(wire, strict=False),
         msgspec.json.Decoder(list[wire], strict=False),  # type: ignore[valid-type]
