@@ -16,7 +16,7 @@ from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
 from ._lines import decode_lines, encode_lines
-from ._matcher import LineMismatch, line_codec
+from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, HlrStatus, Ok, SmsStatus
 from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
@@ -39,7 +39,7 @@ class Decoder:
     (as with msgspec's ``Decoder``).
     """
 
-    __slots__ = ("_single_twin", "_spec", "charset", "fmt", "request", "strict")
+    __slots__ = ("_line_codecs", "_single_twin", "_spec", "charset", "fmt", "request", "strict")
 
     def __init__(
         self, request: RequestLike, *, strict: bool = False, charset: str | None = None
@@ -50,6 +50,7 @@ class Decoder:
         self.strict = strict
         self._spec: ReplySpec | None = None
         self._single_twin: Twin | None = None
+        self._line_codecs: dict[str, LineCodec] = {}
 
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         """Decode one answer to this decoder's request; see :func:`decode`."""
@@ -91,8 +92,13 @@ class Decoder:
         if spec is None or spec.multi:
             return None
         candidate = spec.pick_line(self.fmt, text)
+        codec = self._line_codecs.get(candidate.rule)
+        if codec is None:
+            codec = self._line_codecs[candidate.rule] = line_codec(
+                self.fmt, candidate.rule, candidate.cls
+            )
         try:
-            return line_codec(self.fmt, candidate.rule, candidate.cls).read_reply(text)
+            return codec.read_reply(text)
         except LineMismatch:
             return None
 
