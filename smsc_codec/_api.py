@@ -21,7 +21,7 @@ from ._model import ApiError, HlrStatus, Ok, SmsStatus
 from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
 from ._schema import plan_for
-from ._xml import decode_xml, encode_xml, parse_xml
+from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
 
 __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
 
@@ -172,6 +172,11 @@ def decode(
 
 def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) -> Decoded:
     envelope = detect_text_envelope(text, fmt if fmt is not None else 0)
+    if envelope is None and fmt == 2 and req is not None and not strict:
+        with contextlib.suppress(RequestError):
+            found = decode_plain_xml(text, reply_spec(req))
+            if found is not None:
+                return found
     if envelope is None and fmt == 2:
         root = parse_xml(text)
         envelope = xml_envelope(root, text, strict=strict)

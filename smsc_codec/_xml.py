@@ -24,7 +24,7 @@ from ._replies import ReplySpec
 from ._schema import Kind, mapping_builder, plan_for
 from ._strictness import unknown_codes
 
-__all__ = ["decode_xml", "encode_xml", "xml_element_text"]
+__all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
 
 #: Characters XML 1.0 cannot carry at all (§2.2 of the XML spec).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -48,6 +48,87 @@ def _defusedxml() -> tuple[Any, type[Exception], type[Exception]]:
     from defusedxml.ElementTree import fromstring  # noqa: PLC0415
 
     return fromstring, ET.ParseError, DefusedXmlException
+
+
+@functools.cache
+def _parser_class() -> Any:
+    from defusedxml.ElementTree import DefusedXMLParser  # noqa: PLC0415 - deferred
+
+    return DefusedXMLParser
+
+
+class _Records:
+    """A defusedxml parser target that collects each record as {tag: text}.
+
+    It builds no Element objects, only what decoding needs, and notes whether
+    the body is plain: records of flat field elements, no attributes, no
+    nested markup, no text outside the fields, no field twice. Anything else
+    (an error answer, a broken body) is read again by the ElementTree path,
+    which says precisely what is wrong.
+    """
+
+    __slots__ = ("buffer", "depth", "field_depth", "item", "plain", "records", "wrapper")
+
+    def __init__(self, item: str, wrapper: str) -> None:
+        self.item = item
+        self.wrapper = wrapper
+        self.records: list[dict[str, str]] = []
+        self.buffer: list[str] = []
+        self.depth = 0
+        self.field_depth = 0
+        self.plain = True
+
+    def start(self, tag: str, attrib: Any) -> None:
+        depth = self.depth = self.depth + 1
+        if attrib:
+            self.plain = False
+        if depth == self.field_depth:
+            self.buffer = []
+        elif depth == self.field_depth - 1 and tag == self.item:
+            self.records.append({})
+        elif depth == 1 and tag in (self.item, self.wrapper):
+            self.field_depth = 2 if tag == self.item else 3
+            if depth == self.field_depth - 1:
+                self.records.append({})
+        else:
+            self.plain = False
+
+    def end(self, tag: str) -> None:
+        if self.depth == self.field_depth:
+            record = self.records[-1]
+            if tag in record:
+                self.plain = False
+            record[tag] = "".join(self.buffer)
+        self.depth -= 1
+
+    def data(self, text: str) -> None:
+        if self.depth == self.field_depth:
+            self.buffer.append(text)
+        elif not text.isspace():
+            self.plain = False
+
+    def close(self) -> _Records:
+        return self
+
+
+def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[str, str]]] | None:
+    """(root tag, records) of a plain body, or None when it is not plain or not well-formed."""
+    target = _Records(item, wrapper)
+    # defusedxml creates and secures the expat parser (its handlers refuse
+    # DTDs, entity declarations and external references); the element
+    # handlers are pointed at the target directly, past ElementTree's
+    # per-element wrappers, which cost more than the parse itself.
+    expat = _parser_class()().parser
+    expat.StartElementHandler = target.start
+    expat.EndElementHandler = target.end
+    expat.CharacterDataHandler = target.data
+    try:
+        expat.Parse(text, True)
+    except Exception:
+        return None
+    if not target.plain or not target.field_depth:
+        return None
+    return (item if target.field_depth == 2 else wrapper), target.records
 
 
 def parse_xml(text: str) -> Any:
@@ -101,39 +182,6 @@ def record_fields(element: Any, text: str) -> dict[str, str]:
 
 
 _TEXT = operator.attrgetter("text")
-
-
-def _has_attributes(text: str) -> bool:
-    """Whether a start tag holds an attribute: an `=` inside a tag.
-
-    Reading ``element.attrib`` would build a dict for every element; an `=`
-    is rare in a body, so looking at each one is cheaper.
-    """
-    at = text.find("=")
-    while at != -1:
-        opening = text.rfind("<", 0, at)
-        if opening > text.rfind(">", 0, at) and text[opening + 1 : opening + 2] != "?":
-            return True
-        at = text.find("=", at + 1)
-    return False
-
-
-def _plain_records(text: str, root: Any, items: list[Any]) -> bool:
-    """True when no record holds attributes, nested markup or stray text.
-
-    Decided once per body with C-level passes over the elements (map, join),
-    so that each record can then be read with one dict comprehension.
-    """
-    elements = list(root.iter())
-    flat = 1 + len(root) if root in items else 1 + len(items) + sum(map(len, items))
-    if len(elements) != flat or _has_attributes(text):
-        return False
-    # outside the field elements only whitespace: tails, and the texts of the
-    # records and of the list around them
-    stray = "".join(filter(None, map(_TAIL, elements))) + "".join(filter(None, map(_TEXT, items)))
-    if root not in items:
-        stray += root.text or ""
-    return not stray or stray.isspace()
 
 
 def reply_from_fields(
@@ -197,18 +245,29 @@ def decode_xml(
             raise _fault(f"expected <{spec.xml_list}>, found <{root.tag}>", text)
     else:
         raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
-    replies = []
-    plain = _plain_records(text, root, items)
     for item in items:
         if item.tag != spec.xml_item:
             raise _fault(
                 f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
             )
-        fields = {child.tag: child.text or "" for child in item} if plain else {}
-        if len(fields) != len(item):  # not plain, or a tag twice: check it child by child
-            fields = record_fields(item, text)
-        replies.append(reply_from_fields(fields, spec.pick_keys(fields).cls, text, strict))
-    if spec.multi or root.tag == spec.xml_list:
+    records = [record_fields(item, text) for item in items]
+    return _replies(records, root.tag, spec, text, strict)
+
+
+def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspec.Struct] | None:
+    """Lenient decoding of a plain success answer (see :class:`_Records`), or None."""
+    found = plain_records(text, spec.xml_item, spec.xml_list)
+    if found is None:
+        return None
+    root_tag, records = found
+    return _replies(records, root_tag, spec, text, False)
+
+
+def _replies(
+    records: list[dict[str, str]], root_tag: str, spec: ReplySpec, text: str, strict: bool
+) -> msgspec.Struct | list[msgspec.Struct]:
+    replies = [reply_from_fields(f, spec.pick_keys(f).cls, text, strict) for f in records]
+    if spec.multi or root_tag == spec.xml_list:
         return replies
     return replies[0]
 
