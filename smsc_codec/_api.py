@@ -60,8 +60,8 @@ class Decoder:
                 if found is not None:
                     return found
             text = body_text(body, self.charset, self.fmt)
-            if self.fmt < 2 and not self.strict:
-                found = self._fast_line(text)
+            if not self.strict and self.fmt != 3:
+                found = self._fast_line(text) if self.fmt < 2 else self._fast_xml(text)
                 if found is not None:
                     return found
             return _decode_text(text, self.request, self.fmt, self.strict)
@@ -101,6 +101,11 @@ class Decoder:
             return codec.read_reply(text)
         except LineMismatch:
             return None
+
+    def _fast_xml(self, text: str) -> Decoded:
+        """A plain XML success answer (see ``_xml.plain_records``), or None."""
+        spec = self._success_spec()
+        return None if spec is None else decode_plain_xml(text, spec)
 
     def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
@@ -172,11 +177,6 @@ def decode(
 
 def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) -> Decoded:
     envelope = detect_text_envelope(text, fmt if fmt is not None else 0)
-    if envelope is None and fmt == 2 and req is not None and not strict:
-        with contextlib.suppress(RequestError):
-            found = decode_plain_xml(text, reply_spec(req))
-            if found is not None:
-                return found
     if envelope is None and fmt == 2:
         root = parse_xml(text)
         envelope = xml_envelope(root, text, strict=strict)
