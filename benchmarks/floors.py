@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -160,3 +160,86 @@ def floor_csv(body: str, multi: bool) -> list[FloorStatus]:
 def peer_csv(body: str) -> list[list[str]]:
     """Split on ",": wrong as soon as a text holds a comma."""
     return [line.split(",") for line in body.split("\n")]
+
+
+# ---------------------------------------------------------------- contacts --
+# A contact list (seed 004) read as the codec reads it: the birthday to a
+# date, each of the three lists split at its separators into a tuple that
+# keeps its text, one Struct per contact.
+class FloorList(tuple[str, ...]):
+    text: str
+
+
+_LIST_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def to_list(text: str) -> FloorList:
+    items = FloorList(filter(None, _LIST_SEPARATORS.split(text)))
+    items.text = text
+    return items
+
+
+def to_date(s: str) -> date:
+    return date.fromisoformat(s[6:10] + "-" + s[3:5] + "-" + s[0:2])
+
+
+class FloorContact(msgspec.Struct):
+    phone: Any
+    name: str | None = None
+    group: Any = None
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    birthday: Any = None
+    id: str | None = None
+    comments: str | None = None
+    tags: str | None = None
+    phone_other: Any = None
+
+
+_CONTACTS = msgspec.json.Decoder(list[FloorContact])
+
+
+def _contact_values(record: FloorContact) -> FloorContact:
+    record.phone = to_list(record.phone)
+    record.group = to_list(record.group)
+    record.phone_other = to_list(record.phone_other)
+    record.birthday = to_date(record.birthday)
+    return record
+
+
+def floor_contacts_json(body: str) -> list[FloorContact]:
+    return [_contact_values(r) for r in _CONTACTS.decode(body)]
+
+
+_CONTACT_FMT0 = re.compile(
+    r"phone = (.*?), name = (.*?), group = (.*?), first_name = (.*?), "
+    r"last_name = (.*?), middle_name = (.*?), birthday = ([^,]*), id = (.*?), "
+    r"comments = (.*?), tags = (.*?), phone_other = (.*)\Z"
+)
+
+
+def _contact(g: Any) -> FloorContact:
+    """A contact from its 11 field texts, in layout order."""
+    return FloorContact(
+        to_list(g[0]),
+        g[1],
+        to_list(g[2]),
+        g[3],
+        g[4],
+        g[5],
+        to_date(g[6]),
+        g[7],
+        g[8],
+        g[9],
+        to_list(g[10]),
+    )
+
+
+def floor_contacts_text(body: str) -> list[FloorContact]:
+    match = _CONTACT_FMT0.match
+    return [_contact(match(line).groups()) for line in body.split("\n")]  # type: ignore[union-attr]
+
+
+def floor_contacts_csv(body: str) -> list[FloorContact]:
+    return [_contact(line.split(",")) for line in body.split("\n")]

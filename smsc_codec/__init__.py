@@ -13,11 +13,14 @@ Everything public is importable from this module; the submodules are private.
 
 from __future__ import annotations
 
+from ._addresses import AddressList
 from ._api import Decoder, decode, decode_as, detect_format, encode, encode_text
 from ._codes import (
     ApiErrorMeaning,
+    BlacklistType,
     DeliveryError,
     Fmt,
+    GroupType,
     MessageFlags,
     MessageStatus,
     MessageType,
@@ -25,19 +28,42 @@ from ._codes import (
     api_error_meaning,
 )
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
-from ._model import ApiError, HlrStatus, Ok, Reply, SmsStatus
+from ._model import (
+    ApiError,
+    BlacklistEntry,
+    Contact,
+    ContactGroup,
+    Created,
+    HlrStatus,
+    IncomingMessage,
+    MailBlacklistEntry,
+    MailContact,
+    Ok,
+    Reply,
+    SmsStatus,
+)
 from ._request import Request, parse_request
 from ._version import __version__
 
 __all__ = (
+    "AddressList",
     "ApiError",
     "ApiErrorMeaning",
+    "BlacklistEntry",
+    "BlacklistType",
+    "Contact",
+    "ContactGroup",
+    "Created",
     "DecodeError",
     "Decoder",
     "DeliveryError",
     "EncodeError",
     "Fmt",
+    "GroupType",
     "HlrStatus",
+    "IncomingMessage",
+    "MailBlacklistEntry",
+    "MailContact",
     "MessageFlags",
     "MessageStatus",
     "MessageType",

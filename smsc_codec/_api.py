@@ -17,7 +17,19 @@ from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
-from ._model import ApiError, HlrStatus, Ok, SmsStatus
+from ._model import (
+    ApiError,
+    BlacklistEntry,
+    Contact,
+    ContactGroup,
+    Created,
+    HlrStatus,
+    IncomingMessage,
+    MailBlacklistEntry,
+    MailContact,
+    Ok,
+    SmsStatus,
+)
 from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
 from ._schema import plan_for
@@ -27,8 +39,18 @@ __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_
 
 Decoded = Any  # a reply Struct, a list of them, ApiError or Ok
 
-#: reply class -> the script whose answers it is
-_SCRIPT_OF_KIND: dict[type[msgspec.Struct], str] = {SmsStatus: "status", HlrStatus: "status"}
+#: reply class -> the script whose answers it is, and the command that asks for it
+_REQUEST_OF_KIND: dict[type[msgspec.Struct], tuple[str, tuple[tuple[str, str], ...]]] = {
+    SmsStatus: ("status", ()),
+    HlrStatus: ("status", ()),
+    Created: ("phones", (("add", "1"),)),
+    Contact: ("phones", (("get", "1"),)),
+    MailContact: ("mails", (("get", "1"),)),
+    ContactGroup: ("phones", (("get_group", "1"),)),
+    BlacklistEntry: ("phones", (("get_black", "1"),)),
+    MailBlacklistEntry: ("mails", (("get_black", "1"),)),
+    IncomingMessage: ("get", (("get_answers", "1"),)),
+}
 
 
 class Decoder:
@@ -77,7 +99,7 @@ class Decoder:
                 spec = self._spec = reply_spec(self.request)
             except RequestError:
                 return None  # no success layout: only an error answer can decode
-        return spec
+        return None if spec.ok_only else spec
 
     def _fast_line(self, text: str) -> Decoded:
         """One well-formed fmt=0/1 record, or None for the general path.
@@ -197,9 +219,15 @@ def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) 
     if req is None or fmt is None:
         raise RequestError("decoding this body needs the request it answers")
     spec = reply_spec(req)
+    if spec.ok_only:
+        raise _ok_only_fault(text, fmt)
     if fmt == 2:
         return decode_xml(text, root, spec, strict=strict)
     return decode_lines(text, fmt, spec, strict=strict)
+
+
+def _ok_only_fault(text: str, fmt: int) -> DecodeError:
+    return DecodeError("this request is answered with OK or an error only", fmt=fmt, text=text)
 
 
 def decode_as(
@@ -213,15 +241,25 @@ def decode_as(
 ) -> Decoded:
     """Decode when only the reply kind and the format are known.
 
-    ``kind`` is a reply class (``SmsStatus``) or a script name (``"status"``);
-    further request parameters (``all=1``, ``id="1,2"``) go as keywords.
+    ``kind`` is a reply class (``SmsStatus``, ``Contact``) or a script name
+    (``"status"``); further request parameters (``all=1``, ``id="1,2"``,
+    ``get_group=1``) go as keywords. A reply class brings the command that asks
+    for it (``Contact``: ``phones.php?get=1``) unless a keyword names another.
     """
-    script = kind if isinstance(kind, str) else _SCRIPT_OF_KIND.get(kind)
+    command: tuple[tuple[str, str], ...] = ()
+    if isinstance(kind, str):
+        script: str | None = kind
+    else:
+        script, command = _REQUEST_OF_KIND.get(kind, (None, ()))
     if script is None:
         raise RequestError(f"no script answers with {kind!r}")
     request = Request(
         script=script,
-        params=(("fmt", str(fmt)), *((k, str(v)) for k, v in params.items())),
+        params=(
+            ("fmt", str(fmt)),
+            *((k, str(v)) for k, v in params.items()),
+            *(() if params.keys() - {"fmt", "charset"} else command),
+        ),
     )
     return decode(body, request, strict=strict, charset=charset)
 
@@ -280,12 +318,14 @@ def encode_text(
     else:
         raise EncodeError(f"cannot encode {type(reply).__name__}", fmt=fmt)
     for r in replies:
-        if not any(isinstance(r, c.cls) for c in spec.candidates):
-            raise EncodeError(f"{type(r).__name__} is not an answer of {req.script}.php", fmt=fmt)
+        if not any(type(r) is c.cls for c in spec.candidates):
+            raise EncodeError(
+                f"{type(r).__name__} is not an answer of this {req.script}.php request", fmt=fmt
+            )
     for r in replies:
         keys = [s.wire for s in plan_for(type(r)).fields if getattr(r, s.name) is not None]
         keys += [key for key, _ in getattr(r, "extra", ())]
-        if fmt in (2, 3) and not isinstance(r, spec.pick_keys(keys).cls):
+        if fmt in (2, 3) and type(r) is not spec.pick_keys(keys).cls:
             raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
     if fmt == 3:
         return encode_json(replies, spec, as_list=spec.multi)

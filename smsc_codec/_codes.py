@@ -15,8 +15,10 @@ import msgspec
 
 __all__ = [
     "ApiErrorMeaning",
+    "BlacklistType",
     "DeliveryError",
     "Fmt",
+    "GroupType",
     "MessageFlags",
     "MessageStatus",
     "MessageType",
@@ -160,6 +162,22 @@ class TemplateType(_CodeEnum):
     TRANSACTIONAL = (1, "transactional", "Транзакционный")
     AUTHORIZATION = (2, "authorization", "Авторизационный")
     ADVERTISING = (3, "advertising", "Рекламный")
+
+
+class BlacklistType(_CodeEnum):
+    """What a blacklist entry blocks (``type``, seeds 004 and 002)."""
+
+    ALL = (0, "all messages", "Все сообщения")
+    MASS = (1, "mass mailings", "Массовые рассылки")
+    SINGLE = (2, "single messages", "Одиночные сообщения")
+
+
+class GroupType(_CodeEnum):
+    """What a contact group holds: the ``type`` parameter of ``add_group`` and
+    ``get_group`` (seed 002). It is a request parameter; no answer carries it."""
+
+    PHONES = (0, "phone numbers", "Номера телефонов")
+    EMAILS = (1, "e-mail addresses", "Адреса e-mail")
 
 
 class MessageFlags(int):

@@ -16,29 +16,31 @@ exactly as captured or constructed, and ``<name>.json`` says what they are::
     }
 
 Expected ``fields`` use the Struct's attribute names; dates are ISO 8601
-(``2010-10-10T10:10:10``), money a decimal string, codes numbers, ``extra`` a list
-of ``[key, value]`` pairs.
+(``2010-10-10T10:10:10``, a birthday ``1960-01-01``), money a decimal string,
+codes numbers, lists (``phones``) their text as on the wire, ``extra`` a list
+of ``[key, value]`` pairs. An entry whose lines are ambiguous lists the fields
+in ``ambiguous_fields``, as decoding marks them.
 """
 
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import msgspec
 
+from ._addresses import AddressList
 from ._api import decode, encode
 from ._codes import MessageFlags
 from ._errors import DecodeError, SmscCodecError
-from ._model import ApiError, HlrStatus, Ok, SmsStatus
+from ._model import Reply
 
 __all__ = ["CorpusEntry", "EntryResult", "check_entry", "expected_value", "load_corpus"]
 
-KINDS: dict[str, type[msgspec.Struct]] = {
-    cls.__name__: cls for cls in (SmsStatus, HlrStatus, ApiError, Ok)
-}
+KINDS: dict[str, type[msgspec.Struct]] = {cls.__name__: cls for cls in typing.get_args(Reply)}
 
 
 class CorpusEntry(NamedTuple):
@@ -67,6 +69,8 @@ def load_corpus(root: Path) -> list[CorpusEntry]:
 def _dec_hook(tp: type, obj: Any) -> Any:
     if tp is MessageFlags and isinstance(obj, int):
         return MessageFlags(obj)
+    if tp is AddressList and isinstance(obj, str):
+        return AddressList.parse(obj)
     raise NotImplementedError
 
 

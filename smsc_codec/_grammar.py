@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GrammarParse",
     "LineLayout",
+    "field_required",
     "grammar_text",
     "line_layouts",
     "parse_line",
@@ -43,8 +44,10 @@ _KIND_SYMBOLS = {
     Kind.INT: "INT",
     Kind.DECIMAL: "DECIMAL",
     Kind.DATETIME: "DATETIME",
+    Kind.DATE: "DATE",
     Kind.TOKEN: "TOKEN",
     Kind.TEXT: "text",
+    Kind.LIST: "text",
 }
 
 
@@ -93,9 +96,16 @@ def _field_kinds() -> dict[str, tuple[Kind, bool]]:
             seen = kinds.get(spec.name)
             if seen is not None and seen[0] is not spec.kind:
                 raise TypeError(f"field {spec.name!r} has two shapes: {seen[0]} and {spec.kind}")
-            required = spec.required and (seen is None or seen[1])
+            # A free text may always be empty on a line (`text?`): an empty
+            # list or text is a value, and the key's presence is what counts.
+            required = spec.required and not spec.kind.free and (seen is None or seen[1])
             kinds[spec.name] = (spec.kind, required)
     return kinds
+
+
+def field_required(name: str) -> bool:
+    """Whether the grammar's rule for field ``name`` requires a value."""
+    return _field_kinds()[name][1]
 
 
 def _field_rules() -> str:

@@ -20,8 +20,9 @@ import msgspec
 
 from ._codes import MessageFlags
 from ._errors import DecodeError, EncodeError, RequestError
+from ._model import Ok
 from ._replies import Candidate, ReplySpec
-from ._schema import Kind, StructPlan, format_decimal, plan_for
+from ._schema import Kind, StructPlan, plan_for
 from ._strictness import unknown_codes
 
 __all__ = [
@@ -53,7 +54,8 @@ def wire_twin(cls: type[msgspec.Struct]) -> Twin:
     """The wire twin of a reply Struct, built once.
 
     The twin is a subclass that overrides only the fields msgspec cannot read
-    as declared (dates, which are not ISO 8601, and ``flag``, an int subclass),
+    as declared (dates, which are not ISO 8601, lists kept with their text,
+    and ``flag``, an int subclass),
     with the same slots otherwise. So a decoded twin becomes the reply itself:
     its dates are converted in place and its class is switched to the
     model's, with no second Struct built (the JSON goal in
@@ -68,17 +70,22 @@ def wire_twin(cls: type[msgspec.Struct]) -> Twin:
     steps = []
     env: dict[str, Any] = {"cls": cls}
     for i, spec in enumerate(plan.fields):
-        if spec.kind is Kind.DATETIME:
+        if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
             overrides.append((spec.name, str | None, None))
             env[f"c{i}"] = spec.from_text
             steps.append(f"v = w.{spec.name}\n    w.{spec.name} = c{i}(v) if v else None")
+        elif spec.kind is Kind.LIST:
+            overrides.append((spec.name, str) if spec.required else (spec.name, str | None, None))
+            env[f"c{i}"] = spec.from_text
+            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
         elif spec.py_type is MessageFlags:
             overrides.append((spec.name, int | None, None))
             env[f"c{i}"] = MessageFlags
             steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
     # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
     # keys no answer holds, so that a JSON key of the same name stays unknown.
-    hidden = {}
+    # (An overridden field loses its declared wire name: every name is restated.)
+    hidden = {info.name: info.encode_name for info in msgspec.structs.fields(cls)}
     for info in msgspec.structs.fields(cls):
         if info.name not in plan.by_name:
             hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
@@ -134,7 +141,8 @@ def _from_mapping(
             (
                 s.wire
                 for s in plan.fields
-                if s.kind is Kind.DATETIME and str(exc).find(repr(getattr(wire, s.name))) >= 0
+                if s.kind in (Kind.DATETIME, Kind.DATE)
+                and str(exc).find(repr(getattr(wire, s.name))) >= 0
             ),
             "",
         )
@@ -200,7 +208,7 @@ def decode_json(
     With no ``spec`` (a script whose success answers are not modelled) only an
     error answer decodes; anything else raises RequestError.
     """
-    if not strict and spec is not None:
+    if not strict and spec is not None and not spec.ok_only:
         found = fast_json(text, spec)
         if found is not None:
             return found
@@ -216,8 +224,12 @@ def decode_json(
         raise _fault(f"malformed JSON: {str(exc).split(' (byte')[0]}", text, offset) from None
     if isinstance(data, dict) and ("error" in data or "error_code" in data):
         return _from_mapping(data, error_cls, text, strict)
+    if data == {"result": "OK"}:
+        return Ok()  # change and delete commands (seed 004)
     if spec is None:
         raise RequestError("decoding this body needs a request whose answers are supported")
+    if spec.ok_only:
+        raise _fault("this request is answered with OK or an error only", text, 0)
     if isinstance(data, dict):
         if spec.multi and strict:
             raise _fault("expected a JSON array of records", text, 0)
@@ -264,14 +276,14 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
         if value is None:
             continue
         try:
-            if spec.kind is Kind.INT:
-                rendered = str(int(value))
-            elif spec.kind is Kind.DECIMAL:
-                rendered = f'"{format_decimal(value)}"'
-            elif spec.kind is Kind.DATETIME:
+            if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:
+                rendered = spec.to_text(value)
+                if spec.json_quoted:  # money, and numbers marked Quoted (facts §1.4)
+                    rendered = f'"{rendered}"'
+            elif spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
                 rendered = f'"{spec.to_text(value)}"'
             else:
-                rendered = _json_str(value, spec.wire)
+                rendered = _json_str(spec.to_text(value), spec.wire)
         except (ValueError, TypeError, AttributeError) as exc:
             raise EncodeError(str(exc), field=spec.name, fmt=3) from None
         lines.append(f'"{spec.wire}": {rendered}')
@@ -290,7 +302,7 @@ def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as
     for reply in replies:
         candidate = None
         if spec is not None:
-            candidate = next((c for c in spec.candidates if isinstance(reply, c.cls)), None)
+            candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
         objects.append(json_object_text(reply, candidate))
     if as_list:
         return "[" + ",\n".join(objects) + "]"

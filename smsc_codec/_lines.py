@@ -20,7 +20,6 @@ from ._errors import DecodeError, EncodeError
 from ._grammar import parse_line
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._replies import Candidate, ReplySpec
-from ._schema import Kind
 from ._strictness import unknown_codes
 
 __all__ = ["decode_lines", "encode_lines", "scan_keys"]
@@ -64,7 +63,7 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
         field = known.get(key)
         if pairs:
             current = pairs[-1][1]
-            in_text = current is not None and plan.by_name[current].kind is Kind.TEXT
+            in_text = current is not None and plan.by_name[current].kind.free
             if field is not None and field in seen:
                 if not in_text:
                     raise LineMismatch(f"key {key!r} appears twice", m.start() + 2)
@@ -84,7 +83,7 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
             extra.append((key, raw))
             continue
         spec = plan.by_name[field]
-        if raw == "" and spec.kind not in (Kind.TEXT, Kind.TOKEN) and not spec.required:
+        if raw == "" and not spec.kind.textual and not spec.required:
             continue
         try:
             values[field] = spec.from_text(raw)
@@ -206,7 +205,7 @@ def encode_lines(
     """Encode success replies as a fmt=0/1 body, one line each."""
     out = []
     for reply in replies:
-        candidate = next((c for c in spec.candidates if isinstance(reply, c.cls)), None)
+        candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
         if candidate is None:
             raise EncodeError(f"{type(reply).__name__} is not an answer of this request", fmt=fmt)
         line = line_codec(fmt, candidate.rule, candidate.cls).write(reply, lossy=lossy)

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._errors import EncodeError
-from ._grammar import LineLayout, line_layouts
+from ._grammar import LineLayout, field_required, line_layouts
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
 from ._solver import LayoutSolver
 
@@ -75,15 +75,12 @@ class _Alternative:
         if missing:
             raise TypeError(f"{layout.rule}: {plan.cls.__name__} has no field {missing}")
         self.specs: tuple[FieldSpec, ...] = tuple(plan.by_name[f] for f in layout.fields)
-        self.free = tuple(i for i, s in enumerate(self.specs) if s.kind is Kind.TEXT)
+        self.free = tuple(i for i, s in enumerate(self.specs) if s.kind.free)
         self.commas = sum(lit.count(",") for lit in layout.literals)
         self.lazy = self._regex()
         self.solver = LayoutSolver(
             layout.literals,
-            [
-                None if s.kind is Kind.TEXT else re.compile(self._value_pattern(s))
-                for s in self.specs
-            ],
+            [None if s.kind.free else re.compile(self._value_pattern(s)) for s in self.specs],
         )
         absorbing = self._absorbing()
         self.prefer_shortest = [False] * len(self.fields)
@@ -109,10 +106,13 @@ class _Alternative:
 
     @staticmethod
     def _value_pattern(spec: FieldSpec) -> str:
-        if spec.kind is Kind.TEXT:
-            return KIND_PATTERNS[Kind.TEXT] + "?"  # lazy: the leftmost split
+        if spec.kind.free:
+            return KIND_PATTERNS[spec.kind] + "?"  # lazy: the leftmost split
         pattern = KIND_PATTERNS[spec.kind]
-        return pattern if spec.required else f"(?:{pattern})?"
+        # The syntax is the grammar's, whose field rule is optional when any
+        # reply kind has the field optional; the builder rejects a missing
+        # required value.
+        return pattern if field_required(spec.name) else f"(?:{pattern})?"
 
     def _regex(self) -> re.Pattern[str]:
         parts = [re.escape(self.layout.literals[0])]
@@ -160,9 +160,10 @@ class _Alternative:
             # cannot straddle a value and the literal after it: every literal
             # starts with its only comma). Typed values hold no commas, so when
             # no free text holds such a literal, this split is the only one.
-            assert self.free_ends is not None
+            # (A free text that ends the line has one extent: no literal ends it.)
             assert self.free_texts is not None
-            if self.free_ends.search("\n".join(self.free_texts(groups))) is None:
+            ends = self.free_ends
+            if ends is None or ends.search("\n".join(self.free_texts(groups))) is None:
                 return groups, ()
         shortest = self.solver.solve(line, self.prefer_shortest)
         if shortest is None:
@@ -217,6 +218,9 @@ def _make_split_reader(
             args.append(f"{spec.name}=p[{i}]")
             continue
         env[f"c{i}"] = spec.from_text
+        if spec.kind is Kind.LIST:
+            args.append(f"{spec.name}=c{i}(p[{i}])")
+            continue
         expr = f"c{i}(p[{i}])" if spec.required else f"(c{i}(p[{i}]) if p[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     lines.append("    return cls(" + ", ".join(args) + ")")
@@ -238,6 +242,9 @@ def _make_builder(
     for i, spec in enumerate(specs):
         if spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
             expr = f"v[{i}]"
+        elif spec.kind is Kind.LIST:
+            env[f"c{i}"] = spec.from_text
+            expr = f"c{i}(v[{i}])"
         elif spec.kind is Kind.TOKEN:
             env[f"c{i}"] = _check_token
             expr = f"c{i}(v[{i}])"
@@ -334,11 +341,7 @@ class LineCodec:
         for alt in self.alternatives:
             dropped = present.difference(alt.fields)
             # a None text field would come back as "", not None
-            emptied = [
-                s.name
-                for s in alt.specs
-                if s.kind in (Kind.TEXT, Kind.TOKEN) and s.name not in present
-            ]
+            emptied = [s.name for s in alt.specs if s.kind.textual and s.name not in present]
             cost = 2 * len(dropped) + len(emptied)
             key = (cost, len(alt.fields))
             if best is None or key < (best[0], len(best[1].fields)):
@@ -360,25 +363,30 @@ class LineCodec:
             out.append(lit)
         line = "".join(out)
         if alt.free or any(s.kind is Kind.TOKEN for s in alt.specs):
-            self._check_round_trip(line, alt, reply)
+            self._check_round_trip(line, alt, reply, lossy=lossy)
         return line
 
-    def _check_round_trip(self, line: str, alt: _Alternative, reply: msgspec.Struct) -> None:
-        """Refuse a line that would read back as something else (facts §5.1)."""
+    def _check_round_trip(
+        self, line: str, alt: _Alternative, reply: msgspec.Struct, *, lossy: bool
+    ) -> None:
+        """Refuse a line that would read back as something else (facts §5.1).
+
+        An ambiguous line reads back with ``ambiguous_fields`` set, so it is
+        written only for a reply that says so itself (one read from such a
+        line: the server writes them) or with ``lossy=True``.
+        """
         try:
             back = self.read(line)
         except LineMismatch as exc:
             raise EncodeError(
                 f"the written line would not read back: {exc.reason}", fmt=self.fmt
             ) from None
-        if back.ambiguous:
+        if back.ambiguous != getattr(reply, "ambiguous_fields", ()):
+            if lossy:
+                return
             # blame a field whose own text holds a comma, when there is one
             culprit = next(
-                (
-                    f
-                    for f in back.ambiguous
-                    if isinstance(getattr(reply, f), str) and "," in getattr(reply, f)
-                ),
+                (f for f in back.ambiguous if _holds_comma(alt, f, getattr(reply, f))),
                 back.ambiguous[0],
             )
             raise EncodeError(
@@ -393,6 +401,16 @@ class LineCodec:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt
                 )
+
+
+def _holds_comma(alt: _Alternative, name: str, value: Any) -> bool:
+    """Whether a field's written text holds a comma."""
+    if value is None:
+        return False
+    try:
+        return "," in alt.specs[alt.fields.index(name)].to_text(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def _check_token(text: str) -> str:
@@ -425,7 +443,7 @@ def _to_text(spec: FieldSpec, value: Any, fmt: int) -> str:
         raise EncodeError(
             f"{text!r} cannot stand in a comma-separated token", field=spec.name, fmt=fmt
         )
-    if spec.kind is not Kind.TEXT and spec.kind is not Kind.TOKEN:
+    if not spec.kind.textual:
         try:
             spec.from_text(text)
         except ValueError:

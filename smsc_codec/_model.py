@@ -23,14 +23,16 @@ was unambiguous).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from ._addresses import AddressList
 from ._codes import (
     ApiErrorMeaning,
+    BlacklistType,
     DeliveryError,
     MessageFlags,
     MessageStatus,
@@ -40,10 +42,18 @@ from ._codes import (
 
 __all__ = [
     "ApiError",
+    "BlacklistEntry",
+    "Contact",
+    "ContactGroup",
+    "Created",
     "Extra",
     "FreeText",
     "HlrStatus",
+    "IncomingMessage",
+    "MailBlacklistEntry",
+    "MailContact",
     "Ok",
+    "Quoted",
     "Reply",
     "SmsStatus",
 ]
@@ -53,6 +63,9 @@ _T = TypeVar("_T")
 
 #: A text field that may contain anything but a line break.
 FreeText = Annotated[str, msgspec.Meta(extra={"free_text": True})]
+
+#: A number that fmt=3 writes as a JSON string (seed 004: ``"cnt": "<cnt>"``).
+Quoted = Annotated[_T, msgspec.Meta(extra={"json_quoted": True})]
 
 #: A field that records decoding context and is never written to the wire.
 Context = Annotated[_T, msgspec.Meta(extra={"wire": False})]
@@ -167,5 +180,127 @@ class Ok(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=Tr
     ambiguous_fields: tuple[str, ...] = ()
 
 
+class Created(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """The id the server gave a new contact, group or blacklist entry (seed 004):
+    ``ID = <id>``, ``<id>``, ``<phone><id>…</id></phone>`` (``<group>`` for a
+    group), ``{"id": <id>}``."""
+
+    id: int
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class Contact(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """A contact from ``phones.php?get=1`` (seed 004, parameters in seed 002).
+
+    ``phones`` and ``other_phones`` are lists "separated by any separator"
+    (messages go to ``phones`` only); ``groups`` lists the ids of the contact's
+    groups. ``client_id`` is the contact's id *assigned by the client* (the
+    ``myid`` parameter, wire key ``id``), free text, not a server number.
+    """
+
+    phones: AddressList = msgspec.field(name="phone")
+    name: FreeText | None = None
+    groups: AddressList | None = msgspec.field(default=None, name="group")
+    first_name: FreeText | None = None
+    last_name: FreeText | None = None
+    middle_name: FreeText | None = None
+    birthday: date | None = None
+    client_id: FreeText | None = msgspec.field(default=None, name="id")
+    comments: FreeText | None = None
+    tags: FreeText | None = None
+    other_phones: AddressList | None = msgspec.field(default=None, name="phone_other")
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class MailContact(Contact, kw_only=True):
+    """An e-mail contact from ``mails.php?get=1``: a :class:`Contact` whose lists
+    hold e-mail addresses, under the wire keys ``mail`` and ``mail_other``
+    (seed 004). The attributes keep the phone names so that code can treat both
+    kinds alike; :attr:`mails` and :attr:`other_mails` name them for readers.
+    """
+
+    phones: AddressList = msgspec.field(name="mail")
+    other_phones: AddressList | None = msgspec.field(default=None, name="mail_other")
+
+    @property
+    def mails(self) -> AddressList:
+        return self.phones
+
+    @property
+    def other_mails(self) -> AddressList | None:
+        return self.other_phones
+
+
+class ContactGroup(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """A group from ``phones.php?get_group=1`` (seed 004): its server id, name,
+    number for mailings and count of contacts. Recorded answers omit ``number``
+    and ``cnt`` when there is none (captures, node-smsc group lists)."""
+
+    id: int
+    name: FreeText | None = None
+    number: int | None = None
+    cnt: Quoted[int] | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class BlacklistEntry(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """A blacklist entry from ``phones.php?get_black=1`` (seed 004)."""
+
+    id: int
+    phone: str
+    type: BlacklistType | None = None
+    comment: FreeText | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class MailBlacklistEntry(BlacklistEntry, kw_only=True):
+    """An e-mail blacklist entry from ``mails.php?get_black=1``: the address is
+    under the wire key ``email`` (seed 004: "или <email> при запросе черного
+    списка e-mail"), kept in ``phone`` so that both kinds read alike."""
+
+    phone: str = msgspec.field(name="email")
+
+    @property
+    def email(self) -> str:
+        return self.phone
+
+
+class IncomingMessage(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """An incoming message from ``get.php?get_answers=1`` (seed 001, facts §2.11):
+    its server id, when the server received it, the sender's number, the text,
+    the client's number it was sent to, and when it was sent."""
+
+    id: int
+    received: datetime | None = None
+    phone: str | None = None
+    message: FreeText | None = None
+    to_phone: str | None = None
+    sent: datetime | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
 #: Any reply struct this library decodes to.
-Reply = SmsStatus | HlrStatus | ApiError | Ok
+Reply = (
+    SmsStatus
+    | HlrStatus
+    | ApiError
+    | Ok
+    | Created
+    | Contact
+    | MailContact
+    | ContactGroup
+    | BlacklistEntry
+    | MailBlacklistEntry
+    | IncomingMessage
+)

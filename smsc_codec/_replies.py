@@ -15,10 +15,20 @@ from typing import NamedTuple
 import msgspec
 
 from ._errors import RequestError
-from ._model import HlrStatus, SmsStatus
+from ._model import (
+    BlacklistEntry,
+    Contact,
+    ContactGroup,
+    Created,
+    HlrStatus,
+    IncomingMessage,
+    MailBlacklistEntry,
+    MailContact,
+    SmsStatus,
+)
 from ._request import Request
 
-__all__ = ["Candidate", "ReplySpec", "reply_spec"]
+__all__ = ["Candidate", "ReplySpec", "record_requests", "reply_spec"]
 
 
 class Candidate(NamedTuple):
@@ -41,6 +51,39 @@ class ReplySpec(NamedTuple):
     pick_line: Callable[[int, str], Candidate]
     #: picks the candidate of a fmt=2/3 record from its keys
     pick_keys: Callable[[Collection[str]], Candidate]
+
+    @property
+    def ok_only(self) -> bool:
+        """The request is answered with ``OK`` (or an error) and nothing else."""
+        return not self.candidates
+
+
+def _one_kind(
+    cls: type[msgspec.Struct], rule: str, *, multi: bool, xml_item: str, xml_list: str = "list"
+) -> ReplySpec:
+    """The spec of a request whose every record is of one kind."""
+    candidate = Candidate(cls, rule)
+
+    def pick_line(fmt: int, line: str) -> Candidate:
+        return candidate
+
+    def pick_keys(keys: Collection[str]) -> Candidate:
+        return candidate
+
+    return ReplySpec((candidate,), multi, xml_item, xml_list, pick_line, pick_keys)
+
+
+def _no_record(fmt: int, line: str) -> Candidate:
+    raise AssertionError("an OK-only request has no record layout")
+
+
+def _no_keys(keys: Collection[str]) -> Candidate:
+    raise AssertionError("an OK-only request has no record layout")
+
+
+#: Change, delete and move commands: ``OK`` in fmt 0/1, ``<result>OK</result>``,
+#: ``{"result": "OK"}`` (seed 004), handled with the error answers.
+OK_ONLY = ReplySpec((), False, "result", "result", _no_record, _no_keys)
 
 
 def _status_spec(all_level: int, multi: bool) -> ReplySpec:
@@ -69,16 +112,122 @@ def _status_spec(all_level: int, multi: bool) -> ReplySpec:
     return ReplySpec((sms, hlr), multi, "sms", "list", pick_line, pick_keys)
 
 
+_status_specs = functools.cache(_status_spec)
+
+#: phones.php and mails.php commands (seed 002 names them; captures also show
+#: the spellings ``add_grp``, ``get_grp``, ...) -> what answers them (seed 004).
+_CONTACT_COMMANDS: dict[str, str] = {
+    "add": "created",
+    "add_black": "created",
+    "add_group": "created_group",
+    "add_grp": "created_group",
+    "get": "contacts",
+    "get_group": "groups",
+    "get_grp": "groups",
+    "get_black": "blacklist",
+    **dict.fromkeys(
+        (
+            "chg",
+            "chg_group",
+            "chg_grp",
+            "del",
+            "del_group",
+            "del_grp",
+            "move_group",
+            "move_grp",
+            "del_black",
+        ),
+        "ok",
+    ),
+}
+
+#: The fmt=2 element of a created contact or blacklist entry: seed 004 shows
+#: ``<phone>`` for phones.php. [DERIVED] ``<mail>`` for mails.php, as its other
+#: ``phone`` names become ``mail`` (seed 004).
+_CREATED_ELEMENT = {"phones": "phone", "mails": "mail"}
+
+
 @functools.cache
-def _cached_spec(script: str, all_level: int, multi: bool) -> ReplySpec:
-    if script == "status":
-        return _status_spec(all_level, multi)
-    raise RequestError(f"answers of {script}.php are not supported yet")
+def _contact_spec(script: str, answer: str) -> ReplySpec:
+    mail = script == "mails"
+    if answer == "ok":
+        return OK_ONLY
+    if answer == "created":
+        return _one_kind(Created, "created", multi=False, xml_item=_CREATED_ELEMENT[script])
+    if answer == "created_group":
+        return _one_kind(Created, "created", multi=False, xml_item="group")
+    if answer == "contacts":
+        cls, rule = (MailContact, "mail_contact") if mail else (Contact, "contact")
+        return _one_kind(cls, rule, multi=True, xml_item="contact")
+    if answer == "groups":
+        return _one_kind(ContactGroup, "contact_group", multi=True, xml_item="group")
+    black, rule = (
+        (MailBlacklistEntry, "mail_blacklist_entry")
+        if mail
+        else (BlacklistEntry, "blacklist_entry")
+    )
+    return _one_kind(black, rule, multi=True, xml_item="record")
+
+
+#: get.php?get_answers=1, incoming messages (seed 001, facts §2.11). [DERIVED]
+#: fmt=2 elements: no source shows this answer in XML; a list of records is
+#: ``<list>`` (seed 004) and a message is ``<sms>`` (seed 003).
+_INBOX = _one_kind(IncomingMessage, "incoming_message", multi=True, xml_item="sms")
+
+
+def _command(request: Request, commands: Collection[str]) -> str | None:
+    """The first command parameter of the request that is switched on."""
+    for key, value in request.params:
+        if key in commands and value.strip() not in ("", "0"):
+            return key
+    return None
 
 
 @functools.lru_cache(maxsize=1024)
 def reply_spec(request: Request) -> ReplySpec:
     """The registry entry for the success answers of ``request``."""
-    if request.script == "status":
-        return _cached_spec("status", request.all, request.multi)
-    return _cached_spec(request.script, 0, False)
+    script = request.script
+    if script == "status":
+        return _status_specs(request.all, request.multi)
+    if script in ("phones", "mails"):
+        command = _command(request, _CONTACT_COMMANDS)
+        if command is None:
+            raise RequestError(
+                f"{script}.php answers depend on the command: add, get, get_group, "
+                "get_black, chg, del, ... (none found in the request)"
+            )
+        return _contact_spec(script, _CONTACT_COMMANDS[command])
+    if script == "get" and _command(request, ("get_answers",)):
+        return _INBOX
+    raise RequestError(f"answers of {script}.php are not supported yet")
+
+
+def record_requests() -> dict[str, ReplySpec]:
+    """A request for every record layout the registry knows, with its spec.
+
+    One request per distinct spec: tests and benchmarks walk this instead of
+    naming reply kinds, so a new layout is covered when it is registered.
+    """
+    queries = [
+        f"status.php?id={ids}&phone=79990000000&all={level}"
+        for level in (0, 1, 2)
+        for ids in ("101", "101,102")
+    ]
+    first_command: dict[str, str] = {}
+    for command, answer in _CONTACT_COMMANDS.items():
+        first_command.setdefault(answer, command)
+    queries += [
+        f"{script}.php?{command}=1"
+        for script in ("phones", "mails")
+        for command in first_command.values()
+    ]
+    queries.append("get.php?get_answers=1")
+    out: dict[str, ReplySpec] = {}
+    for query in queries:
+        script, _, tail = query.partition(".php?")
+        params = tuple(tuple(p.split("=", 1)) for p in tail.split("&"))
+        request = Request(script=script, params=params)  # type: ignore[arg-type]
+        spec = reply_spec(request)
+        if spec.candidates and spec not in out.values():
+            out[query] = spec
+    return out

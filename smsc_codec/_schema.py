@@ -12,20 +12,24 @@ import functools
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 import msgspec
 
+from ._addresses import AddressList, parse_address_list
 from ._codes import MessageFlags
 
 __all__ = [
     "FieldSpec",
     "Kind",
     "StructPlan",
+    "format_date",
     "format_datetime",
+    "format_list",
     "mapping_builder",
+    "parse_date",
     "parse_datetime",
     "parse_decimal",
     "parse_int",
@@ -39,8 +43,20 @@ class Kind(enum.Enum):
     INT = "int"  #: ``-?[0-9]+``; ints, code enums and ``flag``
     DECIMAL = "decimal"  #: ``-?[0-9]+(.[0-9]+)?``; money
     DATETIME = "datetime"  #: ``DD.MM.YYYY hh:mm:ss``
+    DATE = "date"  #: ``dd.mm.yyyy`` (a contact's birthday, seed 004)
     TOKEN = "token"  #: text without commas or line breaks (phones, codes)
     TEXT = "text"  #: free text: anything but a line break
+    LIST = "list"  #: items "separated by any separator" (seed 004): free text to a line
+
+    @property
+    def free(self) -> bool:
+        """The value may hold a line format's separators (its extent must be solved)."""
+        return self is Kind.TEXT or self is Kind.LIST
+
+    @property
+    def textual(self) -> bool:
+        """An empty text is a value (``""``, an empty list), not an absent field."""
+        return self is Kind.TEXT or self is Kind.TOKEN or self is Kind.LIST
 
 
 #: Regular expressions of each kind's text form; the grammar terminals in
@@ -49,8 +65,10 @@ KIND_PATTERNS: dict[Kind, str] = {
     Kind.INT: r"-?[0-9]+",
     Kind.DECIMAL: r"-?[0-9]+(?:\.[0-9]+)?",
     Kind.DATETIME: r"[0-9]{2}\.[0-9]{2}\.[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}",
+    Kind.DATE: r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}",
     Kind.TOKEN: r"[^,\r\n]+",
     Kind.TEXT: r"[^\r\n]*",
+    Kind.LIST: r"[^\r\n]*",
 }
 
 
@@ -83,6 +101,30 @@ def parse_datetime(text: str) -> datetime:
         except ValueError:
             pass
     raise ValueError(f"expected a date DD.MM.YYYY hh:mm:ss, got {text!r}")
+
+
+def parse_date(text: str) -> date:
+    """Read ``dd.mm.yyyy`` (seed 004, ``birthday``)."""
+    # As for parse_datetime: with the separators in place, fromisoformat checks
+    # that the rest is ASCII digits.
+    if len(text) == 10 and text[2] == text[5] == ".":
+        try:
+            return date.fromisoformat(f"{text[6:10]}-{text[3:5]}-{text[0:2]}")
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date dd.mm.yyyy, got {text!r}")
+
+
+def format_date(value: date) -> str:
+    if isinstance(value, datetime):
+        raise ValueError("a date field carries no time of day")
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+
+
+def format_list(value: AddressList) -> str:
+    if not isinstance(value, AddressList):
+        value = AddressList(value)
+    return value.text
 
 
 def _parse_valid_datetime(text: str) -> datetime:
@@ -137,6 +179,8 @@ class FieldSpec(NamedTuple):
     #: the same, for text a compiled pattern has already checked: faster
     from_valid_text: Callable[[str], Any]
     to_text: Callable[[Any], str]  #: raises ValueError on values the wire cannot carry
+    #: fmt=3 writes the value as a JSON string (money always; numbers marked Quoted)
+    json_quoted: bool = False
 
 
 class StructPlan(NamedTuple):
@@ -182,6 +226,8 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
         int: (Kind.INT, parse_int, int, _format_int),
         Decimal: (Kind.DECIMAL, parse_decimal, Decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
+        date: (Kind.DATE, parse_date, parse_date, format_date),
+        AddressList: (Kind.LIST, parse_address_list, parse_address_list, format_list),
         str: (
             Kind.TEXT if extra.get("free_text") else Kind.TOKEN,
             _identity,
@@ -209,7 +255,15 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
     if readers is not None:
         kind, read, read_valid, write = readers
         return FieldSpec(
-            info.name, info.encode_name, kind, info.required, base, read, read_valid, write
+            info.name,
+            info.encode_name,
+            kind,
+            info.required,
+            base,
+            read,
+            read_valid,
+            write,
+            json_quoted=kind is Kind.DECIMAL or bool(extra.get("json_quoted")),
         )
     raise TypeError(f"no wire form for field {info.name!r}: {info.type!r}")
 
@@ -228,7 +282,14 @@ def mapping_builder(cls: type[msgspec.Struct]) -> Callable[[dict[str, str]], msg
     for i, spec in enumerate(plan.fields):
         key = repr(spec.wire)
         if spec.kind in (Kind.TEXT, Kind.TOKEN):
-            args.append(f"{spec.name}=g({key})")
+            args.append(f"{spec.name}=d[{key}]" if spec.required else f"{spec.name}=g({key})")
+            continue
+        if spec.kind is Kind.LIST:
+            env[f"c{i}"] = spec.from_text
+            if spec.required:
+                args.append(f"{spec.name}=c{i}(d[{key}])")
+            else:
+                args.append(f"{spec.name}=(c{i}(v) if (v := g({key})) is not None else None)")
             continue
         env[f"c{i}"] = spec.from_text
         if spec.required:

@@ -21,7 +21,7 @@ import msgspec
 from ._errors import DecodeError, EncodeError
 from ._json import structured_fields, wire_twin
 from ._replies import ReplySpec
-from ._schema import Kind, mapping_builder, plan_for
+from ._schema import mapping_builder, plan_for
 from ._strictness import unknown_codes
 
 __all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
@@ -212,7 +212,7 @@ def reply_from_fields(
                 raise _fault(f"unknown element <{tag}>", text, _tag_offset(text, tag))
             extra.append((tag, raw))
             continue
-        if raw == "" and spec.kind not in (Kind.TEXT, Kind.TOKEN):
+        if raw == "" and not spec.kind.textual:
             continue
         try:
             values[spec.name] = spec.from_text(raw)
@@ -287,7 +287,7 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
     plan = plan_for(type(reply))
     candidate = None
     if spec is not None:
-        candidate = next((c for c in spec.candidates if isinstance(reply, c.cls)), None)
+        candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
     lines = [f"<{tag}>"]
     for field in structured_fields(plan, candidate):
         value = getattr(reply, field.name)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import enum
 import string
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
 from hypothesis import strategies as st
 
-from smsc_codec import MessageFlags
+from smsc_codec import AddressList, MessageFlags
 from smsc_codec._schema import FieldSpec, Kind, plan_for
 
 #: Pieces that break naive parsers: separators of every format, markup,
@@ -73,6 +73,16 @@ token = st.text(string.ascii_letters + string.digits + "@._+-", min_size=1, max_
 dates = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(
     lambda d: d.replace(microsecond=0)
 )
+days = st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31))
+
+#: Lists "separated by any separator" (seed 004): items joined by commas,
+#: semicolons and spaces in any mix, as the server may keep them.
+_ITEM = st.text(string.ascii_letters + string.digits + "@.+-_", min_size=1, max_size=12)
+_SEPARATOR = st.sampled_from([",", ", ", ";", "; ", " ", "  "])
+address_lists = st.lists(st.tuples(_ITEM, _SEPARATOR), max_size=4).map(
+    lambda pairs: AddressList.parse("".join(item + sep for item, sep in pairs)[: -1 or None])
+)
+
 money = st.integers(0, 4).flatmap(
     lambda places: st.decimals(
         min_value=0, max_value=100000, places=places, allow_nan=False, allow_infinity=False
@@ -97,8 +107,12 @@ def value_of(spec: FieldSpec, *, text: st.SearchStrategy[str] = free_text) -> An
         return money
     if spec.kind is Kind.DATETIME:
         return dates
+    if spec.kind is Kind.DATE:
+        return days
     if spec.kind is Kind.TOKEN:
         return token
+    if spec.kind is Kind.LIST:
+        return address_lists
     return text
 
 
@@ -121,7 +135,7 @@ def replies(
         if fields is not None and spec.name not in fields:
             continue
         strategy = value_of(spec, text=text)
-        textual = spec.kind in (Kind.TEXT, Kind.TOKEN)
+        textual = spec.kind.textual
         if not spec.required and not (text_formats and textual):
             strategy = st.one_of(st.none(), strategy)
         kwargs[spec.name] = strategy
