@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from ._errors import DecodeError
 
-__all__ = ["Line", "body_text", "split_lines"]
+__all__ = ["Line", "body_text", "iter_lines", "split_lines"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"),)
 
@@ -54,15 +55,28 @@ class Line(NamedTuple):
     offset: int  #: where it starts in the body
 
 
+def iter_lines(text: str) -> Iterator[Line]:
+    """The records of a fmt=0/1 body, one at a time: LF or CRLF, a final line
+    break optional.
+
+    Lines are cut from the body as they are read, so a long answer is never
+    held twice (the whole body and all its lines) at once.
+    """
+    start = 0
+    find = text.find
+    while True:
+        end = find("\n", start)
+        if end < 0:
+            line = text[start:]
+            line = line[:-1] if line.endswith("\r") else line
+            if line or start == 0:  # nothing after a final line break is no record
+                yield Line(line, start)
+            return
+        cut = end - 1 if end > start and text[end - 1] == "\r" else end
+        yield Line(text[start:cut], start)
+        start = end + 1
+
+
 def split_lines(text: str) -> list[Line]:
-    """Split a fmt=0/1 body into records: LF or CRLF, a final line break optional."""
-    if "\n" not in text:
-        return [Line(text, 0)]
-    lines = []
-    offset = 0
-    for raw in text.split("\n"):
-        lines.append(Line(raw[:-1] if raw.endswith("\r") else raw, offset))
-        offset += len(raw) + 1
-    if len(lines) > 1 and lines[-1].text == "":
-        lines.pop()
-    return lines
+    """All the records of a fmt=0/1 body (see :func:`iter_lines`)."""
+    return list(iter_lines(text))

@@ -12,6 +12,7 @@ indentation, no final line break; money as quoted strings (facts §1.4).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -34,6 +35,9 @@ __all__ = [
     "structured_fields",
     "wire_twin",
 ]
+
+#: (the array of objects, the index of the one at hand)
+_Before = tuple[Sequence[dict[str, Any]], int]
 
 _BYTE_POSITION = re.compile(r"\(byte (\d+)\)")
 _PATH_KEY = re.compile(r"`\$(?:\[\d+\])?\.([^`.\[]+)")
@@ -111,9 +115,15 @@ def wire_twin(cls: type[msgspec.Struct]) -> Twin:
     return twin
 
 
-def _key_offset(text: str, key: str) -> int:
-    m = re.search(r'"' + re.escape(key) + r'"\s*:', text)
-    return m.start() if m else 0
+def _key_offset(text: str, key: str, before: _Before = ((), 0)) -> int:
+    """Where ``"key":`` stands for the object at ``before = (array, index)``
+    (a key inside a string value has its quotes escaped)."""
+    array, index = before
+    nth = sum(1 for obj in itertools.islice(array, index) if key in obj)
+    for i, m in enumerate(re.finditer(r'"' + re.escape(key) + r'"\s*:', text)):
+        if i == nth:
+            return m.start()
+    return 0
 
 
 def _fault(reason: str, text: str, offset: int) -> DecodeError:
@@ -121,20 +131,26 @@ def _fault(reason: str, text: str, offset: int) -> DecodeError:
 
 
 def _from_mapping(
-    obj: dict[str, Any], cls: type[msgspec.Struct], text: str, strict: bool
+    obj: dict[str, Any],
+    cls: type[msgspec.Struct],
+    text: str,
+    strict: bool,
+    before: _Before = ((), 0),
 ) -> msgspec.Struct:
+    """A reply from a decoded JSON object; ``before`` is (its array, its index),
+    to place an error under the right record."""
     plan = plan_for(cls)
     known = {k: v for k, v in obj.items() if k in plan.by_wire}
     extra = tuple((k, v) for k, v in obj.items() if k not in plan.by_wire)
     if strict and extra:
-        raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0]))
+        raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0], before))
     twin = wire_twin(cls)
     try:
         wire = msgspec.convert(known, twin.wire, strict=False)
         reply = twin.to_model(wire)
     except msgspec.ValidationError as exc:
         m = _PATH_KEY.search(str(exc))
-        offset = _key_offset(text, m.group(1)) if m else 0
+        offset = _key_offset(text, m.group(1), before) if m else 0
         raise _fault(str(exc), text, offset) from None
     except ValueError as exc:
         bad = next(
@@ -146,17 +162,18 @@ def _from_mapping(
             ),
             "",
         )
-        raise _fault(str(exc), text, _key_offset(text, bad) if bad else 0) from None
+        raise _fault(str(exc), text, _key_offset(text, bad, before) if bad else 0) from None
     if extra:
         reply.extra = extra  # type: ignore[attr-defined]
     return reply
 
 
-def _strict_codes(reply: msgspec.Struct, text: str) -> None:
+def _strict_codes(reply: msgspec.Struct, text: str, before: _Before = ((), 0)) -> None:
     plan = plan_for(type(reply))
     for name, value in unknown_codes(reply):
         key = plan.by_name[name].wire
-        raise _fault(f"unknown code {int(value)} in field {key!r}", text, _key_offset(text, key))
+        offset = _key_offset(text, key, before)
+        raise _fault(f"unknown code {int(value)} in field {key!r}", text, offset)
 
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
@@ -241,12 +258,13 @@ def decode_json(
         if not spec.multi and strict:
             raise _fault("expected one JSON object", text, 0)
         out = []
-        for item in data:
+        for i, item in enumerate(data):
             if not isinstance(item, dict):
                 raise _fault("expected a JSON object in the array", text, 0)
-            reply = _from_mapping(item, spec.pick_keys(item.keys()).cls, text, strict)
+            before = (data, i)
+            reply = _from_mapping(item, spec.pick_keys(item.keys()).cls, text, strict, before)
             if strict:
-                _strict_codes(reply, text)
+                _strict_codes(reply, text, before)
             out.append(reply)
         return out
     raise _fault("expected a JSON object or array", text, 0)
@@ -274,6 +292,8 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
     for spec in structured_fields(plan, candidate):
         value = getattr(reply, spec.name)
         if value is None:
+            if plan.every_key and (spec.kind.textual or spec.kind is Kind.DATE):
+                lines.append(f'"{spec.wire}": ""')
             continue
         try:
             if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:

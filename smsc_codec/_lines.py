@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from ._body import Line, split_lines
+from ._body import Line, iter_lines
 from ._errors import DecodeError, EncodeError
 from ._grammar import parse_line
 from ._matcher import LineCodec, LineMismatch, line_codec
@@ -148,24 +148,35 @@ def _field_offset(codec: LineCodec, line: str, name: str) -> int:
 
 
 def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | None:
-    """Lenient reading of well-formed LF-separated lines, or None for the general path."""
+    """Lenient reading of well-formed LF-separated lines, or None for the general path.
+
+    Each line is cut from the body only when it is read (no list of lines: a
+    10,000-record answer is not held twice).
+    """
     if "\r" in text:
         return None
-    rows = text.split("\n")
-    if rows[-1] == "" and len(rows) > 1:
-        rows.pop()
     pick = spec.pick_line
     codecs: dict[str, LineCodec] = {}
     replies = []
+    find = text.find
+    start = 0
+    end = len(text)
+    if text.endswith("\n") and end > 1:
+        end -= 1  # a final line break ends the last record
     try:
-        for row in rows:
-            if not row:
-                return None
+        while start <= end:
+            stop = find("\n", start, end)
+            if stop < 0:
+                stop = end
+            if stop == start:
+                return None  # a blank line: the general path says what to do
+            row = text[start:stop]
             candidate = pick(fmt, row)
             codec = codecs.get(candidate.rule)
             if codec is None:
                 codec = codecs[candidate.rule] = line_codec(fmt, candidate.rule, candidate.cls)
             replies.append(codec.read_reply(row))
+            start = stop + 1
     except LineMismatch:
         return None
     return replies
@@ -174,29 +185,28 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
 def decode_lines(
     text: str, fmt: int, spec: ReplySpec, *, strict: bool
 ) -> msgspec.Struct | list[msgspec.Struct]:
-    """Decode a fmt=0/1 success body."""
+    """Decode a fmt=0/1 success body, one line at a time."""
     if not strict and spec.multi:
         fast = _fast_lines(text, fmt, spec)
         if fast is not None:
             return fast
-    lines = split_lines(text)
-    if len(lines) == 1 and not spec.multi and lines[0].text.strip():
-        line = lines[0]
-        return _read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict)
-    if len(lines) == 1 and not lines[0].text.strip():
+    replies: list[msgspec.Struct] = []
+    second_record = 0
+    for line in iter_lines(text):
+        if not line.text:
+            if strict:
+                raise _fault("blank line", fmt, text, line.offset)
+            continue
+        if replies and not second_record:
+            second_record = line.offset
+            if strict and not spec.multi:
+                raise _fault("expected one record, found several lines", fmt, text, line.offset)
+        replies.append(_read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict))
+    if not replies:
         raise _fault("empty body", fmt, text, 0)
-    if strict and any(not ln.text for ln in lines):
-        blank = next(ln for ln in lines if not ln.text)
-        raise _fault("blank line", fmt, text, blank.offset)
-    lines = [ln for ln in lines if ln.text]
-    replies = [_read_line(ln, text, fmt, spec.pick_line(fmt, ln.text), strict) for ln in lines]
-    if spec.multi:
+    if spec.multi or len(replies) > 1:
         return replies
-    if len(replies) == 1:
-        return replies[0]
-    if strict:
-        raise _fault("expected one record, found several lines", fmt, text, lines[1].offset)
-    return replies
+    return replies[0]
 
 
 def encode_lines(

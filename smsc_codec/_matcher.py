@@ -306,6 +306,7 @@ class LineCodec:
 
     def read(self, line: str) -> LineRead:
         """Read a line in one of the rule's layouts; raise LineMismatch otherwise."""
+        split_fault: LineMismatch | None = None
         if self.split_by_count and "\r" not in line:
             parts = line.split(",")
             for alt in self.split_by_count.get(len(parts), ()):
@@ -314,7 +315,10 @@ class LineCodec:
                     try:
                         return LineRead(alt.build_checked(fields, ()), fields, ())
                     except ValueError:
-                        pass  # the patterns below find the faulty field
+                        # With one part per field no free text holds a comma,
+                        # so this split is the line's only one: a value that
+                        # fails is the fault, unless another layout reads it.
+                        split_fault = split_fault or _split_fault(alt, parts, fields)
         fault: LineMismatch | None = None
         for alt in self.alternatives:
             found = alt.values(line)
@@ -330,8 +334,8 @@ class LineCodec:
                     0,
                 )
                 fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
-        if fault is not None:
-            raise fault
+        if fault is not None or split_fault is not None:
+            raise fault or split_fault  # type: ignore[misc]
         raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
@@ -411,6 +415,23 @@ def _holds_comma(alt: _Alternative, name: str, value: Any) -> bool:
         return "," in alt.specs[alt.fields.index(name)].to_text(value)
     except (ValueError, TypeError, AttributeError):
         return False
+
+
+def _split_fault(alt: _Alternative, parts: list[str], fields: list[str]) -> LineMismatch:
+    """The first field of a one-part-per-field split that its kind refuses."""
+    offset = 0
+    for i, spec in enumerate(alt.specs):
+        offset += len(parts[i]) - len(fields[i])  # the space of a ", " separator
+        if _rejects(spec, fields[i]):
+            # under the first character past the longest valid start, if any
+            valid_start = re.match(KIND_PATTERNS[spec.kind], fields[i])
+            at = offset + (valid_start.end() if valid_start else 0)
+            try:
+                spec.from_text(fields[i])
+            except ValueError as exc:
+                return LineMismatch(f"{exc} in field {spec.name!r}", at)
+        offset += len(fields[i]) + 1
+    return LineMismatch(f"expected the layout {alt.layout.rule}", -1)
 
 
 def _check_token(text: str) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import msgspec
 
@@ -197,7 +197,13 @@ class Contact(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaul
     (messages go to ``phones`` only); ``groups`` lists the ids of the contact's
     groups. ``client_id`` is the contact's id *assigned by the client* (the
     ``myid`` parameter, wire key ``id``), free text, not a server number.
+
+    fmt=2/3 write every key, empty when there is no value (seed 004's
+    templates, and the recorded contact list), so an absent text or list
+    reads back as empty.
     """
+
+    writes_every_key: ClassVar[bool] = True
 
     phones: AddressList = msgspec.field(name="phone")
     name: FreeText | None = None

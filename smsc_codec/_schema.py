@@ -190,6 +190,9 @@ class StructPlan(NamedTuple):
     fields: tuple[FieldSpec, ...]  #: wire fields in model order
     by_name: dict[str, FieldSpec]
     by_wire: dict[str, FieldSpec]
+    #: fmt=2/3 write every field, empty when absent (the class's
+    #: ``writes_every_key``); otherwise an absent field is left out
+    every_key: bool = False
 
 
 def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
@@ -312,4 +315,5 @@ def plan_for(cls: type[msgspec.Struct]) -> StructPlan:
         specs,
         {s.name: s for s in specs},
         {s.wire: s for s in specs},
+        every_key=bool(getattr(cls, "writes_every_key", False)),
     )

@@ -21,7 +21,7 @@ import msgspec
 from ._errors import DecodeError, EncodeError
 from ._json import structured_fields, wire_twin
 from ._replies import ReplySpec
-from ._schema import mapping_builder, plan_for
+from ._schema import Kind, mapping_builder, plan_for
 from ._strictness import unknown_codes
 
 __all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
@@ -57,78 +57,72 @@ def _parser_class() -> Any:
     return DefusedXMLParser
 
 
-class _Records:
-    """A defusedxml parser target that collects each record as {tag: text}.
-
-    It builds no Element objects, only what decoding needs, and notes whether
-    the body is plain: records of flat field elements, no attributes, no
-    nested markup, no text outside the fields, no field twice. Anything else
-    (an error answer, a broken body) is read again by the ElementTree path,
-    which says precisely what is wrong.
-    """
-
-    __slots__ = ("buffer", "depth", "field_depth", "item", "plain", "records", "wrapper")
-
-    def __init__(self, item: str, wrapper: str) -> None:
-        self.item = item
-        self.wrapper = wrapper
-        self.records: list[dict[str, str]] = []
-        self.buffer: list[str] = []
-        self.depth = 0
-        self.field_depth = 0
-        self.plain = True
-
-    def start(self, tag: str, attrib: Any) -> None:
-        depth = self.depth = self.depth + 1
-        if attrib:
-            self.plain = False
-        if depth == self.field_depth:
-            self.buffer = []
-        elif depth == self.field_depth - 1 and tag == self.item:
-            self.records.append({})
-        elif depth == 1 and tag in (self.item, self.wrapper):
-            self.field_depth = 2 if tag == self.item else 3
-            if depth == self.field_depth - 1:
-                self.records.append({})
-        else:
-            self.plain = False
-
-    def end(self, tag: str) -> None:
-        if self.depth == self.field_depth:
-            record = self.records[-1]
-            if tag in record:
-                self.plain = False
-            record[tag] = "".join(self.buffer)
-        self.depth -= 1
-
-    def data(self, text: str) -> None:
-        if self.depth == self.field_depth:
-            self.buffer.append(text)
-        elif not text.isspace():
-            self.plain = False
-
-    def close(self) -> _Records:
-        return self
-
-
 def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[str, str]]] | None:
-    """(root tag, records) of a plain body, or None when it is not plain or not well-formed."""
-    target = _Records(item, wrapper)
+    """(root tag, records) of a plain body, or None when it is not plain or not well-formed.
+
+    Each record is collected as {tag: text}, with no Element objects, and the
+    handlers note whether the body is plain: records of flat field elements,
+    no attributes, no nested markup, no text outside the fields, no field
+    twice. Anything else (an error answer, a broken body) is read again by the
+    ElementTree path, which says precisely what is wrong.
+    """
+    records: list[dict[str, str]] = []
+    record: dict[str, str] = {}
+    chunks: list[str] = []
+    depth = 0
+    field_depth = 0  # 2 under a lone record element, 3 under the list wrapper
+    plain = True
+
+    # The handlers are closures rather than methods: expat calls them for
+    # every element and text run, and cell variables are the cheapest state.
+    def start(tag: str, attrib: Any) -> None:
+        nonlocal depth, field_depth, plain, record, chunks
+        depth += 1
+        if attrib:
+            plain = False
+        if depth == field_depth:
+            chunks = []
+        elif depth == field_depth - 1 and tag == item:
+            record = {}
+            records.append(record)
+        elif depth == 1 and tag in (item, wrapper):
+            field_depth = 2 if tag == item else 3
+            if field_depth == 2:
+                record = {}
+                records.append(record)
+        else:
+            plain = False
+
+    def end(tag: str) -> None:
+        nonlocal depth, plain
+        if depth == field_depth:
+            if tag in record:
+                plain = False
+            record[tag] = "".join(chunks)
+        depth -= 1
+
+    def data(piece: str) -> None:
+        nonlocal plain
+        if depth == field_depth:
+            chunks.append(piece)
+        elif not piece.isspace():
+            plain = False
+
     # defusedxml creates and secures the expat parser (its handlers refuse
     # DTDs, entity declarations and external references); the element
-    # handlers are pointed at the target directly, past ElementTree's
+    # handlers are pointed at the collector directly, past ElementTree's
     # per-element wrappers, which cost more than the parse itself.
     expat = _parser_class()().parser
-    expat.StartElementHandler = target.start
-    expat.EndElementHandler = target.end
-    expat.CharacterDataHandler = target.data
+    expat.StartElementHandler = start
+    expat.EndElementHandler = end
+    expat.CharacterDataHandler = data
     try:
         expat.Parse(text, True)
     except Exception:
         return None
-    if not target.plain or not target.field_depth:
+    if not plain or not field_depth:
         return None
-    return (item if target.field_depth == 2 else wrapper), target.records
+    return (item if field_depth == 2 else wrapper), records
 
 
 def parse_xml(text: str) -> Any:
@@ -255,7 +249,7 @@ def decode_xml(
 
 
 def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspec.Struct] | None:
-    """Lenient decoding of a plain success answer (see :class:`_Records`), or None."""
+    """Lenient decoding of a plain success answer (see :func:`plain_records`), or None."""
     found = plain_records(text, spec.xml_item, spec.xml_list)
     if found is None:
         return None
@@ -266,10 +260,30 @@ def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspe
 def _replies(
     records: list[dict[str, str]], root_tag: str, spec: ReplySpec, text: str, strict: bool
 ) -> msgspec.Struct | list[msgspec.Struct]:
-    replies = [reply_from_fields(f, spec.pick_keys(f).cls, text, strict) for f in records]
+    replies = None
+    if not strict and len(spec.candidates) == 1 and len(records) > 1:
+        replies = _convert_all(records, spec.candidates[0].cls)
+    if replies is None:
+        replies = [reply_from_fields(f, spec.pick_keys(f).cls, text, strict) for f in records]
     if spec.multi or root_tag == spec.xml_list:
         return replies
     return replies[0]
+
+
+def _convert_all(
+    records: list[dict[str, str]], cls: type[msgspec.Struct]
+) -> list[msgspec.Struct] | None:
+    """Records of one known kind, converted by msgspec in one call (a long
+    list's fast path); None when any record needs the field-by-field walk."""
+    known = plan_for(cls).by_wire.keys()
+    if not all(fields.keys() <= known for fields in records):
+        return None
+    twin = wire_twin(cls)
+    try:
+        wires = msgspec.convert(records, list[twin.wire], strict=False)  # type: ignore[name-defined]
+        return [twin.to_model(wire) for wire in wires]
+    except (msgspec.ValidationError, ValueError):
+        return None
 
 
 def _escape(value: str, field: str) -> str:
@@ -292,6 +306,8 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
     for field in structured_fields(plan, candidate):
         value = getattr(reply, field.name)
         if value is None:
+            if plan.every_key and (field.kind.textual or field.kind is Kind.DATE):
+                lines.append(f"<{field.wire}></{field.wire}>")
             continue
         try:
             rendered = field.to_text(value)
