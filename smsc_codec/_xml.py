@@ -68,7 +68,7 @@ def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[st
     """
     records: list[dict[str, str]] = []
     record: dict[str, str] = {}
-    chunks: list[str] = []
+    buffer = ""  # the text of the field being read
     depth = 0
     field_depth = 0  # 2 under a lone record element, 3 under the list wrapper
     plain = True
@@ -76,12 +76,12 @@ def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[st
     # The handlers are closures rather than methods: expat calls them for
     # every element and text run, and cell variables are the cheapest state.
     def start(tag: str, attrib: Any) -> None:
-        nonlocal depth, field_depth, plain, record, chunks
+        nonlocal depth, field_depth, plain, record, buffer
         depth += 1
         if attrib:
             plain = False
         if depth == field_depth:
-            chunks = []
+            buffer = ""
         elif depth == field_depth - 1 and tag == item:
             record = {}
             records.append(record)
@@ -98,13 +98,13 @@ def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[st
         if depth == field_depth:
             if tag in record:
                 plain = False
-            record[tag] = "".join(chunks)
+            record[tag] = buffer
         depth -= 1
 
     def data(piece: str) -> None:
-        nonlocal plain
+        nonlocal plain, buffer
         if depth == field_depth:
-            chunks.append(piece)
+            buffer += piece  # one piece a field, mostly: "" + piece copies nothing
         elif not piece.isspace():
             plain = False
 
