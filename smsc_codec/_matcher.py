@@ -401,6 +401,8 @@ class LineCodec:
         for spec in alt.specs:
             mine = getattr(reply, spec.name)
             theirs = getattr(back.reply, spec.name)
+            if spec.kind is Kind.LIST and mine is not None:
+                mine = tuple(mine)  # a plain list or tuple of items is a list field too
             if mine is not None and mine != theirs:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt

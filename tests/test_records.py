@@ -148,3 +148,37 @@ def test_mutated_bodies_raise_only_decode_error(query: str, fmt: int, data: st.D
         smsc_codec.decode(body, request)
     except DecodeError as exc:
         assert "\n  " in str(exc)  # the source line and the caret
+
+
+def test_list_fields_keep_their_text_and_take_plain_sequences() -> None:
+    request = "phones.php?get=1&fmt=0"
+    line = (
+        "phone = 79990000001; 79990000002  79990000003, name = A, group = 1,2, "
+        "first_name = , last_name = , middle_name = , birthday = , id = , "
+        "comments = , tags = , phone_other = "
+    )
+    (contact,) = smsc_codec.decode(line, request)
+    assert contact.phones == ("79990000001", "79990000002", "79990000003")
+    assert contact.phones.text == "79990000001; 79990000002  79990000003"
+    assert contact.groups == ("1", "2")
+    assert contact.other_phones == ()
+    assert smsc_codec.encode_text([contact], request) == line
+    # a plain sequence of items is written with commas
+    fresh = msgspec.structs.replace(contact, phones=["79990000004", "79990000005"])
+    again = smsc_codec.encode_text([fresh], request)
+    assert again.startswith("phone = 79990000004,79990000005, name = A")
+    assert smsc_codec.decode(again, request)[0].phones == ("79990000004", "79990000005")
+    # an item cannot hold a separator
+    broken = msgspec.structs.replace(contact, phones=AddressList(["7999 0000004"]))
+    with pytest.raises(EncodeError) as refused:
+        smsc_codec.encode_text([broken], "phones.php?get=1&fmt=3")
+    assert refused.value.field == "phones"
+
+
+def test_decode_as_brings_the_command() -> None:
+    body = '[{"id": 5, "name": "A", "cnt": "12"}]'
+    groups = smsc_codec.decode_as(body, smsc_codec.ContactGroup, 3)
+    assert groups == [smsc_codec.ContactGroup(id=5, name="A", cnt=12)]
+    assert smsc_codec.decode_as("ID = 7", smsc_codec.Created, 0) == smsc_codec.Created(id=7)
+    inbox = smsc_codec.decode('[{"id": 1}]', {"get_answers": 1, "fmt": 3})
+    assert inbox == [smsc_codec.IncomingMessage(id=1)]
