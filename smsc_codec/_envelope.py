@@ -47,7 +47,7 @@ def detect_text_envelope(text: str, fmt: int) -> ApiError | Ok | None:
         return None  # the common case, decided without copying the body
     stripped = text.strip()
     if stripped == "OK":
-        return Ok()
+        return Ok(bare=fmt >= 2)
     if stripped.startswith("ERROR = "):
         return _read_error_line(text, 0, 0)
     if fmt == 1 and _FMT1_ERROR.fullmatch(stripped):
@@ -72,6 +72,8 @@ def xml_envelope(root: object, text: str, *, strict: bool) -> ApiError | Ok | No
 def encode_envelope(reply: ApiError | Ok, fmt: int, *, lossy: bool) -> str:
     """An error or OK answer in the server's layout for ``fmt``."""
     if isinstance(reply, Ok):
+        if reply.bare:
+            return "OK"
         return {0: "OK", 1: "OK", 2: "<result>OK</result>", 3: '{\n"result": "OK"\n}'}[fmt]
     if fmt in (0, 1):
         if fmt == 1:

@@ -174,8 +174,14 @@ class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defau
 
 class Ok(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """A bare success answer: ``OK`` (fmt 0/1), ``<result>OK</result>``,
-    ``{"result": "OK"}`` (facts §2.6, §9: sent even when fmt=3 was asked for)."""
+    ``{"result": "OK"}`` (seed 004, facts §2.6).
 
+    ``bare`` is not on the wire: it records that the server answered a plain
+    ``OK`` although fmt=2 or 3 was asked for (facts §9, a recorded answer), so
+    that re-encoding writes it the same way.
+    """
+
+    bare: Context[bool] = False
     extra: Extra = ()
     ambiguous_fields: tuple[str, ...] = ()
 

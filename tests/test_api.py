@@ -200,7 +200,7 @@ def test_ambiguous_fmt1_line() -> None:
 
 
 def test_other_format_envelopes_whatever_fmt_was_asked() -> None:
-    assert smsc_codec.decode("OK", STATUS + "&fmt=3&del=1") == Ok()
+    assert smsc_codec.decode("OK", STATUS + "&fmt=3&del=1") == Ok(bare=True)
     error = smsc_codec.decode("ERROR = 9 (duplicate request, wait a minute)", STATUS + "&fmt=2")
     assert isinstance(error, ApiError)
     assert (error.code, error.script) == (9, "status")

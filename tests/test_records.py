@@ -115,7 +115,10 @@ def test_change_and_delete_answer_ok(query: str, fmt: int) -> None:
     body = smsc_codec.encode(Ok(), request)
     assert body == {0: b"OK", 1: b"OK", 2: b"<result>OK</result>", 3: b'{\n"result": "OK"\n}'}[fmt]
     assert smsc_codec.decode(body, request, strict=True) == Ok()
-    assert smsc_codec.decode(b"OK", request) == Ok()  # bare OK whatever fmt (facts §9)
+    # a bare OK whatever fmt was asked for (facts §9), kept as such
+    bare = smsc_codec.decode(b"OK", request)
+    assert bare == Ok(bare=fmt >= 2)
+    assert smsc_codec.encode(bare, request) == b"OK"
     # anything else is not a success answer of these commands
     other = {0: "ID = 5", 1: "5", 2: "<phone>\n<id>5</id>\n</phone>", 3: '{"id": 5}'}[fmt]
     with pytest.raises(DecodeError, match="OK or an error"):
