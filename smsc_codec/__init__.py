@@ -40,6 +40,7 @@ from ._model import (
     MailContact,
     Ok,
     Reply,
+    SendResult,
     SmsStatus,
 )
 from ._request import Request, parse_request
@@ -71,6 +72,7 @@ __all__ = (
     "Reply",
     "Request",
     "RequestError",
+    "SendResult",
     "SmsStatus",
     "SmscCodecError",
     "TemplateType",

@@ -28,6 +28,7 @@ from ._model import (
     MailBlacklistEntry,
     MailContact,
     Ok,
+    SendResult,
     SmsStatus,
 )
 from ._replies import ReplySpec, reply_spec
@@ -50,6 +51,7 @@ _REQUEST_OF_KIND: dict[type[msgspec.Struct], tuple[str, tuple[tuple[str, str], .
     BlacklistEntry: ("phones", (("get_black", "1"),)),
     MailBlacklistEntry: ("mails", (("get_black", "1"),)),
     IncomingMessage: ("get", (("get_answers", "1"),)),
+    SendResult: ("send", ()),
 }
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "Ok",
     "Quoted",
     "Reply",
+    "SendResult",
     "SmsStatus",
 ]
 
@@ -302,6 +303,28 @@ class IncomingMessage(
     ambiguous_fields: tuple[str, ...] = ()
 
 
+class SendResult(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """A ``send.php`` success answer, for every message kind (facts §2.1-2.3).
+
+    ``cnt`` is the number of messages (parts × recipients; seconds for a voice
+    call). ``cost=2`` adds the cost, ``cost=3`` the cost and the new balance;
+    ``cost=1`` (a cost query, nothing sent) answers the cost and count without
+    an id. ``call_code`` is the caller-id digits of a call verification
+    (``call=1``, fmt=3 key ``code``). Per-phone details (``op=1``/``err=1``)
+    are kept in ``extra``.
+    """
+
+    id: int | None = None
+    cnt: int
+    cost: Decimal | None = None
+    balance: Decimal | None = None
+    call_code: str | None = msgspec.field(default=None, name="code")
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
 #: Any reply struct this library decodes to.
 Reply = (
     SmsStatus
@@ -315,4 +338,5 @@ Reply = (
     | BlacklistEntry
     | MailBlacklistEntry
     | IncomingMessage
+    | SendResult
 )

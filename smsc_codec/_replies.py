@@ -24,6 +24,7 @@ from ._model import (
     IncomingMessage,
     MailBlacklistEntry,
     MailContact,
+    SendResult,
     SmsStatus,
 )
 from ._request import Request
@@ -175,6 +176,13 @@ def _contact_spec(script: str, answer: str) -> ReplySpec:
 _INBOX = _one_kind(IncomingMessage, "incoming_message", multi=True, xml_item="sms")
 
 
+#: send.php, every message kind (facts §2.1): ``cost=1`` is a cost query
+#: answered without an id, in its own fmt=0/1 layout. fmt=2 is a ``<result>``
+#: holding the fields (a recorded answer; element order [UNVERIFIED]).
+_SEND = _one_kind(SendResult, "send_result", multi=False, xml_item="result")
+_SEND_COST = _one_kind(SendResult, "send_cost", multi=False, xml_item="result")
+
+
 def _command(request: Request, commands: Collection[str]) -> str | None:
     """The first command parameter of the request that is switched on."""
     for key, value in request.params:
@@ -199,6 +207,8 @@ def reply_spec(request: Request) -> ReplySpec:
         return _contact_spec(script, _CONTACT_COMMANDS[command])
     if script == "get" and _command(request, ("get_answers",)):
         return _INBOX
+    if script == "send":
+        return _SEND_COST if (request.get("cost") or "0").strip() == "1" else _SEND
     raise RequestError(f"answers of {script}.php are not supported yet")
 
 
@@ -222,6 +232,7 @@ def record_requests() -> dict[str, ReplySpec]:
         for command in first_command.values()
     ]
     queries.append("get.php?get_answers=1")
+    queries += [f"send.php?cost={cost}" for cost in (0, 1)]
     out: dict[str, ReplySpec] = {}
     for query in queries:
         script, _, tail = query.partition(".php?")

@@ -253,6 +253,8 @@ def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspe
     found = plain_records(text, spec.xml_item, spec.xml_list)
     if found is None:
         return None
+    if any("error_code" in fields or "error" in fields for fields in found[1]):
+        return None  # an error answer in the success answer's element (send.php)
     root_tag, records = found
     return _replies(records, root_tag, spec, text, False)
 
