@@ -30,6 +30,7 @@ from ._codes import (
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._model import (
     ApiError,
+    Balance,
     BlacklistEntry,
     Contact,
     ContactGroup,
@@ -50,6 +51,7 @@ __all__ = (
     "AddressList",
     "ApiError",
     "ApiErrorMeaning",
+    "Balance",
     "BlacklistEntry",
     "BlacklistType",
     "Contact",

@@ -19,6 +19,7 @@ from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import (
     ApiError,
+    Balance,
     BlacklistEntry,
     Contact,
     ContactGroup,
@@ -52,6 +53,7 @@ _REQUEST_OF_KIND: dict[type[msgspec.Struct], tuple[str, tuple[tuple[str, str], .
     MailBlacklistEntry: ("mails", (("get_black", "1"),)),
     IncomingMessage: ("get", (("get_answers", "1"),)),
     SendResult: ("send", ()),
+    Balance: ("balance", ()),
 }
 
 

@@ -144,6 +144,8 @@ def _from_mapping(
     extra = tuple((k, v) for k, v in obj.items() if k not in plan.by_wire)
     if strict and extra:
         raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0], before))
+    if strict:
+        _strict_json_types(known, plan, text, before)
     twin = wire_twin(cls)
     try:
         wire = msgspec.convert(known, twin.wire, strict=False)
@@ -166,6 +168,22 @@ def _from_mapping(
     if extra:
         reply.extra = extra  # type: ignore[attr-defined]
     return reply
+
+
+def _strict_json_types(known: dict[str, Any], plan: StructPlan, text: str, before: _Before) -> None:
+    """Numbers as the documented layout writes them: money and numbers marked
+    Quoted as JSON strings, other numbers bare (facts §1.4, seed 004)."""
+    for key, value in known.items():
+        spec = plan.by_wire[key]
+        if spec.kind is not Kind.INT and spec.kind is not Kind.DECIMAL:
+            continue
+        if spec.json_quoted and not isinstance(value, str):
+            reason = f"{key!r} is a JSON string in the documented layout"
+        elif not spec.json_quoted and isinstance(value, str):
+            reason = f"{key!r} is a bare JSON number in the documented layout"
+        else:
+            continue
+        raise _fault(reason, text, _key_offset(text, key, before))
 
 
 def _strict_codes(reply: msgspec.Struct, text: str, before: _Before = ((), 0)) -> None:

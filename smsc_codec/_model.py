@@ -42,6 +42,7 @@ from ._codes import (
 
 __all__ = [
     "ApiError",
+    "Balance",
     "BlacklistEntry",
     "Contact",
     "ContactGroup",
@@ -325,6 +326,17 @@ class SendResult(
     ambiguous_fields: tuple[str, ...] = ()
 
 
+class Balance(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """A ``balance.php`` answer (facts §2.5): the balance, the currency's name
+    with ``cur=1``, and the credit limit some JSON answers carry."""
+
+    balance: Decimal
+    currency: str | None = None
+    credit: Decimal | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
 #: Any reply struct this library decodes to.
 Reply = (
     SmsStatus
@@ -339,4 +351,5 @@ Reply = (
     | MailBlacklistEntry
     | IncomingMessage
     | SendResult
+    | Balance
 )

@@ -16,6 +16,7 @@ import msgspec
 
 from ._errors import RequestError
 from ._model import (
+    Balance,
     BlacklistEntry,
     Contact,
     ContactGroup,
@@ -52,6 +53,8 @@ class ReplySpec(NamedTuple):
     pick_line: Callable[[int, str], Candidate]
     #: picks the candidate of a fmt=2/3 record from its keys
     pick_keys: Callable[[Collection[str]], Candidate]
+    #: a field that may stand alone as the fmt=2 root (``<balance>250.80</balance>``)
+    xml_value_root: str | None = None
 
     @property
     def ok_only(self) -> bool:
@@ -60,7 +63,13 @@ class ReplySpec(NamedTuple):
 
 
 def _one_kind(
-    cls: type[msgspec.Struct], rule: str, *, multi: bool, xml_item: str, xml_list: str = "list"
+    cls: type[msgspec.Struct],
+    rule: str,
+    *,
+    multi: bool,
+    xml_item: str,
+    xml_list: str = "list",
+    xml_value_root: str | None = None,
 ) -> ReplySpec:
     """The spec of a request whose every record is of one kind."""
     candidate = Candidate(cls, rule)
@@ -71,7 +80,7 @@ def _one_kind(
     def pick_keys(keys: Collection[str]) -> Candidate:
         return candidate
 
-    return ReplySpec((candidate,), multi, xml_item, xml_list, pick_line, pick_keys)
+    return ReplySpec((candidate,), multi, xml_item, xml_list, pick_line, pick_keys, xml_value_root)
 
 
 def _no_record(fmt: int, line: str) -> Candidate:
@@ -183,6 +192,14 @@ _SEND = _one_kind(SendResult, "send_result", multi=False, xml_item="result")
 _SEND_COST = _one_kind(SendResult, "send_cost", multi=False, xml_item="result")
 
 
+#: balance.php (facts §2.5): fmt=0 and fmt=1 are the same line. fmt=2 is
+#: documented as `<balance>balance</balance>`; with `cur=1` a second element
+#: needs a root: [DERIVED] `<result>` around the fields, as send.php's answer.
+_BALANCE = _one_kind(
+    Balance, "balance_reply", multi=False, xml_item="result", xml_value_root="balance"
+)
+
+
 def _command(request: Request, commands: Collection[str]) -> str | None:
     """The first command parameter of the request that is switched on."""
     for key, value in request.params:
@@ -207,6 +224,8 @@ def reply_spec(request: Request) -> ReplySpec:
         return _contact_spec(script, _CONTACT_COMMANDS[command])
     if script == "get" and _command(request, ("get_answers",)):
         return _INBOX
+    if script == "balance":
+        return _BALANCE
     if script == "send":
         return _SEND_COST if (request.get("cost") or "0").strip() == "1" else _SEND
     raise RequestError(f"answers of {script}.php are not supported yet")
@@ -233,6 +252,7 @@ def record_requests() -> dict[str, ReplySpec]:
     ]
     queries.append("get.php?get_answers=1")
     queries += [f"send.php?cost={cost}" for cost in (0, 1)]
+    queries.append("balance.php?cur=1")
     out: dict[str, ReplySpec] = {}
     for query in queries:
         script, _, tail = query.partition(".php?")

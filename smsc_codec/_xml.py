@@ -237,6 +237,9 @@ def decode_xml(
         items = [root]
         if strict and spec.multi:
             raise _fault(f"expected <{spec.xml_list}>, found <{root.tag}>", text)
+    elif root.tag == spec.xml_value_root and not len(root) and not root.attrib:
+        # the field alone as the root: `<balance>250.80</balance>` (facts §2.5)
+        return _replies([{root.tag: root.text or ""}], root.tag, spec, text, strict)
     else:
         raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
     for item in items:
@@ -325,6 +328,12 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
 
 
 def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool) -> str:
+    lone = spec.xml_value_root
+    if lone and len(replies) == 1 and not as_list:
+        # written as documented when the field is all there is (facts §2.5)
+        alone = xml_element_text(replies[0], "_", spec).split("\n")
+        if len(alone) == 3 and alone[1].startswith(f"<{lone}>"):
+            return alone[1]
     items = [xml_element_text(r, spec.xml_item, spec) for r in replies]
     if as_list:
         return "\n".join([f"<{spec.xml_list}>", *items, f"</{spec.xml_list}>"])
