@@ -24,6 +24,7 @@ from ._model import (
     Contact,
     ContactGroup,
     Created,
+    HistoryMessage,
     HlrStatus,
     IncomingMessage,
     MailBlacklistEntry,
@@ -52,6 +53,7 @@ _REQUEST_OF_KIND: dict[type[msgspec.Struct], tuple[str, tuple[tuple[str, str], .
     BlacklistEntry: ("phones", (("get_black", "1"),)),
     MailBlacklistEntry: ("mails", (("get_black", "1"),)),
     IncomingMessage: ("get", (("get_answers", "1"),)),
+    HistoryMessage: ("get", (("get_messages", "1"),)),
     SendResult: ("send", ()),
     Balance: ("balance", ()),
 }

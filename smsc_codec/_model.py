@@ -49,6 +49,7 @@ __all__ = [
     "Created",
     "Extra",
     "FreeText",
+    "HistoryMessage",
     "HlrStatus",
     "IncomingMessage",
     "MailBlacklistEntry",
@@ -326,6 +327,19 @@ class SendResult(
     ambiguous_fields: tuple[str, ...] = ()
 
 
+class HistoryMessage(SmsStatus, kw_only=True):
+    """A sent message from ``get.php?get_messages=1``, the history (facts §2.10).
+
+    A status row (:class:`SmsStatus`, whose fields it shares) plus the
+    message's internal id ``int_id`` (the paging key ``prev_id``), its
+    ``format`` (the kind: 0 SMS, 8 e-mail, as ``type``) and a checksum ``crc``.
+    """
+
+    int_id: int | None = None
+    format: MessageType | None = None
+    crc: int | None = None
+
+
 class Balance(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
     """A ``balance.php`` answer (facts §2.5): the balance, the currency's name
     with ``cur=1``, and the credit limit some JSON answers carry."""
@@ -352,4 +366,5 @@ Reply = (
     | IncomingMessage
     | SendResult
     | Balance
+    | HistoryMessage
 )

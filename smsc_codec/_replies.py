@@ -21,6 +21,7 @@ from ._model import (
     Contact,
     ContactGroup,
     Created,
+    HistoryMessage,
     HlrStatus,
     IncomingMessage,
     MailBlacklistEntry,
@@ -70,9 +71,10 @@ def _one_kind(
     xml_item: str,
     xml_list: str = "list",
     xml_value_root: str | None = None,
+    trailing_keys: tuple[str, ...] = (),
 ) -> ReplySpec:
     """The spec of a request whose every record is of one kind."""
-    candidate = Candidate(cls, rule)
+    candidate = Candidate(cls, rule, trailing_keys)
 
     def pick_line(fmt: int, line: str) -> Candidate:
         return candidate
@@ -200,6 +202,19 @@ _BALANCE = _one_kind(
 )
 
 
+#: get.php?get_messages=1, the history of sent messages (facts §2.10): fmt=0
+#: as a recorded line orders its keys; fmt=1 [UNVERIFIED] the same values in
+#: the same order; fmt=2 [DERIVED] a `<list>` of `<sms>`, as status.php's.
+_HISTORY = _one_kind(
+    HistoryMessage,
+    "history_message",
+    multi=True,
+    xml_item="sms",
+    # fmt=2/3 key order of the SDKs: the ids and counts after `type`
+    trailing_keys=("id", "int_id", "sms_cnt", "format", "crc"),
+)
+
+
 def _command(request: Request, commands: Collection[str]) -> str | None:
     """The first command parameter of the request that is switched on."""
     for key, value in request.params:
@@ -222,8 +237,12 @@ def reply_spec(request: Request) -> ReplySpec:
                 "get_black, chg, del, ... (none found in the request)"
             )
         return _contact_spec(script, _CONTACT_COMMANDS[command])
-    if script == "get" and _command(request, ("get_answers",)):
-        return _INBOX
+    if script == "get":
+        command = _command(request, ("get_answers", "get_messages"))
+        if command == "get_answers":
+            return _INBOX
+        if command == "get_messages":
+            return _HISTORY
     if script == "balance":
         return _BALANCE
     if script == "send":
@@ -251,6 +270,7 @@ def record_requests() -> dict[str, ReplySpec]:
         for command in first_command.values()
     ]
     queries.append("get.php?get_answers=1")
+    queries.append("get.php?get_messages=1")
     queries += [f"send.php?cost={cost}" for cost in (0, 1)]
     queries.append("balance.php?cur=1")
     out: dict[str, ReplySpec] = {}

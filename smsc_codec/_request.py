@@ -99,7 +99,7 @@ def _infer_script(params: Mapping[str, str]) -> str | None:
         return "send"
     if "id" in params and "phone" in params:
         return "status"
-    if "get_answers" in params:
+    if "get_answers" in params or "get_messages" in params:
         return "get"
     return None
 
@@ -121,7 +121,7 @@ def parse_request(request: RequestLike) -> Request:
 
     A mapping may name the script under the key ``"script"``; otherwise it is
     inferred from the parameters where they tell (``mes`` → send, ``id`` and
-    ``phone`` → status, ``get_answers`` → get).
+    ``phone`` → status, ``get_answers``, ``get_messages`` → get).
     """
     if isinstance(request, Request):
         return request
