@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from ._errors import DecodeError
 
-__all__ = ["Line", "body_text", "iter_lines", "split_lines"]
+__all__ = ["Line", "body_text", "iter_lines"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"),)
 
@@ -75,8 +75,3 @@ def iter_lines(text: str) -> Iterator[Line]:
         cut = end - 1 if end > start and text[end - 1] == "\r" else end
         yield Line(text[start:cut], start)
         start = end + 1
-
-
-def split_lines(text: str) -> list[Line]:
-    """All the records of a fmt=0/1 body (see :func:`iter_lines`)."""
-    return list(iter_lines(text))

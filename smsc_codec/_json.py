@@ -310,7 +310,7 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
     for spec in structured_fields(plan, candidate):
         value = getattr(reply, spec.name)
         if value is None:
-            if plan.every_key and (spec.kind.textual or spec.kind is Kind.DATE):
+            if plan.every_key and spec.kind.blankable:
                 lines.append(f'"{spec.wire}": ""')
             continue
         try:

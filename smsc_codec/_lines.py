@@ -151,7 +151,9 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
     """Lenient reading of well-formed LF-separated lines, or None for the general path.
 
     Each line is cut from the body only when it is read (no list of lines: a
-    10,000-record answer is not held twice).
+    10,000-record answer is not held twice). The same cut as
+    ``_body.iter_lines``, written out: its generator and Line tuples would
+    cost about a tenth of a fmt=1 list's decoding time here.
     """
     if "\r" in text:
         return None
@@ -191,16 +193,13 @@ def decode_lines(
         if fast is not None:
             return fast
     replies: list[msgspec.Struct] = []
-    second_record = 0
     for line in iter_lines(text):
         if not line.text:
             if strict:
                 raise _fault("blank line", fmt, text, line.offset)
             continue
-        if replies and not second_record:
-            second_record = line.offset
-            if strict and not spec.multi:
-                raise _fault("expected one record, found several lines", fmt, text, line.offset)
+        if replies and strict and not spec.multi:
+            raise _fault("expected one record, found several lines", fmt, text, line.offset)
         replies.append(_read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict))
     if not replies:
         raise _fault("empty body", fmt, text, 0)

@@ -330,7 +330,7 @@ class LineCodec:
             except ValueError as exc:
                 spans = alt.spans(line) or [0] * len(alt.fields)
                 index = next(
-                    (i for i, s in enumerate(alt.specs) if _rejects(s, values[i])),
+                    (i for i, s in enumerate(alt.specs) if _refusal(s, values[i]) is not None),
                     0,
                 )
                 fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
@@ -424,14 +424,12 @@ def _split_fault(alt: _Alternative, parts: list[str], fields: list[str]) -> Line
     offset = 0
     for i, spec in enumerate(alt.specs):
         offset += len(parts[i]) - len(fields[i])  # the space of a ", " separator
-        if _rejects(spec, fields[i]):
+        refusal = _refusal(spec, fields[i])
+        if refusal is not None:
             # under the first character past the longest valid start, if any
             valid_start = re.match(KIND_PATTERNS[spec.kind], fields[i])
             at = offset + (valid_start.end() if valid_start else 0)
-            try:
-                spec.from_text(fields[i])
-            except ValueError as exc:
-                return LineMismatch(f"{exc} in field {spec.name!r}", at)
+            return LineMismatch(f"{refusal} in field {spec.name!r}", at)
         offset += len(fields[i]) + 1
     return LineMismatch(f"expected the layout {alt.layout.rule}", -1)
 
@@ -443,14 +441,15 @@ def _check_token(text: str) -> str:
     return text
 
 
-def _rejects(spec: FieldSpec, text: str) -> bool:
+def _refusal(spec: FieldSpec, text: str) -> ValueError | None:
+    """Why the field's kind refuses ``text`` (an absent optional value is fine)."""
     if not text and not spec.required:
-        return False
+        return None
     try:
         spec.from_text(text)
-    except ValueError:
-        return True
-    return False
+    except ValueError as exc:
+        return exc
+    return None
 
 
 def _to_text(spec: FieldSpec, value: Any, fmt: int) -> str:

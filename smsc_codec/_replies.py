@@ -29,7 +29,7 @@ from ._model import (
     SendResult,
     SmsStatus,
 )
-from ._request import Request
+from ._request import Request, parse_request
 
 __all__ = ["Candidate", "ReplySpec", "record_requests", "reply_spec"]
 
@@ -275,10 +275,7 @@ def record_requests() -> dict[str, ReplySpec]:
     queries.append("balance.php?cur=1")
     out: dict[str, ReplySpec] = {}
     for query in queries:
-        script, _, tail = query.partition(".php?")
-        params = tuple(tuple(p.split("=", 1)) for p in tail.split("&"))
-        request = Request(script=script, params=params)  # type: ignore[arg-type]
-        spec = reply_spec(request)
+        spec = reply_spec(parse_request(query))
         if spec.candidates and spec not in out.values():
             out[query] = spec
     return out

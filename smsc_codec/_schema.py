@@ -54,6 +54,13 @@ class Kind(enum.Enum):
         return self is Kind.TEXT or self is Kind.LIST
 
     @property
+    def blankable(self) -> bool:
+        """An absent value may be written as an empty text and read back as
+        absent or empty (texts, lists, dates): a layout that writes every key
+        writes these (``StructPlan.every_key``)."""
+        return self.textual or self is Kind.DATE
+
+    @property
     def textual(self) -> bool:
         """An empty text is a value (``""``, an empty list), not an absent field."""
         return self is Kind.TEXT or self is Kind.TOKEN or self is Kind.LIST

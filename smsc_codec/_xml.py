@@ -21,7 +21,7 @@ import msgspec
 from ._errors import DecodeError, EncodeError
 from ._json import structured_fields, wire_twin
 from ._replies import ReplySpec
-from ._schema import Kind, mapping_builder, plan_for
+from ._schema import mapping_builder, plan_for
 from ._strictness import unknown_codes
 
 __all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
@@ -311,7 +311,7 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
     for field in structured_fields(plan, candidate):
         value = getattr(reply, field.name)
         if value is None:
-            if plan.every_key and (field.kind.textual or field.kind is Kind.DATE):
+            if plan.every_key and field.kind.blankable:
                 lines.append(f"<{field.wire}></{field.wire}>")
             continue
         try:
@@ -328,13 +328,13 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
 
 
 def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool) -> str:
-    lone = spec.xml_value_root
-    if lone and len(replies) == 1 and not as_list:
-        # written as documented when the field is all there is (facts §2.5)
-        alone = xml_element_text(replies[0], "_", spec).split("\n")
-        if len(alone) == 3 and alone[1].startswith(f"<{lone}>"):
-            return alone[1]
     items = [xml_element_text(r, spec.xml_item, spec) for r in replies]
+    lone = spec.xml_value_root
+    if lone and len(items) == 1 and not as_list:
+        # the field alone is written as the root, as documented (facts §2.5)
+        lines = items[0].split("\n")
+        if len(lines) == 3 and lines[1].startswith(f"<{lone}>"):
+            return lines[1]
     if as_list:
         return "\n".join([f"<{spec.xml_list}>", *items, f"</{spec.xml_list}>"])
     return items[0]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import smsc_codec
 from smsc_codec import ApiError, EncodeError, RequestError, SmsStatus
-from smsc_codec._body import split_lines
+from smsc_codec._body import iter_lines
 from smsc_codec._corpus import CorpusEntry
 from smsc_codec._grammar import layout_rules, line_layouts, parse_line
 from smsc_codec._matcher import line_codec
@@ -83,7 +83,7 @@ def _corpus_lines() -> list[tuple[int, str, type[msgspec.Struct], str]]:
             continue  # a script whose success answers are not modelled (an error entry)
         if spec.ok_only:
             continue
-        for line in split_lines(text):
+        for line in iter_lines(text):
             if line.text:
                 candidate = spec.pick_line(fmt, line.text)
                 out.append((fmt, candidate.rule, candidate.cls, line.text))
