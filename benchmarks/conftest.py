@@ -1,9 +1,10 @@
 """Benchmark inputs, derived from the model.
 
 One SMS status reply with ``all=2`` (20 fields, Cyrillic text), a 1,000-row
-multi-id answer of the same, and a 1,000-contact list (``phones.php?get=1``,
-seed 004), in each format, written by the library's own encoder so that the
-inputs follow the model and the grammars. Bodies are
+multi-id answer of the same, a 1,000-contact list (``phones.php?get=1``,
+seed 004), and one ``send.php?cost=3`` and one ``balance.php`` answer, in each
+format, written by the library's own encoder so that the inputs follow the
+model and the grammars. Bodies are
 given as ``str`` to every contender: charset decoding is outside the race.
 """
 
@@ -19,11 +20,13 @@ import pytest
 import smsc_codec
 from smsc_codec import (
     AddressList,
+    Balance,
     Contact,
     DeliveryError,
     MessageFlags,
     MessageStatus,
     MessageType,
+    SendResult,
     SmsStatus,
 )
 
@@ -117,3 +120,20 @@ def _contact_case(fmt: int) -> Case:
 
 
 CONTACT_CASES = {fmt: _contact_case(fmt) for fmt in range(4)}
+
+
+# ------------------------------------------------------ send and balance --
+def _single_case(fmt: int, request: str, value: SendResult | Balance) -> Case:
+    request = f"{request}&fmt={fmt}" if "?" in request else f"{request}?fmt={fmt}"
+    body = smsc_codec.encode_text(value, request)
+    expected = smsc_codec.decode(body, request)
+    # Nothing in these layouts is lossy: what was written must come back.
+    assert expected == value, (request, expected)
+    return Case(fmt, request, body, expected)
+
+
+SEND = SendResult(id=1236, cnt=2, cost=Decimal("2.80"), balance=Decimal("97.70"))
+BALANCE = Balance(balance=Decimal("250.80"))
+
+SEND_CASES = {fmt: _single_case(fmt, "send.php?cost=3", SEND) for fmt in range(4)}
+BALANCE_CASES = {fmt: _single_case(fmt, "balance.php", BALANCE) for fmt in range(4)}

@@ -243,3 +243,49 @@ def floor_contacts_text(body: str) -> list[FloorContact]:
 
 def floor_contacts_csv(body: str) -> list[FloorContact]:
     return [_contact(line.split(",")) for line in body.split("\n")]
+
+
+# ------------------------------------------------------ send and balance --
+# One short answer each, with no free text: a floor only has to cut the
+# numbers out of the known layout and convert them.
+class FloorSend(msgspec.Struct):
+    """A ``send.php?cost=3`` answer (positional order: the fastest call)."""
+
+    id: int
+    cnt: int
+    cost: Decimal
+    balance: Decimal
+
+
+class FloorBalance(msgspec.Struct):
+    balance: Decimal
+
+
+_SEND = msgspec.json.Decoder(FloorSend)
+_BALANCE = msgspec.json.Decoder(FloorBalance)
+
+
+def floor_send_json(body: str) -> FloorSend:
+    return _SEND.decode(body)
+
+
+def floor_balance_json(body: str) -> FloorBalance:
+    return _BALANCE.decode(body)
+
+
+def floor_send_text(body: str) -> FloorSend:
+    """``OK - 2 SMS, ID - 1236, COST - 2.80, BALANCE - 97.70``: every value sits
+    at a fixed word, the separating commas are cut off (measured faster than
+    a regex or ``split(", ")``)."""
+    p = body.split(" ")
+    return FloorSend(int(p[6][:-1]), int(p[2]), Decimal(p[9][:-1]), Decimal(p[12]))
+
+
+def floor_send_csv(body: str) -> FloorSend:
+    p = body.split(",")
+    return FloorSend(int(p[0]), int(p[1]), Decimal(p[2]), Decimal(p[3]))
+
+
+def floor_balance_line(body: str) -> FloorBalance:
+    """fmt=0 and fmt=1 are the same line: the number alone."""
+    return FloorBalance(Decimal(body))

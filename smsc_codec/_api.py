@@ -27,11 +27,20 @@ from ._model import (
     HistoryMessage,
     HlrStatus,
     IncomingMessage,
+    Job,
+    JobCreated,
     MailBlacklistEntry,
     MailContact,
     Ok,
+    OperatorInfo,
+    Sender,
+    SenderCreated,
     SendResult,
+    ShortLink,
     SmsStatus,
+    Statistics,
+    Tariff,
+    Template,
 )
 from ._replies import ReplySpec, reply_spec
 from ._request import Request, RequestLike, parse_request
@@ -56,6 +65,15 @@ _REQUEST_OF_KIND: dict[type[msgspec.Struct], tuple[str, tuple[tuple[str, str], .
     HistoryMessage: ("get", (("get_messages", "1"),)),
     SendResult: ("send", ()),
     Balance: ("balance", ()),
+    JobCreated: ("jobs", (("add", "1"),)),
+    Job: ("jobs", (("get", "1"),)),
+    Statistics: ("get", (("get_stat", "1"),)),
+    Tariff: ("get", (("get_price", "1"),)),
+    OperatorInfo: ("info", (("get_operator", "1"),)),
+    ShortLink: ("tinyurls", (("get", "1"),)),
+    Sender: ("senders", (("get", "1"),)),
+    SenderCreated: ("senders", (("add", "1"),)),
+    Template: ("templates", (("get", "1"),)),
 }
 
 
@@ -111,10 +129,11 @@ class Decoder:
         """One well-formed fmt=0/1 record, or None for the general path.
 
         The general path handles everything else: several lines, the OK and
-        error answers (which start with O, E or hold ",-"), lenient reading by
-        key, and the error position when nothing fits.
+        error answers (``OK``, and errors, which start with E or hold ",-"),
+        lenient reading by key, and the error position when nothing fits.
+        (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
         """
-        if "\n" in text or text[:1] in ("O", "E", "") or ",-" in text[:40]:
+        if "\n" in text or text[:1] in ("E", "") or ",-" in text[:40] or text.strip() == "OK":
             return None
         spec = self._success_spec()
         if spec is None or spec.multi:
@@ -270,17 +289,20 @@ def decode_as(
     return decode(body, request, strict=strict, charset=charset)
 
 
-_TEXT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]* ?= ")
+_TEXT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]* ?= |OK(?: -|,) ")
 _CSV_START = re.compile(r"-?[0-9]+,")
+#: balance.php's answer, the same line in fmt=0 and fmt=1 (facts §2.5, §5.13)
+_BALANCE_LINE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:,[A-Za-z]*)?\s*")
 
 
 def detect_format(body: bytes | str) -> Fmt | None:
     """The format a body is written in, when it says so itself.
 
     XML starts with ``<``, JSON with ``{`` or ``[``, fmt=0 with ``key = ``
-    (``ERROR = `` included); a line of comma-separated values starting with a
-    number is fmt=1. A bare number or ``OK`` is the same in several formats
-    (facts §5.13): the answer is ``None``.
+    (``ERROR = `` included) or send.php's and jobs.php's ``OK - ``, ``OK, ``;
+    a line of comma-separated values starting with a number is fmt=1. A bare
+    number or ``OK``, and balance.php's ``250.80,RUB``, are the same in
+    several formats (facts §5.13): the answer is ``None``, not a guess.
     """
     head = body[:256]
     text = head.decode("latin-1") if isinstance(head, bytes) else head
@@ -291,6 +313,8 @@ def detect_format(body: bytes | str) -> Fmt | None:
         return Fmt.JSON
     if _TEXT_START.match(text):
         return Fmt.TEXT
+    if _BALANCE_LINE.fullmatch(text) and len(head) == len(body):
+        return None
     if _CSV_START.match(text):
         return Fmt.CSV
     return None

@@ -21,6 +21,10 @@ def body_text(body: bytes | bytearray | memoryview | str, charset: str, fmt: int
     """
     if isinstance(body, str):
         text = body
+    elif isinstance(body, bytes) and body.isascii():
+        # ASCII reads the same in every charset the server writes (and holds
+        # no byte-order mark): the commonest body takes no codec lookup
+        return body.decode("ascii")
     else:
         data = bytes(body)
         for bom, codec in _BOMS:

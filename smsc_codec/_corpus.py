@@ -34,13 +34,21 @@ import msgspec
 
 from ._addresses import AddressList
 from ._api import decode, encode
+from ._callbacks import Callback, decode_callback, encode_callback
 from ._codes import MessageFlags
 from ._errors import DecodeError, SmscCodecError
 from ._model import Reply
+from ._request import parse_request
 
 __all__ = ["CorpusEntry", "EntryResult", "check_entry", "expected_value", "load_corpus"]
 
-KINDS: dict[str, type[msgspec.Struct]] = {cls.__name__: cls for cls in typing.get_args(Reply)}
+KINDS: dict[str, type[msgspec.Struct]] = {
+    cls.__name__: cls for cls in (*typing.get_args(Reply), *typing.get_args(Callback))
+}
+
+#: The request of a callback entry: ``callback`` (form fields), ``callback?fmt=2``
+#: or ``callback?fmt=3``, with the handler URL's ``charset``.
+CALLBACK = "callback"
 
 
 class CorpusEntry(NamedTuple):
@@ -100,12 +108,33 @@ class EntryResult(NamedTuple):
     problems: tuple[str, ...]
 
 
+def _decode(entry: CorpusEntry, *, strict: bool = False) -> Any:
+    if not entry.request.startswith(CALLBACK):
+        return decode(entry.body, entry.request, strict=strict)
+    fmt, charset = _handler(entry)
+    return decode_callback(entry.body, fmt=fmt, charset=charset, strict=strict)
+
+
+def _encode(value: Any, entry: CorpusEntry) -> bytes:
+    if not entry.request.startswith(CALLBACK):
+        return encode(value, entry.request)
+    fmt, charset = _handler(entry)
+    return encode_callback(value, fmt=fmt, charset=charset)
+
+
+def _handler(entry: CorpusEntry) -> tuple[int | None, str]:
+    """The fmt and charset a callback entry's handler URL names."""
+    handler = parse_request(entry.request)
+    fmt = handler.get("fmt")
+    return (int(fmt) if fmt else None), handler.get("charset") or "windows-1251"
+
+
 def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
     meta = entry.meta
     expect = meta["expect"]
     if "error" in expect:
         try:
-            got = decode(entry.body, entry.request)
+            got = _decode(entry)
         except DecodeError as exc:
             want = expect["error"]
             if (exc.line, exc.column) != (
@@ -118,7 +147,7 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
         return
     want = expected_value(meta)
     try:
-        got = decode(entry.body, entry.request)
+        got = _decode(entry)
     except SmscCodecError as exc:
         yield f"lenient decode failed: {exc}"
         return
@@ -126,7 +155,7 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
         yield f"decoded to {got!r}\n  expected   {want!r}"
     if meta.get("strict"):
         try:
-            strict = decode(entry.body, entry.request, strict=True)
+            strict = _decode(entry, strict=True)
         except SmscCodecError as exc:
             yield f"strict decode failed: {exc}"
         else:
@@ -134,7 +163,7 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
                 yield "strict decode differs from lenient decode"
     if meta.get("byte_exact"):
         try:
-            again = encode(got, entry.request)
+            again = _encode(got, entry)
         except SmscCodecError as exc:
             yield f"re-encoding failed: {exc}"
         else:

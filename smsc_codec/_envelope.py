@@ -61,12 +61,12 @@ def xml_envelope(root: object, text: str, *, strict: bool) -> ApiError | Ok | No
         return None
     if len(root) == 0 and (root.text or "").strip() == "OK":  # type: ignore[arg-type, attr-defined]
         return Ok()
+    if root.find("error_code") is None and root.find("error") is None:  # type: ignore[attr-defined]
+        return None  # a success answer in <result> (send.php, jobs.php)
     fields = record_fields(root, text)
-    if "error_code" in fields or "error" in fields:
-        reply = reply_from_fields(fields, ApiError, text, strict)
-        assert isinstance(reply, ApiError)
-        return reply
-    return None
+    reply = reply_from_fields(fields, ApiError, text, strict)
+    assert isinstance(reply, ApiError)
+    return reply
 
 
 def encode_envelope(reply: ApiError | Ok, fmt: int, *, lossy: bool) -> str:

@@ -22,8 +22,8 @@ import msgspec
 from ._codes import MessageFlags
 from ._errors import DecodeError, EncodeError, RequestError
 from ._model import Ok
-from ._replies import Candidate, ReplySpec
-from ._schema import Kind, StructPlan, plan_for
+from ._replies import Candidate, Details, ReplySpec
+from ._schema import Kind, StructPlan, plan_for, variant_fault
 from ._strictness import unknown_codes
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
     "encode_json",
     "fast_json",
     "json_object_text",
+    "load_json",
+    "reply_from_mapping",
     "structured_fields",
     "wire_twin",
 ]
@@ -130,7 +132,7 @@ def _fault(reason: str, text: str, offset: int) -> DecodeError:
     return DecodeError(reason, fmt=3, text=text, offset=offset)
 
 
-def _from_mapping(
+def reply_from_mapping(
     obj: dict[str, Any],
     cls: type[msgspec.Struct],
     text: str,
@@ -142,6 +144,18 @@ def _from_mapping(
     plan = plan_for(cls)
     known = {k: v for k, v in obj.items() if k in plan.by_wire}
     extra = tuple((k, v) for k, v in obj.items() if k not in plan.by_wire)
+    if plan.by_variant and extra:
+        # a variant key is read only where the field's own key is absent
+        variants = {
+            k: spec
+            for k, _ in extra
+            if (spec := plan.by_variant.get(k)) is not None and spec.wire not in obj
+        }
+        for key, spec in variants.items():
+            if strict:
+                raise _fault(variant_fault(key, spec), text, _key_offset(text, key, before))
+            known[spec.wire] = obj[key]
+        extra = tuple((k, v) for k, v in extra if k not in variants)
     if strict and extra:
         raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0], before))
     if strict:
@@ -231,6 +245,20 @@ def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgsp
     return None
 
 
+def load_json(text: str) -> Any:
+    """Parse JSON text; a malformed body raises a positioned DecodeError."""
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError as exc:
+        m = _BYTE_POSITION.search(str(exc))
+        offset = (
+            len(text.encode("utf-8", "surrogatepass")[: int(m.group(1))].decode("utf-8", "ignore"))
+            if m
+            else len(text)
+        )
+        raise _fault(f"malformed JSON: {str(exc).split(' (byte')[0]}", text, offset) from None
+
+
 def decode_json(
     text: str,
     spec: ReplySpec | None,
@@ -247,18 +275,9 @@ def decode_json(
         found = fast_json(text, spec)
         if found is not None:
             return found
-    try:
-        data = msgspec.json.decode(text)
-    except msgspec.DecodeError as exc:
-        m = _BYTE_POSITION.search(str(exc))
-        offset = (
-            len(text.encode("utf-8", "surrogatepass")[: int(m.group(1))].decode("utf-8", "ignore"))
-            if m
-            else len(text)
-        )
-        raise _fault(f"malformed JSON: {str(exc).split(' (byte')[0]}", text, offset) from None
+    data = load_json(text)
     if isinstance(data, dict) and ("error" in data or "error_code" in data):
-        return _from_mapping(data, error_cls, text, strict)
+        return reply_from_mapping(data, error_cls, text, strict)
     if data == {"result": "OK"}:
         return Ok()  # change and delete commands (seed 004)
     if spec is None:
@@ -268,9 +287,15 @@ def decode_json(
     if isinstance(data, dict):
         if spec.multi and strict:
             raise _fault("expected a JSON array of records", text, 0)
-        reply = _from_mapping(data, spec.pick_keys(data.keys()).cls, text, strict)
+        rows = None
+        if spec.details is not None and isinstance(data.get(spec.details.field), list):
+            data = dict(data)
+            rows = _detail_rows(data.pop(spec.details.field), spec.details, text, strict)
+        reply = reply_from_mapping(data, spec.pick_keys(data.keys()).cls, text, strict)
         if strict:
             _strict_codes(reply, text)
+        if rows is not None and spec.details is not None:
+            reply = msgspec.structs.replace(reply, **{spec.details.field: tuple(rows)})
         return [reply] if spec.multi else reply
     if isinstance(data, list):
         if not spec.multi and strict:
@@ -280,12 +305,26 @@ def decode_json(
             if not isinstance(item, dict):
                 raise _fault("expected a JSON object in the array", text, 0)
             before = (data, i)
-            reply = _from_mapping(item, spec.pick_keys(item.keys()).cls, text, strict, before)
+            reply = reply_from_mapping(item, spec.pick_keys(item.keys()).cls, text, strict, before)
             if strict:
                 _strict_codes(reply, text, before)
             out.append(reply)
         return out
     raise _fault("expected a JSON object or array", text, 0)
+
+
+def _detail_rows(
+    items: list[Any], details: Details, text: str, strict: bool
+) -> list[msgspec.Struct]:
+    rows = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _fault(f"expected JSON objects in {details.field!r}", text, 0)
+        row = reply_from_mapping(item, details.candidate.cls, text, strict, (items, i))
+        if strict:
+            _strict_codes(row, text, (items, i))
+        rows.append(row)
+    return rows
 
 
 def structured_fields(plan: StructPlan, candidate: Candidate | None) -> list[Any]:
@@ -334,6 +373,21 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
     return "{\n" + ",\n".join(lines) + "\n}"
 
 
+def _with_details(text: str, reply: msgspec.Struct, details: Details) -> str:
+    """The object with its details array as the last key (facts §2.1, the SDKs)."""
+    rows = getattr(reply, details.field)
+    if rows is None:
+        return text  # (an empty list is written as [], as fmt=2 writes an empty element)
+    objects = []
+    for row in rows:
+        if type(row) is not details.candidate.cls:
+            raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=3)
+        objects.append(json_object_text(row, None))
+    array = f'"{details.field}": [' + ",\n".join(objects) + "]"
+    head = text.removesuffix("\n}")
+    return f"{head},\n{array}\n}}" if head != "{" else f"{{\n{array}\n}}"
+
+
 def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as_list: bool) -> str:
     """Replies as the server writes them: an object, or an array of objects."""
     objects = []
@@ -341,7 +395,10 @@ def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as
         candidate = None
         if spec is not None:
             candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
-        objects.append(json_object_text(reply, candidate))
+        text = json_object_text(reply, candidate)
+        if spec is not None and spec.details is not None:
+            text = _with_details(text, reply, spec.details)
+        objects.append(text)
     if as_list:
         return "[" + ",\n".join(objects) + "]"
     return objects[0]

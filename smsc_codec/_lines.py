@@ -16,10 +16,12 @@ from typing import Any
 import msgspec
 
 from ._body import Line, iter_lines
+from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError
 from ._grammar import parse_line
 from ._matcher import LineCodec, LineMismatch, line_codec
-from ._replies import Candidate, ReplySpec
+from ._model import ApiError
+from ._replies import Candidate, Details, ReplySpec
 from ._strictness import unknown_codes
 
 __all__ = ["decode_lines", "encode_lines", "scan_keys"]
@@ -52,6 +54,8 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
     known = dict(codec.keys)
     for spec in plan.fields:
         known.setdefault(spec.wire, spec.name)
+    for key, spec in plan.by_variant.items():
+        known.setdefault(key, spec.name)
     starts = list(_PAIR_START.finditer(line))
     if not starts or starts[0].start() != 0:
         raise LineMismatch("expected `key = value` pairs separated by `, `", 0)
@@ -105,6 +109,17 @@ def _read_line(
         read = codec.read(line.text)
         reply, ambiguous = read.reply, read.ambiguous
     except LineMismatch as exc:
+        variant = _read_variant(line.text, fmt, candidate)
+        if variant is not None:
+            if strict:
+                raise _fault(
+                    f"the line follows {variant[0]!r}, an [UNVERIFIED] variant of the "
+                    f"registered layout {candidate.rule!r}",
+                    fmt,
+                    text,
+                    line.offset,
+                ) from None
+            return variant[1]
         if strict or fmt != 0:
             raise _mismatch(exc, line, text, fmt, candidate) from None
         try:
@@ -127,6 +142,16 @@ def _read_line(
                 line.offset + _field_offset(codec, line.text, name),
             )
     return reply
+
+
+def _read_variant(line: str, fmt: int, candidate: Candidate) -> tuple[str, msgspec.Struct] | None:
+    """(rule, reply) of the first variant layout that reads ``line``, if any."""
+    for rule in candidate.variants:
+        try:
+            return rule, line_codec(fmt, rule, candidate.cls).read_reply(line)
+        except LineMismatch:
+            continue
+    return None
 
 
 def _mismatch(
@@ -193,16 +218,24 @@ def decode_lines(
         if fast is not None:
             return fast
     replies: list[msgspec.Struct] = []
+    details = spec.details
+    detail_rows: list[msgspec.Struct] = []
     for line in iter_lines(text):
         if not line.text:
             if strict:
                 raise _fault("blank line", fmt, text, line.offset)
             continue
-        if replies and strict and not spec.multi:
-            raise _fault("expected one record, found several lines", fmt, text, line.offset)
+        if replies and not spec.multi:
+            if details is not None:
+                detail_rows.append(_read_line(line, text, fmt, details.candidate, strict))
+                continue
+            if strict:
+                raise _fault("expected one record, found several lines", fmt, text, line.offset)
         replies.append(_read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict))
     if not replies:
         raise _fault("empty body", fmt, text, 0)
+    if detail_rows and details is not None:
+        replies[0] = msgspec.structs.replace(replies[0], **{details.field: tuple(detail_rows)})
     if spec.multi or len(replies) > 1:
         return replies
     return replies[0]
@@ -212,18 +245,57 @@ def encode_lines(
     replies: Sequence[msgspec.Struct], fmt: int, spec: ReplySpec, *, lossy: bool
 ) -> str:
     """Encode success replies as a fmt=0/1 body, one line each."""
-    out = []
+    out: list[str] = []
+    first_codec: LineCodec | None = None
     for reply in replies:
         candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
         if candidate is None:
             raise EncodeError(f"{type(reply).__name__} is not an answer of this request", fmt=fmt)
-        line = line_codec(fmt, candidate.rule, candidate.cls).write(reply, lossy=lossy)
+        codec = line_codec(fmt, candidate.rule, candidate.cls)
+        line = codec.write(reply, lossy=lossy)
+        first_codec = first_codec or codec
         line += _extra_text(reply, fmt, lossy)
         if spec.pick_line(fmt, line) is not candidate:
             # e.g. an SMS row with type 4, or a text holding ", imsi = "
             raise EncodeError(f"the line would read as another kind of row: {line!r}", fmt=fmt)
         out.append(line)
-    return LINE_BREAK.join(out)
+        if spec.details is not None:
+            out.extend(_detail_lines(reply, fmt, spec.details, lossy))
+    body = LINE_BREAK.join(out)
+    if first_codec is not None:
+        _check_body_start(body, fmt, first_codec)
+    return body
+
+
+def _check_body_start(body: str, fmt: int, codec: LineCodec) -> None:
+    """Refuse a body that a reader would take for something else: a leading
+    U+FEFF is a byte order mark (_body.body_text), and a body that reads as
+    ``OK`` or ``ERROR = …`` is an answer of its own (_envelope). ``codec``
+    wrote the first line: its first field is the one at fault."""
+    reason = None
+    if body.startswith("\ufeff"):
+        reason = "a body starting with U+FEFF would read as a byte order mark"
+    else:
+        try:
+            envelope = detect_text_envelope(body, fmt)
+        except DecodeError:
+            envelope = ApiError(code=0)  # a broken error line: no success either
+        if envelope is not None:
+            reason = "the body would read as an OK or error answer"
+    if reason is not None:
+        raise EncodeError(reason, field=codec.alternatives[0].fields[0], fmt=fmt)
+
+
+def _detail_lines(reply: msgspec.Struct, fmt: int, details: Details, lossy: bool) -> list[str]:
+    rows = getattr(reply, details.field) or ()
+    kind = details.candidate.cls
+    codec = line_codec(fmt, details.candidate.rule, kind)
+    out = []
+    for row in rows:
+        if type(row) is not kind:
+            raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=fmt)
+        out.append(codec.write(row, lossy=lossy) + _extra_text(row, fmt, lossy))
+    return out
 
 
 def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:

@@ -52,13 +52,24 @@ __all__ = [
     "HistoryMessage",
     "HlrStatus",
     "IncomingMessage",
+    "Job",
+    "JobCreated",
     "MailBlacklistEntry",
     "MailContact",
     "Ok",
+    "OperatorInfo",
+    "PhoneResult",
     "Quoted",
     "Reply",
     "SendResult",
+    "Sender",
+    "SenderCreated",
+    "ShortLink",
     "SmsStatus",
+    "Statistics",
+    "Tariff",
+    "Template",
+    "Variant",
 ]
 
 _T = TypeVar("_T")
@@ -72,6 +83,14 @@ Quoted = Annotated[_T, msgspec.Meta(extra={"json_quoted": True})]
 
 #: A field that records decoding context and is never written to the wire.
 Context = Annotated[_T, msgspec.Meta(extra={"wire": False})]
+
+
+#: Other spellings of a field's key that lenient decoding also reads, where the
+#: sources disagree on the key (``Annotated[int | None, Variant("sms")]``).
+#: Strict decoding names the variant it met; encoders write the field's own key.
+def Variant(*keys: str) -> msgspec.Meta:
+    return msgspec.Meta(extra={"variants": keys})
+
 
 #: Unknown keys kept in the order met: ``((key, value), ...)``. Values are the
 #: raw text for fmt 0/1/2 and the decoded JSON value for fmt=3.
@@ -305,6 +324,31 @@ class IncomingMessage(
     ambiguous_fields: tuple[str, ...] = ()
 
 
+class PhoneResult(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """One number of a send answer with ``op=1`` (every number) or ``err=1``
+    (the failed ones): the number, its country and operator code, the cost, and
+    the status and error code, meaningful when the number failed (facts §2.1).
+    The SDKs read all five as JSON strings, hence ``Quoted``. ``error`` is read
+    as a send.php error code (7 "invalid number", 8 "cannot be delivered", ...):
+    see :attr:`error_meaning`.
+    """
+
+    phone: str
+    mccmnc: str | None = None
+    cost: Decimal | None = None
+    status: Quoted[MessageStatus] | None = None
+    error: Quoted[int] | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+    @property
+    def error_meaning(self) -> ApiErrorMeaning | None:
+        """What ``error`` means as a send.php error code (None without one)."""
+        return None if self.error is None else api_error_meaning("send", self.error)
+
+
 class SendResult(
     msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
 ):
@@ -314,8 +358,9 @@ class SendResult(
     call). ``cost=2`` adds the cost, ``cost=3`` the cost and the new balance;
     ``cost=1`` (a cost query, nothing sent) answers the cost and count without
     an id. ``call_code`` is the caller-id digits of a call verification
-    (``call=1``, fmt=3 key ``code``). Per-phone details (``op=1``/``err=1``)
-    are kept in ``extra``.
+    (``call=1``, fmt=3 key ``code``). ``phones`` holds the per-number details
+    of ``op=1``/``err=1`` (a JSON array under ``"phones"``; where the other
+    formats put them is registered in ``_replies._SEND_DETAILS``).
     """
 
     id: int | None = None
@@ -323,6 +368,7 @@ class SendResult(
     cost: Decimal | None = None
     balance: Decimal | None = None
     call_code: str | None = msgspec.field(default=None, name="code")
+    phones: tuple[PhoneResult, ...] | None = None
     extra: Extra = ()
     ambiguous_fields: tuple[str, ...] = ()
 
@@ -351,6 +397,137 @@ class Balance(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaul
     ambiguous_fields: tuple[str, ...] = ()
 
 
+class JobCreated(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """A mailing list created by ``jobs.php?add=1`` (facts §2.6): its id, and its
+    cost when ``cost=1`` was asked for."""
+
+    id: int
+    cost: Decimal | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class Job(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """A mailing list from ``jobs.php?get=1`` (facts §2.6, §8).
+
+    [UNVERIFIED] No source shows this answer: only the id and the name (the
+    ``name`` parameter of ``add``) are modelled; every other key is kept in
+    ``extra``.
+    """
+
+    id: int
+    name: FreeText | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class Statistics(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """A row of ``get.php?get_stat=1`` or ``users.php?get_stat=1`` (facts §2.12):
+    the login, the number of messages, the amount spent (``credit``), the amount
+    credited (``debit``, the Russian page's meanings) and the currency.
+
+    The page names the count ``<cnt>``; one SDK reads the JSON key ``sms``
+    (facts §2.12): lenient decoding reads both.
+    """
+
+    login: str | None = None
+    cnt: Annotated[int | None, Variant("sms")] = None
+    credit: Decimal | None = None
+    debit: Decimal | None = None
+    currency: str | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class Tariff(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """A tariff zone from ``get.php?get_price=1`` (facts §2.13): the zone, its
+    name, and the prices of an SMS sent through the API (``api``) and the web
+    cabinet (``mass``), of an MMS, an HLR request and a voice call. The page is
+    cut after ``call``; further prices are kept in ``extra``."""
+
+    zone: str
+    name: FreeText | None = None
+    api: Decimal | None = None
+    mass: Decimal | None = None
+    mms: Decimal | None = None
+    hlr: Decimal | None = None
+    call: Decimal | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class OperatorInfo(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """The operator of a number, from ``info.php?get_operator=1`` (facts §2.14):
+    country, operator and region names, network codes and the region's time
+    zone ``tz``. ``phone`` names the number when several were asked for."""
+
+    country: FreeText | None = None
+    operator: FreeText | None = None
+    region: FreeText | None = None
+    mcc: str | None = None
+    mnc: str | None = None
+    tz: str | None = None
+    phone: str | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class ShortLink(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """A short link's data from ``tinyurls.php?get=1`` (facts §2.15): its id and
+    clicks in all, this month, today and yesterday. The page is cut after
+    ``cnt_yes``; further keys are kept in ``extra``."""
+
+    id: int
+    cnt: int | None = None
+    cnt_mon: int | None = None
+    cnt_day: int | None = None
+    cnt_yes: int | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class Sender(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """A sender name from ``senders.php?get=1`` (facts §2.9; a recorded answer
+    ``[{"sender": "zxcabs"}]``)."""
+
+    sender: str
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class SenderCreated(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """The id of a sender name added by ``senders.php?add=1``: a recorded answer
+    is ``{"sender": 24336}``, the record's id under the key ``sender``."""
+
+    id: int = msgspec.field(name="sender")
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
+class Template(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False):
+    """A message template from ``templates.php?get=1`` (facts §2.17).
+
+    [UNVERIFIED] No source shows a templates answer: the id, the name and the
+    text are modelled; every other key is kept in ``extra``.
+    """
+
+    id: int
+    name: FreeText | None = None
+    message: FreeText | None = None
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+
 #: Any reply struct this library decodes to.
 Reply = (
     SmsStatus
@@ -365,6 +542,16 @@ Reply = (
     | MailBlacklistEntry
     | IncomingMessage
     | SendResult
+    | PhoneResult
     | Balance
     | HistoryMessage
+    | JobCreated
+    | Job
+    | Statistics
+    | Tariff
+    | OperatorInfo
+    | ShortLink
+    | Sender
+    | SenderCreated
+    | Template
 )

@@ -9,6 +9,7 @@ answers are common to every script and are handled before a spec is consulted.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Collection
 from typing import NamedTuple
 
@@ -24,14 +25,24 @@ from ._model import (
     HistoryMessage,
     HlrStatus,
     IncomingMessage,
+    Job,
+    JobCreated,
     MailBlacklistEntry,
     MailContact,
+    OperatorInfo,
+    PhoneResult,
+    Sender,
+    SenderCreated,
     SendResult,
+    ShortLink,
     SmsStatus,
+    Statistics,
+    Tariff,
+    Template,
 )
 from ._request import Request, parse_request
 
-__all__ = ["Candidate", "ReplySpec", "record_requests", "reply_spec"]
+__all__ = ["Candidate", "Details", "ReplySpec", "record_requests", "reply_spec"]
 
 
 class Candidate(NamedTuple):
@@ -41,6 +52,20 @@ class Candidate(NamedTuple):
     rule: str
     #: fields that fmt=2/3 write last, after the model's declaration order
     trailing_keys: tuple[str, ...] = ()
+    #: other fmt=0/1 layout rules lenient decoding reads for this kind, where
+    #: the registered layout is [UNVERIFIED]; strict decoding names the one met
+    variants: tuple[str, ...] = ()
+
+
+class Details(NamedTuple):
+    """Records that follow the main record of a one-record answer (send.php's
+    per-number list): the reply attribute holding them, their kind and layout,
+    and their fmt=2 elements inside the main record's element."""
+
+    field: str  #: also the fmt=3 key of their array
+    candidate: Candidate
+    xml_list: str
+    xml_item: str
 
 
 class ReplySpec(NamedTuple):
@@ -56,6 +81,8 @@ class ReplySpec(NamedTuple):
     pick_keys: Callable[[Collection[str]], Candidate]
     #: a field that may stand alone as the fmt=2 root (``<balance>250.80</balance>``)
     xml_value_root: str | None = None
+    #: records that may follow the main one (only for a one-record answer)
+    details: Details | None = None
 
     @property
     def ok_only(self) -> bool:
@@ -72,9 +99,11 @@ def _one_kind(
     xml_list: str = "list",
     xml_value_root: str | None = None,
     trailing_keys: tuple[str, ...] = (),
+    variants: tuple[str, ...] = (),
+    details: Details | None = None,
 ) -> ReplySpec:
     """The spec of a request whose every record is of one kind."""
-    candidate = Candidate(cls, rule, trailing_keys)
+    candidate = Candidate(cls, rule, trailing_keys, variants)
 
     def pick_line(fmt: int, line: str) -> Candidate:
         return candidate
@@ -82,7 +111,9 @@ def _one_kind(
     def pick_keys(keys: Collection[str]) -> Candidate:
         return candidate
 
-    return ReplySpec((candidate,), multi, xml_item, xml_list, pick_line, pick_keys, xml_value_root)
+    return ReplySpec(
+        (candidate,), multi, xml_item, xml_list, pick_line, pick_keys, xml_value_root, details
+    )
 
 
 def _no_record(fmt: int, line: str) -> Candidate:
@@ -190,8 +221,15 @@ _INBOX = _one_kind(IncomingMessage, "incoming_message", multi=True, xml_item="sm
 #: send.php, every message kind (facts §2.1): ``cost=1`` is a cost query
 #: answered without an id, in its own fmt=0/1 layout. fmt=2 is a ``<result>``
 #: holding the fields (a recorded answer; element order [UNVERIFIED]).
-_SEND = _one_kind(SendResult, "send_result", multi=False, xml_item="result")
-_SEND_COST = _one_kind(SendResult, "send_cost", multi=False, xml_item="result")
+#: The per-number list of op=1/err=1 (facts §2.1): the JSON array `phones` of
+#: objects is from the SDKs. [UNVERIFIED] the other formats (the page is cut):
+#: one line per number after the answer's line (rule `send_phone`), and in XML
+#: a `<phones>` element of `<phone>` records inside the `<result>`.
+_SEND_DETAILS = Details("phones", Candidate(PhoneResult, "send_phone"), "phones", "phone")
+_SEND = _one_kind(SendResult, "send_result", multi=False, xml_item="result", details=_SEND_DETAILS)
+_SEND_COST = _one_kind(
+    SendResult, "send_cost", multi=False, xml_item="result", details=_SEND_DETAILS
+)
 
 
 #: balance.php (facts §2.5): fmt=0 and fmt=1 are the same line. fmt=2 is
@@ -213,6 +251,71 @@ _HISTORY = _one_kind(
     # fmt=2/3 key order of the SDKs: the ids and counts after `type`
     trailing_keys=("id", "int_id", "sms_cnt", "format", "crc"),
 )
+
+
+#: jobs.php, mailing lists (facts §2.6): `add` answers the new id (and the
+#: cost with cost=1) in the documented layouts; disabling and deleting answer
+#: OK. [UNVERIFIED] the list (`get`): no source shows it; records are `<job>`
+#: elements in a `<list>`, as seed 004 writes lists.
+_JOB_CREATED = _one_kind(JobCreated, "job_created", multi=False, xml_item="result")
+_JOBS = _one_kind(Job, "job", multi=True, xml_item="job")
+
+#: get.php?get_stat=1 and users.php?get_stat=1 (facts §2.12): one row per login.
+#: [DERIVED] layouts: `key = value` / comma-separated rows in the page's field
+#: order, `<stat>` elements in a `<list>`.
+_STATISTICS = _one_kind(Statistics, "statistics", multi=True, xml_item="stat")
+
+#: get.php?get_price=1 (facts §2.13): "a set of strings", one per tariff zone.
+#: [DERIVED] layouts in the page's field order; `<zone>` would clash with the
+#: field of that name, so a record is `<tariff>`.
+_TARIFFS = _one_kind(Tariff, "tariff", multi=True, xml_item="tariff")
+
+#: info.php?get_operator=1 (facts §2.14): [DERIVED] layouts in the SDK's key
+#: order. Several numbers (`phone=a,b`) give one row each, with the number
+#: appended, as status.php's several-id rows append theirs.
+_OPERATOR = _one_kind(OperatorInfo, "operator_info", multi=False, xml_item="result")
+_OPERATORS = _one_kind(
+    OperatorInfo, "operator_info_multi", multi=True, xml_item="operator", trailing_keys=("phone",)
+)
+
+#: tinyurls.php?get=1 (facts §2.15): [DERIVED] layouts in the page's field order.
+_SHORT_LINK = _one_kind(ShortLink, "short_link", multi=False, xml_item="result")
+
+#: senders.php (facts §2.9): recorded fmt=3 answers to `add` and `get`; the
+#: other formats are [DERIVED] from those keys. `chg`, `del`, `send_code` and
+#: `check_code` [UNVERIFIED] answer OK, as the recorded bare OK suggests.
+_SENDER_CREATED = _one_kind(
+    SenderCreated,
+    "sender_created",
+    multi=False,
+    xml_item="result",
+    # the id-only answer of phones.php (`ID = <id>`) is as plausible
+    variants=("created",),
+)
+_SENDERS = _one_kind(Sender, "sender_name", multi=True, xml_item="sender_name")
+
+#: templates.php (facts §2.17, nothing retrieved): [UNVERIFIED] `add` answers
+#: the id as phones.php does, `get` a list, other commands OK.
+_TEMPLATE_CREATED = _one_kind(Created, "created", multi=False, xml_item="template")
+_TEMPLATES = _one_kind(Template, "template", multi=True, xml_item="template")
+
+
+#: scripts whose answer follows from one command parameter: command -> spec;
+#: any other command (chg, del, ...) is answered with OK or an error.
+_COMMAND_SCRIPTS: dict[str, dict[str, ReplySpec]] = {
+    "jobs": {"add": _JOB_CREATED, "get": _JOBS},
+    "senders": {"add": _SENDER_CREATED, "get": _SENDERS},
+    "users": {"get_stat": _STATISTICS},
+    "templates": {"add": _TEMPLATE_CREATED, "get": _TEMPLATES},
+}
+
+
+def _several(value: str | None) -> bool:
+    """A parameter listing several numbers, "separated by any separator"."""
+    return value is not None and len([p for p in _SEPARATORS.split(value) if p]) > 1
+
+
+_SEPARATORS = re.compile(r"[^0-9A-Za-z+@._-]+")
 
 
 def _command(request: Request, commands: Collection[str]) -> str | None:
@@ -243,6 +346,19 @@ def reply_spec(request: Request) -> ReplySpec:
             return _INBOX
         if command == "get_messages":
             return _HISTORY
+        command = _command(request, ("get_stat", "get_price"))
+        if command == "get_stat":
+            return _STATISTICS
+        if command == "get_price":
+            return _TARIFFS
+    if script in _COMMAND_SCRIPTS:
+        commands = _COMMAND_SCRIPTS[script]
+        command = _command(request, commands)
+        return OK_ONLY if command is None else commands[command]
+    if script == "info" and _command(request, ("get_operator",)):
+        return _OPERATORS if _several(request.get("phone")) else _OPERATOR
+    if script == "tinyurls":
+        return _SHORT_LINK
     if script == "balance":
         return _BALANCE
     if script == "send":
@@ -269,8 +385,16 @@ def record_requests() -> dict[str, ReplySpec]:
         for script in ("phones", "mails")
         for command in first_command.values()
     ]
-    queries.append("get.php?get_answers=1")
-    queries.append("get.php?get_messages=1")
+    queries += [f"get.php?{command}=1" for command in ("get_answers", "get_messages")]
+    queries += [f"get.php?{command}=1" for command in ("get_stat", "get_price")]
+    queries += [
+        f"{script}.php?{command}=1"
+        for script, commands in _COMMAND_SCRIPTS.items()
+        for command in commands
+    ]
+    queries += ["info.php?get_operator=1&phone=79990000000"]
+    queries += ["info.php?get_operator=1&phone=79990000000,79990000001"]
+    queries.append("tinyurls.php?get=1")
     queries += [f"send.php?cost={cost}" for cost in (0, 1)]
     queries.append("balance.php?cur=1")
     out: dict[str, ReplySpec] = {}

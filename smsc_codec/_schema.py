@@ -34,6 +34,7 @@ __all__ = [
     "parse_decimal",
     "parse_int",
     "plan_for",
+    "variant_fault",
 ]
 
 
@@ -188,6 +189,8 @@ class FieldSpec(NamedTuple):
     to_text: Callable[[Any], str]  #: raises ValueError on values the wire cannot carry
     #: fmt=3 writes the value as a JSON string (money always; numbers marked Quoted)
     json_quoted: bool = False
+    #: other spellings of the key that lenient decoding reads (``Variant``)
+    variants: tuple[str, ...] = ()
 
 
 class StructPlan(NamedTuple):
@@ -200,6 +203,8 @@ class StructPlan(NamedTuple):
     #: fmt=2/3 write every field, empty when absent (the class's
     #: ``writes_every_key``); otherwise an absent field is left out
     every_key: bool = False
+    #: a variant spelling of a key -> its field (lenient decoding reads these)
+    by_variant: dict[str, FieldSpec] = {}  # noqa: RUF012 - never mutated
 
 
 def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
@@ -274,6 +279,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
             read_valid,
             write,
             json_quoted=kind is Kind.DECIMAL or bool(extra.get("json_quoted")),
+            variants=tuple(extra.get("variants", ())),
         )
     raise TypeError(f"no wire form for field {info.name!r}: {info.type!r}")
 
@@ -313,6 +319,14 @@ def mapping_builder(cls: type[msgspec.Struct]) -> Callable[[dict[str, str]], msg
     return builder
 
 
+def variant_fault(key: str, spec: FieldSpec) -> str:
+    """What strict decoding says of a key read under a variant spelling."""
+    return (
+        f"key {key!r} is an [UNVERIFIED] variant spelling of {spec.wire!r}; "
+        "strict decoding reads the registered layout only"
+    )
+
+
 @functools.cache
 def plan_for(cls: type[msgspec.Struct]) -> StructPlan:
     """The field plan of a reply Struct, computed once."""
@@ -323,4 +337,5 @@ def plan_for(cls: type[msgspec.Struct]) -> StructPlan:
         {s.name: s for s in specs},
         {s.wire: s for s in specs},
         every_key=bool(getattr(cls, "writes_every_key", False)),
+        by_variant={key: s for s in specs for key in s.variants},
     )

@@ -20,8 +20,8 @@ import msgspec
 
 from ._errors import DecodeError, EncodeError
 from ._json import structured_fields, wire_twin
-from ._replies import ReplySpec
-from ._schema import mapping_builder, plan_for
+from ._replies import Details, ReplySpec
+from ._schema import mapping_builder, plan_for, variant_fault
 from ._strictness import unknown_codes
 
 __all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
@@ -201,6 +201,11 @@ def reply_from_fields(
     extra: list[tuple[str, str]] = []
     for tag, raw in fields.items():
         spec = plan.by_wire.get(tag)
+        variant = plan.by_variant.get(tag) if spec is None else None
+        if variant is not None and variant.wire not in fields:
+            if strict:
+                raise _fault(variant_fault(tag, variant), text, _tag_offset(text, tag))
+            spec = variant
         if spec is None:
             if strict:
                 raise _fault(f"unknown element <{tag}>", text, _tag_offset(text, tag))
@@ -247,12 +252,53 @@ def decode_xml(
             raise _fault(
                 f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
             )
+    details = spec.details
+    rows = _detail_rows(items, details, text, strict) if details is not None else None
     records = [record_fields(item, text) for item in items]
-    return _replies(records, root.tag, spec, text, strict)
+    found = _replies(records, root.tag, spec, text, strict)
+    if rows is not None and details is not None and isinstance(found, msgspec.Struct):
+        found = msgspec.structs.replace(found, **{details.field: tuple(rows)})
+    return found
+
+
+def _detail_rows(
+    items: list[Any], details: Details, text: str, strict: bool
+) -> list[msgspec.Struct] | None:
+    """Take the details element out of the (one) record and read its records."""
+    if len(items) != 1:
+        return None
+    block = items[0].find(details.xml_list)
+    if block is None:
+        return None
+    items[0].remove(block)
+    if (block.text or "").strip():
+        raise _fault(f"text directly inside <{block.tag}>", text, _tag_offset(text, block.tag))
+    rows = []
+    kind = details.candidate.cls
+    for element in block:
+        if element.tag != details.xml_item:
+            raise _fault(
+                f"expected <{details.xml_item}> in <{block.tag}>, found <{element.tag}>",
+                text,
+                _tag_offset(text, element.tag),
+            )
+        rows.append(reply_from_fields(record_fields(element, text), kind, text, strict))
+    return rows
 
 
 def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspec.Struct] | None:
     """Lenient decoding of a plain success answer (see :func:`plain_records`), or None."""
+    if spec.details is not None and f"<{spec.details.xml_list}>" in text:
+        return None  # nested records: the general path takes them out first
+    lone = spec.xml_value_root
+    if lone is not None and text.startswith(f"<{lone}>"):
+        # the field alone as the root (facts §2.5); a value with markup or an
+        # entity goes the general way
+        body = text.rstrip()
+        value = body[len(lone) + 2 : -len(lone) - 3]
+        if body != f"<{lone}>{value}</{lone}>" or "<" in value or "&" in value:
+            return None
+        return _replies([{lone: value}], lone, spec, text, False)
     found = plain_records(text, spec.xml_item, spec.xml_list)
     if found is None:
         return None
@@ -329,6 +375,18 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
 
 def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool) -> str:
     items = [xml_element_text(r, spec.xml_item, spec) for r in replies]
+    details = spec.details
+    if details is not None and not as_list:
+        rows = getattr(replies[0], details.field)
+        if rows is not None:  # an empty list is written as an empty element
+            block = [f"<{details.xml_list}>"]
+            for row in rows:
+                if type(row) is not details.candidate.cls:
+                    raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=2)
+                block.append(xml_element_text(row, details.xml_item, None))
+            block.append(f"</{details.xml_list}>")
+            closing = f"</{spec.xml_item}>"
+            items[0] = items[0].removesuffix(closing) + "\n".join(block) + "\n" + closing
     lone = spec.xml_value_root
     if lone and len(items) == 1 and not as_list:
         # the field alone is written as the root, as documented (facts §2.5)

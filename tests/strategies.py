@@ -146,7 +146,8 @@ def replies(
 
 def unknown_keys(cls: type[msgspec.Struct]) -> st.SearchStrategy[str]:
     """Key names the model does not know."""
-    known = set(plan_for(cls).by_wire) | set(plan_for(cls).by_name) | {"extra", "script"}
+    plan = plan_for(cls)
+    known = {*plan.by_wire, *plan.by_name, *plan.by_variant, "extra", "script"}
     return st.from_regex(r"[a-z][a-z_]{1,10}", fullmatch=True).filter(lambda k: k not in known)
 
 

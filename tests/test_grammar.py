@@ -31,6 +31,8 @@ from tests.conftest import corpus_entries
 _RULE_KINDS: dict[str, type[msgspec.Struct]] = {"api_error": ApiError}
 for _spec in record_requests().values():
     _RULE_KINDS.update((c.rule, c.cls) for c in _spec.candidates)
+    if _spec.details is not None:
+        _RULE_KINDS[_spec.details.candidate.rule] = _spec.details.candidate.cls
 RULES = [
     (fmt, rule, kind)
     for fmt in (0, 1)

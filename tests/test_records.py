@@ -42,7 +42,17 @@ def draw_records(data: st.DataObject, query: str, fmt: int) -> Any:
     strategy = S.replies(candidate.cls, fields, text_formats=fmt in (0, 1) or every_key)
     if spec.multi:
         return data.draw(st.lists(strategy, min_size=1, max_size=3))
-    return data.draw(strategy)
+    value = data.draw(strategy)
+    details = spec.details
+    if details is not None:  # records nested in the one record (send.php op=1)
+        kind, rule = details.candidate.cls, details.candidate.rule
+        row_fields = line_layouts(fmt, rule)[0].fields if fmt in (0, 1) else None
+        rows = data.draw(
+            st.lists(S.replies(kind, row_fields, text_formats=fmt in (0, 1)), max_size=3)
+        )
+        if rows:
+            value = msgspec.structs.replace(value, **{details.field: tuple(rows)})
+    return value
 
 
 def list_texts(value: Any) -> list[str]:
@@ -75,6 +85,9 @@ def test_round_trip(query: str, fmt: int, data: st.DataObject) -> None:
     assert back == value
     assert list_texts(back) == list_texts(value)
     records = value if isinstance(value, list) else [value]
+    details = SPECS[query].details
+    if details is not None:
+        records = [*records, *(getattr(value, details.field) or ())]
     if not any(True for r in records for _ in unknown_codes(r)):
         assert smsc_codec.decode(body, request, charset="utf-8", strict=True) == value
 

@@ -1,0 +1,267 @@
+"""Callbacks: what the server posts to the client's handler URL (facts §2.16).
+
+The server calls the handler after each status change, each incoming message
+and each call of the "confirm a number by a call" service. It posts form
+fields (``application/x-www-form-urlencoded``) unless the handler URL asks for
+``fmt=2`` (XML) or ``fmt=3`` (JSON); values are in the handler URL's
+``charset`` (windows-1251 by default).
+
+[UNVERIFIED] The field names are those commonly used (facts §2.16: "recalled,
+verify"); they are declared once, in the Structs below, and any other field
+is kept in ``extra``. Which kind a callback is follows from its keys
+(:func:`callback_kind`). The XML root element is not known either: any root
+is read, and :data:`XML_ROOT` is written.
+
+The signature: the handler URL may name a hash (``md5``, ``sha1``,
+``crc32``), but which values are hashed, and under which parameter the hash
+is sent, were not retrieved. No rule is assumed: the posted fields, the hash
+among them, are kept, and :attr:`CallbackBase.signature` returns it.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import msgspec
+
+from ._body import body_text
+from ._codes import DeliveryError, MessageStatus
+from ._errors import DecodeError, EncodeError, SmscCodecError
+from ._json import json_object_text, load_json, reply_from_mapping
+from ._model import Extra, FreeText
+from ._schema import plan_for
+from ._xml import parse_xml, record_fields, reply_from_fields, xml_element_text
+
+__all__ = [
+    "XML_ROOT",
+    "CallCallback",
+    "Callback",
+    "IncomingCallback",
+    "StatusCallback",
+    "callback_kind",
+    "decode_callback",
+    "encode_callback",
+]
+
+#: [UNVERIFIED] the root element written for an fmt=2 callback.
+XML_ROOT = "result"
+
+#: The hash algorithms a handler URL may name (facts §2.16).
+SIGNATURE_KEYS = ("md5", "sha1", "crc32")
+
+
+class _CallbackFields(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
+):
+    """What every callback carries beside its fields (as every reply does)."""
+
+    extra: Extra = ()
+    ambiguous_fields: tuple[str, ...] = ()
+
+    @property
+    def signature(self) -> tuple[str, str] | None:
+        """(algorithm, value) of the hash posted with the callback, if any."""
+        for key, value in self.extra:
+            if key in SIGNATURE_KEYS and isinstance(value, str):
+                return key, value
+        return None
+
+
+class StatusCallback(_CallbackFields, kw_only=True):
+    """A status change of a sent message or HLR request [UNVERIFIED names].
+
+    ``time`` and ``ts`` are kept as the text posted: no source gives their
+    format. An HLR result adds the subscriber's data, as status.php's HLR rows
+    (facts §2.2).
+    """
+
+    id: int
+    phone: str | None = None
+    status: MessageStatus
+    time: str | None = None
+    ts: str | None = None
+    err: DeliveryError | None = None
+    imsi: str | None = None
+    msc: str | None = None
+    mcc: str | None = None
+    mnc: str | None = None
+    cn: FreeText | None = None
+    net: FreeText | None = None
+    rcn: FreeText | None = None
+    rnet: FreeText | None = None
+
+
+class IncomingCallback(_CallbackFields, kw_only=True):
+    """An incoming message [UNVERIFIED names]: its id, the sender's number,
+    the text ``mes``, the client's number ``to``, and the send and arrival
+    times as posted (their format is not known)."""
+
+    id: int
+    phone: str | None = None
+    mes: FreeText
+    to: str | None = None
+    sent: str | None = None
+    time: str | None = None
+
+
+class CallCallback(_CallbackFields, kw_only=True):
+    """A call to confirm a number [UNVERIFIED]: no source names its fields but
+    the caller's ``phone``; everything else is kept in ``extra``."""
+
+    phone: str | None = None
+    id: int | None = None
+    time: str | None = None
+
+
+Callback = StatusCallback | IncomingCallback | CallCallback
+
+
+def callback_kind(keys: Collection[str]) -> type[Callback]:
+    """The kind of callback whose fields are ``keys``: a text ``mes`` is an
+    incoming message, a ``status`` a status change, anything else a call."""
+    if "mes" in keys:
+        return IncomingCallback
+    if "status" in keys:
+        return StatusCallback
+    return CallCallback
+
+
+def decode_callback(
+    body: bytes | str | Mapping[str, str],
+    *,
+    fmt: int | None = None,
+    charset: str = "windows-1251",
+    strict: bool = False,
+) -> Callback:
+    """Decode what the server posted to a callback handler.
+
+    ``body`` is the raw POST body, or the form fields a web framework already
+    parsed (a mapping of str). ``fmt`` is the handler URL's (None: form fields,
+    or XML / JSON told by the body's first character); ``charset`` the handler
+    URL's. Raises :class:`DecodeError` for a body that cannot be read.
+    """
+    try:
+        if isinstance(body, Mapping):
+            fields = {str(k): str(v) for k, v in body.items()}
+            return _from_fields(fields, None, strict)
+        if isinstance(body, bytes) and fmt is None:
+            head = body.lstrip()[:1]
+            fmt = 2 if head == b"<" else 3 if head in (b"{", b"[") else None
+        if isinstance(body, bytes) and fmt is None:
+            return _from_form(body.decode("ascii", "replace"), charset, strict)
+        text = body_text(body, charset, fmt)
+        if fmt is None:
+            head_char = text.lstrip()[:1]
+            fmt = 2 if head_char == "<" else 3 if head_char in ("{", "[") else None
+        if fmt == 3:
+            data = load_json(text)
+            if not isinstance(data, dict):
+                raise DecodeError("expected a JSON object", fmt=3, text=text, offset=0)
+            return reply_from_mapping(data, callback_kind(data), text, strict)  # type: ignore[return-value]
+        if fmt == 2:
+            root = parse_xml(text)
+            fields = record_fields(root, text)
+            cls = callback_kind(fields)
+            return reply_from_fields(fields, cls, text, strict)  # type: ignore[return-value]
+        return _from_form(text, charset, strict)
+    except SmscCodecError:
+        raise
+    except Exception as exc:  # a bug must not leak a foreign exception type
+        raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+
+
+def _from_form(text: str, charset: str, strict: bool) -> Callback:
+    """Form fields ``key=value&...``, percent-encoded bytes in ``charset``."""
+    fields: dict[str, str] = {}
+    offsets: dict[str, int] = {}
+    position = 0
+    for piece in text.split("&"):
+        if piece:
+            key, _, value = piece.partition("=")
+            try:
+                name = urllib.parse.unquote_plus(key, encoding=charset, errors="strict")
+                fields[name] = urllib.parse.unquote_plus(value, encoding=charset, errors="strict")
+            except (UnicodeDecodeError, LookupError) as exc:
+                raise _form_fault(f"not valid {charset}: {exc}", text, position) from None
+            if name in offsets and strict:
+                raise _form_fault(f"field {name!r} posted twice", text, position)
+            offsets[name] = position
+        position += len(piece) + 1
+    return _from_fields(fields, (text, offsets), strict)
+
+
+def _form_fault(reason: str, text: str, offset: int) -> DecodeError:
+    return DecodeError(reason, fmt=None, text=text, offset=offset)
+
+
+def _from_fields(
+    fields: dict[str, str], where: tuple[str, dict[str, int]] | None, strict: bool
+) -> Callback:
+    """A callback from its form fields; ``where`` = (the body, each key's offset)."""
+    text, offsets = where if where is not None else ("&".join(fields), {})
+    cls = callback_kind(fields)
+    plan = plan_for(cls)
+    values: dict[str, Any] = {}
+    extra = []
+    for key, raw in fields.items():
+        spec = plan.by_wire.get(key)
+        if spec is None:
+            if strict and key not in SIGNATURE_KEYS:
+                raise _form_fault(f"unknown field {key!r}", text, offsets.get(key, 0))
+            extra.append((key, raw))
+            continue
+        if raw == "" and not spec.kind.textual:
+            continue
+        try:
+            values[spec.name] = spec.from_text(raw)
+        except ValueError as exc:
+            raise _form_fault(f"{exc} in field {key!r}", text, offsets.get(key, 0)) from None
+    for spec in plan.fields:
+        if spec.required and spec.name not in values:
+            raise _form_fault(f"missing field {spec.wire!r}", text, len(text))
+    return cls(**values, extra=tuple(extra))
+
+
+def encode_callback(
+    callback: Callback, *, fmt: int | None = None, charset: str = "windows-1251"
+) -> bytes:
+    """Write a callback as the server posts it: form fields (``fmt=None``),
+    XML (2) or JSON (3), in ``charset``."""
+    if fmt == 3:
+        text = json_object_text(callback, None)
+    elif fmt == 2:
+        text = xml_element_text(callback, XML_ROOT, None)
+    elif fmt is None:
+        return _form_text(callback, charset).encode("ascii")
+    else:
+        raise EncodeError(f"callbacks are posted as form fields, XML or JSON, not fmt={fmt}")
+    try:
+        return text.encode(charset)
+    except (UnicodeEncodeError, LookupError) as exc:
+        raise EncodeError(f"cannot be written in {charset}: {exc}", fmt=fmt) from None
+
+
+def _form_text(callback: Callback, charset: str) -> str:
+    pairs = []
+    for spec in plan_for(type(callback)).fields:
+        value = getattr(callback, spec.name)
+        if value is None:
+            continue
+        pairs.append((spec.wire, spec.to_text(value), spec.name))
+    for key, value in callback.extra:
+        if not isinstance(value, str):
+            raise EncodeError(f"{value!r} is not text", field=key)
+        pairs.append((key, value, key))
+    out = []
+    for key, value, field in pairs:
+        try:
+            out.append(
+                urllib.parse.quote_plus(key, encoding=charset)
+                + "="
+                + urllib.parse.quote_plus(value, encoding=charset)
+            )
+        except (UnicodeEncodeError, LookupError) as exc:
+            raise EncodeError(f"cannot be written in {charset}: {exc}", field=field) from None
+    return "&".join(out)

@@ -1,0 +1,238 @@
+"""The scripts of facts §2.1-2.15 beyond status and contacts: which request
+gets which reply kind, the registered layout variants, send.php's per-number
+lists and the per-script error meanings. Round trips of every registered
+layout are in test_records.py (they come from the same registry)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import smsc_codec
+from smsc_codec import (
+    DecodeError,
+    EncodeError,
+    JobCreated,
+    MessageStatus,
+    Ok,
+    OperatorInfo,
+    PhoneResult,
+    Sender,
+    SenderCreated,
+    SendResult,
+    Statistics,
+)
+
+
+@pytest.mark.parametrize(
+    ("request_", "body", "kind"),
+    [
+        ("jobs.php?add=1&fmt=0", "OK, ID - 12", JobCreated),
+        ("jobs.php?add=1&cost=1&fmt=1", "12,3.40", JobCreated),
+        ("jobs.php?del=1&fmt=1", "OK", Ok),
+        ("jobs.php?get=1&fmt=1", "12,Morning list", list),
+        ("users.php?get_stat=1&fmt=1", "sub1,5,7.00,0,RUB", list),
+        ("users.php?pay=1&user=sub1&sum=10&fmt=2", "<result>OK</result>", Ok),
+        ("senders.php?chg=1&sender=ACME&fmt=3", "OK", Ok),
+        (
+            "info.php?get_operator=1&phone=79991234567&fmt=1",
+            "Russia,MTS,Moscow,250,01,3",
+            OperatorInfo,
+        ),
+        (
+            "info.php?get_operator=1&phone=79991234567;79161234567&fmt=1",
+            "R,M,X,250,01,3,7999",
+            list,
+        ),
+    ],
+)
+def test_the_request_picks_the_reply_kind(request_: str, body: str, kind: type) -> None:
+    assert type(smsc_codec.decode(body, request_)) is kind
+
+
+def test_an_ok_only_command_refuses_a_record() -> None:
+    with pytest.raises(DecodeError, match="OK or an error only"):
+        smsc_codec.decode("12", "senders.php?del=1&fmt=1")
+
+
+@pytest.mark.parametrize(
+    ("script", "name"),
+    [
+        ("send", "NO_MONEY"),
+        ("jobs", "SAVE_ERROR"),
+        ("info", "NOT_FOUND"),
+        ("tinyurls", "NOT_FOUND"),
+        ("senders", "NOT_FOUND"),
+        ("status", "UNKNOWN_3"),
+    ],
+)
+def test_error_3_means_what_the_script_says(script: str, name: str) -> None:
+    error = smsc_codec.decode("ERROR = 3 (x)", f"{script}.php?fmt=0&id=1&phone=7")
+    assert isinstance(error, smsc_codec.ApiError)
+    assert error.meaning.name == name
+
+
+class TestLayoutVariants:
+    """An [UNVERIFIED] layout's plausible variant: read leniently, named by strict."""
+
+    def test_a_line_variant(self) -> None:
+        request = "senders.php?add=1&fmt=0"
+        assert smsc_codec.decode("ID = 24336", request) == SenderCreated(id=24336)
+        with pytest.raises(DecodeError, match="'created', an \\[UNVERIFIED\\] variant") as err:
+            smsc_codec.decode("ID = 24336", request, strict=True)
+        assert (err.value.line, err.value.column) == (1, 1)
+        # the registered layout is what is written
+        assert smsc_codec.encode_text(SenderCreated(id=24336), request) == "sender = 24336"
+
+    @pytest.mark.parametrize(
+        ("fmt", "body", "line"),
+        [
+            (2, "<list>\n<stat>\n<login>a</login>\n<sms>5</sms>\n</stat>\n</list>", 4),
+            (3, '[{\n"login": "a",\n"sms": 5\n}]', 3),
+        ],
+    )
+    def test_a_key_variant(self, fmt: int, body: str, line: int) -> None:
+        request = f"get.php?get_stat=1&fmt={fmt}"
+        assert smsc_codec.decode(body, request) == [Statistics(login="a", cnt=5)]
+        with pytest.raises(DecodeError, match="variant spelling of 'cnt'") as err:
+            smsc_codec.decode(body, request, strict=True)
+        assert (err.value.line, err.value.column) == (line, 1)
+
+    def test_a_key_variant_in_a_text_line(self) -> None:
+        # fmt=0 read by key (lenient); strict reads the registered layout only
+        request = "get.php?get_stat=1&fmt=0"
+        assert smsc_codec.decode("login = a, sms = 5", request) == [Statistics(login="a", cnt=5)]
+        with pytest.raises(DecodeError):
+            smsc_codec.decode("login = a, sms = 5", request, strict=True)
+
+    def test_a_variant_key_beside_the_field_is_kept_not_read(self) -> None:
+        found = smsc_codec.decode('{"login": "a", "cnt": 5, "sms": 6}', "get.php?get_stat=1&fmt=3")
+        assert found == [Statistics(login="a", cnt=5, extra=(("sms", 6),))]
+
+
+class TestPerNumberLists:
+    """send.php with op=1 / err=1 (facts §2.1)."""
+
+    REPLY = SendResult(
+        id=5,
+        cnt=2,
+        cost=Decimal("2.80"),
+        phones=(
+            PhoneResult(phone="79990000001", mccmnc="25001", cost=Decimal("1.40")),
+            PhoneResult(phone="79990000002", status=MessageStatus(20), error=7),
+        ),
+    )
+
+    @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
+    def test_every_format_carries_them(self, fmt: int) -> None:
+        request = f"send.php?cost=2&op=1&fmt={fmt}"
+        body = smsc_codec.encode_text(self.REPLY, request, lossy=fmt in (0, 1))
+        back = smsc_codec.decode(body, request, strict=True)
+        assert isinstance(back, SendResult)
+        assert back.phones is not None
+        assert [p.phone for p in back.phones] == ["79990000001", "79990000002"]
+        assert back.phones[1].status == 20
+
+    def test_the_json_array_of_the_sdks(self) -> None:
+        body = (
+            '{"id": 5, "cnt": 1, "phones": [{"phone": "7999", "mccmnc": "25001", '
+            '"cost": "1.40", "status": "20", "error": "7", "new_key": 1}]}'
+        )
+        reply = smsc_codec.decode(body, "send.php?err=1&fmt=3")
+        assert isinstance(reply, SendResult)
+        assert reply.phones
+        phone = reply.phones[0]
+        assert (phone.status, phone.error, phone.extra) == (20, 7, (("new_key", 1),))
+        assert phone.error_meaning is not None
+        assert phone.error_meaning.name == "INVALID_NUMBER"
+        with pytest.raises(DecodeError, match="unknown key 'new_key'"):
+            smsc_codec.decode(body, "send.php?err=1&fmt=3", strict=True)
+
+    @pytest.mark.parametrize("fmt", [2, 3])
+    def test_an_empty_list_is_kept_apart_from_none(self, fmt: int) -> None:
+        request = f"send.php?err=1&fmt={fmt}"
+        for phones in ((), None):
+            reply = SendResult(id=5, cnt=1, phones=phones)
+            assert smsc_codec.decode(smsc_codec.encode(reply, request), request) == reply
+
+    def test_a_bad_row_is_named(self) -> None:
+        with pytest.raises(DecodeError) as err:
+            smsc_codec.decode("5,1\n7999,25001,abc,0,0", "send.php?op=1&fmt=1")
+        assert err.value.line == 2
+
+    @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
+    def test_only_per_number_records_are_written(self, fmt: int) -> None:
+        wrong = SendResult(id=5, cnt=1, phones=(Statistics(login="a"),))  # type: ignore[arg-type]
+        with pytest.raises(EncodeError) as err:
+            smsc_codec.encode_text(wrong, f"send.php?op=1&fmt={fmt}")
+        assert err.value.field == "phones"
+
+
+def test_a_first_column_starting_with_a_bom_is_refused() -> None:
+    reply = [
+        OperatorInfo(
+            country="\ufeffRussia", operator="", region="", mcc="250", mnc="01", tz="3", phone="7"
+        )
+    ]
+    with pytest.raises(EncodeError) as err:
+        smsc_codec.encode(reply, "info.php?get_operator=1&phone=7,8&fmt=1")
+    assert err.value.field == "country"
+
+
+@pytest.mark.parametrize(
+    ("reply", "request_"),
+    [
+        ([Sender(sender="OK")], "senders.php?get=1&fmt=1"),
+        (
+            OperatorInfo(country="ERROR = 1 (x)", operator="", region="", mcc="1", mnc="1", tz="3"),
+            "info.php?get_operator=1&phone=7&fmt=1",
+        ),
+    ],
+)
+def test_a_body_that_would_read_as_ok_or_an_error_is_refused(reply: object, request_: str) -> None:
+    with pytest.raises(EncodeError, match="would read as an OK or error answer"):
+        smsc_codec.encode(reply, request_)
+    # a second line makes it a list again
+    if isinstance(reply, list):
+        body = smsc_codec.encode([*reply, Sender(sender="x")], request_)
+        assert smsc_codec.decode(body, request_) == [*reply, Sender(sender="x")]
+
+
+@pytest.mark.parametrize(
+    ("request_", "body"),
+    [
+        ("send.php?fmt=0", "OK - 2 SMS, ID - 5, COST - 2.80"),
+        ("jobs.php?add=1&cost=1&fmt=0", "OK, ID - 12, COST - 3.40"),
+        ("balance.php?fmt=2", "<balance>250.80</balance>"),
+        ("balance.php?fmt=2", "<balance>250.80</balance>\n"),
+    ],
+)
+def test_the_fast_paths_agree_with_the_general_one(request_: str, body: str) -> None:
+    fast = smsc_codec.Decoder(request_).decode(body.encode())
+    general = smsc_codec.decode(body, request_, strict=True)
+    assert fast == general
+
+
+@pytest.mark.parametrize(
+    "body", ["<balance>2&amp;</balance>", "<balance>1<b/></balance>", "<balance>1</balanc>"]
+)
+def test_a_lone_balance_root_that_is_not_plain_is_refused_with_a_position(body: str) -> None:
+    with pytest.raises(DecodeError) as err:
+        smsc_codec.decode(body, "balance.php?fmt=2")
+    assert err.value.line == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt"),
+    [
+        ("OK - 1 SMS, ID - 5", 0),  # send.php's ` - ` (facts §2.1)
+        ("OK, ID - 5, COST - 1.40", 0),  # jobs.php (facts §2.6)
+        ("1234,1,1.40", 1),
+        ("250.80", None),  # balance.php: the same in fmt 0 and 1 (facts §5.13)
+        ("250.80,RUB", None),
+        ("OK", None),
+    ],
+)
+def test_the_format_detector_does_not_guess(body: str, fmt: int | None) -> None:
+    assert smsc_codec.detect_format(body) == fmt
