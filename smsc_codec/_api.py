@@ -17,32 +17,8 @@ from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
-from ._model import (
-    ApiError,
-    Balance,
-    BlacklistEntry,
-    Contact,
-    ContactGroup,
-    Created,
-    HistoryMessage,
-    HlrStatus,
-    IncomingMessage,
-    Job,
-    JobCreated,
-    MailBlacklistEntry,
-    MailContact,
-    Ok,
-    OperatorInfo,
-    Sender,
-    SenderCreated,
-    SendResult,
-    ShortLink,
-    SmsStatus,
-    Statistics,
-    Tariff,
-    Template,
-)
-from ._replies import ReplySpec, reply_spec
+from ._model import ApiError, Ok
+from ._replies import ReplySpec, reply_spec, request_for_kind
 from ._request import Request, RequestLike, parse_request
 from ._schema import plan_for
 from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
@@ -50,31 +26,6 @@ from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
 __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
 
 Decoded = Any  # a reply Struct, a list of them, ApiError or Ok
-
-#: reply class -> the script whose answers it is, and the command that asks for it
-_REQUEST_OF_KIND: dict[type[msgspec.Struct], tuple[str, tuple[tuple[str, str], ...]]] = {
-    SmsStatus: ("status", ()),
-    HlrStatus: ("status", ()),
-    Created: ("phones", (("add", "1"),)),
-    Contact: ("phones", (("get", "1"),)),
-    MailContact: ("mails", (("get", "1"),)),
-    ContactGroup: ("phones", (("get_group", "1"),)),
-    BlacklistEntry: ("phones", (("get_black", "1"),)),
-    MailBlacklistEntry: ("mails", (("get_black", "1"),)),
-    IncomingMessage: ("get", (("get_answers", "1"),)),
-    HistoryMessage: ("get", (("get_messages", "1"),)),
-    SendResult: ("send", ()),
-    Balance: ("balance", ()),
-    JobCreated: ("jobs", (("add", "1"),)),
-    Job: ("jobs", (("get", "1"),)),
-    Statistics: ("get", (("get_stat", "1"),)),
-    Tariff: ("get", (("get_price", "1"),)),
-    OperatorInfo: ("info", (("get_operator", "1"),)),
-    ShortLink: ("tinyurls", (("get", "1"),)),
-    Sender: ("senders", (("get", "1"),)),
-    SenderCreated: ("senders", (("add", "1"),)),
-    Template: ("templates", (("get", "1"),)),
-}
 
 
 class Decoder:
@@ -133,7 +84,10 @@ class Decoder:
         lenient reading by key, and the error position when nothing fits.
         (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
         """
-        if "\n" in text or text[:1] in ("E", "") or ",-" in text[:40] or text.strip() == "OK":
+        head = text[:1]
+        if "\n" in text or head in ("E", "") or ",-" in text[:40]:
+            return None
+        if head == "O" and text.strip() == "OK":
             return None
         spec = self._success_spec()
         if spec is None or spec.multi:
@@ -273,11 +227,12 @@ def decode_as(
     """
     command: tuple[tuple[str, str], ...] = ()
     if isinstance(kind, str):
-        script: str | None = kind
+        script = kind
     else:
-        script, command = _REQUEST_OF_KIND.get(kind, (None, ()))
-    if script is None:
-        raise RequestError(f"no script answers with {kind!r}")
+        asking = request_for_kind(kind)
+        if asking is None:
+            raise RequestError(f"no script answers with {kind!r}")
+        script, command = asking.script, asking.params
     request = Request(
         script=script,
         params=(
@@ -352,6 +307,11 @@ def encode_text(
             raise EncodeError(
                 f"{type(r).__name__} is not an answer of this {req.script}.php request", fmt=fmt
             )
+        details = spec.details
+        if details is not None:
+            for row in getattr(r, details.field) or ():
+                if type(row) is not details.candidate.cls:
+                    raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=fmt)
     for r in replies:
         keys = [s.wire for s in plan_for(type(r)).fields if getattr(r, s.name) is not None]
         keys += [key for key, _ in getattr(r, "extra", ())]

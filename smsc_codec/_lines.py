@@ -20,7 +20,6 @@ from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError
 from ._grammar import parse_line
 from ._matcher import LineCodec, LineMismatch, line_codec
-from ._model import ApiError
 from ._replies import Candidate, Details, ReplySpec
 from ._strictness import unknown_codes
 
@@ -277,25 +276,19 @@ def _check_body_start(body: str, fmt: int, codec: LineCodec) -> None:
         reason = "a body starting with U+FEFF would read as a byte order mark"
     else:
         try:
-            envelope = detect_text_envelope(body, fmt)
-        except DecodeError:
-            envelope = ApiError(code=0)  # a broken error line: no success either
-        if envelope is not None:
+            answer_of_its_own = detect_text_envelope(body, fmt) is not None
+        except DecodeError:  # a broken `ERROR = ` line: no success either
+            answer_of_its_own = True
+        if answer_of_its_own:
             reason = "the body would read as an OK or error answer"
     if reason is not None:
         raise EncodeError(reason, field=codec.alternatives[0].fields[0], fmt=fmt)
 
 
 def _detail_lines(reply: msgspec.Struct, fmt: int, details: Details, lossy: bool) -> list[str]:
+    codec = line_codec(fmt, details.candidate.rule, details.candidate.cls)
     rows = getattr(reply, details.field) or ()
-    kind = details.candidate.cls
-    codec = line_codec(fmt, details.candidate.rule, kind)
-    out = []
-    for row in rows:
-        if type(row) is not kind:
-            raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=fmt)
-        out.append(codec.write(row, lossy=lossy) + _extra_text(row, fmt, lossy))
-    return out
+    return [codec.write(row, lossy=lossy) + _extra_text(row, fmt, lossy) for row in rows]
 
 
 def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:

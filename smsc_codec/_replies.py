@@ -42,7 +42,7 @@ from ._model import (
 )
 from ._request import Request, parse_request
 
-__all__ = ["Candidate", "Details", "ReplySpec", "record_requests", "reply_spec"]
+__all__ = ["Candidate", "Details", "ReplySpec", "record_requests", "reply_spec", "request_for_kind"]
 
 
 class Candidate(NamedTuple):
@@ -366,6 +366,7 @@ def reply_spec(request: Request) -> ReplySpec:
     raise RequestError(f"answers of {script}.php are not supported yet")
 
 
+@functools.cache
 def record_requests() -> dict[str, ReplySpec]:
     """A request for every record layout the registry knows, with its spec.
 
@@ -403,3 +404,13 @@ def record_requests() -> dict[str, ReplySpec]:
         if spec.candidates and spec not in out.values():
             out[query] = spec
     return out
+
+
+@functools.cache
+def request_for_kind(kind: type[msgspec.Struct]) -> Request | None:
+    """A request answered with records of ``kind``: the first registered
+    layout that lists it (None for a kind no request asks for)."""
+    for query, spec in record_requests().items():
+        if any(c.cls is kind for c in spec.candidates):
+            return parse_request(query)
+    return None

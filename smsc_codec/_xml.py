@@ -379,12 +379,11 @@ def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: b
     if details is not None and not as_list:
         rows = getattr(replies[0], details.field)
         if rows is not None:  # an empty list is written as an empty element
-            block = [f"<{details.xml_list}>"]
-            for row in rows:
-                if type(row) is not details.candidate.cls:
-                    raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=2)
-                block.append(xml_element_text(row, details.xml_item, None))
-            block.append(f"</{details.xml_list}>")
+            block = [
+                f"<{details.xml_list}>",
+                *(xml_element_text(row, details.xml_item, None) for row in rows),
+                f"</{details.xml_list}>",
+            ]
             closing = f"</{spec.xml_item}>"
             items[0] = items[0].removesuffix(closing) + "\n".join(block) + "\n" + closing
     lone = spec.xml_value_root
