@@ -18,7 +18,7 @@ from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, Ok
-from ._replies import ReplySpec, reply_spec, request_for_kind
+from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind
 from ._request import Request, RequestLike, parse_request
 from ._schema import plan_for
 from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
@@ -131,7 +131,14 @@ class Decoder:
 
 @functools.lru_cache(maxsize=256)
 def _decoder(request: str | Request, strict: bool, charset: str | None) -> Decoder:
-    return Decoder(request, strict=strict, charset=charset)
+    # Every line of a log has its own request (ids, numbers), but few layouts:
+    # requests share the decoder of their layout, with its warmed-up codecs.
+    return _layout_decoder(layout_of(parse_request(request)), strict, charset)
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_decoder(layout: Request, strict: bool, charset: str | None) -> Decoder:
+    return Decoder(layout, strict=strict, charset=charset)
 
 
 def decode(

@@ -33,22 +33,17 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._addresses import AddressList
-from ._api import decode, encode
-from ._callbacks import Callback, decode_callback, encode_callback
+from ._callbacks import Callback
 from ._codes import MessageFlags
 from ._errors import DecodeError, SmscCodecError
+from ._exchange import decode_exchange, encode_exchange
 from ._model import Reply
-from ._request import parse_request
 
 __all__ = ["CorpusEntry", "EntryResult", "check_entry", "expected_value", "load_corpus"]
 
 KINDS: dict[str, type[msgspec.Struct]] = {
     cls.__name__: cls for cls in (*typing.get_args(Reply), *typing.get_args(Callback))
 }
-
-#: The request of a callback entry: ``callback`` (form fields), ``callback?fmt=2``
-#: or ``callback?fmt=3``, with the handler URL's ``charset``.
-CALLBACK = "callback"
 
 
 class CorpusEntry(NamedTuple):
@@ -109,24 +104,11 @@ class EntryResult(NamedTuple):
 
 
 def _decode(entry: CorpusEntry, *, strict: bool = False) -> Any:
-    if not entry.request.startswith(CALLBACK):
-        return decode(entry.body, entry.request, strict=strict)
-    fmt, charset = _handler(entry)
-    return decode_callback(entry.body, fmt=fmt, charset=charset, strict=strict)
+    return decode_exchange(entry.body, entry.request, strict=strict)
 
 
 def _encode(value: Any, entry: CorpusEntry) -> bytes:
-    if not entry.request.startswith(CALLBACK):
-        return encode(value, entry.request)
-    fmt, charset = _handler(entry)
-    return encode_callback(value, fmt=fmt, charset=charset)
-
-
-def _handler(entry: CorpusEntry) -> tuple[int | None, str]:
-    """The fmt and charset a callback entry's handler URL names."""
-    handler = parse_request(entry.request)
-    fmt = handler.get("fmt")
-    return (int(fmt) if fmt else None), handler.get("charset") or "windows-1251"
+    return encode_exchange(value, entry.request)
 
 
 def _iter_problems(entry: CorpusEntry) -> Iterator[str]:

@@ -42,7 +42,15 @@ from ._model import (
 )
 from ._request import Request, parse_request
 
-__all__ = ["Candidate", "Details", "ReplySpec", "record_requests", "reply_spec", "request_for_kind"]
+__all__ = [
+    "Candidate",
+    "Details",
+    "ReplySpec",
+    "layout_of",
+    "record_requests",
+    "reply_spec",
+    "request_for_kind",
+]
 
 
 class Candidate(NamedTuple):
@@ -312,7 +320,9 @@ _COMMAND_SCRIPTS: dict[str, dict[str, ReplySpec]] = {
 
 def _several(value: str | None) -> bool:
     """A parameter listing several numbers, "separated by any separator"."""
-    return value is not None and len([p for p in _SEPARATORS.split(value) if p]) > 1
+    if value is None or value.lstrip("+").isdigit():
+        return False  # one number (the common case: no split needed)
+    return len([p for p in _SEPARATORS.split(value) if p]) > 1
 
 
 _SEPARATORS = re.compile(r"[^0-9A-Za-z+@._-]+")
@@ -326,9 +336,50 @@ def _command(request: Request, commands: Collection[str]) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1024)
+#: The parameters whose values choose a layout: everything `_layout_spec`
+#: reads. Of ``id`` and ``phone`` only whether they list several matters.
+_LAYOUT_PARAMS = frozenset(
+    {
+        "fmt",
+        "charset",
+        "all",
+        "cost",
+        "get_answers",
+        "get_messages",
+        "get_stat",
+        "get_price",
+        "get_operator",
+        *_CONTACT_COMMANDS,
+        *(command for commands in _COMMAND_SCRIPTS.values() for command in commands),
+    }
+)
+
+
+def layout_of(request: Request) -> Request:
+    """``request`` reduced to what chooses its answer's layout.
+
+    Requests that differ only in credentials, ids, numbers or message text
+    (every line of a log, say) reduce to one value, so they share one spec and
+    one decoder.
+    """
+    params = []
+    for key, value in request.params:
+        if key in _LAYOUT_PARAMS:
+            params.append((key, value))
+        elif key == "id":
+            params.append((key, "1,2" if "," in value else "1"))
+        elif key == "phone":
+            params.append((key, "1,2" if _several(value) else "1"))
+    return Request(script=request.script, params=tuple(params))
+
+
 def reply_spec(request: Request) -> ReplySpec:
     """The registry entry for the success answers of ``request``."""
+    return _layout_spec(layout_of(request))
+
+
+@functools.lru_cache(maxsize=1024)
+def _layout_spec(request: Request) -> ReplySpec:
     script = request.script
     if script == "status":
         return _status_specs(request.all, request.multi)

@@ -1,24 +1,19 @@
-"""The ``smsc-codec`` command line.
-
-``smsc-codec check-corpus [DIR]`` decodes and checks every entry of a corpus
-(the bundled ``corpus/`` by default) and prints a summary.
-"""
+"""``smsc-codec check-corpus [DIR]``: decode and check every entry of a corpus
+(the bundled ``corpus/`` by default) against its expectation; print a summary."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
-from ._corpus import check_entry, load_corpus
-from ._version import __version__
+from smsc_codec._corpus import check_entry, load_corpus
 
-__all__ = ["main"]
+__all__ = ["check_corpus"]
 
 
-def _check_corpus(args: argparse.Namespace) -> int:
+def check_corpus(args: argparse.Namespace) -> int:
     root = Path(args.corpus)
     if not root.is_dir():
         print(f"smsc-codec: no corpus folder {root}", file=sys.stderr)
@@ -56,29 +51,3 @@ def _check_corpus(args: argparse.Namespace) -> int:
         f"{rejections} rejected as expected"
     )
     return 0 if not failures else 1
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="smsc-codec",
-        description="Decode, check and re-encode answers of the SMSC HTTP API.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser(
-        "check-corpus",
-        help="decode and check every entry of a corpus",
-        description="Decode every entry of a corpus, compare it with its expected value, "
-        "re-encode the byte-exact ones, and print a summary. Exit status 0 when all pass.",
-    )
-    check.add_argument(
-        "corpus", nargs="?", default="corpus", help="corpus folder (default: corpus)"
-    )
-    check.set_defaults(run=_check_corpus)
-    args = parser.parse_args(argv)
-    code: int = args.run(args)
-    return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Running a command: inputs to chunks, chunks to outcomes, outcomes to outputs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+import msgspec
+
+from ._args import build_parser
+from ._check_corpus import check_corpus
+from ._outputs import Output
+from ._pipeline import Interrupt, outcomes
+from ._progress import Progress
+from ._records import LogFields
+from ._sources import InputOptions, UsageError, find_sources, read_chunks
+from ._tables import stats_tables, validate_summary
+from ._work import Job, Tally, csv_columns
+
+__all__ = ["main"]
+
+#: Exit statuses: everything read, something rejected, a usage error, Ctrl-C.
+OK, REJECTED, USAGE, INTERRUPTED = 0, 1, 2, 130
+
+
+def _job(args: argparse.Namespace) -> Job:
+    return Job(
+        command=args.command,
+        fields=LogFields(args.request_field, args.body_field, args.script_field),
+        strict=args.strict,
+        charset=args.charset,
+        output=getattr(args, "output_format", "jsonl"),
+        to_fmt=getattr(args, "to_fmt", None),
+    )
+
+
+def _summary(tally: Tally, args: argparse.Namespace) -> str:
+    decoded = tally.records - tally.rejected
+    text = f"smsc-codec: {tally.records:,} records, {decoded:,} read, {tally.rejected:,} rejected"
+    if tally.rejected and args.rejects:
+        text += f" (written to {args.rejects})"
+    if tally.blank:
+        text += f"; {tally.blank:,} blank lines skipped"
+    if tally.charsets:
+        chosen = ", ".join(f"{count:,} {name}" for name, count in tally.charsets.most_common())
+        text += f"; charset auto chose {chosen}"
+    return text + "\n"
+
+
+def _run(args: argparse.Namespace) -> int:
+    job = _job(args)
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    inputs = InputOptions(args.input_format, args.request, args.request_field, args.body_field)
+    sources = find_sources(args.inputs, inputs)
+    # diagnostics are validate's output; the other commands keep them off stdout
+    diagnostics: TextIO = sys.stdout if job.command == "validate" else sys.stderr
+    output = None
+    if job.command in ("decode", "convert"):
+        output = Output(args.output, job.output, csv_columns(job))
+    rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
+    progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
+    tally = Tally()
+    counter = [0]
+    interrupted = False
+    try:
+        with Interrupt() as interrupt:
+            chunks = read_chunks(sources, inputs, counter)
+            for _, outcome in outcomes(chunks, job, jobs, interrupt):
+                if output is not None:
+                    output.write(outcome.output)
+                if rejects is not None and outcome.rejects:
+                    rejects.write(outcome.rejects)
+                    rejects.flush()
+                if outcome.diagnostics:
+                    progress.clear()
+                    diagnostics.write(outcome.diagnostics)
+                    diagnostics.flush()
+                tally.merge(outcome.tally)
+                progress.update(tally.records, counter[0])
+            interrupted = interrupt.requested
+    finally:
+        if output is not None:
+            output.close()
+        if rejects is not None:
+            rejects.close()
+        progress.finish()
+    if job.command == "validate":
+        sys.stdout.write("\n" + validate_summary(tally.verdicts))
+    elif job.command == "stats":
+        if args.json:
+            report = {"records": tally.records, "rejected": tally.rejected}
+            report.update(tally.stats.as_json())
+            sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
+        else:
+            sys.stdout.write(stats_tables(tally.stats, tally.records, tally.rejected))
+    if not args.quiet:
+        sys.stderr.write(_summary(tally, args))
+    if interrupted:
+        sys.stderr.write("smsc-codec: interrupted; the output holds whole lines only\n")
+        return INTERRUPTED
+    return REJECTED if tally.rejected else OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "check-corpus":
+        return check_corpus(args)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        parser.exit(USAGE, f"smsc-codec {args.command}: {exc}\n")
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as other filters do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return REJECTED
+    except KeyboardInterrupt:  # a second Ctrl-C
+        return INTERRUPTED

@@ -1,0 +1,247 @@
+"""Where records come from: files, folders, standard input, gzip.
+
+An input is a *body* (one answer per file, its request given on the command
+line or in a sibling file), or a *log*: JSON Lines or CSV with one exchange a
+record. Everything is read as a stream of chunks, so memory does not grow with
+the input.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
+
+from ._records import Record
+
+__all__ = [
+    "Chunk",
+    "InputOptions",
+    "Source",
+    "UsageError",
+    "find_sources",
+    "read_chunks",
+]
+
+#: What a file's suffix (under an optional ``.gz``) says it holds.
+_LOG_FORMS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+#: The files a folder is searched for; others (a corpus entry's ``.json``
+#: sidecar, READMEs) are not inputs.
+_FOLDER_SUFFIXES = {".body", *_LOG_FORMS}
+#: About this many bytes of log lines make one chunk of work.
+CHUNK_BYTES = 1 << 20
+#: Records of a CSV log or body files per chunk.
+CHUNK_RECORDS = 4096
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (exit status 2)."""
+
+
+class Source(NamedTuple):
+    name: str  #: as diagnostics show it: the path as given or found, ``-`` for stdin
+    path: Path | None  #: None for standard input
+    form: str  #: "body", "jsonl" or "csv"
+
+
+class InputOptions(NamedTuple):
+    form: str = "auto"  #: "auto", "body", "jsonl" or "csv"
+    request: str | None = None  #: the request of every body (``--request``)
+    request_field: str = "request"
+    body_field: str = "body"
+
+
+class Chunk(NamedTuple):
+    """A piece of one source: raw JSON Lines, or records already split."""
+
+    source: str
+    form: str  #: "jsonl": ``items`` are lines; otherwise ``items`` are Records
+    first_line: int  #: the line number of the first item (JSON Lines)
+    items: list[Any]
+    size: int  #: bytes of input this chunk stands for
+
+
+def _base_suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def _form_of(path: Path, options: InputOptions) -> str:
+    if options.form != "auto":
+        return options.form
+    return _LOG_FORMS.get(_base_suffix(path), "body")
+
+
+def find_sources(paths: Sequence[str], options: InputOptions) -> list[Source]:
+    """The inputs named on the command line; folders are searched recursively."""
+    sources = []
+    for given in paths:
+        if given == "-":
+            form = options.form
+            if form == "auto":
+                form = "body" if options.request else "jsonl"
+            sources.append(Source("-", None, form))
+            continue
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and _base_suffix(p) in _FOLDER_SUFFIXES
+            )
+            sources.extend(Source(str(p), p, _form_of(p, options)) for p in found)
+        elif path.is_file():
+            sources.append(Source(given, path, _form_of(path, options)))
+        else:
+            raise UsageError(f"no such file or folder: {given}")
+    return sources
+
+
+class _Counted(io.RawIOBase):
+    """A raw stream that counts the bytes read through it (for the progress line)."""
+
+    def __init__(self, raw: BinaryIO, counter: list[int]) -> None:
+        self._raw = raw
+        self._counter = counter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        count = len(data)
+        buffer[:count] = data
+        self._counter[0] += count
+        return count
+
+
+def _open(source: Source, counter: list[int]) -> BinaryIO:
+    if source.path is None:
+        raw: BinaryIO = open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
+    else:
+        raw = open(source.path, "rb", buffering=0)  # noqa: SIM115
+    stream = io.BufferedReader(_Counted(raw, counter), buffer_size=1 << 16)
+    if stream.peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    return stream
+
+
+def _sibling_request(path: Path) -> str | None:
+    """The request a body file's sibling names: ``<name>.json`` (a corpus entry's
+    ``"request"``) or ``<name>.request`` (the request URL as text)."""
+    stem = path.name
+    for suffix in (".gz", ".body"):
+        stem = stem.removesuffix(suffix)
+    meta = path.with_name(stem + ".json")
+    if meta.is_file():
+        try:
+            request = json.loads(meta.read_text(encoding="utf-8")).get("request")
+        except (ValueError, AttributeError):
+            return None
+        return request if isinstance(request, str) else None
+    text = path.with_name(stem + ".request")
+    if text.is_file():
+        return text.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def read_chunks(
+    sources: Sequence[Source], options: InputOptions, counter: list[int]
+) -> Iterator[Chunk]:
+    """Every source's records in chunks, in order. ``counter[0]`` counts bytes read."""
+    bodies: list[Record] = []
+    size = 0
+    for source in sources:
+        if source.form == "body":
+            before = counter[0]
+            with _open(source, counter) as stream:
+                body = stream.read()
+            request = options.request
+            if request is None and source.path is not None:
+                request = _sibling_request(source.path)
+            problem = (
+                None if request else "no request: give --request or a sibling .json/.request file"
+            )
+            bodies.append(Record(source.name, 1, request, body, body, problem, in_log=False))
+            size += counter[0] - before
+            if len(bodies) >= CHUNK_RECORDS:
+                yield Chunk("", "records", 1, bodies, size)
+                bodies, size = [], 0
+            continue
+        if bodies:  # keep the order of the sources
+            yield Chunk("", "records", 1, bodies, size)
+            bodies, size = [], 0
+        with _open(source, counter) as stream:
+            if source.form == "jsonl":
+                yield from _jsonl_chunks(source, stream)
+            else:
+                yield from _csv_chunks(source, stream, options, counter)
+    if bodies:
+        yield Chunk("", "records", 1, bodies, size)
+
+
+def _jsonl_chunks(source: Source, stream: BinaryIO) -> Iterator[Chunk]:
+    line = 1
+    while True:
+        lines = stream.readlines(CHUNK_BYTES)
+        if not lines:
+            return
+        yield Chunk(source.name, "jsonl", line, lines, sum(map(len, lines)))
+        line += len(lines)
+
+
+def _csv_chunks(
+    source: Source, stream: BinaryIO, options: InputOptions, counter: list[int]
+) -> Iterator[Chunk]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    header = next(reader, None)
+    if header is None:
+        return
+    where = {name: index for index, name in enumerate(header)}
+    request_at = where.get(options.request_field)
+    body_at = where.get(options.body_field)
+    missing = [
+        name
+        for name, at in ((options.request_field, request_at), (options.body_field, body_at))
+        if at is None
+    ]
+    problem = (
+        f"no column named {', '.join(map(repr, missing))} (columns: {', '.join(header)})"
+        if missing
+        else None
+    )
+    records: list[Record] = []
+    line = reader.line_num + 1
+    before = counter[0]
+    for row in reader:
+        raw = _csv_line(row)
+        if not row:
+            records.append(Record(source.name, line, None, None, raw, None))  # blank
+        elif problem is None and len(row) == len(header):
+            request, body = row[request_at], row[body_at]  # type: ignore[index]
+            records.append(Record(source.name, line, request, body, raw, None))
+        elif problem is None:
+            reason = f"the row has {len(row)} fields, the header {len(header)}"
+            records.append(Record(source.name, line, None, None, raw, reason))
+        else:
+            records.append(Record(source.name, line, None, None, raw, problem))
+        line = reader.line_num + 1
+        if len(records) >= CHUNK_RECORDS:
+            yield Chunk(source.name, "records", 0, records, counter[0] - before)
+            records, before = [], counter[0]
+    if records:
+        yield Chunk(source.name, "records", 0, records, counter[0] - before)
+
+
+def _csv_line(row: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(row)
+    return out.getvalue()

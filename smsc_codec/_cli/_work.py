@@ -1,0 +1,308 @@
+"""The work on one chunk of records, the same in this process or a worker.
+
+Each command turns a chunk into an :class:`Outcome`: its output lines (or
+table rows), its rejected records with their reasons, its diagnostics and its
+counts. Nothing here writes anywhere, so chunks can be spread over processes
+and their outcomes written in input order.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import msgspec
+
+from smsc_codec._errors import SmscCodecError
+from smsc_codec._exchange import decode_exchange, encode_exchange
+from smsc_codec._request import parse_request
+
+from ._records import LogFields, Record, diagnostic, log_line_type, reject_line
+from ._rows import flat_row, reply_row, table_columns
+from ._sources import Chunk
+from ._stats import Stats
+
+__all__ = ["CHARSETS", "Job", "Outcome", "Tally", "csv_columns", "process", "with_fmt"]
+
+#: ``--charset`` names and their Python codecs.
+CHARSETS = {"utf-8": "utf-8", "windows-1251": "cp1251", "koi8-r": "koi8_r", "auto": "auto"}
+
+
+class Job(NamedTuple):
+    """What to do with each record (from the command line)."""
+
+    command: str  #: decode, validate, convert or stats
+    fields: LogFields = LogFields()
+    strict: bool = False
+    charset: str | None = None  #: a ``--charset`` name; None: the request's
+    output: str = "jsonl"  #: jsonl, csv or parquet
+    to_fmt: int | None = None
+
+
+class Tally:
+    """Counts of one chunk's records; added up over the run."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.rejected = 0
+        self.blank = 0
+        self.charsets: Counter[str] = Counter()
+        #: (script, fmt, verdict) -> records; verdict: valid or invalid
+        self.verdicts: Counter[tuple[str, str, str]] = Counter()
+        self.stats = Stats()
+
+    def merge(self, other: Tally) -> None:
+        self.records += other.records
+        self.rejected += other.rejected
+        self.blank += other.blank
+        self.charsets.update(other.charsets)
+        self.verdicts.update(other.verdicts)
+        self.stats.merge(other.stats)
+
+
+class Outcome(NamedTuple):
+    output: bytes | list[dict[str, Any]]  #: lines, or table rows for Parquet
+    rejects: bytes
+    diagnostics: str
+    tally: Tally
+
+
+@functools.cache
+def _line_decoder(fields: LogFields) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(log_line_type(fields))
+
+
+def _log_records(chunk: Chunk, fields: LogFields) -> Iterator[Record]:
+    decoder = _line_decoder(fields)
+    for number, line in enumerate(chunk.items, chunk.first_line):
+        if not line.strip():
+            yield Record(chunk.source, number, None, None, line, None)  # blank
+            continue
+        try:
+            parsed = decoder.decode(line)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            yield Record(chunk.source, number, None, None, line, f"not a log record: {exc}")
+            continue
+        request, body = parsed.request, parsed.body
+        problem = None
+        if body is None:
+            problem = f"no {fields.body!r} field"
+        elif not isinstance(body, str):
+            problem = f"the {fields.body!r} field is not text"
+        elif request is None:
+            problem = f"no {fields.request!r} field"
+        elif fields.script is not None and isinstance(request, dict):
+            script = parsed.script
+            request = request if script is None else {**request, "script": script}
+        yield Record(chunk.source, number, request, body, line, problem)
+
+
+def _records(chunk: Chunk, fields: LogFields) -> Iterator[Record]:
+    return _log_records(chunk, fields) if chunk.form == "jsonl" else iter(chunk.items)
+
+
+def _auto_charset(body: bytes) -> str:
+    """``--charset auto``: UTF-8 when the bytes are valid UTF-8, else windows-1251."""
+    if body.isascii():
+        return "utf-8"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "windows-1251"
+    return "utf-8"
+
+
+class _Done(NamedTuple):
+    value: Any
+    script: str
+    fmt: str
+    charset: str | None  #: the charset ``auto`` chose
+
+
+def _decode(record: Record, job: Job, strict: bool) -> _Done:
+    request = parse_request(record.request)  # once: decode takes the parsed request
+    charset = job.charset
+    if charset == "auto" and isinstance(record.body, bytes):
+        charset = _auto_charset(record.body)
+    assert record.body is not None
+    value = decode_exchange(
+        record.body, request, strict=strict, charset=CHARSETS[charset] if charset else None
+    )
+    return _Done(value, request.script, request.get("fmt") or "0", charset)
+
+
+def _group(record: Record) -> tuple[str, str]:
+    """The (script, fmt) a record's answer is counted under by ``validate``."""
+    try:
+        request = parse_request(record.request)
+    except SmscCodecError:
+        return ("?", "?")
+    return request.script, request.get("fmt") or "0"
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, list):
+        return type(value[0]).__name__ if value else None
+    return type(value).__name__
+
+
+def _request_text(request: Any) -> str:
+    return request if isinstance(request, str) else msgspec.json.encode(request).decode()
+
+
+_encoder = msgspec.json.Encoder()
+
+
+class _Writer:
+    """Collects one chunk's output, rejects, diagnostics and counts."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.lines: list[bytes] = []
+        self.rows: list[dict[str, Any]] = []
+        self.rejects: list[bytes] = []
+        self.diagnostics: list[str] = []
+        self.tally = Tally()
+
+    def reject(self, record: Record, problem: str | Exception) -> None:
+        report, reason = diagnostic(record, problem)
+        self.diagnostics.append(report)
+        self.rejects.append(reject_line(record, reason))
+        self.tally.rejected += 1
+
+    def outcome(self) -> Outcome:
+        output: bytes | list[dict[str, Any]]
+        if self.job.output == "parquet" and self.job.command == "decode":
+            output = self.rows
+        elif self.job.output == "csv" and self.rows:
+            text = io.StringIO()
+            writer = csv.DictWriter(
+                text, csv_columns(self.job), lineterminator="\n", extrasaction="ignore"
+            )
+            writer.writerows(self.rows)
+            output = text.getvalue().encode("utf-8")
+        else:
+            output = b"".join(self.lines)
+        return Outcome(output, b"".join(self.rejects), "".join(self.diagnostics), self.tally)
+
+
+def csv_columns(job: Job) -> list[str]:
+    """The header of a CSV output: a decoded reply's columns, or a converted log's."""
+    if job.command == "convert":
+        return ["source", "line", job.fields.request, job.fields.body]
+    return [column.name for column in table_columns()]
+
+
+def process(chunk: Chunk, job: Job) -> Outcome:
+    """Run ``job.command`` over every record of ``chunk``."""
+    out = _Writer(job)
+    handle = _COMMANDS[job.command]
+    for record in _records(chunk, job.fields):
+        if record.body is None and record.problem is None:
+            out.tally.blank += 1
+            continue
+        out.tally.records += 1
+        problem: str | Exception | None = record.problem
+        if problem is None:
+            try:
+                handle(record, job, out)
+            except SmscCodecError as exc:
+                problem = exc
+            except Exception as exc:  # a bug must not stop the run or lose the record
+                problem = f"internal error: {exc!r}"
+        if problem is not None:
+            out.reject(record, problem)
+        if job.command == "validate":
+            verdict = "valid" if problem is None else "invalid"
+            script_fmt = _group(record)
+            out.tally.verdicts[(script_fmt[0], script_fmt[1], verdict)] += 1
+    return out.outcome()
+
+
+def _decode_command(record: Record, job: Job, out: _Writer) -> None:
+    done = _decode(record, job, job.strict)
+    if done.charset and job.charset == "auto":
+        out.tally.charsets[done.charset] += 1
+    value = done.value
+    reply = [reply_row(item) for item in value] if isinstance(value, list) else reply_row(value)
+    origin: dict[str, Any] = {
+        "source": record.source,
+        "line": record.line,
+        "request": record.request,
+        "script": done.script,
+        "fmt": int(done.fmt) if done.fmt.isdigit() else done.fmt,
+        "kind": _kind(value),
+    }
+    if job.charset == "auto":
+        origin["charset"] = done.charset
+    if job.output == "jsonl":
+        origin["reply"] = reply
+        out.lines.append(_encoder.encode(origin) + b"\n")
+        return
+    origin["request"] = _request_text(record.request)
+    items = reply if isinstance(reply, list) else [reply]
+    for index, item in enumerate(items):
+        row = {**origin, **flat_row(item)}
+        if isinstance(reply, list):
+            row["item"] = index
+        out.rows.append(row)
+    if not items:  # an empty list still says the record was read
+        out.rows.append(origin)
+
+
+def _validate_command(record: Record, job: Job, out: _Writer) -> None:
+    # lenient decoding finds what is malformed; strict decoding, with --strict,
+    # what is unknown or ambiguous as well
+    _decode(record, job, strict=False)
+    if job.strict:
+        _decode(record, job, strict=True)
+
+
+def with_fmt(request: Any, fmt: int) -> Any:
+    """``request`` asking for ``fmt`` instead: a URL or tail, or a mapping of parameters."""
+    if isinstance(request, dict):
+        return {**request, "fmt": fmt if isinstance(request.get("fmt"), int) else str(fmt)}
+    head, _, query = str(request).partition("?")
+    query, hash_mark, fragment = query.partition("#")
+    params = [p for p in query.split("&") if p and p.partition("=")[0] != "fmt"]
+    params.append(f"fmt={fmt}")
+    return f"{head}?{'&'.join(params)}{hash_mark}{fragment}"
+
+
+def _convert_command(record: Record, job: Job, out: _Writer) -> None:
+    assert job.to_fmt is not None
+    done = _decode(record, job, job.strict)
+    request = with_fmt(record.request, job.to_fmt)
+    body = encode_exchange(done.value, request)
+    charset = parse_request(request).charset
+    text = body.decode(charset)
+    fields = job.fields
+    entry: dict[str, Any]
+    if record.in_log and isinstance(record.raw, bytes):  # a JSON Lines record: keep its fields
+        entry = msgspec.json.decode(record.raw)
+    else:
+        entry = {"source": record.source, "line": record.line}
+    entry[fields.request] = request
+    entry[fields.body] = text
+    if job.output == "jsonl":
+        out.lines.append(_encoder.encode(entry) + b"\n")
+    else:
+        entry[fields.request] = _request_text(request)
+        out.rows.append(entry)
+
+
+def _stats_command(record: Record, job: Job, out: _Writer) -> None:
+    done = _decode(record, job, job.strict)
+    out.tally.stats.add(done.value, done.script)
+
+
+_COMMANDS = {
+    "decode": _decode_command,
+    "validate": _validate_command,
+    "convert": _convert_command,
+    "stats": _stats_command,
+}
