@@ -23,6 +23,7 @@ from smsc_codec import (
     SendResult,
     Statistics,
 )
+from smsc_codec._replies import layout_of, record_requests, reply_spec
 
 
 @pytest.mark.parametrize(
@@ -236,3 +237,37 @@ def test_a_lone_balance_root_that_is_not_plain_is_refused_with_a_position(body: 
 )
 def test_the_format_detector_does_not_guess(body: str, fmt: int | None) -> None:
     assert smsc_codec.detect_format(body) == fmt
+
+
+IDENTITY = "&login=alice&psw=secret&mes=Hello%2C+world&sender=SMSC&n=17"
+
+
+@pytest.mark.parametrize("query", sorted(record_requests()))
+def test_requests_differing_in_credentials_ids_and_text_share_a_layout(query: str) -> None:
+    request = smsc_codec.parse_request(query)
+    noisy = smsc_codec.parse_request(query + IDENTITY)
+    assert layout_of(noisy) == layout_of(request)
+    assert reply_spec(noisy) is reply_spec(request)
+
+
+@pytest.mark.parametrize(
+    ("one", "several"),
+    [
+        ("status.php?id=5&phone=79990000000&fmt=1", "status.php?id=5,6&phone=7999,7998&fmt=1"),
+        (
+            "info.php?get_operator=1&phone=79990000000",
+            "info.php?get_operator=1&phone=79990000000;79990000001",
+        ),
+    ],
+)
+def test_a_layout_keeps_whether_ids_or_numbers_are_several(one: str, several: str) -> None:
+    assert reply_spec(smsc_codec.parse_request(one)) is not reply_spec(
+        smsc_codec.parse_request(several)
+    )
+
+
+def test_decode_of_a_unique_request_equals_its_own_decoder() -> None:
+    body = "1,1286524541,0,5,79990000000\n3,1286524542,20,6,79990000001"
+    for number in range(300):  # more requests than the decoder cache holds
+        query = f"status.php?id={number},{number + 1}&phone=7999,7998&fmt=1&login=u{number}"
+        assert smsc_codec.decode(body, query) == smsc_codec.Decoder(query).decode(body)

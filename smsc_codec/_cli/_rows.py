@@ -49,13 +49,16 @@ _API_ERROR_CODES: dict[
 
 Converter = Callable[[Any], Any]
 
-_codes: dict[_CodeEnum, dict[str, Any]] = {}
+#: (enum, number) -> expansion. Not keyed by the member alone: members of
+#: different enums with the same number are equal, as ints are.
+_codes: dict[tuple[type, int], dict[str, Any]] = {}
 
 
 def _code(value: _CodeEnum) -> dict[str, Any]:
-    expanded = _codes.get(value)
+    key = (type(value), int(value))
+    expanded = _codes.get(key)
     if expanded is None:
-        expanded = _codes[value] = {
+        expanded = _codes[key] = {
             "code": int(value),
             "name": value.name,
             "description": value.description,

@@ -1,0 +1,166 @@
+"""The command line as a stream: flat memory, no record lost, Ctrl-C, progress.
+
+Each test runs ``smsc-codec`` as a subprocess over generated JSON Lines logs
+(tests/logs.py). Memory is the child's peak resident set, read with
+``getrusage`` by a small wrapper process, so the test process's own memory
+does not count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from tests.logs import corpus_exchanges, write_log
+
+CLI = [sys.executable, "-m", "smsc_codec._cli"]
+
+#: The memory budget the issue sets for any input size, in bytes.
+BUDGET = 200 * 1024 * 1024
+
+
+def _quick_exchanges() -> list[tuple[str, str]]:
+    """Short JSON answers of every script: the quickest to decode, so a log can
+    be long enough for memory growth to show and still run in seconds."""
+    chosen = [
+        (request, body)
+        for request, body in corpus_exchanges()
+        if len(body) < 400 and "fmt=3" in request
+    ]
+    assert len(chosen) > 40
+    return chosen
+
+
+_PEAK = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+"""
+
+
+def _peak_memory(args: list[str], cwd: Path) -> tuple[int, int]:
+    """(exit status, peak resident bytes) of the tool run with ``args``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, *CLI, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, peak = done.stdout.split()
+    return int(code), int(peak)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_memory_stays_flat_as_the_input_grows_tenfold(tmp_path: Path, jobs: str) -> None:
+    exchanges = _quick_exchanges()
+    small = write_log(tmp_path / "small.jsonl", 10_000, exchanges)
+    large = write_log(tmp_path / "large.jsonl", 100_000, exchanges)
+    assert large.stat().st_size > 9 * small.stat().st_size
+    peaks = {}
+    for log in (small, large):
+        out = tmp_path / f"{log.stem}.out"
+        code, peaks[log.stem] = _peak_memory(
+            ["decode", str(log), "-o", str(out), "--jobs", jobs], tmp_path
+        )
+        assert code in (0, 1)
+        assert out.stat().st_size > log.stat().st_size  # rows are written, not held
+    # ten times the input, the same memory: a few MB of allocator noise at most
+    assert peaks["large"] - peaks["small"] < 16 * 1024 * 1024, peaks
+    assert peaks["large"] < BUDGET
+
+
+def test_every_record_is_in_the_output_or_the_rejects(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl.gz", 40_000)
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    done = subprocess.run(
+        [*CLI, "decode", str(log), "-o", str(out), "--rejects", str(rejects), "--jobs", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1  # the corpus has answers that must be rejected
+    decoded = [msgspec.json.decode(line)["line"] for line in out.read_bytes().splitlines()]
+    rejected = [msgspec.json.decode(line)["line"] for line in rejects.read_bytes().splitlines()]
+    assert rejected  # the corpus's rejections are among them
+    assert sorted(decoded + rejected) == list(range(1, 40_001))
+    assert decoded == sorted(decoded)  # --jobs keeps the input's order
+    summary = done.stderr.decode().splitlines()[-1]
+    assert f"40,000 records, {len(decoded):,} read, {len(rejected):,} rejected" in summary
+
+
+def test_ctrl_c_leaves_only_whole_lines(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl", 300_000)
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [*CLI, "decode", str(log), "-o", str(out), "-q"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size < 100_000) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert b"interrupted" in stderr
+    data = out.read_bytes()
+    assert data.endswith(b"\n")
+    lines = [json.loads(line)["line"] for line in data.splitlines()]
+    assert 0 < len(lines) < 300_000  # stopped early, and what is there is whole
+    assert lines == sorted(lines)
+
+
+def _stderr_on_terminal(args: list[str], cwd: Path) -> str:
+    """What the tool writes to standard error when that is a terminal."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*CLI, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=follower, stdin=subprocess.DEVNULL
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl", 30_000, _quick_exchanges())
+    on_terminal = _stderr_on_terminal(["decode", str(log), "-o", os.devnull], tmp_path)
+    assert "records/s" in on_terminal
+    assert "30,000 records" in on_terminal  # the last redraw counts everything
+    assert "read" in on_terminal
+    quiet = _stderr_on_terminal(["decode", str(log), "-o", os.devnull, "--quiet"], tmp_path)
+    assert "records/s" not in quiet
+    piped = subprocess.run(
+        [*CLI, "decode", str(log), "-o", os.devnull],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "records/s" not in piped.stderr
+    assert "\r" not in piped.stderr
+    assert "30,000 records" in piped.stderr  # the summary is still there
