@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="decode and check every entry of a corpus",
         description="Decode every entry of a corpus, compare it with its expected value, "
         "re-encode the byte-exact ones, and print a summary. Exit status 0 when all pass.",
-        epilog="example:\n  smsc-codec check-corpus corpus",
+        epilog="examples:\n  smsc-codec check-corpus corpus\n  smsc-codec check-corpus captures/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(

@@ -39,6 +39,7 @@ CHUNK_BYTES = 1 << 20
 CHUNK_RECORDS = 4096
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class UsageError(Exception):
@@ -193,6 +194,8 @@ def _jsonl_chunks(source: Source, stream: BinaryIO) -> Iterator[Chunk]:
         lines = stream.readlines(CHUNK_BYTES)
         if not lines:
             return
+        if line == 1 and lines[0].startswith(_UTF8_BOM):  # as an editor may save it
+            lines[0] = lines[0][len(_UTF8_BOM) :]
         yield Chunk(source.name, "jsonl", line, lines, sum(map(len, lines)))
         line += len(lines)
 
@@ -200,11 +203,22 @@ def _jsonl_chunks(source: Source, stream: BinaryIO) -> Iterator[Chunk]:
 def _csv_chunks(
     source: Source, stream: BinaryIO, options: InputOptions, counter: list[int]
 ) -> Iterator[Chunk]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    # newline="\n": only LF ends a line, as in the other inputs; a CR inside a
+    # quoted body is the body's (the csv module still reads CRLF endings)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n")
+    read: list[str] = []  # the lines the csv reader took for the current row
+
+    def lines() -> Iterator[str]:
+        for line in text:
+            read.append(line)
+            yield line
+
+    reader = csv.reader(lines())
     header = next(reader, None)
     if header is None:
         return
+    line = len(read) + 1
+    read.clear()
     where = {name: index for index, name in enumerate(header)}
     request_at = where.get(options.request_field)
     body_at = where.get(options.body_field)
@@ -219,10 +233,9 @@ def _csv_chunks(
         else None
     )
     records: list[Record] = []
-    line = reader.line_num + 1
     before = counter[0]
     for row in reader:
-        raw = _csv_line(row)
+        raw = "".join(read).removesuffix("\n").removesuffix("\r")
         if not row:
             records.append(Record(source.name, line, None, None, raw, None))  # blank
         elif problem is None and len(row) == len(header):
@@ -233,15 +246,10 @@ def _csv_chunks(
             records.append(Record(source.name, line, None, None, raw, reason))
         else:
             records.append(Record(source.name, line, None, None, raw, problem))
-        line = reader.line_num + 1
+        line += len(read)
+        read.clear()
         if len(records) >= CHUNK_RECORDS:
             yield Chunk(source.name, "records", 0, records, counter[0] - before)
             records, before = [], counter[0]
     if records:
         yield Chunk(source.name, "records", 0, records, counter[0] - before)
-
-
-def _csv_line(row: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(row)
-    return out.getvalue()

@@ -278,14 +278,18 @@ def _convert_command(record: Record, job: Job, out: _Writer) -> None:
     done = _decode(record, job, job.strict)
     request = with_fmt(record.request, job.to_fmt)
     body = encode_exchange(done.value, request)
-    charset = parse_request(request).charset
-    text = body.decode(charset)
+    text = body.decode(parse_request(request).charset)
     fields = job.fields
     entry: dict[str, Any]
-    if record.in_log and isinstance(record.raw, bytes):  # a JSON Lines record: keep its fields
+    if job.output == "jsonl" and record.in_log and isinstance(record.raw, bytes):
+        # a JSON Lines record keeps its other fields, and its request's own form
+        # (without the script that --script-field added for decoding)
         entry = msgspec.json.decode(record.raw)
-    else:
-        entry = {"source": record.source, "line": record.line}
+        entry[fields.request] = with_fmt(entry[fields.request], job.to_fmt)
+        entry[fields.body] = text
+        out.lines.append(_encoder.encode(entry) + b"\n")
+        return
+    entry = {"source": record.source, "line": record.line}
     entry[fields.request] = request
     entry[fields.body] = text
     if job.output == "jsonl":
