@@ -164,3 +164,47 @@ def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
     assert "records/s" not in piped.stderr
     assert "\r" not in piped.stderr
     assert "30,000 records" in piped.stderr  # the summary is still there
+
+
+def test_a_truncated_gzip_keeps_its_whole_lines_and_says_where_it_broke(tmp_path: Path) -> None:
+    whole = write_log(tmp_path / "whole.jsonl.gz", 5_000, _quick_exchanges()).read_bytes()
+    log = tmp_path / "cut.jsonl.gz"
+    log.write_bytes(whole[: len(whole) // 2])
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    done = subprocess.run(
+        [*CLI, "decode", str(log), "-o", str(out), "--rejects", str(rejects)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    seen = [msgspec.json.decode(line)["line"] for line in out.read_bytes().splitlines()]
+    reasons = [msgspec.json.decode(line) for line in rejects.read_bytes().splitlines()]
+    broken = reasons[-1]
+    assert "cannot read" in broken["reason"]
+    assert "from here on" in broken["reason"]
+    # every line before the break is in the output or the rejects, none after
+    lines = sorted(seen + [reject["line"] for reject in reasons[:-1]])
+    assert lines == list(range(1, broken["line"]))
+    assert 0 < broken["line"] < 5_000
+    assert f"{log}:{broken['line']}:1: cannot read" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--rejects", "."], ["-o", "missing-folder/out.jsonl"], ["--jobs", "-1"]],
+    ids=["rejects-is-a-folder", "output-folder-missing", "negative-jobs"],
+)
+def test_a_usage_mistake_is_a_message_and_status_2(tmp_path: Path, options: list[str]) -> None:
+    log = write_log(tmp_path / "log.jsonl", 10, _quick_exchanges())
+    done = subprocess.run(
+        [*CLI, "decode", str(log), *options],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("smsc-codec decode: ")
+    assert "Traceback" not in done.stderr

@@ -50,17 +50,36 @@ def _summary(tally: Tally, args: argparse.Namespace) -> str:
     return text + "\n"
 
 
+def _report(tally: Tally, args: argparse.Namespace) -> None:
+    """What validate and stats print at the end, on standard output."""
+    if args.command == "validate":
+        sys.stdout.write("\n" + validate_summary(tally.verdicts))
+    elif args.command == "stats" and args.json:
+        report = {"records": tally.records, "rejected": tally.rejected}
+        report.update(tally.stats.as_json())
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
+    elif args.command == "stats":
+        sys.stdout.write(stats_tables(tally.stats, tally.records, tally.rejected))
+
+
 def _run(args: argparse.Namespace) -> int:
     job = _job(args)
+    if args.jobs < 0:
+        raise UsageError("--jobs is a number of processes: 0 for one per core, or more")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     inputs = InputOptions(args.input_format, args.request, args.request_field, args.body_field)
     sources = find_sources(args.inputs, inputs)
     # diagnostics are validate's output; the other commands keep them off stdout
     diagnostics: TextIO = sys.stdout if job.command == "validate" else sys.stderr
     output = None
-    if job.command in ("decode", "convert"):
-        output = Output(args.output, job.output, csv_columns(job))
-    rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
+    try:
+        if job.command in ("decode", "convert"):
+            output = Output(args.output, job.output, csv_columns(job))
+        rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
+    except OSError as exc:
+        if output is not None:
+            output.close()
+        raise UsageError(f"cannot write {exc.filename or args.output}: {exc.strerror}") from None
     progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
     tally = Tally()
     counter = [0]
@@ -87,15 +106,7 @@ def _run(args: argparse.Namespace) -> int:
         if rejects is not None:
             rejects.close()
         progress.finish()
-    if job.command == "validate":
-        sys.stdout.write("\n" + validate_summary(tally.verdicts))
-    elif job.command == "stats":
-        if args.json:
-            report = {"records": tally.records, "rejected": tally.rejected}
-            report.update(tally.stats.as_json())
-            sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
-        else:
-            sys.stdout.write(stats_tables(tally.stats, tally.records, tally.rejected))
+    _report(tally, args)
     if not args.quiet:
         sys.stderr.write(_summary(tally, args))
     if interrupted:

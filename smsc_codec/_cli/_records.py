@@ -80,7 +80,8 @@ def diagnostic(record: Record, problem: str | Exception) -> tuple[str, str]:
         return f"{where}: {reason}\n{shown}\n", reason
     reason = str(problem).split("\n", 1)[0]
     first_line = _raw_text(record.raw).split("\n", 1)[0]
-    return f"{record.source}:{record.line}:1: {reason}\n{_snippet(first_line, 1)}\n", reason
+    shown = _snippet(first_line, 1) + "\n" if first_line.strip() else ""
+    return f"{record.source}:{record.line}:1: {reason}\n{shown}", reason
 
 
 _reject_encoder = msgspec.json.Encoder()

@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -144,26 +145,49 @@ def _sibling_request(path: Path) -> str | None:
     if meta.is_file():
         try:
             request = json.loads(meta.read_text(encoding="utf-8")).get("request")
-        except (ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError):
             return None
         return request if isinstance(request, str) else None
     text = path.with_name(stem + ".request")
     if text.is_file():
-        return text.read_text(encoding="utf-8").strip() or None
+        try:
+            return text.read_text(encoding="utf-8").strip() or None
+        except (OSError, ValueError):
+            return None
     return None
+
+
+#: What reading a file can raise: missing or unreadable files, broken gzip,
+#: text that is not UTF-8, a CSV the csv module cannot read.
+_READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, csv.Error)
+
+
+def _unreadable(source: Source, line: int, exc: BaseException) -> Chunk:
+    """A chunk of one record standing for the rest of a file that could not be read."""
+    reason = f"cannot read {source.name} from here on: {exc}"
+    record = Record(source.name, line, None, None, b"", reason, in_log=source.form != "body")
+    return Chunk(source.name, "records", line, [record], 0)
 
 
 def read_chunks(
     sources: Sequence[Source], options: InputOptions, counter: list[int]
 ) -> Iterator[Chunk]:
-    """Every source's records in chunks, in order. ``counter[0]`` counts bytes read."""
+    """Every source's records in chunks, in order. ``counter[0]`` counts bytes read.
+
+    A file that cannot be read, or whose reading breaks off, gives a record
+    saying so at the line where it happened; the run goes on with the next.
+    """
     bodies: list[Record] = []
     size = 0
     for source in sources:
         if source.form == "body":
             before = counter[0]
-            with _open(source, counter) as stream:
-                body = stream.read()
+            try:
+                with _open(source, counter) as stream:
+                    body = stream.read()
+            except _READ_ERRORS as exc:
+                bodies.extend(_unreadable(source, 1, exc).items)
+                continue
             request = options.request
             if request is None and source.path is not None:
                 request = _sibling_request(source.path)
@@ -179,29 +203,51 @@ def read_chunks(
         if bodies:  # keep the order of the sources
             yield Chunk("", "records", 1, bodies, size)
             bodies, size = [], 0
-        with _open(source, counter) as stream:
-            if source.form == "jsonl":
-                yield from _jsonl_chunks(source, stream)
-            else:
-                yield from _csv_chunks(source, stream, options, counter)
+        position = [1]  # the line the sub-reader has reached
+        try:
+            with _open(source, counter) as stream:
+                if source.form == "jsonl":
+                    yield from _jsonl_chunks(source, stream, position)
+                else:
+                    yield from _csv_chunks(source, stream, options, counter, position)
+        except _READ_ERRORS as exc:
+            yield _unreadable(source, position[0], exc)
     if bodies:
         yield Chunk("", "records", 1, bodies, size)
 
 
-def _jsonl_chunks(source: Source, stream: BinaryIO) -> Iterator[Chunk]:
-    line = 1
-    while True:
-        lines = stream.readlines(CHUNK_BYTES)
-        if not lines:
-            return
-        if line == 1 and lines[0].startswith(_UTF8_BOM):  # as an editor may save it
+def _jsonl_chunks(source: Source, stream: BinaryIO, position: list[int]) -> Iterator[Chunk]:
+    lines: list[bytes] = []
+    size = 0
+
+    def chunk() -> Chunk:
+        first = position[0]
+        if first == 1 and lines[0].startswith(_UTF8_BOM):  # as an editor may save it
             lines[0] = lines[0][len(_UTF8_BOM) :]
-        yield Chunk(source.name, "jsonl", line, lines, sum(map(len, lines)))
-        line += len(lines)
+        position[0] += len(lines)
+        return Chunk(source.name, "jsonl", first, lines, size)
+
+    try:
+        for line in stream:
+            lines.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                yield chunk()
+                lines, size = [], 0
+    except _READ_ERRORS:
+        if lines:  # the lines read before the fault (a truncated gzip) are not lost
+            yield chunk()
+        raise
+    if lines:
+        yield chunk()
 
 
 def _csv_chunks(
-    source: Source, stream: BinaryIO, options: InputOptions, counter: list[int]
+    source: Source,
+    stream: BinaryIO,
+    options: InputOptions,
+    counter: list[int],
+    position: list[int],
 ) -> Iterator[Chunk]:
     # newline="\n": only LF ends a line, as in the other inputs; a CR inside a
     # quoted body is the body's (the csv module still reads CRLF endings)
@@ -213,11 +259,12 @@ def _csv_chunks(
             read.append(line)
             yield line
 
+    csv.field_size_limit(sys.maxsize)  # a body may be a long list: no limit but memory
     reader = csv.reader(lines())
     header = next(reader, None)
     if header is None:
         return
-    line = len(read) + 1
+    line = position[0] = len(read) + 1
     read.clear()
     where = {name: index for index, name in enumerate(header)}
     request_at = where.get(options.request_field)
@@ -234,7 +281,16 @@ def _csv_chunks(
     )
     records: list[Record] = []
     before = counter[0]
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows, None)
+        except _READ_ERRORS:
+            if records:  # what was read before the fault is not lost
+                yield Chunk(source.name, "records", 0, records, counter[0] - before)
+            raise
+        if row is None:
+            break
         raw = "".join(read).removesuffix("\n").removesuffix("\r")
         if not row:
             records.append(Record(source.name, line, None, None, raw, None))  # blank
@@ -246,7 +302,7 @@ def _csv_chunks(
             records.append(Record(source.name, line, None, None, raw, reason))
         else:
             records.append(Record(source.name, line, None, None, raw, problem))
-        line += len(read)
+        line = position[0] = line + len(read)
         read.clear()
         if len(records) >= CHUNK_RECORDS:
             yield Chunk(source.name, "records", 0, records, counter[0] - before)
