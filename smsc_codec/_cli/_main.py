@@ -27,6 +27,9 @@ OK, REJECTED, USAGE, INTERRUPTED = 0, 1, 2, 130
 
 
 def _job(args: argparse.Namespace) -> Job:
+    names = [args.request_field, args.body_field, args.script_field]
+    if len(set(names)) != len(names):
+        raise UsageError("--request-field, --body-field and --script-field must differ")
     return Job(
         command=args.command,
         fields=LogFields(args.request_field, args.body_field, args.script_field),
@@ -68,7 +71,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs is a number of processes: 0 for one per core, or more")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     inputs = InputOptions(args.input_format, args.request, args.request_field, args.body_field)
-    sources = find_sources(args.inputs, inputs)
+    outputs = [getattr(args, "output", None) or "", args.rejects or ""]
+    sources = find_sources(args.inputs, inputs, outputs)
     # diagnostics are validate's output; the other commands keep them off stdout
     diagnostics: TextIO = sys.stdout if job.command == "validate" else sys.stderr
     output = None

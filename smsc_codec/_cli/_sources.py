@@ -83,8 +83,33 @@ def _form_of(path: Path, options: InputOptions) -> str:
     return _LOG_FORMS.get(_base_suffix(path), "body")
 
 
-def find_sources(paths: Sequence[str], options: InputOptions) -> list[Source]:
-    """The inputs named on the command line; folders are searched recursively."""
+def find_sources(
+    paths: Sequence[str], options: InputOptions, outputs: Sequence[str] = ()
+) -> list[Source]:
+    """The inputs named on the command line; folders are searched recursively.
+
+    A file named twice is read once. A file the command writes (``outputs``) is
+    never an input: reading it while writing it would lose it or never end.
+    """
+    written = {Path(path).resolve() for path in outputs if path and path != "-"}
+    sources = _find(paths, options)
+    seen: set[Path] = set()
+    kept = []
+    for source in sources:
+        if source.path is not None:
+            resolved = source.path.resolve()
+            if resolved in written:
+                if source.name in paths:
+                    raise UsageError(f"{source.name} is both an input and an output")
+                continue
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+        kept.append(source)
+    return kept
+
+
+def _find(paths: Sequence[str], options: InputOptions) -> list[Source]:
     sources = []
     for given in paths:
         if given == "-":
@@ -196,7 +221,7 @@ def read_chunks(
             )
             bodies.append(Record(source.name, 1, request, body, body, problem, in_log=False))
             size += counter[0] - before
-            if len(bodies) >= CHUNK_RECORDS:
+            if len(bodies) >= CHUNK_RECORDS or size >= CHUNK_BYTES:
                 yield Chunk("", "records", 1, bodies, size)
                 bodies, size = [], 0
             continue
@@ -304,7 +329,7 @@ def _csv_chunks(
             records.append(Record(source.name, line, None, None, raw, problem))
         line = position[0] = line + len(read)
         read.clear()
-        if len(records) >= CHUNK_RECORDS:
+        if len(records) >= CHUNK_RECORDS or counter[0] - before >= CHUNK_BYTES:
             yield Chunk(source.name, "records", 0, records, counter[0] - before)
             records, before = [], counter[0]
     if records:

@@ -125,14 +125,16 @@ class _Done(NamedTuple):
 
 def _decode(record: Record, job: Job, strict: bool) -> _Done:
     request = parse_request(record.request)  # once: decode takes the parsed request
-    charset = job.charset
-    if charset == "auto" and isinstance(record.body, bytes):
-        charset = _auto_charset(record.body)
     assert record.body is not None
+    charset = job.charset
+    if isinstance(record.body, str):
+        charset = None  # a log's body is text already: no charset applies
+    elif charset == "auto":
+        charset = _auto_charset(record.body)
     value = decode_exchange(
         record.body, request, strict=strict, charset=CHARSETS[charset] if charset else None
     )
-    return _Done(value, request.script, request.get("fmt") or "0", charset)
+    return _Done(value, request.script, str(int(request.fmt)), charset)
 
 
 def _group(record: Record) -> tuple[str, str]:
@@ -141,7 +143,10 @@ def _group(record: Record) -> tuple[str, str]:
         request = parse_request(record.request)
     except SmscCodecError:
         return ("?", "?")
-    return request.script, request.get("fmt") or "0"
+    try:
+        return request.script, str(int(request.fmt))
+    except SmscCodecError:
+        return request.script, "?"
 
 
 def _kind(value: Any) -> str | None:
@@ -226,7 +231,7 @@ def process(chunk: Chunk, job: Job) -> Outcome:
 def _decode_command(record: Record, job: Job, out: _Writer) -> None:
     done = _decode(record, job, job.strict)
     if done.charset and job.charset == "auto":
-        out.tally.charsets[done.charset] += 1
+        out.tally.charsets[done.charset] += 1  # the choice made for a body file
     value = done.value
     reply = [reply_row(item) for item in value] if isinstance(value, list) else reply_row(value)
     origin: dict[str, Any] = {
@@ -234,10 +239,10 @@ def _decode_command(record: Record, job: Job, out: _Writer) -> None:
         "line": record.line,
         "request": record.request,
         "script": done.script,
-        "fmt": int(done.fmt) if done.fmt.isdigit() else done.fmt,
+        "fmt": int(done.fmt),
         "kind": _kind(value),
     }
-    if job.charset == "auto":
+    if job.charset == "auto" and done.charset:
         origin["charset"] = done.charset
     if job.output == "jsonl":
         origin["reply"] = reply
