@@ -13,7 +13,14 @@ parsers' own exceptions (lark, expat, msgspec, codecs) never escape.
 
 from __future__ import annotations
 
-__all__ = ["DecodeError", "EncodeError", "RequestError", "SmscCodecError", "position_of"]
+__all__ = [
+    "DecodeError",
+    "EncodeError",
+    "RequestError",
+    "SmscCodecError",
+    "position_of",
+    "show_with_caret",
+]
 
 
 class SmscCodecError(Exception):
@@ -88,15 +95,20 @@ class DecodeError(SmscCodecError, ValueError):
 
     def _render(self) -> str:
         fmt = "fmt=?" if self.fmt is None else f"fmt={self.fmt}"
-        shown = self.source_line
-        column = self.column
-        # Keep the caret readable on huge lines: show a window around the fault.
-        if len(shown) > 120:
-            start = max(0, column - 60)
-            shown = ("…" if start else "") + shown[start : start + 120] + "…"
-            column = column - start + (1 if start else 0)
-        # control characters as their Unicode pictures (a CR or a tab would
-        # move the terminal's cursor and put the caret under the wrong place)
-        shown = shown.translate(_CONTROL_PICTURES)
-        caret = " " * (column - 1) + "^"
-        return f"{fmt}, line {self.line}, column {self.column}: {self.reason}\n  {shown}\n  {caret}"
+        where = f"{fmt}, line {self.line}, column {self.column}: {self.reason}"
+        return f"{where}\n{show_with_caret(self.source_line, self.column)}"
+
+
+def show_with_caret(line: str, column: int) -> str:
+    """``line`` indented, and a caret under ``column`` (1-based) on the next line."""
+    shown = line
+    # Keep the caret readable on huge lines: show a window around the fault.
+    if len(shown) > 120:
+        start = max(0, column - 60)
+        shown = ("…" if start else "") + shown[start : start + 120] + "…"
+        column = column - start + (1 if start else 0)
+    # control characters as their Unicode pictures (a CR or a tab would
+    # move the terminal's cursor and put the caret under the wrong place)
+    shown = shown.translate(_CONTROL_PICTURES)
+    caret = " " * (column - 1) + "^"
+    return f"  {shown}\n  {caret}"

@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with Interrupt() as interrupt:
             chunks = read_chunks(sources, inputs, counter)
-            for _, outcome in outcomes(chunks, job, jobs, interrupt):
+            for outcome in outcomes(chunks, job, jobs, interrupt):
                 if output is not None:
                     output.write(outcome.output)
                 if rejects is not None and outcome.rejects:

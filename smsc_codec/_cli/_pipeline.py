@@ -42,27 +42,24 @@ def _ignore_interrupts() -> None:
 
 def outcomes(
     chunks: Iterable[Chunk], job: Job, jobs: int, interrupt: Interrupt
-) -> Iterator[tuple[int, Outcome]]:
-    """Each chunk's size in bytes with its outcome, in input order, until the
-    input ends or Ctrl-C."""
+) -> Iterator[Outcome]:
+    """Each chunk's outcome, in input order, until the input ends or Ctrl-C."""
     if jobs <= 1:
         for chunk in chunks:
             if interrupt.requested:
                 return
-            yield chunk.size, process(chunk, job)
+            yield process(chunk, job)
         return
     pool = ProcessPoolExecutor(jobs, initializer=_ignore_interrupts)
-    pending: deque[tuple[int, Future[Outcome]]] = deque()
+    pending: deque[Future[Outcome]] = deque()
     try:
         for chunk in chunks:
             if interrupt.requested:
                 return
-            pending.append((chunk.size, pool.submit(process, chunk, job)))
+            pending.append(pool.submit(process, chunk, job))
             if len(pending) >= 2 * jobs:
-                size, future = pending.popleft()
-                yield size, future.result()
+                yield pending.popleft().result()
         while pending and not interrupt.requested:
-            size, future = pending.popleft()
-            yield size, future.result()
+            yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

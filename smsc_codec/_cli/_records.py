@@ -7,13 +7,9 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from smsc_codec._errors import DecodeError
+from smsc_codec._errors import DecodeError, show_with_caret
 
 __all__ = ["LogFields", "Record", "diagnostic", "log_line_type", "reject_line"]
-
-#: Offending text longer than this is shown around the fault.
-_SHOWN = 120
-_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)}
 
 
 class Record(NamedTuple):
@@ -48,16 +44,6 @@ def log_line_type(fields: LogFields) -> type[msgspec.Struct]:
     return msgspec.defstruct("LogLine", names, rename=rename)
 
 
-def _snippet(text: str, column: int) -> str:
-    shown = text.rstrip("\r\n")
-    if len(shown) > _SHOWN:
-        start = max(0, column - _SHOWN // 2)
-        shown = ("…" if start else "") + shown[start : start + _SHOWN] + "…"
-        column = column - start + (1 if start else 0)
-    shown = shown.translate(_CONTROL_PICTURES)
-    return f"  {shown}\n  {' ' * (max(column, 1) - 1)}^"
-
-
 def _raw_text(raw: bytes | str) -> str:
     if isinstance(raw, str):
         return raw
@@ -79,8 +65,8 @@ def diagnostic(record: Record, problem: str | Exception) -> tuple[str, str]:
         shown = str(problem).split("\n", 1)[1] if "\n" in str(problem) else ""
         return f"{where}: {reason}\n{shown}\n", reason
     reason = str(problem).split("\n", 1)[0]
-    first_line = _raw_text(record.raw).split("\n", 1)[0]
-    shown = _snippet(first_line, 1) + "\n" if first_line.strip() else ""
+    first_line = _raw_text(record.raw).split("\n", 1)[0].rstrip("\r")
+    shown = show_with_caret(first_line, 1) + "\n" if first_line.strip() else ""
     return f"{record.source}:{record.line}:1: {reason}\n{shown}", reason
 
 

@@ -67,7 +67,6 @@ class Chunk(NamedTuple):
     form: str  #: "jsonl": ``items`` are lines; otherwise ``items`` are Records
     first_line: int  #: the line number of the first item (JSON Lines)
     items: list[Any]
-    size: int  #: bytes of input this chunk stands for
 
 
 def _base_suffix(path: Path) -> str:
@@ -191,7 +190,7 @@ def _unreadable(source: Source, line: int, exc: BaseException) -> Chunk:
     """A chunk of one record standing for the rest of a file that could not be read."""
     reason = f"cannot read {source.name} from here on: {exc}"
     record = Record(source.name, line, None, None, b"", reason, in_log=source.form != "body")
-    return Chunk(source.name, "records", line, [record], 0)
+    return Chunk(source.name, "records", line, [record])
 
 
 def read_chunks(
@@ -222,11 +221,11 @@ def read_chunks(
             bodies.append(Record(source.name, 1, request, body, body, problem, in_log=False))
             size += counter[0] - before
             if len(bodies) >= CHUNK_RECORDS or size >= CHUNK_BYTES:
-                yield Chunk("", "records", 1, bodies, size)
+                yield Chunk("", "records", 1, bodies)
                 bodies, size = [], 0
             continue
         if bodies:  # keep the order of the sources
-            yield Chunk("", "records", 1, bodies, size)
+            yield Chunk("", "records", 1, bodies)
             bodies, size = [], 0
         position = [1]  # the line the sub-reader has reached
         try:
@@ -238,7 +237,7 @@ def read_chunks(
         except _READ_ERRORS as exc:
             yield _unreadable(source, position[0], exc)
     if bodies:
-        yield Chunk("", "records", 1, bodies, size)
+        yield Chunk("", "records", 1, bodies)
 
 
 def _jsonl_chunks(source: Source, stream: BinaryIO, position: list[int]) -> Iterator[Chunk]:
@@ -250,7 +249,7 @@ def _jsonl_chunks(source: Source, stream: BinaryIO, position: list[int]) -> Iter
         if first == 1 and lines[0].startswith(_UTF8_BOM):  # as an editor may save it
             lines[0] = lines[0][len(_UTF8_BOM) :]
         position[0] += len(lines)
-        return Chunk(source.name, "jsonl", first, lines, size)
+        return Chunk(source.name, "jsonl", first, lines)
 
     try:
         for line in stream:
@@ -312,7 +311,7 @@ def _csv_chunks(
             row = next(rows, None)
         except _READ_ERRORS:
             if records:  # what was read before the fault is not lost
-                yield Chunk(source.name, "records", 0, records, counter[0] - before)
+                yield Chunk(source.name, "records", 0, records)
             raise
         if row is None:
             break
@@ -330,7 +329,7 @@ def _csv_chunks(
         line = position[0] = line + len(read)
         read.clear()
         if len(records) >= CHUNK_RECORDS or counter[0] - before >= CHUNK_BYTES:
-            yield Chunk(source.name, "records", 0, records, counter[0] - before)
+            yield Chunk(source.name, "records", 0, records)
             records, before = [], counter[0]
     if records:
-        yield Chunk(source.name, "records", 0, records, counter[0] - before)
+        yield Chunk(source.name, "records", 0, records)

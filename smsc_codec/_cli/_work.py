@@ -26,10 +26,7 @@ from ._rows import flat_row, reply_row, table_columns
 from ._sources import Chunk
 from ._stats import Stats
 
-__all__ = ["CHARSETS", "Job", "Outcome", "Tally", "csv_columns", "process", "with_fmt"]
-
-#: ``--charset`` names and their Python codecs.
-CHARSETS = {"utf-8": "utf-8", "windows-1251": "cp1251", "koi8-r": "koi8_r", "auto": "auto"}
+__all__ = ["Job", "Outcome", "Tally", "csv_columns", "process", "with_fmt"]
 
 
 class Job(NamedTuple):
@@ -132,7 +129,10 @@ def _decode(record: Record, job: Job, strict: bool) -> _Done:
     elif charset == "auto":
         charset = _auto_charset(record.body)
     value = decode_exchange(
-        record.body, request, strict=strict, charset=CHARSETS[charset] if charset else None
+        record.body,
+        request,
+        strict=strict,
+        charset=charset,  # --charset names are codec names
     )
     return _Done(value, request.script, str(int(request.fmt)), charset)
 
