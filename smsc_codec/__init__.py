@@ -36,7 +36,8 @@ from ._codes import (
     TemplateType,
     api_error_meaning,
 )
-from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
+from ._errors import DecodeError, EncodeError, LimitError, RequestError, SmscCodecError
+from ._limits import Limits
 from ._model import (
     ApiError,
     Balance,
@@ -91,6 +92,8 @@ __all__ = (
     "IncomingMessage",
     "Job",
     "JobCreated",
+    "LimitError",
+    "Limits",
     "MailBlacklistEntry",
     "MailContact",
     "MessageFlags",

@@ -15,6 +15,7 @@ from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
+from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_lines
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, Ok
@@ -36,15 +37,30 @@ class Decoder:
     (as with msgspec's ``Decoder``).
     """
 
-    __slots__ = ("_line_codecs", "_single_twin", "_spec", "charset", "fmt", "request", "strict")
+    __slots__ = (
+        "_line_codecs",
+        "_single_twin",
+        "_spec",
+        "charset",
+        "fmt",
+        "limits",
+        "request",
+        "strict",
+    )
 
     def __init__(
-        self, request: RequestLike, *, strict: bool = False, charset: str | None = None
+        self,
+        request: RequestLike,
+        *,
+        strict: bool = False,
+        charset: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.request = parse_request(request)
         self.fmt = int(self.request.fmt)
         self.charset = charset or self.request.charset
         self.strict = strict
+        self.limits = limits
         self._spec: ReplySpec | None = None
         self._single_twin: Twin | None = None
         self._line_codecs: dict[str, LineCodec] = {}
@@ -52,16 +68,25 @@ class Decoder:
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         """Decode one answer to this decoder's request; see :func:`decode`."""
         try:
+            check_body_size(body, self.limits, self.fmt, self.charset)
             if self.fmt == 3 and not self.strict:
                 found = self._fast_json(body)
                 if found is not None:
                     return found
             text = body_text(body, self.charset, self.fmt)
-            if not self.strict and self.fmt != 3:
+            long_values = self.fmt < 2 and check_lines(text, self.fmt, self.limits)
+            if not self.strict and self.fmt != 3 and not long_values:
                 found = self._fast_line(text) if self.fmt < 2 else self._fast_xml(text)
                 if found is not None:
                     return found
-            return _decode_text(text, self.request, self.fmt, self.strict)
+            return _decode_text(
+                text,
+                self.request,
+                self.fmt,
+                self.strict,
+                limits=self.limits,
+                long_values=long_values,
+            )
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -85,7 +110,7 @@ class Decoder:
         (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
         """
         head = text[:1]
-        if "\n" in text or head in ("E", "") or ",-" in text[:40]:
+        if "\n" in text or "\r" in text or head in ("E", "") or ",-" in text[:40]:
             return None
         if head == "O" and text.strip() == "OK":
             return None
@@ -106,7 +131,7 @@ class Decoder:
     def _fast_xml(self, text: str) -> Decoded:
         """A plain XML success answer (see ``_xml.plain_records``), or None."""
         spec = self._success_spec()
-        return None if spec is None else decode_plain_xml(text, spec)
+        return None if spec is None else decode_plain_xml(text, spec, self.limits)
 
     def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
@@ -125,20 +150,20 @@ class Decoder:
         if spec is None:
             return None
         if not spec.multi and single is None:
-            self._single_twin = wire_twin(spec.candidates[0].cls)
-        return fast_json(body, spec)
+            self._single_twin = wire_twin(spec.candidates[0].cls, self.limits.max_field_length)
+        return fast_json(body, spec, self.limits)
 
 
 @functools.lru_cache(maxsize=256)
-def _decoder(request: str | Request, strict: bool, charset: str | None) -> Decoder:
+def _decoder(request: str | Request, strict: bool, charset: str | None, limits: Limits) -> Decoder:
     # Every line of a log has its own request (ids, numbers), but few layouts:
     # requests share the decoder of their layout, with its warmed-up codecs.
-    return _layout_decoder(layout_of(parse_request(request)), strict, charset)
+    return _layout_decoder(layout_of(parse_request(request)), strict, charset, limits)
 
 
 @functools.lru_cache(maxsize=256)
-def _layout_decoder(layout: Request, strict: bool, charset: str | None) -> Decoder:
-    return Decoder(layout, strict=strict, charset=charset)
+def _layout_decoder(layout: Request, strict: bool, charset: str | None, limits: Limits) -> Decoder:
+    return Decoder(layout, strict=strict, charset=charset, limits=limits)
 
 
 def decode(
@@ -147,6 +172,7 @@ def decode(
     *,
     strict: bool = False,
     charset: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Decoded:
     """Decode one answer of the SMSC HTTP API.
 
@@ -165,28 +191,41 @@ def decode(
     keys, unknown codes and ambiguous text.
 
     ``charset`` overrides the request's (``"auto"`` tells UTF-8 from
-    windows-1251). Raises :class:`DecodeError` for any body that cannot be
-    decoded, and :class:`RequestError` for an unusable request.
+    windows-1251). ``limits`` bounds what a body may hold (:class:`Limits`).
+    Raises :class:`DecodeError` for any body that cannot be decoded (its
+    subclass :class:`LimitError` for one over a limit), and
+    :class:`RequestError` for an unusable request.
     """
     if request is None:
         fmt: int | None = None
         try:
+            check_body_size(body, limits, None, charset or "utf-8")
             text = body_text(body, charset or "auto", None)
             fmt = detect_format(text)
-            return _decode_text(text, None, fmt, strict)
+            return _decode_text(text, None, fmt, strict, limits=limits, long_values=None)
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
             raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
     if not isinstance(request, (str, Request)):
         request = parse_request(request)
-    return _decoder(request, strict, charset).decode(body)
+    return _decoder(request, strict, charset, limits).decode(body)
 
 
-def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) -> Decoded:
+def _decode_text(
+    text: str,
+    req: Request | None,
+    fmt: int | None,
+    strict: bool,
+    *,
+    limits: Limits,
+    long_values: bool | None,
+) -> Decoded:
+    if long_values is None and fmt is not None and fmt < 2:
+        long_values = check_lines(text, fmt, limits)
     envelope = detect_text_envelope(text, fmt if fmt is not None else 0)
     if envelope is None and fmt == 2:
-        root = parse_xml(text)
+        root = parse_xml(text, limits)
         envelope = xml_envelope(root, text, strict=strict)
     if envelope is not None:
         if isinstance(envelope, ApiError) and req is not None:
@@ -198,7 +237,7 @@ def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) 
         if req is not None:
             with contextlib.suppress(RequestError):
                 json_spec = reply_spec(req)
-        found = decode_json(text, json_spec, ApiError, strict=strict)
+        found = decode_json(text, json_spec, ApiError, strict=strict, limits=limits)
         if isinstance(found, ApiError) and req is not None:
             found.script = req.script
         return found
@@ -208,8 +247,8 @@ def _decode_text(text: str, req: Request | None, fmt: int | None, strict: bool) 
     if spec.ok_only:
         raise _ok_only_fault(text, fmt)
     if fmt == 2:
-        return decode_xml(text, root, spec, strict=strict)
-    return decode_lines(text, fmt, spec, strict=strict)
+        return decode_xml(text, root, spec, strict=strict, limits=limits)
+    return decode_lines(text, fmt, spec, strict=strict, limits=limits, long_values=long_values)
 
 
 def _ok_only_fault(text: str, fmt: int) -> DecodeError:
@@ -223,6 +262,7 @@ def decode_as(
     *,
     strict: bool = False,
     charset: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     **params: str | int,
 ) -> Decoded:
     """Decode when only the reply kind and the format are known.
@@ -248,7 +288,7 @@ def decode_as(
             *(() if params.keys() - {"fmt", "charset"} else command),
         ),
     )
-    return decode(body, request, strict=strict, charset=charset)
+    return decode(body, request, strict=strict, charset=charset, limits=limits)
 
 
 _TEXT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]* ?= |OK(?: -|,) ")

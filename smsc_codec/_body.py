@@ -24,19 +24,23 @@ def body_text(body: bytes | bytearray | memoryview | str, charset: str, fmt: int
     elif isinstance(body, bytes) and body.isascii():
         # ASCII reads the same in every charset the server writes (and holds
         # no byte-order mark): the commonest body takes no codec lookup
-        return body.decode("ascii")
+        text = body.decode("ascii")
+        if b"\0" in body:
+            raise _nul_fault(text, fmt)
+        return text
     else:
         data = bytes(body)
         for bom, codec in _BOMS:
             if data.startswith(bom):
                 data, charset = data[len(bom) :], codec
+        as_utf8: str | None = None
         if charset == "auto":
             try:
-                return _strip_bom(data.decode("utf-8"))
+                as_utf8 = data.decode("utf-8")
             except UnicodeDecodeError:
                 charset = "cp1251"
         try:
-            text = data.decode(charset)
+            text = as_utf8 if as_utf8 is not None else data.decode(charset)
         except UnicodeDecodeError as exc:
             before = data[: exc.start].decode(charset, errors="replace")
             raise DecodeError(
@@ -47,7 +51,18 @@ def body_text(body: bytes | bytearray | memoryview | str, charset: str, fmt: int
             ) from None
         except LookupError:
             raise DecodeError(f"unknown charset {charset!r}", fmt=fmt) from None
-    return _strip_bom(text)
+    text = _strip_bom(text)
+    if "\0" in text:
+        raise _nul_fault(text, fmt)
+    return text
+
+
+def _nul_fault(text: str, fmt: int | None) -> DecodeError:
+    # No answer holds a raw NUL: it marks a zero-filled or binary record,
+    # which no format reads as text (JSON escapes one as \u0000).
+    return DecodeError(
+        "a NUL character, which no answer holds", fmt=fmt, text=text, offset=text.find("\0")
+    )
 
 
 def _strip_bom(text: str) -> str:

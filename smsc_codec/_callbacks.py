@@ -30,6 +30,7 @@ from ._body import body_text
 from ._codes import DeliveryError, MessageStatus
 from ._errors import DecodeError, EncodeError, SmscCodecError
 from ._json import json_object_text, load_json, reply_from_mapping
+from ._limits import DEFAULT_LIMITS, Limits, check_body_size
 from ._model import Extra, FreeText
 from ._schema import plan_for
 from ._xml import parse_xml, record_fields, reply_from_fields, xml_element_text
@@ -134,6 +135,7 @@ def decode_callback(
     fmt: int | None = None,
     charset: str = "windows-1251",
     strict: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Callback:
     """Decode what the server posted to a callback handler.
 
@@ -146,6 +148,8 @@ def decode_callback(
         if isinstance(body, Mapping):
             fields = {str(k): str(v) for k, v in body.items()}
             return _from_fields(fields, None, strict)
+        if not isinstance(body, Mapping):
+            check_body_size(body, limits, fmt, charset)
         if isinstance(body, bytes) and fmt is None:
             head = body.lstrip()[:1]
             fmt = 2 if head == b"<" else 3 if head in (b"{", b"[") else None
@@ -156,15 +160,16 @@ def decode_callback(
             head_char = text.lstrip()[:1]
             fmt = 2 if head_char == "<" else 3 if head_char in ("{", "[") else None
         if fmt == 3:
-            data = load_json(text)
+            data = load_json(text, limits)
             if not isinstance(data, dict):
                 raise DecodeError("expected a JSON object", fmt=3, text=text, offset=0)
-            return reply_from_mapping(data, callback_kind(data), text, strict)  # type: ignore[return-value]
+            cls = callback_kind(data)
+            return reply_from_mapping(data, cls, text, strict, limits=limits)  # type: ignore[return-value]
         if fmt == 2:
-            root = parse_xml(text)
+            root = parse_xml(text, limits)
             fields = record_fields(root, text)
             cls = callback_kind(fields)
-            return reply_from_fields(fields, cls, text, strict)  # type: ignore[return-value]
+            return reply_from_fields(fields, cls, text, strict, limits)  # type: ignore[return-value]
         return _from_form(text, charset, strict)
     except SmscCodecError:
         raise

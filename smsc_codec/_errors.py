@@ -4,6 +4,7 @@
 
     SmscCodecError
     ├── DecodeError     a body does not match the layout its request implies
+    │   └── LimitError  a body goes over one of the decoder's Limits
     ├── EncodeError     a value cannot be written faithfully in the target format
     └── RequestError    the request (URL, query or mapping) does not say enough
 
@@ -13,9 +14,12 @@ parsers' own exceptions (lark, expat, msgspec, codecs) never escape.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "DecodeError",
     "EncodeError",
+    "LimitError",
     "RequestError",
     "SmscCodecError",
     "position_of",
@@ -81,11 +85,17 @@ class DecodeError(SmscCodecError, ValueError):
         offset: int = 0,
         line: int | None = None,
         column: int | None = None,
+        source_line: str | None = None,
     ) -> None:
-        if line is None or column is None:
+        if source_line is not None and line is not None and column is not None:
+            pass  # the caller read the line itself (a body too big to decode whole)
+        elif line is None or column is None:
             line, column = position_of(text, offset)
-        lines = text.split("\n")
-        source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+            start = max(0, min(offset, len(text))) - (column - 1)
+            end = text.find("\n", start)
+            source_line = text[start:] if end < 0 else text[start:end]
+        else:
+            source_line = _nth_line(text, line)
         self.reason = reason
         self.fmt = fmt
         self.line = line
@@ -97,6 +107,32 @@ class DecodeError(SmscCodecError, ValueError):
         fmt = "fmt=?" if self.fmt is None else f"fmt={self.fmt}"
         where = f"{fmt}, line {self.line}, column {self.column}: {self.reason}"
         return f"{where}\n{show_with_caret(self.source_line, self.column)}"
+
+
+class LimitError(DecodeError):
+    """A body goes over one of the decoder's :class:`Limits`.
+
+    ``limit`` names the bound (``"max_depth"``) and ``maximum`` is its value;
+    the position is the first character past the limit.
+    """
+
+    def __init__(self, limit: str, maximum: int, found: str, **where: Any) -> None:
+        """``found`` says what went over; ``where`` is DecodeError's position
+        keywords (``fmt``, ``text``, ``offset`` or ``line``/``column``)."""
+        self.limit = limit
+        self.maximum = maximum
+        super().__init__(f"{found}, over the limit {limit}={maximum:,}", **where)
+
+
+def _nth_line(text: str, line: int) -> str:
+    """The 1-based ``line`` of ``text`` (found without splitting the whole text)."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return ""
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
 
 
 def show_with_caret(line: str, column: int) -> str:

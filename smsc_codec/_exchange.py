@@ -12,6 +12,7 @@ from typing import Any
 
 from ._api import decode, encode
 from ._callbacks import decode_callback, encode_callback
+from ._limits import DEFAULT_LIMITS, Limits
 from ._request import RequestLike, parse_request
 
 __all__ = ["CALLBACK", "decode_exchange", "encode_exchange", "is_callback"]
@@ -34,13 +35,19 @@ def _handler(request: RequestLike) -> tuple[int | None, str]:
 
 
 def decode_exchange(
-    body: bytes | str, request: RequestLike, *, strict: bool = False, charset: str | None = None
+    body: bytes | str,
+    request: RequestLike,
+    *,
+    strict: bool = False,
+    charset: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Any:
     """Decode ``body``: :func:`decode` for a script, :func:`decode_callback` for a callback."""
     if not is_callback(request):
-        return decode(body, request, strict=strict, charset=charset)
+        return decode(body, request, strict=strict, charset=charset, limits=limits)
     fmt, handler_charset = _handler(request)
-    return decode_callback(body, fmt=fmt, charset=charset or handler_charset, strict=strict)
+    handler = charset or handler_charset
+    return decode_callback(body, fmt=fmt, charset=handler, strict=strict, limits=limits)
 
 
 def encode_exchange(value: Any, request: RequestLike) -> bytes:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 
 from ._codes import MessageFlags
-from ._errors import DecodeError, EncodeError, RequestError
+from ._errors import DecodeError, EncodeError, LimitError, RequestError
+from ._limits import DEFAULT_LIMITS, Limits, json_depth_fault, json_record_fault
 from ._model import Ok
 from ._replies import Candidate, Details, ReplySpec
 from ._schema import Kind, StructPlan, plan_for, variant_fault
@@ -53,35 +54,39 @@ class Twin(NamedTuple):
     to_model: Callable[[Any], msgspec.Struct]
 
 
-_TWINS: dict[type, Twin] = {}
+_TWINS: dict[tuple[type, int], Twin] = {}
 
 
-def wire_twin(cls: type[msgspec.Struct]) -> Twin:
-    """The wire twin of a reply Struct, built once.
+def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_field_length) -> Twin:
+    """The wire twin of a reply Struct, built once for each text bound.
 
-    The twin is a subclass that overrides only the fields msgspec cannot read
+    The twin is a subclass that overrides the fields msgspec cannot read
     as declared (dates, which are not ISO 8601, lists kept with their text,
-    and ``flag``, an int subclass),
+    and ``flag``, an int subclass), and bounds every text at ``max_text``
+    characters (``Limits.max_field_length``, checked by msgspec as it reads),
     with the same slots otherwise. So a decoded twin becomes the reply itself:
     its dates are converted in place and its class is switched to the
     model's, with no second Struct built (the JSON goal in
     design/performance.md leaves no room for one). Where Python refuses the
     class switch, a generated copy constructor is used instead.
     """
-    twin = _TWINS.get(cls)
+    twin = _TWINS.get((cls, max_text))
     if twin is not None:
         return twin
     plan = plan_for(cls)
     overrides: list[Any] = []
     steps = []
     env: dict[str, Any] = {"cls": cls}
+    text = Annotated[str, msgspec.Meta(max_length=max_text)]
     for i, spec in enumerate(plan.fields):
         if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
-            overrides.append((spec.name, str | None, None))
+            overrides.append((spec.name, text | None, None))
             env[f"c{i}"] = spec.from_text
             steps.append(f"v = w.{spec.name}\n    w.{spec.name} = c{i}(v) if v else None")
+        elif spec.kind is Kind.TEXT or spec.kind is Kind.TOKEN:
+            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
         elif spec.kind is Kind.LIST:
-            overrides.append((spec.name, str) if spec.required else (spec.name, str | None, None))
+            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
             env[f"c{i}"] = spec.from_text
             steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
         elif spec.py_type is MessageFlags:
@@ -108,7 +113,7 @@ def wire_twin(cls: type[msgspec.Struct]) -> Twin:
     # a generated function, as in _matcher._make_builder
     exec(compile(source, f"<smsc_codec json {cls.__name__}>", "exec"), env)
     finish: Callable[[Any], msgspec.Struct] = env["finish"]
-    twin = _TWINS[cls] = Twin(
+    twin = _TWINS[cls, max_text] = Twin(
         wire,
         msgspec.json.Decoder(wire, strict=False),
         msgspec.json.Decoder(list[wire], strict=False),  # type: ignore[valid-type]
@@ -138,9 +143,12 @@ def reply_from_mapping(
     text: str,
     strict: bool,
     before: _Before = ((), 0),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> msgspec.Struct:
-    """A reply from a decoded JSON object; ``before`` is (its array, its index),
-    to place an error under the right record."""
+    """A reply from a decoded JSON object (held against ``limits`` by
+    :func:`load_json`); ``before`` is (its array, its index), to place an
+    error under the right record."""
     plan = plan_for(cls)
     known = {k: v for k, v in obj.items() if k in plan.by_wire}
     extra = tuple((k, v) for k, v in obj.items() if k not in plan.by_wire)
@@ -160,7 +168,7 @@ def reply_from_mapping(
         raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0], before))
     if strict:
         _strict_json_types(known, plan, text, before)
-    twin = wire_twin(cls)
+    twin = wire_twin(cls, limits.max_field_length)
     try:
         wire = msgspec.convert(known, twin.wire, strict=False)
         reply = twin.to_model(wire)
@@ -211,26 +219,31 @@ def _strict_codes(reply: msgspec.Struct, text: str, before: _Before = ((), 0)) -
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 
 
-def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgspec.Struct] | None:
+def fast_json(
+    data: bytes | str, spec: ReplySpec, limits: Limits = DEFAULT_LIMITS
+) -> msgspec.Struct | list[msgspec.Struct] | None:
     """Lenient decoding of a well-formed success answer, or None.
 
     One typed msgspec decode into the first candidate's twin; a key of another
     candidate (``imsi`` of an HLR row) switches to that candidate once.
-    Everything else (errors, unknown keys, bad values, other shapes) returns
-    None and goes the general way, which keeps what it finds and says what
-    is wrong.
+    Everything else (errors, unknown keys, bad values, other shapes, a limit
+    passed) returns None and goes the general way, which keeps what it finds
+    and says what is wrong.
     """
     head = data[:1]
     if head not in ("{", "[", b"{", b"["):
         return None
     candidate = spec.candidates[0]
     for _attempt in range(2):
-        twin = wire_twin(candidate.cls)
+        twin = wire_twin(candidate.cls, limits.max_field_length)
         try:
             if head in ("[", b"["):
                 if not spec.multi or candidate is not spec.candidates[0]:
                     return None  # records of several kinds: each picks its own below
-                return [twin.to_model(w) for w in twin.many.decode(data)]
+                wires = twin.many.decode(data)
+                if len(wires) > limits.max_records:
+                    return None
+                return [twin.to_model(w) for w in wires]
             reply = twin.to_model(twin.one.decode(data))
         except msgspec.ValidationError as exc:
             unknown = _UNKNOWN_FIELD.search(str(exc))
@@ -245,10 +258,13 @@ def fast_json(data: bytes | str, spec: ReplySpec) -> msgspec.Struct | list[msgsp
     return None
 
 
-def load_json(text: str) -> Any:
-    """Parse JSON text; a malformed body raises a positioned DecodeError."""
+def load_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Parse JSON text within ``limits`` (nesting, text length); a malformed
+    body raises a positioned DecodeError."""
     try:
-        return msgspec.json.decode(text)
+        data = msgspec.json.decode(text)
+    except RecursionError:  # msgspec's own bound, far deeper than max_depth
+        raise json_depth_fault(text, limits.max_depth) from None
     except msgspec.DecodeError as exc:
         m = _BYTE_POSITION.search(str(exc))
         offset = (
@@ -257,6 +273,47 @@ def load_json(text: str) -> Any:
             else len(text)
         )
         raise _fault(f"malformed JSON: {str(exc).split(' (byte')[0]}", text, offset) from None
+    _check_tree(data, text, limits)
+    return data
+
+
+def _check_tree(data: Any, text: str, limits: Limits) -> None:
+    """Hold decoded JSON against ``max_depth`` and ``max_field_length``, one
+    level of nesting at a time (no recursion: the depth is what is checked)."""
+    max_text = limits.max_field_length
+    long_texts_possible = len(text) > max_text
+    level = [data]
+    depth = 0
+    while level:
+        inner: list[Any] = []
+        for value in level:
+            kind = type(value)
+            if kind is str:
+                if long_texts_possible and len(value) > max_text:
+                    raise _long_text_fault(value, text, limits)
+            elif kind is dict or kind is list:
+                if depth == limits.max_depth:
+                    raise json_depth_fault(text, limits.max_depth)
+                if kind is dict:
+                    inner.extend(value)  # the keys are texts too
+                    inner.extend(value.values())
+                else:
+                    inner.extend(value)
+        level = inner
+        depth += 1
+
+
+def _long_text_fault(value: str, text: str, limits: Limits) -> LimitError:
+    needle = msgspec.json.encode(value[:64]).decode("utf-8", "replace")[1:-1]
+    found = text.find(needle)
+    return LimitError(
+        "max_field_length",
+        limits.max_field_length,
+        f"a text of {len(value):,} characters",
+        fmt=3,
+        text=text,
+        offset=max(found, 0),
+    )
 
 
 def decode_json(
@@ -265,6 +322,7 @@ def decode_json(
     error_cls: type[msgspec.Struct],
     *,
     strict: bool,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> msgspec.Struct | list[msgspec.Struct]:
     """Decode a fmt=3 body: a success answer of ``spec`` or an error answer.
 
@@ -272,12 +330,12 @@ def decode_json(
     error answer decodes; anything else raises RequestError.
     """
     if not strict and spec is not None and not spec.ok_only:
-        found = fast_json(text, spec)
+        found = fast_json(text, spec, limits)
         if found is not None:
             return found
-    data = load_json(text)
+    data = load_json(text, limits)
     if isinstance(data, dict) and ("error" in data or "error_code" in data):
-        return reply_from_mapping(data, error_cls, text, strict)
+        return reply_from_mapping(data, error_cls, text, strict, limits=limits)
     if data == {"result": "OK"}:
         return Ok()  # change and delete commands (seed 004)
     if spec is None:
@@ -290,8 +348,12 @@ def decode_json(
         rows = None
         if spec.details is not None and isinstance(data.get(spec.details.field), list):
             data = dict(data)
-            rows = _detail_rows(data.pop(spec.details.field), spec.details, text, strict)
-        reply = reply_from_mapping(data, spec.pick_keys(data.keys()).cls, text, strict)
+            items = data.pop(spec.details.field)
+            if len(items) > limits.max_records:
+                raise json_record_fault(text, limits, 3)
+            rows = _detail_rows(items, spec.details, text, strict, limits)
+        cls = spec.pick_keys(data.keys()).cls
+        reply = reply_from_mapping(data, cls, text, strict, limits=limits)
         if strict:
             _strict_codes(reply, text)
         if rows is not None and spec.details is not None:
@@ -300,12 +362,15 @@ def decode_json(
     if isinstance(data, list):
         if not spec.multi and strict:
             raise _fault("expected one JSON object", text, 0)
+        if len(data) > limits.max_records:
+            raise json_record_fault(text, limits, 2)
         out = []
         for i, item in enumerate(data):
             if not isinstance(item, dict):
                 raise _fault("expected a JSON object in the array", text, 0)
             before = (data, i)
-            reply = reply_from_mapping(item, spec.pick_keys(item.keys()).cls, text, strict, before)
+            cls = spec.pick_keys(item.keys()).cls
+            reply = reply_from_mapping(item, cls, text, strict, before, limits=limits)
             if strict:
                 _strict_codes(reply, text, before)
             out.append(reply)
@@ -314,13 +379,14 @@ def decode_json(
 
 
 def _detail_rows(
-    items: list[Any], details: Details, text: str, strict: bool
+    items: list[Any], details: Details, text: str, strict: bool, limits: Limits
 ) -> list[msgspec.Struct]:
     rows = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise _fault(f"expected JSON objects in {details.field!r}", text, 0)
-        row = reply_from_mapping(item, details.candidate.cls, text, strict, (items, i))
+        cls = details.candidate.cls
+        row = reply_from_mapping(item, cls, text, strict, (items, i), limits=limits)
         if strict:
             _strict_codes(row, text, (items, i))
         rows.append(row)

@@ -19,6 +19,7 @@ from ._body import Line, iter_lines
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError
 from ._grammar import parse_line
+from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._replies import Candidate, Details, ReplySpec
 from ._strictness import unknown_codes
@@ -209,10 +210,22 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
 
 
 def decode_lines(
-    text: str, fmt: int, spec: ReplySpec, *, strict: bool
+    text: str,
+    fmt: int,
+    spec: ReplySpec,
+    *,
+    strict: bool,
+    limits: Limits = DEFAULT_LIMITS,
+    long_values: bool | None = None,
 ) -> msgspec.Struct | list[msgspec.Struct]:
-    """Decode a fmt=0/1 success body, one line at a time."""
-    if not strict and spec.multi:
+    """Decode a fmt=0/1 success body, one line at a time.
+
+    ``long_values`` is what :func:`~smsc_codec._limits.check_lines` returned
+    for this body, when the caller has checked it already.
+    """
+    if long_values is None:
+        long_values = check_lines(text, fmt, limits)
+    if not strict and spec.multi and not long_values:
         fast = _fast_lines(text, fmt, spec)
         if fast is not None:
             return fast
@@ -220,17 +233,34 @@ def decode_lines(
     details = spec.details
     detail_rows: list[msgspec.Struct] = []
     for line in iter_lines(text):
-        if not line.text:
+        if not line.text or line.text.isspace():
+            # whitespace between or after the records (a log's padding)
             if strict:
                 raise _fault("blank line", fmt, text, line.offset)
             continue
+        lone_cr = line.text.find("\r")
+        if lone_cr >= 0:
+            # Lines end with LF or CRLF (_body.iter_lines); the encoders
+            # refuse a CR in a value, so a lone one is no part of an answer.
+            raise _fault(
+                "a CR that ends no line (lines end with LF or CRLF)",
+                fmt,
+                text,
+                line.offset + lone_cr,
+            )
         if replies and not spec.multi:
             if details is not None:
-                detail_rows.append(_read_line(line, text, fmt, details.candidate, strict))
+                row = _read_line(line, text, fmt, details.candidate, strict)
+                if long_values:
+                    check_text_values([row], limits, fmt, text, line.offset)
+                detail_rows.append(row)
                 continue
             if strict:
                 raise _fault("expected one record, found several lines", fmt, text, line.offset)
-        replies.append(_read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict))
+        reply = _read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict)
+        if long_values:
+            check_text_values([reply], limits, fmt, text, line.offset)
+        replies.append(reply)
     if not replies:
         raise _fault("empty body", fmt, text, 0)
     if detail_rows and details is not None:

@@ -1,8 +1,10 @@
 """fmt=2: XML bodies, read with defusedxml.
 
-defusedxml refuses entity declarations, DTDs and external references before
-anything is expanded or fetched; its refusals and expat's syntax errors become
-the library's DecodeError. defusedxml is imported on first use.
+defusedxml refuses DTDs (no answer has one), entity declarations and external
+references before anything is expanded or fetched; its refusals and expat's
+syntax errors become the library's DecodeError. Nesting deeper than the
+decoder's ``max_depth`` and more records than ``max_records`` stop the parse
+where they start (``_limits.py``). defusedxml is imported on first use.
 
 The writer reproduces the documented layout (seed 003): the record element,
 then each field element on its own line, no declaration, no indentation.
@@ -11,6 +13,7 @@ then each field element on its own line, no declaration, no indentation.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Sequence
@@ -18,8 +21,9 @@ from typing import Any
 
 import msgspec
 
-from ._errors import DecodeError, EncodeError
+from ._errors import DecodeError, EncodeError, LimitError
 from ._json import structured_fields, wire_twin
+from ._limits import DEFAULT_LIMITS, Limits, nth_record_fault
 from ._replies import Details, ReplySpec
 from ._schema import mapping_builder, plan_for, variant_fault
 from ._strictness import unknown_codes
@@ -30,8 +34,10 @@ __all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _fault(reason: str, text: str, offset: int = 0, **position: int) -> DecodeError:
-    return DecodeError(reason, fmt=2, text=text, offset=offset, **position)
+def _fault(
+    reason: str, text: str, offset: int = 0, *, line: int | None = None, column: int | None = None
+) -> DecodeError:
+    return DecodeError(reason, fmt=2, text=text, offset=offset, line=line, column=column)
 
 
 def _tag_offset(text: str, tag: str) -> int:
@@ -41,48 +47,113 @@ def _tag_offset(text: str, tag: str) -> int:
 
 @functools.cache
 def _defusedxml() -> tuple[Any, type[Exception], type[Exception]]:
-    """defusedxml's parser and the exceptions it raises, imported on first use."""
+    """defusedxml's parser class and the exceptions it raises, imported on first use."""
     import xml.etree.ElementTree as ET  # noqa: PLC0415 - deferred with defusedxml
 
     from defusedxml import DefusedXmlException  # noqa: PLC0415
-    from defusedxml.ElementTree import fromstring  # noqa: PLC0415
+    from defusedxml.ElementTree import DefusedXMLParser  # noqa: PLC0415
 
-    return fromstring, ET.ParseError, DefusedXmlException
-
-
-@functools.cache
-def _parser_class() -> Any:
-    from defusedxml.ElementTree import DefusedXMLParser  # noqa: PLC0415 - deferred
-
-    return DefusedXMLParser
+    return DefusedXMLParser, ET.ParseError, DefusedXmlException
 
 
-def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[str, str]]] | None:
+def _secure_parser(target: Any = None) -> Any:
+    """A defusedxml parser that also refuses any DTD (an answer never has one,
+    and an external DTD subset is the one door its defaults leave open)."""
+    return _defusedxml()[0](target=target, forbid_dtd=True)
+
+
+class _Abandon(Exception):
+    """Stops a fast parse that the general path must read (and explain)."""
+
+
+class _TreeBuilder:
+    """ElementTree's tree builder, stopped at the first element nested deeper
+    than ``max_depth`` or the first root child past ``max_records``.
+
+    The elements a hostile body opens are refused as they come, so a deep or
+    wide body costs no more than the part read before the limit.
+    """
+
+    __slots__ = ("_children", "_depth", "_limits", "_text", "_tree", "parser")
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        import xml.etree.ElementTree as ET  # noqa: PLC0415 - loaded with defusedxml
+
+        self._tree = ET.TreeBuilder()
+        self._text = text
+        self._limits = limits
+        self._depth = 0
+        self._children = 0
+        self.parser: Any = None  # the expat parser, for the position
+
+    def start(self, tag: str, attrib: dict[str, str]) -> Any:
+        self._depth += 1
+        if self._depth > self._limits.max_depth:
+            raise self._fault(
+                "max_depth", f"elements nested more than {self._limits.max_depth} deep"
+            )
+        if self._depth == 2:
+            self._children += 1
+            if self._children > self._limits.max_records:
+                raise self._fault("max_records", f"more records than {self._limits.max_records:,}")
+        return self._tree.start(tag, attrib)
+
+    def end(self, tag: str) -> Any:
+        self._depth -= 1
+        return self._tree.end(tag)
+
+    def data(self, data: str) -> None:
+        self._tree.data(data)
+
+    def close(self) -> Any:
+        return self._tree.close()
+
+    def _fault(self, limit: str, found: str) -> LimitError:
+        expat = self.parser
+        return LimitError(
+            limit,
+            getattr(self._limits, limit),
+            found,
+            fmt=2,
+            text=self._text,
+            line=expat.CurrentLineNumber,
+            column=expat.CurrentColumnNumber + 1,
+        )
+
+
+def plain_records(
+    text: str, item: str, wrapper: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, list[dict[str, str]]] | None:
     """(root tag, records) of a plain body, or None when it is not plain or not well-formed.
 
     Each record is collected as {tag: text}, with no Element objects, and the
     handlers note whether the body is plain: records of flat field elements,
     no attributes, no nested markup, no text outside the fields, no field
-    twice. Anything else (an error answer, a broken body) is read again by the
-    ElementTree path, which says precisely what is wrong.
+    twice, within the limits. Anything else (an error answer, a broken body,
+    a limit passed) is read again by the ElementTree path, which says
+    precisely what is wrong.
     """
+    max_depth = limits.max_depth
+    max_records = limits.max_records
+    max_field = limits.max_field_length
     records: list[dict[str, str]] = []
     record: dict[str, str] = {}
     buffer = ""  # the text of the field being read
     depth = 0
     field_depth = 0  # 2 under a lone record element, 3 under the list wrapper
-    plain = True
 
     # The handlers are closures rather than methods: expat calls them for
     # every element and text run, and cell variables are the cheapest state.
     def start(tag: str, attrib: Any) -> None:
-        nonlocal depth, field_depth, plain, record, buffer
+        nonlocal depth, field_depth, record, buffer
         depth += 1
-        if attrib:
-            plain = False
+        if attrib or depth > max_depth:
+            raise _Abandon
         if depth == field_depth:
             buffer = ""
         elif depth == field_depth - 1 and tag == item:
+            if len(records) >= max_records:
+                raise _Abandon
             record = {}
             records.append(record)
         elif depth == 1 and tag in (item, wrapper):
@@ -91,28 +162,28 @@ def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[st
                 record = {}
                 records.append(record)
         else:
-            plain = False
+            raise _Abandon
 
     def end(tag: str) -> None:
-        nonlocal depth, plain
+        nonlocal depth
         if depth == field_depth:
-            if tag in record:
-                plain = False
+            if tag in record or len(buffer) > max_field:
+                raise _Abandon
             record[tag] = buffer
         depth -= 1
 
     def data(piece: str) -> None:
-        nonlocal plain, buffer
+        nonlocal buffer
         if depth == field_depth:
             buffer += piece  # one piece a field, mostly: "" + piece copies nothing
         elif not piece.isspace():
-            plain = False
+            raise _Abandon
 
     # defusedxml creates and secures the expat parser (its handlers refuse
     # DTDs, entity declarations and external references); the element
     # handlers are pointed at the collector directly, past ElementTree's
     # per-element wrappers, which cost more than the parse itself.
-    expat = _parser_class()().parser
+    expat = _secure_parser().parser
     expat.StartElementHandler = start
     expat.EndElementHandler = end
     expat.CharacterDataHandler = data
@@ -120,16 +191,21 @@ def plain_records(text: str, item: str, wrapper: str) -> tuple[str, list[dict[st
         expat.Parse(text, True)
     except Exception:
         return None
-    if not plain or not field_depth:
+    if not field_depth:
         return None
     return (item if field_depth == 2 else wrapper), records
 
 
-def parse_xml(text: str) -> Any:
-    """Parse with defusedxml; every failure becomes a DecodeError."""
-    fromstring, ParseError, DefusedXmlException = _defusedxml()
+def parse_xml(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Parse with defusedxml into an ElementTree element, within ``limits``;
+    every failure becomes a DecodeError."""
+    _, ParseError, DefusedXmlException = _defusedxml()
+    builder = _TreeBuilder(text, limits)
+    parser = _secure_parser(builder)
+    builder.parser = parser.parser
     try:
-        return fromstring(text)
+        parser.feed(text)
+        return parser.close()
     except ParseError as exc:
         line, column = exc.position  # type: ignore[attr-defined]
         raise _fault(
@@ -138,8 +214,13 @@ def parse_xml(text: str) -> Any:
             line=line,
             column=column + 1,
         ) from None
+    except LimitError:
+        raise
     except DefusedXmlException as exc:
-        raise _fault(f"forbidden XML construct: {exc}", text, _tag_offset(text, "!")) from None
+        at = text.find("<!DOCTYPE")
+        raise _fault(
+            f"forbidden XML construct: {exc}", text, at if at >= 0 else _tag_offset(text, "!")
+        ) from None
     except (ValueError, RecursionError) as exc:  # e.g. an encoding declaration on a str
         raise _fault(f"unreadable XML: {exc}", text) from None
 
@@ -179,9 +260,25 @@ _TEXT = operator.attrgetter("text")
 
 
 def reply_from_fields(
-    fields: dict[str, str], cls: type[msgspec.Struct], text: str, strict: bool
+    fields: dict[str, str],
+    cls: type[msgspec.Struct],
+    text: str,
+    strict: bool,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> msgspec.Struct:
     plan = plan_for(cls)
+    max_text = limits.max_field_length
+    if len(text) > max_text:
+        for tag, raw in fields.items():
+            if len(raw) > max_text or len(tag) > max_text:
+                raise LimitError(
+                    "max_field_length",
+                    max_text,
+                    f"<{tag[:40]}> holds {max(len(raw), len(tag)):,} characters",
+                    fmt=2,
+                    text=text,
+                    offset=_tag_offset(text, tag),
+                )
     if fields.keys() <= plan.by_wire.keys():
         try:
             if strict:
@@ -190,7 +287,7 @@ def reply_from_fields(
                 # msgspec reads the texts as it reads JSON strings (facts §1.4:
                 # numbers may come quoted), in C; its wire twin is shared with
                 # the JSON decoder.
-                twin = wire_twin(cls)
+                twin = wire_twin(cls, max_text)
                 reply = twin.to_model(msgspec.convert(fields, twin.wire, strict=False))
         except (KeyError, ValueError, msgspec.ValidationError):
             pass  # the field-by-field walk below says what is wrong, and where
@@ -229,9 +326,10 @@ def reply_from_fields(
 
 
 def decode_xml(
-    text: str, root: Any, spec: ReplySpec, *, strict: bool
+    text: str, root: Any, spec: ReplySpec, *, strict: bool, limits: Limits = DEFAULT_LIMITS
 ) -> msgspec.Struct | list[msgspec.Struct]:
-    """Decode a parsed fmt=2 success answer of ``spec``."""
+    """Decode a fmt=2 success answer of ``spec``, parsed by :func:`parse_xml`
+    (which holds the root's records against ``max_records``)."""
     if root.tag == spec.xml_list:
         items = list(root)
         if (root.text or "").strip():
@@ -244,7 +342,7 @@ def decode_xml(
             raise _fault(f"expected <{spec.xml_list}>, found <{root.tag}>", text)
     elif root.tag == spec.xml_value_root and not len(root) and not root.attrib:
         # the field alone as the root: `<balance>250.80</balance>` (facts §2.5)
-        return _replies([{root.tag: root.text or ""}], root.tag, spec, text, strict)
+        return _replies([{root.tag: root.text or ""}], root.tag, spec, text, strict, limits=limits)
     else:
         raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
     for item in items:
@@ -253,16 +351,16 @@ def decode_xml(
                 f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
             )
     details = spec.details
-    rows = _detail_rows(items, details, text, strict) if details is not None else None
+    rows = _detail_rows(items, details, text, strict, limits) if details is not None else None
     records = [record_fields(item, text) for item in items]
-    found = _replies(records, root.tag, spec, text, strict)
+    found = _replies(records, root.tag, spec, text, strict, limits=limits)
     if rows is not None and details is not None and isinstance(found, msgspec.Struct):
         found = msgspec.structs.replace(found, **{details.field: tuple(rows)})
     return found
 
 
 def _detail_rows(
-    items: list[Any], details: Details, text: str, strict: bool
+    items: list[Any], details: Details, text: str, strict: bool, limits: Limits
 ) -> list[msgspec.Struct] | None:
     """Take the details element out of the (one) record and read its records."""
     if len(items) != 1:
@@ -273,6 +371,12 @@ def _detail_rows(
     items[0].remove(block)
     if (block.text or "").strip():
         raise _fault(f"text directly inside <{block.tag}>", text, _tag_offset(text, block.tag))
+    if len(block) > limits.max_records:
+        past = itertools.islice(
+            re.finditer(f"<{details.xml_item}[ />]", text), limits.max_records, None
+        )
+        found = next(past, None)
+        raise nth_record_fault(limits, 2, text, found.start() if found else len(text))
     rows = []
     kind = details.candidate.cls
     for element in block:
@@ -282,11 +386,13 @@ def _detail_rows(
                 text,
                 _tag_offset(text, element.tag),
             )
-        rows.append(reply_from_fields(record_fields(element, text), kind, text, strict))
+        rows.append(reply_from_fields(record_fields(element, text), kind, text, strict, limits))
     return rows
 
 
-def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspec.Struct] | None:
+def decode_plain_xml(
+    text: str, spec: ReplySpec, limits: Limits = DEFAULT_LIMITS
+) -> msgspec.Struct | list[msgspec.Struct] | None:
     """Lenient decoding of a plain success answer (see :func:`plain_records`), or None."""
     if spec.details is not None and f"<{spec.details.xml_list}>" in text:
         return None  # nested records: the general path takes them out first
@@ -298,38 +404,46 @@ def decode_plain_xml(text: str, spec: ReplySpec) -> msgspec.Struct | list[msgspe
         value = body[len(lone) + 2 : -len(lone) - 3]
         if body != f"<{lone}>{value}</{lone}>" or "<" in value or "&" in value:
             return None
-        return _replies([{lone: value}], lone, spec, text, False)
-    found = plain_records(text, spec.xml_item, spec.xml_list)
+        return _replies([{lone: value}], lone, spec, text, False, limits=limits)
+    found = plain_records(text, spec.xml_item, spec.xml_list, limits)
     if found is None:
         return None
     if any("error_code" in fields or "error" in fields for fields in found[1]):
         return None  # an error answer in the success answer's element (send.php)
     root_tag, records = found
-    return _replies(records, root_tag, spec, text, False)
+    return _replies(records, root_tag, spec, text, False, limits=limits)
 
 
 def _replies(
-    records: list[dict[str, str]], root_tag: str, spec: ReplySpec, text: str, strict: bool
+    records: list[dict[str, str]],
+    root_tag: str,
+    spec: ReplySpec,
+    text: str,
+    strict: bool,
+    *,
+    limits: Limits,
 ) -> msgspec.Struct | list[msgspec.Struct]:
     replies = None
     if not strict and len(spec.candidates) == 1 and len(records) > 1:
-        replies = _convert_all(records, spec.candidates[0].cls)
+        replies = _convert_all(records, spec.candidates[0].cls, limits.max_field_length)
     if replies is None:
-        replies = [reply_from_fields(f, spec.pick_keys(f).cls, text, strict) for f in records]
+        replies = [
+            reply_from_fields(f, spec.pick_keys(f).cls, text, strict, limits) for f in records
+        ]
     if spec.multi or root_tag == spec.xml_list:
         return replies
     return replies[0]
 
 
 def _convert_all(
-    records: list[dict[str, str]], cls: type[msgspec.Struct]
+    records: list[dict[str, str]], cls: type[msgspec.Struct], max_text: int
 ) -> list[msgspec.Struct] | None:
     """Records of one known kind, converted by msgspec in one call (a long
     list's fast path); None when any record needs the field-by-field walk."""
     known = plan_for(cls).by_wire.keys()
     if not all(fields.keys() <= known for fields in records):
         return None
-    twin = wire_twin(cls)
+    twin = wire_twin(cls, max_text)
     try:
         wires = msgspec.convert(records, list[twin.wire], strict=False)  # type: ignore[name-defined]
         return [twin.to_model(wire) for wire in wires]

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import argparse
 
+import msgspec
+
+from smsc_codec._limits import Limits
 from smsc_codec._version import __version__
+
+_LIMIT_NAMES = tuple(field.name for field in msgspec.structs.fields(Limits))
+
+
+def _limit(text: str) -> tuple[str, int]:
+    """``NAME=N`` of ``--limit``: a field of Limits and a positive count."""
+    name, _, value = text.partition("=")
+    if name not in _LIMIT_NAMES:
+        raise argparse.ArgumentTypeError(f"no limit {name!r} (names: {', '.join(_LIMIT_NAMES)})")
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise argparse.ArgumentTypeError(f"{name} needs a positive whole number, not {value!r}")
+    return name, int(value)
+
 
 __all__ = ["build_parser"]
 
@@ -77,6 +93,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
         choices=("utf-8", "windows-1251", "koi8-r", "auto"),
         help="the charset of body files (default: the request's charset parameter, else "
         "windows-1251); auto tells UTF-8 from windows-1251 and says which it chose",
+    )
+    reading.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        type=_limit,
+        metavar="NAME=N",
+        help="raise or lower one of the decoder's limits, e.g. max_body_bytes=200000000 "
+        f"(names: {', '.join(_LIMIT_NAMES)}; see the README's security section)",
     )
     reading.add_argument(
         "--strict",

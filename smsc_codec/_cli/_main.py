@@ -10,6 +10,8 @@ from typing import TextIO
 
 import msgspec
 
+from smsc_codec._limits import Limits
+
 from ._args import build_parser
 from ._check_corpus import check_corpus
 from ._outputs import Output
@@ -35,6 +37,7 @@ def _job(args: argparse.Namespace) -> Job:
         fields=LogFields(args.request_field, args.body_field, args.script_field),
         strict=args.strict,
         charset=args.charset,
+        limits=Limits(**dict(args.limit)),
         output=getattr(args, "output_format", "jsonl"),
         to_fmt=getattr(args, "to_fmt", None),
     )

@@ -19,6 +19,7 @@ import msgspec
 
 from smsc_codec._errors import SmscCodecError
 from smsc_codec._exchange import decode_exchange, encode_exchange
+from smsc_codec._limits import DEFAULT_LIMITS, Limits
 from smsc_codec._request import parse_request
 
 from ._records import LogFields, Record, diagnostic, log_line_type, reject_line
@@ -36,6 +37,7 @@ class Job(NamedTuple):
     fields: LogFields = LogFields()
     strict: bool = False
     charset: str | None = None  #: a ``--charset`` name; None: the request's
+    limits: Limits = DEFAULT_LIMITS
     output: str = "jsonl"  #: jsonl, csv or parquet
     to_fmt: int | None = None
 
@@ -133,6 +135,7 @@ def _decode(record: Record, job: Job, strict: bool) -> _Done:
         request,
         strict=strict,
         charset=charset,  # --charset names are codec names
+        limits=job.limits,
     )
     return _Done(value, request.script, str(int(request.fmt)), charset)
 
