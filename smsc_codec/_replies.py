@@ -320,7 +320,7 @@ _COMMAND_SCRIPTS: dict[str, dict[str, ReplySpec]] = {
 
 def _several(value: str | None) -> bool:
     """A parameter listing several numbers, "separated by any separator"."""
-    if value is None or value.lstrip("+").isdigit():
+    if value is None or (value.isascii() and value.lstrip("+").isdigit()):
         return False  # one number (the common case: no split needed)
     return len([p for p in _SEPARATORS.split(value) if p]) > 1
 

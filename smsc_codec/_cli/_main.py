@@ -138,3 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return REJECTED
     except KeyboardInterrupt:  # a second Ctrl-C
         return INTERRUPTED
+    except OSError as exc:  # a full disk, a vanished input: no traceback
+        sys.stderr.write(
+            f"smsc-codec {args.command}: {exc.strerror or exc}"
+            f"{f': {exc.filename}' if exc.filename else ''}\n"
+        )
+        return USAGE

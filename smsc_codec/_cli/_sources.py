@@ -112,6 +112,8 @@ def _find(paths: Sequence[str], options: InputOptions) -> list[Source]:
     sources = []
     for given in paths:
         if given == "-":
+            if sys.stdin is None:  # started with standard input closed (`<&-`)
+                raise UsageError("standard input is closed")
             form = options.form
             if form == "auto":
                 form = "body" if options.request else "jsonl"
@@ -123,7 +125,8 @@ def _find(paths: Sequence[str], options: InputOptions) -> list[Source]:
                 p for p in path.rglob("*") if p.is_file() and _base_suffix(p) in _FOLDER_SUFFIXES
             )
             sources.extend(Source(str(p), p, _form_of(p, options)) for p in found)
-        elif path.is_file():
+        elif path.exists():
+            # a file, or a pipe or device named by a path (`<(zcat log.gz)`)
             sources.append(Source(given, path, _form_of(path, options)))
         else:
             raise UsageError(f"no such file or folder: {given}")
