@@ -208,3 +208,95 @@ def test_a_usage_mistake_is_a_message_and_status_2(tmp_path: Path, options: list
     assert done.returncode == 2
     assert done.stderr.startswith("smsc-codec decode: ")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--limit", "max_rows=10"], ["--limit", "max_records=-1"], ["--limit", "max_depth"]],
+    ids=["unknown-limit", "negative-limit", "limit-without-value"],
+)
+def test_a_bad_limit_is_a_usage_mistake(tmp_path: Path, options: list[str]) -> None:
+    log = write_log(tmp_path / "log.jsonl", 10, _quick_exchanges())
+    done = subprocess.run(
+        [*CLI, "decode", str(log), *options],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "--limit" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_limit_option_reaches_the_decoder(tmp_path: Path) -> None:
+    """`--limit max_records=1` rejects a two-record answer, naming the limit;
+    without it the same answer decodes."""
+    body = tmp_path / "two.body"
+    body.write_bytes(b"1,0,0,1,79990000001\n1,0,0,2,79990000002")
+    args = [*CLI, "decode", "-q", str(body), "--request", "status.php?id=1,2&phone=1,2&fmt=1"]
+    whole = subprocess.run(args, cwd=tmp_path, check=False, capture_output=True, text=True)
+    assert whole.returncode == 0
+    limited = subprocess.run(
+        [*args, "--limit", "max_records=1"],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert limited.returncode == 1
+    assert f"{body}:2:1: fmt=1: more records than 1, over the limit max_records=1" in limited.stderr
+
+
+def test_a_full_disk_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl", 2_000, _quick_exchanges())
+    done = subprocess.run(
+        [*CLI, "decode", str(log), "-o", "/dev/full"],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "No space left on device" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_closed_standard_input_is_a_message(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*CLI, "decode", "-"],
+        cwd=tmp_path,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+    assert done.returncode == 0  # an empty input is no mistake
+    closed = subprocess.run(
+        [*CLI, "decode", "-"],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert closed.returncode == 2
+    assert "standard input is closed" in closed.stderr
+
+
+def test_a_pipe_named_by_a_path_is_read(tmp_path: Path) -> None:
+    """A FIFO, as `<(zcat log.gz)` gives, is an input like a file."""
+    fifo = tmp_path / "answers.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(
+        [*CLI, "decode", "-q", str(fifo), "--request", "status.php?id=1&phone=7&fmt=1"],
+        cwd=tmp_path,
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    with fifo.open("wb") as pipe:
+        pipe.write(b"1,1286524541,0")
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err
+    row = msgspec.json.decode(out)
+    assert row["reply"]["last_timestamp"] == 1286524541
