@@ -290,7 +290,6 @@ def test_a_pipe_named_by_a_path_is_read(tmp_path: Path) -> None:
     reader = subprocess.Popen(
         [*CLI, "decode", "-q", str(fifo), "--request", "status.php?id=1&phone=7&fmt=1"],
         cwd=tmp_path,
-        check=False,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
