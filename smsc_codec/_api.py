@@ -14,7 +14,7 @@ from ._body import body_text
 from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
-from ._json import Twin, decode_json, encode_json, fast_json, wire_twin
+from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_twin
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_lines
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
@@ -140,7 +140,7 @@ class Decoder:
         ):
             return None
         single = self._single_twin
-        if single is not None and body[:1] in ("{", b"{"):
+        if single is not None and body[:1] in ("{", b"{") and self.limits.max_depth >= TYPED_DEPTH:
             # the commonest answer: one object of the first kind (no dispatch)
             try:
                 return single.to_model(single.one.decode(body))

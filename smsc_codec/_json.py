@@ -28,6 +28,7 @@ from ._schema import Kind, StructPlan, plan_for, variant_fault
 from ._strictness import unknown_codes
 
 __all__ = [
+    "TYPED_DEPTH",
     "Twin",
     "decode_json",
     "encode_json",
@@ -217,6 +218,9 @@ def _strict_codes(reply: msgspec.Struct, text: str, before: _Before = ((), 0)) -
 
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+#: the deepest nesting a typed decode accepts: an array of objects holding a
+#: details array of objects
+TYPED_DEPTH = 4
 
 
 def fast_json(
@@ -231,8 +235,8 @@ def fast_json(
     and says what is wrong.
     """
     head = data[:1]
-    if head not in ("{", "[", b"{", b"["):
-        return None
+    if head not in ("{", "[", b"{", b"[") or limits.max_depth < TYPED_DEPTH:
+        return None  # (a depth bound below any answer's: the general path counts)
     candidate = spec.candidates[0]
     for _attempt in range(2):
         twin = wire_twin(candidate.cls, limits.max_field_length)

@@ -336,7 +336,7 @@ def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:
         if not isinstance(value, str) and not lossy:
             raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
         text = str(value)
-        if "\n" in text or "\r" in text or not _PAIR_START.fullmatch(f", {key} = "):
+        if "\n" in text or "\r" in text or "\0" in text or not _PAIR_START.fullmatch(f", {key} = "):
             raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=fmt)
         parts.append(f", {key} = {text}")
     return "".join(parts)

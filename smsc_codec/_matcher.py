@@ -240,7 +240,12 @@ def _make_builder(
     env: dict[str, Any] = {"cls": plan.cls}
     args = []
     for i, spec in enumerate(specs):
-        if spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
+        if spec.kind is Kind.TOKEN and spec.required:
+            # (the grammar's TOKEN is one character or more: an empty
+            # required token is a cut or shifted line, not a value)
+            env[f"c{i}"] = _check_required_token
+            expr = f"c{i}(v[{i}])"
+        elif spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
             expr = f"v[{i}]"
         elif spec.kind is Kind.LIST:
             env[f"c{i}"] = spec.from_text
@@ -441,6 +446,13 @@ def _check_token(text: str) -> str:
     return text
 
 
+def _check_required_token(text: str) -> str:
+    """A token that must be there: not empty, no comma."""
+    if not text:
+        raise ValueError("an empty value")
+    return _check_token(text)
+
+
 def _refusal(spec: FieldSpec, text: str) -> ValueError | None:
     """Why the field's kind refuses ``text`` (an absent optional value is fine)."""
     if not text and not spec.required:
@@ -461,6 +473,8 @@ def _to_text(spec: FieldSpec, value: Any, fmt: int) -> str:
         raise EncodeError(
             "a line break cannot be written in a line format", field=spec.name, fmt=fmt
         )
+    if "\0" in text:  # a decoder refuses a NUL in a body (_body.body_text)
+        raise EncodeError("a NUL character cannot be written", field=spec.name, fmt=fmt)
     if spec.kind is Kind.TOKEN and ("," in text or (not text and spec.required)):
         raise EncodeError(
             f"{text!r} cannot stand in a comma-separated token", field=spec.name, fmt=fmt

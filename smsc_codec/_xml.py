@@ -68,13 +68,15 @@ class _Abandon(Exception):
 
 class _TreeBuilder:
     """ElementTree's tree builder, stopped at the first element nested deeper
-    than ``max_depth`` or the first root child past ``max_records``.
+    than ``max_depth`` or the first record past ``max_records``.
 
-    The elements a hostile body opens are refused as they come, so a deep or
-    wide body costs no more than the part read before the limit.
+    A record is an element below the root that holds elements: the records
+    of a list, a details list and its rows (a lone record's fields hold
+    text only). The elements a hostile body opens are refused as they come,
+    so a deep or wide body costs no more than the part read before the limit.
     """
 
-    __slots__ = ("_children", "_depth", "_limits", "_text", "_tree", "parser")
+    __slots__ = ("_depth", "_limits", "_opened", "_records", "_text", "_tree", "parser")
 
     def __init__(self, text: str, limits: Limits) -> None:
         import xml.etree.ElementTree as ET  # noqa: PLC0415 - loaded with defusedxml
@@ -83,23 +85,32 @@ class _TreeBuilder:
         self._text = text
         self._limits = limits
         self._depth = 0
-        self._children = 0
+        self._records = 0
+        #: where each open element started, and whether it holds an element yet
+        self._opened: list[tuple[int, int, bool]] = []
         self.parser: Any = None  # the expat parser, for the position
 
     def start(self, tag: str, attrib: dict[str, str]) -> Any:
         self._depth += 1
+        expat = self.parser
         if self._depth > self._limits.max_depth:
-            raise self._fault(
-                "max_depth", f"elements nested more than {self._limits.max_depth} deep"
-            )
-        if self._depth == 2:
-            self._children += 1
-            if self._children > self._limits.max_records:
-                raise self._fault("max_records", f"more records than {self._limits.max_records:,}")
+            found = f"elements nested more than {self._limits.max_depth} deep"
+            at = (expat.CurrentLineNumber, expat.CurrentColumnNumber)
+            raise self._fault("max_depth", found, at)
+        opened = self._opened
+        if len(opened) >= 2 and not opened[-1][2]:  # the parent's first element
+            line, column, _ = opened[-1]
+            opened[-1] = (line, column, True)
+            self._records += 1
+            if self._records > self._limits.max_records:
+                found = f"more records than {self._limits.max_records:,}"
+                raise self._fault("max_records", found, (line, column))
+        opened.append((expat.CurrentLineNumber, expat.CurrentColumnNumber, False))
         return self._tree.start(tag, attrib)
 
     def end(self, tag: str) -> Any:
         self._depth -= 1
+        self._opened.pop()
         return self._tree.end(tag)
 
     def data(self, data: str) -> None:
@@ -108,16 +119,11 @@ class _TreeBuilder:
     def close(self) -> Any:
         return self._tree.close()
 
-    def _fault(self, limit: str, found: str) -> LimitError:
-        expat = self.parser
+    def _fault(self, limit: str, found: str, at: tuple[int, int]) -> LimitError:
+        line, column = at
+        maximum = getattr(self._limits, limit)
         return LimitError(
-            limit,
-            getattr(self._limits, limit),
-            found,
-            fmt=2,
-            text=self._text,
-            line=expat.CurrentLineNumber,
-            column=expat.CurrentColumnNumber + 1,
+            limit, maximum, found, fmt=2, text=self._text, line=line, column=column + 1
         )
 
 
@@ -225,6 +231,14 @@ def parse_xml(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
         raise _fault(f"unreadable XML: {exc}", text) from None
 
 
+def _value_offset(text: str, tag: str, value: str) -> int:
+    """Where ``value`` (escaped as the encoder writes it) starts after ``<tag>``,
+    else where ``<tag`` first stands."""
+    needle = f"<{tag}>" + _escape_text(value[:64])
+    found = text.find(needle)
+    return found + len(tag) + 2 if found >= 0 else _tag_offset(text, tag)
+
+
 _TAIL = operator.attrgetter("tail")
 _ATTRIB = operator.attrgetter("attrib")
 
@@ -277,7 +291,7 @@ def reply_from_fields(
                     f"<{tag[:40]}> holds {max(len(raw), len(tag)):,} characters",
                     fmt=2,
                     text=text,
-                    offset=_tag_offset(text, tag),
+                    offset=_value_offset(text, tag, raw),
                 )
     if fields.keys() <= plan.by_wire.keys():
         try:
@@ -455,6 +469,10 @@ def _escape(value: str, field: str) -> str:
     bad = _XML_INVALID.search(value)
     if bad:
         raise EncodeError(f"{bad.group()!r} cannot be written in XML", field=field, fmt=2)
+    return _escape_text(value)
+
+
+def _escape_text(value: str) -> str:
     # `\r` would come back as `\n` (XML end-of-line handling), so it is escaped.
     return (
         value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -35,3 +36,13 @@ def corpus_entries() -> list[CorpusEntry]:
 @pytest.fixture(scope="session")
 def corpus() -> list[CorpusEntry]:
     return corpus_entries()
+
+
+@functools.cache
+def corpus_entry(name: str) -> CorpusEntry:
+    """The corpus entry ``name`` (its path below corpus/, without suffix)."""
+    group, _, rest = name.rpartition("/")
+    for entry in load_corpus(CORPUS / group):
+        if entry.name == rest:
+            return entry._replace(name=name)
+    raise LookupError(f"no corpus entry {name!r}")

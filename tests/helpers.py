@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import msgspec
+import time
+import tracemalloc
+from collections.abc import Callable
 
-from smsc_codec import ApiError, HlrStatus, SmsStatus
+import msgspec
+import pytest
+
+from smsc_codec import ApiError, DecodeError, HlrStatus, SmsStatus
 
 #: reply kind -> the grammar rule prefix of its status.php layouts
 STATUS_KINDS: dict[type[msgspec.Struct], str] = {SmsStatus: "status_sms", HlrStatus: "status_hlr"}
@@ -21,3 +26,35 @@ def status_request(fmt: int, all_level: int = 0, *, multi: bool = False, charset
 
 def status_rule(kind: type[msgspec.Struct], all_level: int, *, multi: bool) -> str:
     return f"{STATUS_KINDS[kind]}_all{all_level}" + ("_multi" if multi else "")
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based (line, column) of ``text[offset]``; only LF ends a line."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+#: A refusal is cheap when it takes less than this...
+CHEAP_SECONDS = 0.5
+#: ...and holds at most this much memory beyond ten times the body (an
+#: expanded entity attack or a tree of 100,000 elements is far more).
+CHEAP_EXTRA_BYTES = 8 * 1024 * 1024
+
+
+def refused_cheaply(decode_call: Callable[[], object], body_size: int) -> DecodeError:
+    """The DecodeError ``decode_call`` raises, after checking that it is raised
+    in well under a second and without memory growth (peak traced memory)."""
+    start = time.perf_counter()
+    with pytest.raises(DecodeError) as caught:
+        decode_call()
+    elapsed = time.perf_counter() - start
+    assert elapsed < CHEAP_SECONDS, f"refused after {elapsed:.2f} s"
+    tracemalloc.start()
+    try:
+        with pytest.raises(DecodeError):
+            decode_call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < CHEAP_EXTRA_BYTES + 10 * body_size, f"peak {peak:,} bytes"
+    return caught.value

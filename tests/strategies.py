@@ -151,6 +151,48 @@ def unknown_keys(cls: type[msgspec.Struct]) -> st.SearchStrategy[str]:
     return st.from_regex(r"[a-z][a-z_]{1,10}", fullmatch=True).filter(lambda k: k not in known)
 
 
+#: Pieces of framing and markup, for bodies that get past a format's first check
+FRAMING_PIECES = [
+    *HOSTILE_PIECES,
+    "\n",
+    "\r\n",
+    "\r",
+    "\0",
+    "\ufeff",
+    " ",
+    "1",
+    "1624884947",
+    "28.06.2021 15:55:47",
+    "1.40",
+    "OK",
+    "[",
+    "]",
+    "{",
+    "}",
+    ":",
+    '"status": ',
+    "<list>",
+    "<sms>",
+    "<result>",
+    "<status>",
+    "</status>",
+    "<!DOCTYPE x>",
+    '<?xml version="1.0"?>',
+    "Status = ",
+]
+
+#: Bodies that look like answers in parts: as text, or as UTF-8 or windows-1251 bytes
+hostile_bodies: st.SearchStrategy[str | bytes] = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200),
+    st.lists(st.sampled_from(FRAMING_PIECES), max_size=30).map("".join),
+    st.tuples(
+        st.lists(st.sampled_from(FRAMING_PIECES), max_size=30).map("".join),
+        st.sampled_from(["utf-8", "cp1251"]),
+    ).map(lambda pair: pair[0].encode(pair[1], errors="replace")),
+)
+
+
 def json_values() -> st.SearchStrategy[Any]:
     scalars = st.one_of(
         st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(_TEXT_CHARS, max_size=10)
