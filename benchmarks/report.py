@@ -18,6 +18,9 @@ GOALS = {"fmt3": 1.3, "fmt0": 2.0, "fmt1": 2.0, "fmt2": 1.2}
 #: the command line end to end / in-process decoding of the same log: at least
 #: a third of the in-process rate
 CLI_GOAL = 3.0
+#: decoding time per byte, largest over smallest across 1x, 10x and 100x the
+#: input (benchmarks/test_scaling.py): linear time
+SCALING_GOAL = 1.5
 
 
 def _role(name: str) -> str:
@@ -49,7 +52,8 @@ def report(path: Path) -> int:
             f"{group:<20} {ratio:>11.2f} {goal:>6.1f} {'yes' if met else 'NO':>4} {peer:>10}"
             f"   {times['codec'] * 1e6:.1f} µs, {times['floor'] * 1e6:.1f} µs"
         )
-    return 1 if missed + _report_cli(data["benchmarks"]) else 0
+    missed += _report_cli(data["benchmarks"]) + _report_scaling(data["benchmarks"])
+    return 1 if missed else 0
 
 
 def _report_cli(benchmarks: list[dict[str, Any]]) -> int:
@@ -68,6 +72,29 @@ def _report_cli(benchmarks: list[dict[str, Any]]) -> int:
             f"{name:<20} {ratio:>14.2f} {CLI_GOAL:>6.1f} {'yes' if met else 'NO':>4}"
             f"   {1 / ratio:.2f} of the in-process rate"
         )
+    return missed
+
+
+def _report_scaling(benchmarks: list[dict[str, Any]]) -> int:
+    """Print time per byte by input size for each shape; count missed goals."""
+    shapes: dict[str, dict[str, float]] = {}
+    for bench in benchmarks:
+        if bench["group"].startswith("scaling-"):
+            per_byte = bench["stats"]["median"] / bench["extra_info"]["bytes"]
+            shapes.setdefault(bench["group"], {})[bench["params"]["size"]] = per_byte
+    if not shapes:
+        return 0
+    print(f"\n{'scaling':<26} {'ns/byte 1x':>10} {'10x':>8} {'100x':>8} {'max/min':>8} {'goal':>5}")
+    missed = 0
+    for group in sorted(shapes):
+        sizes = shapes[group]
+        ratio = max(sizes.values()) / min(sizes.values())
+        met = ratio <= SCALING_GOAL
+        missed += not met
+        row = " ".join(
+            f"{sizes.get(size, float('nan')) * 1e9:>8.1f}" for size in ("1x", "10x", "100x")
+        )
+        print(f"{group:<26}   {row} {ratio:>8.2f} {SCALING_GOAL:>5.1f} {'yes' if met else 'NO'}")
     return missed
 
 

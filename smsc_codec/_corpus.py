@@ -10,6 +10,7 @@ exactly as captured or constructed, and ``<name>.json`` says what they are::
       "note": "anything changed or worth knowing",
       "strict": true,        # the documented layout exactly: strict decoding accepts it
       "byte_exact": true,    # re-encoding the decoded value gives these bytes back
+                             # (otherwise: bytes that decode to the same value, or EncodeError)
       "expect": {"kind": "SmsStatus", "fields": {...}}
               | {"list": [{"kind": ..., "fields": ...}, ...]}
               | {"error": {"line": 1, "column": 3}}     # the body must be rejected there
@@ -35,7 +36,7 @@ import msgspec
 from ._addresses import AddressList
 from ._callbacks import Callback
 from ._codes import MessageFlags
-from ._errors import DecodeError, SmscCodecError
+from ._errors import DecodeError, EncodeError, SmscCodecError
 from ._exchange import decode_exchange, encode_exchange
 from ._model import Reply
 
@@ -151,6 +152,27 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
         else:
             if again != entry.body:
                 yield f"re-encoded to {again!r}, captured {entry.body!r}"
+    else:
+        yield from _faithful_or_refused(got, entry)
+
+
+def _faithful_or_refused(value: Any, entry: CorpusEntry) -> Iterator[str]:
+    """What the encoder writes of any entry reads back as the same value,
+    unless it refuses with EncodeError (README: Encoding)."""
+    try:
+        written = _encode(value, entry)
+    except EncodeError:
+        return
+    except SmscCodecError as exc:
+        yield f"re-encoding failed: {exc}"
+        return
+    try:
+        back = decode_exchange(written, entry.request)
+    except SmscCodecError as exc:
+        yield f"re-encoded to {written!r}, which does not decode: {exc}"
+        return
+    if back != value:
+        yield f"re-encoded to {written!r}, which reads back as {back!r}"
 
 
 def check_entry(entry: CorpusEntry) -> EntryResult:

@@ -283,7 +283,10 @@ def encode_lines(
         codec = line_codec(fmt, candidate.rule, candidate.cls)
         line = codec.write(reply, lossy=lossy)
         first_codec = first_codec or codec
-        line += _extra_text(reply, fmt, lossy)
+        extra = _extra_text(reply, fmt, lossy)
+        if extra and not lossy:
+            _check_extra_reads_back(line + extra, reply, fmt, candidate)
+        line += extra
         if spec.pick_line(fmt, line) is not candidate:
             # e.g. an SMS row with type 4, or a text holding ", imsi = "
             raise EncodeError(f"the line would read as another kind of row: {line!r}", fmt=fmt)
@@ -313,6 +316,25 @@ def _check_body_start(body: str, fmt: int, codec: LineCodec) -> None:
             reason = "the body would read as an OK or error answer"
     if reason is not None:
         raise EncodeError(reason, field=codec.alternatives[0].fields[0], fmt=fmt)
+
+
+def _check_extra_reads_back(
+    line: str, reply: msgspec.Struct, fmt: int, candidate: Candidate
+) -> None:
+    """Refuse unknown keys that a reader would not get back as written: after
+    a free text, ``, key = value`` reads as more of that text (``scan_keys``)."""
+    extra: tuple[tuple[str, Any], ...] = getattr(reply, "extra", ())
+    try:
+        back = _read_line(Line(line, 0), line, fmt, candidate, strict=False)
+    except DecodeError:
+        back = None
+    if back is None or getattr(back, "extra", ()) != tuple(extra):
+        raise EncodeError(
+            "would not read back as an unknown key (after free text it reads as more "
+            "of that text); pass lossy=True to drop unknown keys",
+            field=extra[0][0],
+            fmt=fmt,
+        )
 
 
 def _detail_lines(reply: msgspec.Struct, fmt: int, details: Details, lossy: bool) -> list[str]:

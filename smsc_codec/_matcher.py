@@ -393,13 +393,23 @@ class LineCodec:
         if back.ambiguous != getattr(reply, "ambiguous_fields", ()):
             if lossy:
                 return
+            if not back.ambiguous:
+                # marked ambiguous (read by key from a line in another order),
+                # but the line written in the layout's order is not: the mark
+                # would not come back
+                raise EncodeError(
+                    "marked ambiguous, but the written line is not (pass lossy=True "
+                    "to drop the mark)",
+                    field=reply.ambiguous_fields[0],  # type: ignore[attr-defined]
+                    fmt=self.fmt,
+                )
             # blame a field whose own text holds a comma, when there is one
             culprit = next(
                 (f for f in back.ambiguous if _holds_comma(alt, f, getattr(reply, f))),
                 back.ambiguous[0],
             )
             raise EncodeError(
-                "its text makes the line ambiguous (fmt=1 cannot tell where it ends)",
+                "its text makes the line ambiguous (a reader cannot tell where it ends)",
                 field=culprit,
                 fmt=self.fmt,
             )

@@ -19,6 +19,8 @@ splits: the line is unambiguous exactly when they agree.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from collections.abc import Sequence
 
@@ -57,6 +59,7 @@ class _Run:
         self.n = len(self.pats)
         self.line = line
         self.ends: dict[int, list[int]] = {}
+        self.occurrences: dict[str, list[int]] = {}  #: of each literal, found once
         self.typed_memo: dict[tuple[int, int], bool] = {}
         #: the last place each free field can end with the rest still fitting
         self.latest_end: dict[int, int] = {}
@@ -77,11 +80,9 @@ class _Run:
                 tail = len(line) - len(lit)
                 found = [tail] if line.endswith(lit) and tail >= 0 else []
             else:
-                found = []
-                at = line.find(lit)
-                while at != -1:
-                    found.append(at)
-                    at = line.find(lit, at + 1)
+                found = self.occurrences.get(lit)
+                if found is None:
+                    found = self.occurrences[lit] = _occurrences(line, lit)
             self.ends[i] = found
         return found
 
@@ -126,3 +127,19 @@ class _Run:
             spans.append((start, end))
             start = end + step
         return spans
+
+
+def _occurrences(line: str, literal: str) -> list[int]:
+    """Where ``literal`` starts in ``line``, overlapping occurrences included."""
+    if any(literal.startswith(literal[k:]) for k in range(1, len(literal))):
+        found = []  # a literal that can overlap itself (`,,`): find each one
+        at = line.find(literal)
+        while at != -1:
+            found.append(at)
+            at = line.find(literal, at + 1)
+        return found
+    # Otherwise the pieces of a split tell the places, summed in C: a line of
+    # a million commas costs no Python step per comma.
+    pieces = line.split(literal)[:-1]
+    steps = map(operator.add, map(len, pieces), itertools.repeat(len(literal)))
+    return list(itertools.accumulate(steps, initial=-len(literal)))[1:]

@@ -144,20 +144,22 @@ def plain_records(
     max_field = limits.max_field_length
     records: list[dict[str, str]] = []
     record: dict[str, str] = {}
-    buffer = ""  # the text of the field being read
+    # the text of the field being read: one piece mostly, several where
+    # expat splits it (at entities), joined once at its end
+    pieces: list[str] = []
     depth = 0
     field_depth = 0  # 2 under a lone record element, 3 under the list wrapper
 
     # The handlers are closures rather than methods: expat calls them for
     # every element and text run, and cell variables are the cheapest state.
     def start(tag: str, attrib: Any) -> None:
-        nonlocal depth, field_depth, record, buffer
+        nonlocal depth, field_depth, record
         depth += 1
         if attrib or depth > max_depth:
             raise _Abandon
         if depth == field_depth:
-            buffer = ""
-        elif depth == field_depth - 1 and tag == item:
+            return  # a field: its text comes to data()
+        if depth == field_depth - 1 and tag == item:
             if len(records) >= max_records:
                 raise _Abandon
             record = {}
@@ -173,15 +175,16 @@ def plain_records(
     def end(tag: str) -> None:
         nonlocal depth
         if depth == field_depth:
-            if tag in record or len(buffer) > max_field:
+            value = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            pieces.clear()
+            if tag in record or len(value) > max_field:
                 raise _Abandon
-            record[tag] = buffer
+            record[tag] = value
         depth -= 1
 
     def data(piece: str) -> None:
-        nonlocal buffer
         if depth == field_depth:
-            buffer += piece  # one piece a field, mostly: "" + piece copies nothing
+            pieces.append(piece)
         elif not piece.isspace():
             raise _Abandon
 
