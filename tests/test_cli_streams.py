@@ -299,3 +299,24 @@ def test_a_pipe_named_by_a_path_is_read(tmp_path: Path) -> None:
     assert reader.returncode == 0, err
     row = msgspec.json.decode(out)
     assert row["reply"]["last_timestamp"] == 1286524541
+
+
+def test_a_body_file_is_read_no_further_than_the_body_limit(tmp_path: Path) -> None:
+    """A body file over ``max_body_bytes`` is one reject naming the limit; the
+    rejects file does not repeat it."""
+    body = tmp_path / "big.body"
+    body.write_bytes(b"1,1286524541,0" + b"0" * 5_000)
+    rejects = tmp_path / "rejects.jsonl"
+    request = "status.php?id=1&phone=7&fmt=1"
+    limit = ["--limit", "max_body_bytes=1000"]
+    done = subprocess.run(
+        [*CLI, "decode", "-q", str(body), "--request", request, *limit, "--rejects", str(rejects)],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    (reject,) = [msgspec.json.decode(line) for line in rejects.read_bytes().splitlines()]
+    assert reject["reason"] == "more than 1,000 bytes, over the limit max_body_bytes"
+    assert reject["raw"] == ""

@@ -73,7 +73,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError("--jobs is a number of processes: 0 for one per core, or more")
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    inputs = InputOptions(args.input_format, args.request, args.request_field, args.body_field)
+    inputs = InputOptions(
+        args.input_format,
+        args.request,
+        args.request_field,
+        args.body_field,
+        job.limits.max_body_bytes,
+    )
     outputs = [getattr(args, "output", None) or "", args.rejects or ""]
     sources = find_sources(args.inputs, inputs, outputs)
     # diagnostics are validate's output; the other commands keep them off stdout

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from smsc_codec._limits import DEFAULT_LIMITS
+
 from ._records import Record
 
 __all__ = [
@@ -58,6 +60,8 @@ class InputOptions(NamedTuple):
     request: str | None = None  #: the request of every body (``--request``)
     request_field: str = "request"
     body_field: str = "body"
+    #: a body file is read up to this many bytes (``--limit max_body_bytes``)
+    max_body: int = DEFAULT_LIMITS.max_body_bytes
 
 
 class Chunk(NamedTuple):
@@ -211,7 +215,7 @@ def read_chunks(
             before = counter[0]
             try:
                 with _open(source, counter) as stream:
-                    body = stream.read()
+                    body = stream.read(options.max_body + 1)  # no more than the limit
             except _READ_ERRORS as exc:
                 bodies.extend(_unreadable(source, 1, exc).items)
                 continue
@@ -221,7 +225,11 @@ def read_chunks(
             problem = (
                 None if request else "no request: give --request or a sibling .json/.request file"
             )
-            bodies.append(Record(source.name, 1, request, body, body, problem, in_log=False))
+            raw = body
+            if len(body) > options.max_body:
+                problem = f"more than {options.max_body:,} bytes, over the limit max_body_bytes"
+                raw = b""  # (the rejects file does not repeat a body this size)
+            bodies.append(Record(source.name, 1, request, body, raw, problem, in_log=False))
             size += counter[0] - before
             if len(bodies) >= CHUNK_RECORDS or size >= CHUNK_BYTES:
                 yield Chunk("", "records", 1, bodies)
