@@ -165,10 +165,11 @@ class _Alternative:
             ends = self.free_ends
             if ends is None or ends.search("\n".join(self.free_texts(groups))) is None:
                 return groups, ()
-        shortest = self.solver.solve(line, self.prefer_shortest)
-        if shortest is None:
+        run = self.solver.run(line)  # one search of the line for three extents
+        shortest = None if run is None else run.spans(self.prefer_shortest)
+        if run is None or shortest is None:
             return None
-        longest = self.solver.solve(line, self.prefer_longest)
+        longest = run.spans(self.prefer_longest)
         assert longest is not None
         texts = [line[a:b] for a, b in shortest]
         if longest == shortest:
@@ -178,7 +179,7 @@ class _Alternative:
             for i, (a, b) in enumerate(shortest)
             if line[a:b] != line[longest[i][0] : longest[i][1]]
         )
-        resolved = self.solver.solve(line, self.prefer_resolved)
+        resolved = run.spans(self.prefer_resolved)
         assert resolved is not None
         return [line[a:b] for a, b in resolved], ambiguous
 

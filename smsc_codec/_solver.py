@@ -45,9 +45,16 @@ class LayoutSolver:
         ``longest[i]`` says whether free field ``i`` takes its longest extent
         (otherwise its shortest); it is ignored for typed fields.
         """
+        run = self.run(line)
+        return None if run is None else run.spans(longest)
+
+    def run(self, line: str) -> _Run | None:
+        """The solver's work on ``line``, to ask for several extents
+        (``run.spans(longest)``) without finding the literals again; None when
+        the line cannot fit."""
         if "\r" in line or "\n" in line or not line.startswith(self.literals[0]):
             return None
-        return _Run(self, line).spans(longest)
+        return _Run(self, line)
 
 
 class _Run:
