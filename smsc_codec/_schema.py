@@ -95,6 +95,15 @@ def parse_decimal(text: str) -> Decimal:
     raise ValueError(f"expected a decimal number, got {text!r}")
 
 
+def _parse_valid_decimal(text: str) -> Decimal:
+    """A decimal a layout regex has checked, which may still be empty where
+    the field is optional in another layout (``Decimal("")`` would raise
+    InvalidOperation, not ValueError)."""
+    if not text:
+        raise ValueError("expected a decimal number, got ''")
+    return Decimal(text)
+
+
 def parse_datetime(text: str) -> datetime:
     """Read ``DD.MM.YYYY hh:mm:ss`` (facts §1.4).
 
@@ -239,7 +248,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
         return None
     simple: dict[Any, _Readers] = {
         int: (Kind.INT, parse_int, int, _format_int),
-        Decimal: (Kind.DECIMAL, parse_decimal, Decimal, format_decimal),
+        Decimal: (Kind.DECIMAL, parse_decimal, _parse_valid_decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
         date: (Kind.DATE, parse_date, parse_date, format_date),
         AddressList: (Kind.LIST, parse_address_list, parse_address_list, format_list),
