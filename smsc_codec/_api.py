@@ -39,6 +39,8 @@ class Decoder:
 
     __slots__ = (
         "_line_codecs",
+        "_max_body",
+        "_short_body",
         "_single_twin",
         "_spec",
         "charset",
@@ -61,6 +63,9 @@ class Decoder:
         self.charset = charset or self.request.charset
         self.strict = strict
         self.limits = limits
+        self._max_body = limits.max_body_bytes
+        #: a fmt=0/1 body this short cannot pass a line, text or record limit
+        self._short_body = min(limits.max_line_length, limits.max_field_length, limits.max_records)
         self._spec: ReplySpec | None = None
         self._single_twin: Twin | None = None
         self._line_codecs: dict[str, LineCodec] = {}
@@ -68,13 +73,19 @@ class Decoder:
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         """Decode one answer to this decoder's request; see :func:`decode`."""
         try:
-            check_body_size(body, self.limits, self.fmt, self.charset)
+            # (the limits are checked inline first: most bodies are far below them)
+            if len(body) > self._max_body or isinstance(body, memoryview):
+                check_body_size(body, self.limits, self.fmt, self.charset)
             if self.fmt == 3 and not self.strict:
                 found = self._fast_json(body)
                 if found is not None:
                     return found
             text = body_text(body, self.charset, self.fmt)
-            long_values = self.fmt < 2 and check_lines(text, self.fmt, self.limits)
+            long_values = (
+                self.fmt < 2
+                and len(text) > self._short_body
+                and check_lines(text, self.fmt, self.limits)
+            )
             if not self.strict and self.fmt != 3 and not long_values:
                 found = self._fast_line(text) if self.fmt < 2 else self._fast_xml(text)
                 if found is not None:
@@ -155,15 +166,19 @@ class Decoder:
 
 
 @functools.lru_cache(maxsize=256)
-def _decoder(request: str | Request, strict: bool, charset: str | None, limits: Limits) -> Decoder:
+def _decoder(
+    request: str | Request, strict: bool, charset: str | None, limits: Limits | None
+) -> Decoder:
     # Every line of a log has its own request (ids, numbers), but few layouts:
     # requests share the decoder of their layout, with its warmed-up codecs.
     return _layout_decoder(layout_of(parse_request(request)), strict, charset, limits)
 
 
 @functools.lru_cache(maxsize=256)
-def _layout_decoder(layout: Request, strict: bool, charset: str | None, limits: Limits) -> Decoder:
-    return Decoder(layout, strict=strict, charset=charset, limits=limits)
+def _layout_decoder(
+    layout: Request, strict: bool, charset: str | None, limits: Limits | None
+) -> Decoder:
+    return Decoder(layout, strict=strict, charset=charset, limits=limits or DEFAULT_LIMITS)
 
 
 def decode(
@@ -209,7 +224,10 @@ def decode(
             raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
     if not isinstance(request, (str, Request)):
         request = parse_request(request)
-    return _decoder(request, strict, charset, limits).decode(body)
+    # (None stands for the default limits in the cache key: hashing a Struct
+    # on every call would cost more than a short body's decoding)
+    chosen = None if limits is DEFAULT_LIMITS else limits
+    return _decoder(request, strict, charset, chosen).decode(body)
 
 
 def _decode_text(
