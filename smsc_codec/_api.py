@@ -382,11 +382,30 @@ def encode_text(
         keys += [key for key, _ in getattr(r, "extra", ())]
         if fmt in (2, 3) and type(r) is not spec.pick_keys(keys).cls:
             raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
+        if fmt in (2, 3) and not lossy:
+            _refuse_blanked_texts(r, fmt)
     if fmt == 3:
         return encode_json(replies, spec, as_list=spec.multi)
     if fmt == 2:
         return encode_xml(replies, spec, as_list=spec.multi)
     return encode_lines(replies, fmt, spec, lossy=lossy)
+
+
+def _refuse_blanked_texts(reply: msgspec.Struct, fmt: int) -> None:
+    """A layout that writes every key (contact lists, seed 004) writes an
+    absent text as an empty element or string, which reads back as ``""``,
+    not None: the value would change (fmt=0/1 refuse the same, _matcher)."""
+    plan = plan_for(type(reply))
+    if not plan.every_key:
+        return
+    for spec in plan.fields:
+        if spec.kind.textual and getattr(reply, spec.name) is None:
+            raise EncodeError(
+                "absent, but this layout writes every key: it would read back as empty "
+                "text (give it \"\" or pass lossy=True)",
+                field=spec.name,
+                fmt=fmt,
+            )
 
 
 def encode(
