@@ -359,11 +359,15 @@ def encode_text(
         return encode_envelope(reply, fmt, lossy=lossy)
     spec = reply_spec(req)
     replies: Sequence[msgspec.Struct]
+    # A list is written as a list (a JSON array, the XML list element) even
+    # for a one-record request, as lenient decoding reads such a body back;
+    # the line formats have no list of their own: one line is one record.
+    as_list = spec.multi or (fmt in (2, 3) and isinstance(reply, (list, tuple)))
     if isinstance(reply, msgspec.Struct):
         replies = [reply]
     elif isinstance(reply, (list, tuple)):
         replies = list(reply)
-        if not spec.multi and len(replies) != 1:
+        if not as_list and len(replies) != 1:
             raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
     else:
         raise EncodeError(f"cannot encode {type(reply).__name__}", fmt=fmt)
@@ -385,9 +389,9 @@ def encode_text(
         if fmt in (2, 3) and not lossy:
             _refuse_blanked_texts(r, fmt)
     if fmt == 3:
-        return encode_json(replies, spec, as_list=spec.multi)
+        return encode_json(replies, spec, as_list=as_list)
     if fmt == 2:
-        return encode_xml(replies, spec, as_list=spec.multi)
+        return encode_xml(replies, spec, as_list=as_list)
     return encode_lines(replies, fmt, spec, lossy=lossy)
 
 
