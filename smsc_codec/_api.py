@@ -406,7 +406,7 @@ def _refuse_blanked_texts(reply: msgspec.Struct, fmt: int) -> None:
         if spec.kind.textual and getattr(reply, spec.name) is None:
             raise EncodeError(
                 "absent, but this layout writes every key: it would read back as empty "
-                "text (give it \"\" or pass lossy=True)",
+                'text (give it "" or pass lossy=True)',
                 field=spec.name,
                 fmt=fmt,
             )
