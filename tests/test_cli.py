@@ -594,6 +594,35 @@ def test_a_carriage_return_inside_a_csv_body_is_not_a_line_break(tmp_path: Path)
     assert [d.line for d in reports] == [r.line for r in records] == [2, 3]
 
 
+def test_a_csv_row_that_cannot_be_read_is_rejected_and_reading_goes_on(tmp_path: Path) -> None:
+    """A stray CR outside quotes, or bytes that are not UTF-8, spoil their own
+    row only: it is rejected with the bytes as read, and the rows after it are
+    decoded at their own lines."""
+    good = b"1," + STATUS_FMT1.encode() + b',"1,1286524541,0"'
+    stray_cr = b"2," + STATUS_FMT1.encode() + b",1\r2"
+    not_utf8 = b"3," + STATUS_FMT1.encode() + b',"1,\xcf\xf0\xe8,0"'  # windows-1251
+    both = b"4," + STATUS_FMT1.encode() + b",\xff\rx"  # a stray CR, not UTF-8
+    rows = [good, stray_cr, good, not_utf8, both, good]
+    log = tmp_path / "spoilt.csv"
+    log.write_bytes(b"id,request,body\n" + b"\n".join(rows) + b"\n")
+    rejects_path = tmp_path / "rejects.jsonl"
+    run = cli(tmp_path, "decode", log, "--rejects", rejects_path)
+    assert run.code == 1
+    assert [row["line"] for row in run.rows()] == [2, 4, 7]
+    rejects = [json.loads(line) for line in rejects_path.read_bytes().splitlines()]
+    assert [reject["line"] for reject in rejects] == [3, 5, 6]
+    for reject, row in zip(rejects, [stray_cr, not_utf8, both], strict=True):
+        # the bytes as read: text when they are UTF-8, base64 when not
+        assert ("raw" in reject) == (row is stray_cr)
+        read = reject["raw"].encode() if "raw" in reject else base64.b64decode(reject["raw_base64"])
+        assert read == row
+    assert rejects[0]["reason"].startswith("not a CSV row: new-line character")
+    assert "universal-newline" not in rejects[0]["reason"]  # the csv module's advice is not ours
+    assert rejects[1]["reason"] == "not UTF-8: byte 0xCF"
+    assert [d.line for d in diagnostics(run.err)] == [3, 5, 6]
+    assert "cannot read" not in run.err
+
+
 # -- 4. line numbers in a JSON Lines log --------------------------------------
 
 

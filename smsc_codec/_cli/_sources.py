@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -277,6 +278,53 @@ def _jsonl_chunks(source: Source, stream: BinaryIO, position: list[int]) -> Iter
         yield chunk()
 
 
+#: a byte that is not UTF-8, as ``errors="surrogateescape"`` reads it
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+class _CsvHeader(NamedTuple):
+    """Where a CSV log's request and body are, from its header row."""
+
+    width: int  #: the number of columns
+    request_at: int
+    body_at: int
+    problem: str | None  #: a column missing: every row is rejected with this
+
+    @classmethod
+    def read(cls, header: list[str], options: InputOptions) -> _CsvHeader:
+        where = {name: index for index, name in enumerate(header)}
+        wanted = (options.request_field, options.body_field)
+        missing = [name for name in wanted if name not in where]
+        problem = (
+            f"no column named {', '.join(map(repr, missing))} (columns: {', '.join(header)})"
+            if missing
+            else None
+        )
+        request_at, body_at = (where.get(name, -1) for name in wanted)
+        return cls(len(header), request_at, body_at, problem)
+
+    def record(self, source: str, line: int, row: list[str], raw: str) -> Record:
+        """The record of one row, read from ``raw`` (its lines, without the last break)."""
+        not_utf8 = _ESCAPED_BYTE.search(raw)
+        if not_utf8 is not None:  # kept as the bytes it was read from
+            reason = f"not UTF-8: byte 0x{ord(not_utf8[0]) - 0xDC00:02X}"
+            return Record(source, line, None, None, raw.encode("utf-8", "surrogateescape"), reason)
+        if not row:
+            return Record(source, line, None, None, raw, None)  # a blank line
+        if self.problem is not None:
+            return Record(source, line, None, None, raw, self.problem)
+        if len(row) != self.width:
+            reason = f"the row has {len(row)} fields, the header {self.width}"
+            return Record(source, line, None, None, raw, reason)
+        return Record(source, line, row[self.request_at], row[self.body_at], raw, None)
+
+
+def _first_clause(exc: csv.Error) -> str:
+    """The csv module's message without its advice (its "universal-newline
+    mode" is not what a stray CR in a log asks for)."""
+    return str(exc).split(" - ", 1)[0]
+
+
 def _csv_chunks(
     source: Source,
     stream: BinaryIO,
@@ -285,8 +333,10 @@ def _csv_chunks(
     position: list[int],
 ) -> Iterator[Chunk]:
     # newline="\n": only LF ends a line, as in the other inputs; a CR inside a
-    # quoted body is the body's (the csv module still reads CRLF endings)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n")
+    # quoted body is the body's (the csv module still reads CRLF endings).
+    # surrogateescape: a row that is not UTF-8 is that row's problem, and the
+    # rows after it are still read.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n", errors="surrogateescape")
     read: list[str] = []  # the lines the csv reader took for the current row
 
     def lines() -> Iterator[str]:
@@ -296,47 +346,31 @@ def _csv_chunks(
 
     csv.field_size_limit(sys.maxsize)  # a body may be a long list: no limit but memory
     reader = csv.reader(lines())
-    header = next(reader, None)
-    if header is None:
+    first = next(reader, None)
+    if first is None:
         return
+    header = _CsvHeader.read(first, options)
     line = position[0] = len(read) + 1
     read.clear()
-    where = {name: index for index, name in enumerate(header)}
-    request_at = where.get(options.request_field)
-    body_at = where.get(options.body_field)
-    missing = [
-        name
-        for name, at in ((options.request_field, request_at), (options.body_field, body_at))
-        if at is None
-    ]
-    problem = (
-        f"no column named {', '.join(map(repr, missing))} (columns: {', '.join(header)})"
-        if missing
-        else None
-    )
     records: list[Record] = []
     before = counter[0]
     rows = iter(reader)
     while True:
         try:
             row = next(rows, None)
+        except csv.Error as exc:  # a stray CR, say: the reader starts afresh on the next line
+            as_read = "".join(read).removesuffix("\n").encode("utf-8", "surrogateescape")
+            reason = f"not a CSV row: {_first_clause(exc)}"
+            records.append(Record(source.name, line, None, None, as_read, reason))
         except _READ_ERRORS:
             if records:  # what was read before the fault is not lost
                 yield Chunk(source.name, "records", 0, records)
             raise
-        if row is None:
-            break
-        raw = "".join(read).removesuffix("\n").removesuffix("\r")
-        if not row:
-            records.append(Record(source.name, line, None, None, raw, None))  # blank
-        elif problem is None and len(row) == len(header):
-            request, body = row[request_at], row[body_at]  # type: ignore[index]
-            records.append(Record(source.name, line, request, body, raw, None))
-        elif problem is None:
-            reason = f"the row has {len(row)} fields, the header {len(header)}"
-            records.append(Record(source.name, line, None, None, raw, reason))
         else:
-            records.append(Record(source.name, line, None, None, raw, problem))
+            if row is None:
+                break
+            raw = "".join(read).removesuffix("\n").removesuffix("\r")
+            records.append(header.record(source.name, line, row, raw))
         line = position[0] = line + len(read)
         read.clear()
         if len(records) >= CHUNK_RECORDS or counter[0] - before >= CHUNK_BYTES:
