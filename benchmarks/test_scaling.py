@@ -1,5 +1,5 @@
 """Decoding time grows linearly with the input: time per byte at 1×, 10× and
-100× the size, for plain lists and for hostile shapes.
+100× the size, for plain lists and for hostile shapes, rejections included.
 
 Each shape is decoded at three sizes; ``benchmarks/report.py`` divides each
 median by the body's length and reports, per shape, the largest time per byte
@@ -103,6 +103,104 @@ SHAPES: dict[str, Shape] = {
     "huge-value-fmt2": _one(2, _message("Hello & <мир> ", 64_000)),
     "huge-value-fmt3": _one(3, _message('Hello "мир" \\ ', 64_000)),
 }
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A body written by hand (the encoders refuse to write a broken one)."""
+
+    request: str
+    body: Callable[[int], str]
+    #: where the body must be refused (an offset, -1 for the last character),
+    #: or None for a body that decodes
+    fault_at: Callable[[str], int] | None
+    strict: bool = False
+
+
+def _commas_line(count: int) -> str:
+    # a message of commas, then a type that is no number (any comma could
+    # end the message: a general parser's worst case)
+    return "1,1,0,1,7,1,S,x," + ",".join(["a"] * count) + ", z, X"
+
+
+def _pairs_line(count: int) -> str:
+    return (
+        "Status = 1, check_time = 10.10.2010 10:10:10, err = 0, "
+        "send_date = 10.10.2010 10:10:09, phone = 79990000000, cost = 1.40, "
+        "sender_id = SMSC, status_name = x, message = hi"
+        + ", comment = b" * count
+        + ", comment = , type = Z"
+    )
+
+
+def _contact_line(count: int) -> str:
+    return "79990000001," + "Ив," * count + "5922,Иван,Иванов,Петрович,32.13.1980,c-17,x,vip,"
+
+
+def _last(text: str) -> int:
+    return len(text) - 1
+
+
+HOSTILE: dict[str, Hostile] = {
+    "reject-commas-fmt1": Hostile(
+        "status.php?id=5&phone=7&fmt=1&all=1", lambda scale: _commas_line(4_000 * scale), _last
+    ),
+    "reject-pairs-strict-fmt0": Hostile(
+        "status.php?id=5&phone=7&all=1", lambda scale: _pairs_line(600 * scale), _last, strict=True
+    ),
+    "reject-contact-fmt1": Hostile(
+        "phones.php?get=1&fmt=1",
+        lambda scale: _contact_line(2_000 * scale),
+        lambda text: text.index("32.13.1980"),
+    ),
+    # every comma a separator, long texts, no birthday where one belongs
+    "reject-texts-fmt1": Hostile(
+        "phones.php?get=1&fmt=1",
+        lambda scale: ",".join(["x" * 700 * scale] * 11),
+        lambda text: 6 * (len(text) // 11 + 1),
+    ),
+    # one record and blank lines: each a line the reader must pass over
+    "blank-lines-fmt1": Hostile(
+        "status.php?id=5&phone=7&fmt=1",
+        lambda scale: "1,1286524541,0" + "\n" * 8_000 * scale,
+        None,
+    ),
+}
+
+
+@functools.cache
+def _hostile_body(shape: str, scale: int) -> bytes:
+    return HOSTILE[shape].body(scale).encode("cp1251")
+
+
+def _decode_or_refuse(decoder: smsc_codec.Decoder, body: bytes) -> Any:
+    try:
+        return decoder.decode(body)
+    except smsc_codec.DecodeError as exc:
+        return exc
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("shape", HOSTILE)
+def test_scaling_hostile(benchmark: BenchmarkFixture, shape: str, size: str) -> None:
+    hostile = HOSTILE[shape]
+    body = _hostile_body(shape, SIZES[size])
+    decoder = smsc_codec.Decoder(hostile.request, strict=hostile.strict)
+    benchmark.group = f"scaling-{shape}"
+    benchmark.extra_info["bytes"] = len(body)
+    found = benchmark.pedantic(  # type: ignore[no-untyped-call]
+        _decode_or_refuse,
+        args=(decoder, body),
+        rounds=ROUNDS[SIZES[size]],
+        iterations=1,
+        warmup_rounds=1,
+    )
+    text = body.decode("cp1251")
+    if hostile.fault_at is None:
+        assert not isinstance(found, smsc_codec.DecodeError), found
+    else:
+        assert isinstance(found, smsc_codec.DecodeError), found
+        assert (found.line, found.column) == (1, hostile.fault_at(text) + 1), found
 
 
 @functools.cache

@@ -4,11 +4,14 @@
 
 ``--fmt N`` fuzzes the requests of one answer format (0 text, 1 comma-separated,
 2 XML, 3 JSON); without it, the requests of all four. ``--no-round-trip``
-leaves the re-encoding check out. ``--ignore SIGNATURE`` (repeatable) lets a
-known finding pass, so that fuzzing goes on past it; a failure prints its
-signature. Every other argument goes to libFuzzer: a folder is its corpus, a
-file is an input to replay (``crash-...``); ``-fork=1 -ignore_crashes=1``
-works too.
+leaves the re-encoding check out. ``--budget US`` sets the CPU time an input
+may take, in microseconds per byte on top of a fixed quarter of a second
+(default 25: decoding is linear, about 1 µs per byte at worst without the
+fuzzer's instrumentation); a slower input is a finding (``SlowInput``).
+``--ignore SIGNATURE`` (repeatable) lets a known finding pass, so that
+fuzzing goes on past it; a failure prints its signature. Every other argument
+goes to libFuzzer: a folder is its corpus, a file is an input to replay
+(``crash-...``); ``-fork=1 -ignore_crashes=1`` works too.
 
 The first byte of an input picks a request (one of the corpus's requests of
 that format, sorted, or no request at all); the rest is the body. Each input
@@ -20,11 +23,14 @@ must:
   a ``DecodeError`` that wraps a foreign exception ("internal error") is a bug
   the decoder caught, and fails like the exception itself;
 * when it decoded with a request, re-encode with ``encode`` to bytes that
-  decode to an equal value, unless ``encode`` refuses with ``EncodeError``.
+  decode to an equal value, unless ``encode`` refuses with ``EncodeError``;
+* take no more CPU time than the budget.
 
 Anything else is raised, and libFuzzer reports it and saves the input. Seeds
-are written at start-up from ``corpus/`` to ``fuzz/.seeds/`` (git-ignored),
-which libFuzzer also uses as its working corpus; see fuzz/README.md.
+are written at start-up from ``corpus/`` and from the hostile shapes below to
+``fuzz/.seeds/`` (git-ignored), which libFuzzer also uses as its working
+corpus. Inputs up to 8 KB are tried (``-max_len=8192 -len_control=0``
+unless given): the super-linear cases need long lines. See fuzz/README.md.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import json
 import os
 import shlex
 import sys
+import time
 import traceback
 import xml.etree.ElementTree
 from dataclasses import dataclass, field
@@ -59,10 +66,46 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent / "corpus"
 SEEDS = HERE / ".seeds"
 DEFAULT_TIMEOUT = "-timeout=10"  # seconds: an input that takes longer is a hang
+#: long inputs, tried from the start: hostile lines are hundreds of commas long
+DEFAULT_LENGTH = ("-max_len=8192", "-len_control=0")
+#: CPU time an input may take: microseconds per byte, on top of a fixed part
+DEFAULT_BUDGET_US_PER_BYTE = 25.0
+FIXED_BUDGET_SECONDS = 0.25
+
+
+def hostile_seeds() -> list[tuple[str, bytes]]:
+    """(request, body) of shapes that once cost super-linear time or memory:
+    free texts full of separators before a value that does not fit, blank
+    lines, deep nesting. Each is short enough for -max_len and long enough to
+    show a quadratic or worse path under the budget."""
+    commas = ",".join(["a"] * 400)
+    pairs = ", comment = b" * 150
+    seeds = [
+        ("status.php?id=5&phone=7&fmt=1&all=1", f"1,1,0,1,7,1,S,x,{commas}, z, X"),
+        ("status.php?id=5&phone=7&fmt=1&all=2", f"1,1,0,1,7,RU,M,R,1.40,S,x,{commas}, z, X"),
+        (
+            "status.php?id=5&phone=7&all=1",
+            "Status = 1, check_time = 10.10.2010 10:10:10, err = 0, send_date = 10.10.2010 "
+            "10:10:09, phone = 7, cost = 1.40, sender_id = S, status_name = x, "
+            f"message = hi{pairs}, comment = , type = Z",
+        ),
+        ("phones.php?get=1&fmt=1", "7999," + "Ив," * 300 + "5922,И,И,П,32.13.1980,c,x,v,"),
+        ("phones.php?get=1&fmt=1", ",".join(["x" * 300] * 11)),
+        ("phones.php?get=1&fmt=0", "phone = 7999, name = " + ", name = a" * 300),
+        ("status.php?id=5&phone=7&fmt=1", "1,1286524541,0" + "\n" * 4000),
+        ("status.php?id=1,2&phone=7&fmt=3", "[" * 2000),
+        ("status.php?id=1,2&phone=7&fmt=2", "<list>" + "<sms>" * 1000),
+        ("status.php?id=1,2&phone=7&fmt=3", "[" + ",".join(['{"status": 1}'] * 500) + ", {"),
+    ]
+    return [(request, body.encode("cp1251")) for request, body in seeds]
 
 
 class BadDecodeError(AssertionError):
     """A DecodeError without a usable position or caret."""
+
+
+class SlowInput(AssertionError):
+    """An input that took more CPU time than the budget."""
 
 
 class RoundTripError(AssertionError):
@@ -98,6 +141,15 @@ def requests_of(entries: list[tuple[str, bytes]]) -> list[str | None]:
     if len(requests) > 256:
         raise SystemExit(f"{len(requests)} requests: one selector byte cannot reach them all")
     return requests
+
+
+def hostile_of(fmt: int | None) -> list[tuple[str, bytes]]:
+    """The hostile seeds whose request is answered in ``fmt`` (all for None)."""
+    return [
+        (request, body)
+        for request, body in hostile_seeds()
+        if fmt is None or int(smsc_codec.parse_request(request).fmt) == fmt
+    ]
 
 
 def write_seeds(entries: list[tuple[str, bytes]], requests: list[str | None], folder: Path) -> Path:
@@ -182,6 +234,8 @@ def signature(exc: BaseException) -> str:
     ``RoundTripError@Kind:changed|undecodable``."""
     if isinstance(exc, RoundTripError):
         return f"RoundTripError@{exc.where}"
+    if isinstance(exc, SlowInput):
+        return "SlowInput"
     origin = exc.__cause__ if isinstance(exc, BadDecodeError) and exc.__cause__ else exc
     frames = [
         frame
@@ -205,7 +259,14 @@ class Target:
         request = self.requests[data[0] % len(self.requests)]
         body = data[1:]
         try:
+            started = time.process_time()
             value = decoded_or_refused(body, request)
+            spent = time.process_time() - started
+            budget = FIXED_BUDGET_SECONDS + self.options.budget * 1e-6 * len(body)
+            if spent > budget:
+                raise SlowInput(
+                    f"{spent:.2f} s of CPU for {len(body):,} bytes (budget {budget:.2f} s)"
+                )
             if value is not None and request is not None and self.options.round_trip:
                 check_round_trip(value, request)
         except Exception as exc:
@@ -226,11 +287,13 @@ class Options:
     fmt: int | None = None
     round_trip: bool = True
     ignore: list[str] = field(default_factory=list)  #: signatures of known findings
+    budget: float = DEFAULT_BUDGET_US_PER_BYTE  #: CPU microseconds per byte
 
     def words(self) -> list[str]:
         """These options as command-line words."""
         words = [] if self.fmt is None else [f"--fmt={self.fmt}"]
         words += [] if self.round_trip else ["--no-round-trip"]
+        words += [f"--budget={self.budget}"]
         return words + [f"--ignore={found}" for found in self.ignore]
 
 
@@ -242,7 +305,7 @@ def parse_args(argv: list[str]) -> tuple[Options, list[str]]:
     args = iter(argv[1:])
     for arg in args:
         name, eq, value = arg.partition("=")
-        if name in {"--fmt", "--ignore"} and not eq:
+        if name in {"--fmt", "--ignore", "--budget"} and not eq:
             value = next(args, "")
         if name == "--fmt":
             if value not in {"0", "1", "2", "3"}:
@@ -250,6 +313,11 @@ def parse_args(argv: list[str]) -> tuple[Options, list[str]]:
             options.fmt = int(value)
         elif name == "--ignore":
             options.ignore.append(value)
+        elif name == "--budget":
+            try:
+                options.budget = float(value)
+            except ValueError:
+                raise SystemExit(f"--budget takes microseconds per byte, not {value!r}") from None
         elif arg == "--no-round-trip":
             options.round_trip = False
         else:
@@ -273,13 +341,17 @@ def main(argv: list[str]) -> None:
     if any(arg.startswith(("-fork=", "-jobs=")) and not arg.endswith("=0") for arg in rest):
         rest[0] = child_command(rest[0], options)
     entries = corpus_entries(options.fmt)
-    requests = requests_of(entries)
+    requests = requests_of(entries + hostile_of(options.fmt))
     if not any(not arg.startswith("-") for arg in rest[1:]):
         # no corpus folder or input file named: start from the corpus's seeds
         folder = SEEDS / ("all" if options.fmt is None else f"fmt{options.fmt}")
-        rest.append(str(write_seeds(entries, requests, folder)))
+        seeds = entries + hostile_of(options.fmt)
+        rest.append(str(write_seeds(seeds, requests, folder)))
     if not any(arg.startswith("-timeout=") for arg in rest):
         rest.append(DEFAULT_TIMEOUT)
+    for default in DEFAULT_LENGTH:
+        if not any(arg.startswith(default.partition("=")[0] + "=") for arg in rest):
+            rest.append(default)
     atheris.Setup(rest, Target(requests, options))
     atheris.Fuzz()
 

@@ -15,8 +15,8 @@ from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_twin
-from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_lines
-from ._lines import decode_lines, encode_lines
+from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_json_records, check_lines
+from ._lines import decode_lines, encode_lines, read_mismatched_line
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, Ok
 from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind
@@ -38,6 +38,7 @@ class Decoder:
     """
 
     __slots__ = (
+        "_json_records_floor",
         "_line_codecs",
         "_max_body",
         "_short_body",
@@ -66,6 +67,8 @@ class Decoder:
         self._max_body = limits.max_body_bytes
         #: a fmt=0/1 body this short cannot pass a line, text or record limit
         self._short_body = min(limits.max_line_length, limits.max_field_length, limits.max_records)
+        #: a fmt=3 body this short cannot hold more records than the limit
+        self._json_records_floor = 2 * limits.max_records
         self._spec: ReplySpec | None = None
         self._single_twin: Twin | None = None
         self._line_codecs: dict[str, LineCodec] = {}
@@ -76,10 +79,16 @@ class Decoder:
             # (the limits are checked inline first: most bodies are far below them)
             if len(body) > self._max_body or isinstance(body, memoryview):
                 check_body_size(body, self.limits, self.fmt, self.charset)
-            if self.fmt == 3 and not self.strict:
-                found = self._fast_json(body)
-                if found is not None:
-                    return found
+            if self.fmt == 3:
+                if len(body) > self._json_records_floor:
+                    # a body that may hold more records than the limit is
+                    # refused before any of it is parsed
+                    body = body_text(body, self.charset, self.fmt)
+                    check_json_records(body, self.limits)
+                if not self.strict:
+                    found = self._fast_json(body)
+                    if found is not None:
+                        return found
             text = body_text(body, self.charset, self.fmt)
             long_values = (
                 self.fmt < 2
@@ -136,8 +145,10 @@ class Decoder:
             )
         try:
             return codec.read_reply(text)
-        except LineMismatch:
-            return None
+        except LineMismatch as exc:
+            # the general path would read the line again; what it does next
+            # (a variant, by key, or the error) starts from this failure
+            return read_mismatched_line(exc, text, self.fmt, candidate)
 
     def _fast_xml(self, text: str) -> Decoded:
         """A plain XML success answer (see ``_xml.plain_records``), or None."""
@@ -241,7 +252,7 @@ def _decode_text(
 ) -> Decoded:
     if long_values is None and fmt is not None and fmt < 2:
         long_values = check_lines(text, fmt, limits)
-    envelope = detect_text_envelope(text, fmt if fmt is not None else 0)
+    envelope = detect_text_envelope(text, fmt if fmt is not None else 0, limits)
     if envelope is None and fmt == 2:
         root = parse_xml(text, limits)
         envelope = xml_envelope(root, text, strict=strict)
@@ -250,6 +261,7 @@ def _decode_text(
             envelope.script = req.script
         return envelope
     if fmt == 3:
+        check_json_records(text, limits)
         # A JSON error answer needs no success layout: find it first.
         json_spec: ReplySpec | None = None
         if req is not None:

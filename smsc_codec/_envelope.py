@@ -14,6 +14,7 @@ import msgspec
 
 from ._errors import DecodeError, EncodeError
 from ._json import json_object_text
+from ._limits import DEFAULT_LIMITS, Limits, check_text_values
 from ._matcher import LineMismatch, line_codec
 from ._model import ApiError, Ok
 from ._xml import record_fields, reply_from_fields, xml_element_text
@@ -25,23 +26,29 @@ __all__ = ["detect_text_envelope", "encode_envelope", "xml_envelope"]
 _FMT1_ERROR = re.compile(r"-?[0-9]+,-[0-9]+")
 
 
-def _read_error_line(text: str, fmt: int, body_fmt: int) -> ApiError:
+def _read_error_line(text: str, fmt: int, body_fmt: int, limits: Limits) -> ApiError:
     line = text.strip()
     start = text.find(line)
     codec = line_codec(fmt, "api_error", ApiError)
     try:
         reply = codec.read(line).reply
     except LineMismatch as exc:
-        offset = exc.offset if exc.offset >= 0 else len(line)
-        raise DecodeError(exc.reason, fmt=body_fmt, text=text, offset=start + offset) from None
+        offset, reason = exc.offset, exc.reason
+        if offset < 0:
+            offset, reason = codec.fault(line)
+        raise DecodeError(reason, fmt=body_fmt, text=text, offset=start + offset) from None
     assert isinstance(reply, ApiError)
+    check_text_values([reply], limits, body_fmt, text, start)
     if fmt == 1 and reply.id == 0:
         reply.id = None  # `0,-N`: no message id
     return reply
 
 
-def detect_text_envelope(text: str, fmt: int) -> ApiError | Ok | None:
-    """An error or OK answer in fmt=0/1 text form, whatever fmt was requested."""
+def detect_text_envelope(
+    text: str, fmt: int, limits: Limits = DEFAULT_LIMITS
+) -> ApiError | Ok | None:
+    """An error or OK answer in fmt=0/1 text form, whatever fmt was requested;
+    its description is held to ``limits.max_field_length``."""
     head = text[:16].lstrip()[:1]
     if head not in ("O", "E") and not (fmt == 1 and ",-" in text[:40]):
         return None  # the common case, decided without copying the body
@@ -49,9 +56,9 @@ def detect_text_envelope(text: str, fmt: int) -> ApiError | Ok | None:
     if stripped == "OK":
         return Ok(bare=fmt >= 2)
     if stripped.startswith("ERROR = "):
-        return _read_error_line(text, 0, 0)
+        return _read_error_line(text, 0, 0, limits)
     if fmt == 1 and _FMT1_ERROR.fullmatch(stripped):
-        return _read_error_line(text, 1, 1)
+        return _read_error_line(text, 1, 1, limits)
     return None
 
 

@@ -30,8 +30,9 @@ def is_callback(request: RequestLike) -> bool:
 def _handler(request: RequestLike) -> tuple[int | None, str]:
     """The fmt and charset a callback handler's URL names (form fields, windows-1251)."""
     handler = parse_request(request)
-    fmt = handler.get("fmt")
-    return (int(fmt) if fmt else None), handler.get("charset") or "windows-1251"
+    # (Request.fmt refuses anything but 0-3 with a RequestError)
+    fmt = int(handler.fmt) if handler.get("fmt") else None
+    return fmt, handler.get("charset") or "windows-1251"
 
 
 def decode_exchange(

@@ -5,8 +5,9 @@ layouts. This module reads them in two ways:
 
 * :func:`line_layouts` flattens a layout rule into literal text and field names,
   which ``_matcher.py`` compiles into fast matchers and writers;
-* :func:`parse_line` runs Lark's Earley parser on a line, for error positions
-  and for the differential tests that prove both readings agree.
+* :func:`parse_line` runs Lark's Earley parser on a line, for the differential
+  tests that prove both readings agree (never on a body being decoded: its
+  worst case is not linear).
 
 Lark is imported on first use only: importing ``smsc_codec`` stays cheap for the
 JSON and XML paths (design/performance.md, "Import time").

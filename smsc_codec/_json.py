@@ -269,6 +269,13 @@ def load_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
         data = msgspec.json.decode(text)
     except RecursionError:  # msgspec's own bound, far deeper than max_depth
         raise json_depth_fault(text, limits.max_depth) from None
+    except UnicodeEncodeError as exc:
+        # msgspec reads a str as UTF-8; only a str can hold a lone surrogate
+        # (no charset decodes bytes to one), and it is no character
+        char = ord(text[exc.start])
+        raise _fault(
+            f"a lone surrogate U+{char:04X}, which is no character", text, exc.start
+        ) from None
     except msgspec.DecodeError as exc:
         m = _BYTE_POSITION.search(str(exc))
         offset = (

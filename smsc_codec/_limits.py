@@ -14,6 +14,7 @@ multiple of the body in memory.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "Limits",
     "check_body_size",
+    "check_json_records",
     "check_lines",
     "check_text_values",
     "json_depth_fault",
@@ -94,22 +96,22 @@ def check_lines(text: str, fmt: int, limits: Limits) -> bool:
     ``max_records``; returns whether some line is longer than
     ``max_field_length`` (its values must then be measured one by one).
     A body shorter than every bound returns at once.
+
+    The scans run in the regex engine, not a Python step per line: a body of
+    a record and tens of millions of blank lines costs no more than its size.
     """
     size = len(text)
     count_records = size > limits.max_records and text.count("\n") >= limits.max_records
     if size <= limits.max_field_length and size <= limits.max_line_length and not count_records:
         return False
     longest_allowed = limits.max_line_length
-    long_values = False
-    records = 0
-    start = 0
-    find = text.find
-    while start <= size:
-        end = find("\n", start)
-        if end < 0:
-            end = size
-        length = end - start - (end > start and text[end - 1] == "\r")
-        if length > longest_allowed:
+    if size > longest_allowed:
+        too_long = _line_longer_than(longest_allowed).search(text)
+        if too_long is not None:
+            start = too_long.start()
+            end = text.find("\n", start)
+            end = size if end < 0 else end
+            length = end - start - (text[end - 1] == "\r")
             raise LimitError(
                 "max_line_length",
                 longest_allowed,
@@ -118,13 +120,26 @@ def check_lines(text: str, fmt: int, limits: Limits) -> bool:
                 text=text,
                 offset=start + longest_allowed,
             )
-        long_values = long_values or length > limits.max_field_length
-        if count_records and length and not text[start:end].isspace():
-            records += 1
-            if records > limits.max_records:
-                raise nth_record_fault(limits, fmt, text, start)
-        start = end + 1
-    return long_values
+    if count_records:
+        # the first record past the limit: islice stops the scan there
+        past = next(itertools.islice(_RECORD_LINE.finditer(text), limits.max_records, None), None)
+        if past is not None:
+            raise nth_record_fault(limits, fmt, text, past.start())
+    return size > limits.max_field_length and (
+        _line_longer_than(limits.max_field_length).search(text) is not None
+    )
+
+
+#: the start of a line that holds a record: not whitespace only
+_RECORD_LINE = re.compile(r"^(?=[^\S\n]*\S)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=16)
+def _line_longer_than(length: int) -> re.Pattern[str]:
+    """A line start followed by more than ``length`` characters, its CR
+    (of a CRLF) not counted. Anchored at line starts, each line is scanned
+    once."""
+    return re.compile(rf"^[^\n]{{{length}}}(?:[^\n\r]|\r(?!\n|\Z))", re.MULTILINE)
 
 
 def nth_record_fault(limits: Limits, fmt: int, text: str, offset: int) -> LimitError:
@@ -173,20 +188,25 @@ def check_text_values(replies: Iterable[Any], limits: Limits, fmt: int, text: st
                 )
 
 
-#: a JSON string (skipped whole) or a bracket
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+#: everything up to the next bracket outside a string, and that bracket: one
+#: match per bracket, strings and values skipped in the regex engine (each
+#: piece a single character class or an unrolled loop: no backtracking stack)
+_JSON_TO_BRACKET = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*([\[\]{}])')
 
 
 def _json_openings(text: str) -> Iterator[tuple[int, int]]:
     """(offset, depth) of each ``[`` and ``{``, strings skipped; depth 1 is
-    the outermost."""
+    the outermost. Matched from where the last one ended (a search would try
+    every later start after a malformed string: quadratic)."""
     depth = 0
-    for token in _JSON_TOKEN.finditer(text):
-        char = token.group()[0]
-        if char in "[{":
+    at = 0
+    match = _JSON_TO_BRACKET.match
+    while (found := match(text, at)) is not None:
+        at = found.end()
+        if found.group(1) in "[{":
             depth += 1
-            yield token.start(), depth
-        elif char in "]}":
+            yield at - 1, depth
+        else:
             depth -= 1
 
 
@@ -202,6 +222,24 @@ def json_depth_fault(text: str, max_depth: int) -> LimitError:
         text=text,
         offset=offset,
     )
+
+
+def check_json_records(text: str, limits: Limits) -> None:
+    """Refuse a JSON body of more than ``max_records`` records before it is
+    parsed, at the first record past the limit.
+
+    Only a body with more opening braces than the limit can hold that many
+    records (counted in C); only then are its records counted: the objects of
+    the answer's array, or of the details array of the answer's object.
+    """
+    if len(text) <= 2 * limits.max_records or text.count("{") <= limits.max_records:
+        return
+    head = text.lstrip()[:1]
+    depth = 2 if head == "[" else 3
+    records = (at for at, level in _json_openings(text) if level == depth)
+    past = next(itertools.islice(records, limits.max_records, None), None)
+    if past is not None:
+        raise nth_record_fault(limits, 3, text, past)
 
 
 def json_record_fault(text: str, limits: Limits, depth: int) -> LimitError:

@@ -4,7 +4,8 @@ Each line is read by the compiled layout (``_matcher.py``). When a fmt=0 line
 does not follow the documented layout exactly, lenient decoding reads it by
 key instead (:func:`scan_keys`): keys in another order, missing optional keys,
 unknown keys (kept in ``extra``). Strict decoding accepts the documented layout
-only and reports where a line leaves it, using Lark's parser for the position.
+only and reports where a line leaves it (``_line_faults``: no general parser
+runs on a body).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ import msgspec
 from ._body import Line, iter_lines
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError
-from ._grammar import parse_line
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._replies import Candidate, Details, ReplySpec
 from ._strictness import unknown_codes
 
-__all__ = ["decode_lines", "encode_lines", "scan_keys"]
+__all__ = ["decode_lines", "encode_lines", "read_mismatched_line", "scan_keys"]
 
 #: The server separates records with a bare LF. [UNVERIFIED] whether a
 #: multi-line answer ends with a line break: no recorded body shows one, so the
@@ -101,11 +101,31 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
     return reply, marked
 
 
-def _read_line(
-    line: Line, text: str, fmt: int, candidate: Candidate, strict: bool
+def read_mismatched_line(
+    exc: LineMismatch, text: str, fmt: int, candidate: Candidate
 ) -> msgspec.Struct:
+    """Lenient reading of a one-line body the layout did not read (``exc``):
+    a variant layout, or by key (fmt=0), or the positioned DecodeError. The
+    decoder's single-line fast path hands its failure here, so that the line
+    is not read by the layout twice."""
+    return _read_line(Line(text, 0), text, fmt, candidate, strict=False, mismatch=exc)
+
+
+def _read_line(
+    line: Line,
+    text: str,
+    fmt: int,
+    candidate: Candidate,
+    strict: bool,
+    *,
+    mismatch: LineMismatch | None = None,
+) -> msgspec.Struct:
+    """One line as its candidate's reply; ``mismatch`` is the layout's failure
+    on this line when it is known already."""
     codec = line_codec(fmt, candidate.rule, candidate.cls)
     try:
+        if mismatch is not None:
+            raise mismatch
         read = codec.read(line.text)
         reply, ambiguous = read.reply, read.ambiguous
     except LineMismatch as exc:
@@ -157,11 +177,11 @@ def _read_variant(line: str, fmt: int, candidate: Candidate) -> tuple[str, msgsp
 def _mismatch(
     exc: LineMismatch, line: Line, text: str, fmt: int, candidate: Candidate
 ) -> DecodeError:
-    offset = exc.offset
+    offset, reason = exc.offset, exc.reason
     if offset < 0:
-        parsed = parse_line(fmt, candidate.rule, line.text)
-        offset = parsed.column - 1 if not parsed.ok else 0
-    return _fault(exc.reason, fmt, text, line.offset + offset)
+        # no alternative fits: the layout's fault locator says where and why
+        offset, reason = line_codec(fmt, candidate.rule, candidate.cls).fault(line.text)
+    return _fault(reason, fmt, text, line.offset + offset)
 
 
 def _field_offset(codec: LineCodec, line: str, name: str) -> int:
@@ -232,7 +252,7 @@ def decode_lines(
     replies: list[msgspec.Struct] = []
     details = spec.details
     detail_rows: list[msgspec.Struct] = []
-    for line in iter_lines(text):
+    for line in iter_lines(text, skip_blank=not strict):
         if not line.text or line.text.isspace():
             # whitespace between or after the records (a log's padding)
             if strict:

@@ -13,13 +13,14 @@ Struct: it builds, per alternative of the rule,
 * a constructor generated as Python source, so a match becomes a Struct with
   one call per field and no loop.
 
-Lark stays the reference: when a line does not match, its parser gives the
-error position, and ``tests/test_grammar.py`` proves on every corpus and fuzz
-line that both readings agree.
+Lark stays the reference: ``tests/test_grammar.py`` proves on every corpus
+and fuzz line that both readings agree. When a line does not match, the fault
+is placed by ``_line_faults.locate_fault`` (linear), not by Lark's parser.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ import msgspec
 
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
+from ._line_faults import LayoutField, locate_fault
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
 from ._solver import LayoutSolver
 
@@ -41,9 +43,14 @@ __all__ = ["LineCodec", "LineMismatch", "LineRead", "line_codec"]
 #: reply's ``ambiguous_fields``.
 ABSORBING_FIELD = "message"
 
-#: Up to this many commas beyond the layout's own, one backtracking regex reads
-#: a line quickly; past it, ``_solver.LayoutSolver`` (linear) decides.
-_REGEX_MAX_EXTRA_COMMAS = 8
+#: A line whose commas are all the layout's own is read by one regex in which
+#: no free text crosses a comma (then no reading can put one in it). With more
+#: commas, each is one more place where a free text may end, and a failing
+#: regex tries every combination, scanning the line again for each: the lazy
+#: regex is used only while the combinations stay this few (a failing line
+#: then costs at most this many scans of it); past that,
+#: ``_solver.LayoutSolver`` decides in linear time.
+_REGEX_MAX_COMBINATIONS = 32
 
 _KEY_OF_LITERAL = re.compile(r"(?:, )?([A-Za-z_][A-Za-z0-9_]*) ?= $")
 
@@ -78,6 +85,12 @@ class _Alternative:
         self.free = tuple(i for i, s in enumerate(self.specs) if s.kind.free)
         self.commas = sum(lit.count(",") for lit in layout.literals)
         self.lazy = self._regex()
+        self.exact = self._regex(free=r"[^,\r\n]*")
+        #: the most extra commas the lazy regex reads (see _REGEX_MAX_COMBINATIONS)
+        self.regex_extra = max(
+            (e for e in range(1, 9) if math.comb(e + len(self.free), e) <= _REGEX_MAX_COMBINATIONS),
+            default=0,
+        )
         self.solver = LayoutSolver(
             layout.literals,
             [None if s.kind.free else re.compile(self._value_pattern(s)) for s in self.specs],
@@ -103,6 +116,24 @@ class _Alternative:
         self.free_ends = re.compile("|".join(map(re.escape, ends))) if ends else None
         # (each index twice, so that one free text still comes as a tuple)
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
+        #: the fields as the fault locator reads them (built when a line fails)
+        self._fault_fields: tuple[LayoutField, ...] | None = None
+
+    def fault(self, line: str) -> tuple[int, int, str]:
+        """(rank, offset, reason) of where ``line`` leaves this alternative
+        (``_line_faults.locate_fault``)."""
+        fields = self._fault_fields
+        if fields is None:
+            fields = self._fault_fields = tuple(
+                LayoutField(
+                    s.name,
+                    None if s.kind.free else re.compile(KIND_PATTERNS[s.kind]),
+                    not field_required(s.name),
+                    s.from_text,
+                )
+                for s in self.specs
+            )
+        return locate_fault(line, self.layout.literals, fields)
 
     @staticmethod
     def _value_pattern(spec: FieldSpec) -> str:
@@ -114,10 +145,12 @@ class _Alternative:
         # required value.
         return pattern if field_required(spec.name) else f"(?:{pattern})?"
 
-    def _regex(self) -> re.Pattern[str]:
+    def _regex(self, *, free: str | None = None) -> re.Pattern[str]:
+        """The layout as one regex; ``free`` replaces the free texts' pattern."""
         parts = [re.escape(self.layout.literals[0])]
         for i, spec in enumerate(self.specs):
-            parts.append(f"({self._value_pattern(spec)})")
+            value = free if free is not None and spec.kind.free else self._value_pattern(spec)
+            parts.append(f"({value})")
             parts.append(re.escape(self.layout.literals[i + 1]))
         return re.compile("".join(parts) + r"\Z")
 
@@ -145,16 +178,24 @@ class _Alternative:
 
     def values(self, line: str) -> tuple[Sequence[str], tuple[str, ...]] | None:
         """The raw field texts of ``line`` (checked by the patterns) and the ambiguous fields."""
+        found = self.reading(line)
+        return None if found is None else (found[0], found[1])
+
+    def reading(self, line: str) -> tuple[Sequence[str], tuple[str, ...], Starts] | None:
+        """:meth:`values`, and where the fields stand (for an error position,
+        without solving the line again: see :func:`_field_starts`)."""
         extra_commas = line.count(",") - self.commas
         if extra_commas < 0:
             return None  # every literal comma must be there; values only add commas
-        if not self.free or extra_commas <= _REGEX_MAX_EXTRA_COMMAS:
+        if not self.free or not extra_commas:
+            # every comma is a literal's: no free text holds one, one reading
+            m = self.exact.match(line)
+            return None if m is None else (m.groups(), (), m)
+        if extra_commas <= self.regex_extra:
             m = self.lazy.match(line)
             if m is None:
                 return None
             groups = m.groups()
-            if not self.free or not extra_commas:
-                return groups, ()
             # A free text could be longer only if the literal that ends it
             # occurs again further on, that is inside a later value (a literal
             # cannot straddle a value and the literal after it: every literal
@@ -164,16 +205,15 @@ class _Alternative:
             assert self.free_texts is not None
             ends = self.free_ends
             if ends is None or ends.search("\n".join(self.free_texts(groups))) is None:
-                return groups, ()
+                return groups, (), m
         run = self.solver.run(line)  # one search of the line for three extents
         shortest = None if run is None else run.spans(self.prefer_shortest)
         if run is None or shortest is None:
             return None
         longest = run.spans(self.prefer_longest)
         assert longest is not None
-        texts = [line[a:b] for a, b in shortest]
         if longest == shortest:
-            return texts, ()
+            return [line[a:b] for a, b in shortest], (), shortest
         ambiguous = tuple(
             self.fields[i]
             for i, (a, b) in enumerate(shortest)
@@ -181,12 +221,23 @@ class _Alternative:
         )
         resolved = run.spans(self.prefer_resolved)
         assert resolved is not None
-        return [line[a:b] for a, b in resolved], ambiguous
+        return [line[a:b] for a, b in resolved], ambiguous, resolved
 
     def spans(self, line: str) -> list[int] | None:
         """Start offsets of the fields in ``line`` (for error positions)."""
         found = self.solver.solve(line, self.prefer_shortest)
         return None if found is None else [a for a, _ in found]
+
+
+#: where the fields stand: the regex match, or the solver's (start, end) spans
+Starts = re.Match[str] | list[tuple[int, int]]
+
+
+def _field_starts(found: Starts) -> list[int]:
+    """The start of each field (for an error position)."""
+    if isinstance(found, list):
+        return [a for a, _ in found]
+    return [found.start(i) for i in range(1, (found.re.groups or 0) + 1)]
 
 
 def _make_split_reader(
@@ -297,6 +348,16 @@ class LineCodec:
             out.append(f"<{name}>{lit}")
         return "".join(out)
 
+    def fault(self, line: str) -> tuple[int, str]:
+        """(offset, reason) of the fault of a line no alternative reads: the
+        most telling one over all alternatives (``_line_faults``)."""
+        rank, offset, reason = max(
+            (alt.fault(line) for alt in self.alternatives), key=lambda f: (f[0], f[1])
+        )
+        if rank < 0:
+            return len(line), f"expected the layout {self.rule}: {self.describe()}"
+        return offset, reason
+
     def read_reply(self, line: str) -> msgspec.Struct:
         """The reply of a line: ``read(line).reply``, by the split reader when it can."""
         # (a CR is no text character: the general reader refuses it)
@@ -313,9 +374,14 @@ class LineCodec:
     def read(self, line: str) -> LineRead:
         """Read a line in one of the rule's layouts; raise LineMismatch otherwise."""
         split_fault: LineMismatch | None = None
-        if self.split_by_count and "\r" not in line:
+        splits = (
+            self.split_by_count.get(line.count(",") + 1, ())
+            if self.split_by_count and "\r" not in line
+            else ()
+        )
+        if splits:
             parts = line.split(",")
-            for alt in self.split_by_count.get(len(parts), ()):
+            for alt in splits:
                 fields = alt.from_parts(parts)
                 if fields is not None:
                     try:
@@ -327,14 +393,14 @@ class LineCodec:
                         split_fault = split_fault or _split_fault(alt, parts, fields)
         fault: LineMismatch | None = None
         for alt in self.alternatives:
-            found = alt.values(line)
+            found = alt.reading(line)
             if found is None:
                 continue
-            values, ambiguous = found
+            values, ambiguous, starts = found
             try:
                 return LineRead(alt.build(values, ambiguous), values, ambiguous)
             except ValueError as exc:
-                spans = alt.spans(line) or [0] * len(alt.fields)
+                spans = _field_starts(starts)
                 index = next(
                     (i for i, s in enumerate(alt.specs) if _refusal(s, values[i]) is not None),
                     0,

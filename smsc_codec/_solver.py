@@ -18,13 +18,14 @@ splits: the line is unambiguous exactly when they agree.
 
 from __future__ import annotations
 
+import array
 import bisect
 import itertools
 import operator
 import re
 from collections.abc import Sequence
 
-__all__ = ["LayoutSolver"]
+__all__ = ["LayoutSolver", "occurrences"]
 
 
 class LayoutSolver:
@@ -38,6 +39,18 @@ class LayoutSolver:
                 raise ValueError("a free-text field must be followed by a literal")
         self.literals = tuple(literals)
         self.patterns = tuple(patterns)
+        #: for a free text followed by a typed field: its closing literal where
+        #: the typed value and its literal follow. The shortest extent is the
+        #: first such place where the rest fits; the regex engine passes over
+        #: the others (a text of thousands of commas before a date) in C.
+        self.probes: dict[int, re.Pattern[str]] = {}
+        for i in range(len(patterns) - 1):
+            after = patterns[i + 1]
+            closing = literals[i + 1]
+            if patterns[i] is None and after is not None and not _overlaps_itself(closing):
+                self.probes[i] = re.compile(
+                    re.escape(closing) + f"(?=(?:{after.pattern}){re.escape(literals[i + 2])})"
+                )
 
     def solve(self, line: str, longest: Sequence[bool]) -> list[tuple[int, int]] | None:
         """The (start, end) of every field, or None when the line does not fit.
@@ -63,22 +76,32 @@ class _Run:
     def __init__(self, solver: LayoutSolver, line: str) -> None:
         self.lits = solver.literals
         self.pats = solver.patterns
+        self.probes = solver.probes
         self.n = len(self.pats)
         self.line = line
-        self.ends: dict[int, list[int]] = {}
-        self.occurrences: dict[str, list[int]] = {}  #: of each literal, found once
+        self.ends: dict[int, Sequence[int]] = {}
+        self.occurrences: dict[str, Sequence[int]] = {}  #: of each literal, found once
         self.typed_memo: dict[tuple[int, int], bool] = {}
         #: the last place each free field can end with the rest still fitting
         self.latest_end: dict[int, int] = {}
         for i in range(self.n - 1, -1, -1):
-            if self.pats[i] is None:
-                step = len(self.lits[i + 1])
-                for end in reversed(self.candidate_ends(i)):
-                    if self.fits(i + 1, end + step):
-                        self.latest_end[i] = end
-                        break
+            if self.pats[i] is not None:
+                continue
+            step = len(self.lits[i + 1])
+            options = self.candidate_ends(i)
+            if i + 1 < self.n and self.pats[i + 1] is None:
+                # a free text next: the rest fits from any start up to its
+                # own latest end, so the last option before that is this one's
+                k = bisect.bisect_right(options, self.latest_end.get(i + 1, -1) - step)
+                if k:
+                    self.latest_end[i] = options[k - 1]
+                continue
+            for end in reversed(options):
+                if self.fits(i + 1, end + step):
+                    self.latest_end[i] = end
+                    break
 
-    def candidate_ends(self, i: int) -> list[int]:
+    def candidate_ends(self, i: int) -> Sequence[int]:
         """Where free field i may end: before each occurrence of its literal."""
         found = self.ends.get(i)
         if found is None:
@@ -89,7 +112,7 @@ class _Run:
             else:
                 found = self.occurrences.get(lit)
                 if found is None:
-                    found = self.occurrences[lit] = _occurrences(line, lit)
+                    found = self.occurrences[lit] = occurrences(line, lit)
             self.ends[i] = found
         return found
 
@@ -125,6 +148,12 @@ class _Run:
                 end = m.end()
             elif longest[i]:
                 end = self.latest_end[i]
+            elif i in self.probes:
+                end = next(
+                    m.start()
+                    for m in self.probes[i].finditer(self.line, start)
+                    if self.fits(i + 1, m.end())
+                )
             else:
                 options = self.candidate_ends(i)
                 k = bisect.bisect_left(options, start)
@@ -136,17 +165,38 @@ class _Run:
         return spans
 
 
-def _occurrences(line: str, literal: str) -> list[int]:
-    """Where ``literal`` starts in ``line``, overlapping occurrences included."""
-    if any(literal.startswith(literal[k:]) for k in range(1, len(literal))):
-        found = []  # a literal that can overlap itself (`,,`): find each one
+def _overlaps_itself(literal: str) -> bool:
+    """Whether two occurrences of ``literal`` can overlap (``,,`` in ``,,,``)."""
+    return any(literal.startswith(literal[k:]) for k in range(1, len(literal)))
+
+
+#: characters split at a time: a line of a million commas is cut into this
+#: many at once, so that its pieces never all exist together
+_CHUNK = 1 << 16
+
+
+def occurrences(line: str, literal: str) -> Sequence[int]:
+    """Where ``literal`` starts in ``line``, overlapping occurrences included,
+    as a compact array (8 bytes a place, not a Python int each)."""
+    found = array.array("q")
+    if _overlaps_itself(literal):
+        # a literal that can overlap itself (`,,`): find each one
         at = line.find(literal)
         while at != -1:
             found.append(at)
             at = line.find(literal, at + 1)
         return found
     # Otherwise the pieces of a split tell the places, summed in C: a line of
-    # a million commas costs no Python step per comma.
-    pieces = line.split(literal)[:-1]
-    steps = map(operator.add, map(len, pieces), itertools.repeat(len(literal)))
-    return list(itertools.accumulate(steps, initial=-len(literal)))[1:]
+    # a million commas costs no Python step per comma. The line is split a
+    # chunk at a time (each chunk reaching into the next by the literal's
+    # length, for an occurrence that straddles them).
+    step = len(literal)
+    for chunk in range(0, len(line), _CHUNK):
+        window = line[chunk : chunk + _CHUNK + step - 1]
+        pieces = window.split(literal)[:-1]
+        steps = map(operator.add, map(len, pieces), itertools.repeat(step))
+        places = array.array("q", itertools.accumulate(steps, initial=chunk - step))
+        # (the first is the initial value; an occurrence that starts in the
+        # next chunk is found there)
+        found.extend(places[1 : bisect.bisect_left(places, chunk + _CHUNK)])
+    return found

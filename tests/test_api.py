@@ -160,8 +160,11 @@ def test_unknown_keys_are_kept_and_written_back() -> None:
         assert reply.extra == (("tz", 3 if fmt == 3 else "3"),)
         assert smsc_codec.encode_text(reply, request) == body
         # fmt=0 strict reads the documented layout only, which ends before tz
-        with pytest.raises(DecodeError, match="expected the layout" if fmt == 0 else "unknown"):
+        expected = "unexpected text after field 'err'" if fmt == 0 else "unknown"
+        with pytest.raises(DecodeError, match=expected) as raised:
             smsc_codec.decode(body, request, strict=True)
+        if fmt == 0:
+            assert raised.value.column == body.index(", tz") + 1
 
 
 def test_unknown_codes_survive_and_strict_reports_them() -> None:
