@@ -75,12 +75,10 @@ class Decoder:
 
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         """Decode one answer to this decoder's request; see :func:`decode`."""
-        if not isinstance(body, (bytes, str)):
-            _check_body(body)
+        # (the type and size are checked inline first: most bodies are short bytes)
+        if not isinstance(body, (bytes, str)) or len(body) > self._max_body:
+            self._check_unusual(body)
         try:
-            # (the limits are checked inline first: most bodies are far below them)
-            if len(body) > self._max_body or isinstance(body, memoryview):
-                check_body_size(body, self.limits, self.fmt, self.charset)
             if self.fmt == 3 and not self.strict:
                 found = self._fast_json(body)
                 if found is not None:
@@ -103,6 +101,17 @@ class Decoder:
                 limits=self.limits,
                 long_values=long_values,
             )
+        except SmscCodecError:
+            raise
+        except Exception as exc:  # a bug must not leak a foreign exception type
+            raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
+
+    def _check_unusual(self, body: object) -> None:
+        """A body of another type than bytes or str (TypeError unless it is a
+        bytearray or memoryview), or a long one: held against max_body_bytes."""
+        checked = _checked_body(body)
+        try:
+            check_body_size(checked, self.limits, self.fmt, self.charset)
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -220,9 +229,9 @@ def decode(
     :class:`RequestError` for an unusable request, and TypeError for a body
     that is not bytes or str or a request of another type.
     """
-    if not isinstance(body, (bytes, str)):
-        _check_body(body)
     if request is None:
+        if not isinstance(body, (bytes, str)):
+            _checked_body(body)  # (Decoder.decode checks it on the other path)
         fmt: int | None = None
         try:
             check_body_size(body, limits, None, charset or "utf-8")
@@ -281,9 +290,10 @@ def _decode_text(
     return decode_lines(text, fmt, spec, strict=strict, limits=limits, long_values=long_values)
 
 
-def _check_body(body: object) -> None:
+def _checked_body(body: object) -> bytes | bytearray | memoryview | str:
     if not isinstance(body, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
+    return body
 
 
 def _check_request(request: object) -> None:

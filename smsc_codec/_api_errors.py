@@ -57,8 +57,6 @@ class SmscApiError(Exception):
     ``script``, ``meaning`` and ``message_id`` come from it. ``retryable`` is
     true where the documentation says to wait and ask again, and
     ``retry_after`` then gives the wait in seconds where it says how long.
-
-    .. versionadded:: 0.2
     """
 
     #: the documentation says to wait and send the request again
@@ -191,8 +189,6 @@ def raise_for_error(reply: _R) -> _R:
     ::
 
         reply = smsc_codec.raise_for_error(smsc_codec.decode(body, request))
-
-    .. versionadded:: 0.2
     """
     if isinstance(reply, ApiError):
         raise error_class(reply.meaning)(reply)

@@ -72,8 +72,6 @@ class HttpRequest:
     ``httpx.request(r.method, r.url, headers=r.headers, content=r.body)`` or
     ``requests.request(r.method, r.url, headers=r.headers, data=r.body)``.
     Its ``repr`` and ``str`` show ``psw`` and ``apikey`` as ``***``.
-
-    .. versionadded:: 0.2
     """
 
     method: str
@@ -158,8 +156,6 @@ def build_request(
     Raises :class:`RequestError` for missing or conflicting credentials, an
     unknown fmt, charset or method, or a value the charset cannot carry, and
     TypeError for a value of another type.
-
-    .. versionadded:: 0.2
     """
     name = script.strip().removesuffix(".php")
     if not _SCRIPT_NAME.fullmatch(name):

@@ -17,8 +17,6 @@ only then), as a WSGI application, or served on a local port::
     async with httpx.AsyncClient(transport=fake.async_transport()) as client: ...
     with fake.serve() as base_url:  # "http://127.0.0.1:PORT/sys/", for requests & co.
         ...
-
-.. versionadded:: 0.2
 """
 
 from __future__ import annotations

@@ -188,14 +188,37 @@ def test_the_content_type_charset_wins_over_the_request(
         decode_response(response, charset="ascii")
 
 
+def _answer(sent: HttpRequest, content_type: str, body: bytes) -> httpx.Response:
+    request = httpx.Request(sent.method, sent.url, headers=sent.headers, content=sent.body)
+    return httpx.Response(
+        200, headers={"content-type": content_type}, content=body, request=request
+    )
+
+
+@pytest.mark.parametrize(
+    ("asked", "label", "written"),
+    [
+        # recorded: charset=utf-8 asked, windows-1251 labelled (the bytes decide)
+        ("utf-8", "windows-1251", "utf-8"),
+        ("utf-8", "windows-1251", "windows-1251"),
+        ("windows-1251", "utf-8", "utf-8"),
+        ("windows-1251", "utf-8", "windows-1251"),
+        ("koi8-r", "utf-8", "koi8-r"),
+        # two single-byte charsets: the label is taken
+        ("windows-1251", "koi8-r", "koi8-r"),
+        ("koi8-r", "windows-1251", "windows-1251"),
+    ],
+)
+def test_when_the_label_and_the_request_disagree(asked: str, label: str, written: str) -> None:
+    sent = build_request("balance", apikey="k", fmt=3, cur=1, charset=asked)
+    body = '{"balance": "250.80", "currency": "руб"}'.encode(written)
+    found = decode_response(_answer(sent, f"application/json; charset={label}", body))
+    assert found == Balance(balance=Decimal("250.80"), currency="руб")
+
+
 def test_without_a_content_type_charset_the_requests_is_used() -> None:
     sent = build_request("balance", apikey="k", fmt=1, cur=1, charset="koi8-r")
-    answer = httpx.Response(
-        200,
-        headers={"content-type": "text/plain"},
-        content="250.80,руб".encode("koi8-r"),
-        request=httpx.Request(sent.method, sent.url, headers=sent.headers, content=sent.body),
-    )
+    answer = _answer(sent, "text/plain", "250.80,руб".encode("koi8-r"))
     assert decode_response(answer) == Balance(balance=Decimal("250.80"), currency="руб")
 
 
