@@ -164,6 +164,15 @@ def test_statuses_advance_on_each_query(client: Wire) -> None:
     assert decode_response(client.call("status", id=2, phone="79990000001")).status == -3
 
 
+def test_a_message_is_deleted(client: Wire) -> None:
+    client.call("send", phones="79990000001", mes="x")
+    assert decode_response(client.call("status", id=1, phone="79990000001", **{"del": 1})) == Ok()
+    assert not client.fake.messages
+    again = decode_response(client.call("status", id=1, phone="79990000001", **{"del": 1}))
+    assert (again.code, again.meaning.name) == (5, "DELETE_FAILED")
+    assert decode_response(client.call("status", id=1, phone="79990000001")).status == -3
+
+
 def test_statuses_advance_when_told(client: Wire) -> None:
     fake = client.fake
     fake.advance_on_status = False
