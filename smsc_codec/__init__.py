@@ -8,13 +8,30 @@ comma-separated values, 2 XML, 3 JSON)::
     >>> reply.status, reply.last_timestamp, reply.err
     (<MessageStatus.DELIVERED: 1>, 1286524541, <DeliveryError.NO_ERROR: 0>)
 
-Everything public is importable from this module; the submodules are private.
+Everything public is importable from this module; the other submodules are
+private, but two: :mod:`smsc_codec.http` (decoding an HTTP client's response)
+and :mod:`smsc_codec.testing` (a fake SMSC server for tests).
 """
 
 from __future__ import annotations
 
 from ._addresses import AddressList
 from ._api import Decoder, decode, decode_as, detect_format, encode, encode_text
+from ._api_errors import (
+    AuthenticationError,
+    DateFormatError,
+    InsufficientFundsError,
+    InvalidNumberError,
+    MessageDeniedError,
+    NotFoundError,
+    OperationFailedError,
+    ParametersError,
+    RateLimitError,
+    SmscApiError,
+    TemporarilyBlockedError,
+    UndeliverableError,
+    raise_for_error,
+)
 from ._callbacks import (
     Callback,
     CallCallback,
@@ -37,6 +54,7 @@ from ._codes import (
     api_error_meaning,
 )
 from ._errors import DecodeError, EncodeError, LimitError, RequestError, SmscCodecError
+from ._http_request import HttpRequest, build_request
 from ._limits import Limits
 from ._model import (
     ApiError,
@@ -72,6 +90,7 @@ __all__ = (
     "AddressList",
     "ApiError",
     "ApiErrorMeaning",
+    "AuthenticationError",
     "Balance",
     "BlacklistEntry",
     "BlacklistType",
@@ -80,6 +99,7 @@ __all__ = (
     "Contact",
     "ContactGroup",
     "Created",
+    "DateFormatError",
     "DecodeError",
     "Decoder",
     "DeliveryError",
@@ -88,20 +108,28 @@ __all__ = (
     "GroupType",
     "HistoryMessage",
     "HlrStatus",
+    "HttpRequest",
     "IncomingCallback",
     "IncomingMessage",
+    "InsufficientFundsError",
+    "InvalidNumberError",
     "Job",
     "JobCreated",
     "LimitError",
     "Limits",
     "MailBlacklistEntry",
     "MailContact",
+    "MessageDeniedError",
     "MessageFlags",
     "MessageStatus",
     "MessageType",
+    "NotFoundError",
     "Ok",
+    "OperationFailedError",
     "OperatorInfo",
+    "ParametersError",
     "PhoneResult",
+    "RateLimitError",
     "Reply",
     "Request",
     "RequestError",
@@ -110,14 +138,18 @@ __all__ = (
     "SenderCreated",
     "ShortLink",
     "SmsStatus",
+    "SmscApiError",
     "SmscCodecError",
     "Statistics",
     "StatusCallback",
     "Tariff",
     "Template",
     "TemplateType",
+    "TemporarilyBlockedError",
+    "UndeliverableError",
     "__version__",
     "api_error_meaning",
+    "build_request",
     "callback_kind",
     "decode",
     "decode_as",
@@ -127,6 +159,7 @@ __all__ = (
     "encode_callback",
     "encode_text",
     "parse_request",
+    "raise_for_error",
 )
 
 

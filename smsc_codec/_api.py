@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -14,13 +14,14 @@ from ._body import body_text
 from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
+from ._http_request import HttpRequest
 from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_twin
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_json_records, check_lines
 from ._lines import decode_lines, encode_lines, read_mismatched_line
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, Ok
 from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind
-from ._request import Request, RequestLike, parse_request
+from ._request import FormLike, Request, RequestLike, parse_request
 from ._schema import plan_for
 from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
 
@@ -58,8 +59,10 @@ class Decoder:
         strict: bool = False,
         charset: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        form: FormLike | None = None,
     ) -> None:
-        self.request = parse_request(request)
+        _check_request(request)
+        self.request = parse_request(request, form=form)
         self.fmt = int(self.request.fmt)
         self.charset = charset or self.request.charset
         self.strict = strict
@@ -75,10 +78,10 @@ class Decoder:
 
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         """Decode one answer to this decoder's request; see :func:`decode`."""
+        # (the type and size are checked inline first: most bodies are short bytes)
+        if not isinstance(body, (bytes, str)) or len(body) > self._max_body:
+            self._check_unusual(body)
         try:
-            # (the limits are checked inline first: most bodies are far below them)
-            if len(body) > self._max_body or isinstance(body, memoryview):
-                check_body_size(body, self.limits, self.fmt, self.charset)
             if self.fmt == 3:
                 if len(body) > self._json_records_floor:
                     # a body that may hold more records than the limit is
@@ -107,6 +110,17 @@ class Decoder:
                 limits=self.limits,
                 long_values=long_values,
             )
+        except SmscCodecError:
+            raise
+        except Exception as exc:  # a bug must not leak a foreign exception type
+            raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
+
+    def _check_unusual(self, body: object) -> None:
+        """A body of another type than bytes or str (TypeError unless it is a
+        bytearray or memoryview), or a long one: held against max_body_bytes."""
+        checked = _checked_body(body)
+        try:
+            check_body_size(checked, self.limits, self.fmt, self.charset)
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -199,14 +213,17 @@ def decode(
     strict: bool = False,
     charset: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    form: FormLike | None = None,
 ) -> Decoded:
     """Decode one answer of the SMSC HTTP API.
 
     ``request`` is the request URL, its ``script.php?query`` tail, a mapping of
-    its query parameters (with an optional ``"script"`` key) or a
+    its query parameters (with an optional ``"script"`` key), the
+    :class:`HttpRequest` that was sent (URL and form body) or a
     :class:`Request`; it tells the script, ``fmt``, ``all``, several ids and
     the charset. With ``None``, only answers that describe themselves (errors,
-    ``OK``) can be decoded.
+    ``OK``) can be decoded. ``form`` is the POST form body sent to the URL
+    (bytes, text or its fields): its parameters count as the URL's.
 
     Returns the reply Struct, a list of them (several records), an
     :class:`ApiError` or :class:`Ok`.
@@ -219,10 +236,13 @@ def decode(
     ``charset`` overrides the request's (``"auto"`` tells UTF-8 from
     windows-1251). ``limits`` bounds what a body may hold (:class:`Limits`).
     Raises :class:`DecodeError` for any body that cannot be decoded (its
-    subclass :class:`LimitError` for one over a limit), and
-    :class:`RequestError` for an unusable request.
+    subclass :class:`LimitError` for one over a limit),
+    :class:`RequestError` for an unusable request, and TypeError for a body
+    that is not bytes or str or a request of another type.
     """
     if request is None:
+        if not isinstance(body, (bytes, str)):
+            _checked_body(body)  # (Decoder.decode checks it on the other path)
         fmt: int | None = None
         try:
             check_body_size(body, limits, None, charset or "utf-8")
@@ -233,8 +253,9 @@ def decode(
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
             raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
-    if not isinstance(request, (str, Request)):
-        request = parse_request(request)
+    if form is not None or not isinstance(request, (str, Request)):
+        _check_request(request)
+        request = parse_request(request, form=form)
     # (None stands for the default limits in the cache key: hashing a Struct
     # on every call would cost more than a short body's decoding)
     chosen = None if limits is DEFAULT_LIMITS else limits
@@ -279,6 +300,20 @@ def _decode_text(
     if fmt == 2:
         return decode_xml(text, root, spec, strict=strict, limits=limits)
     return decode_lines(text, fmt, spec, strict=strict, limits=limits, long_values=long_values)
+
+
+def _checked_body(body: object) -> bytes | bytearray | memoryview | str:
+    if not isinstance(body, (bytes, bytearray, memoryview, str)):
+        raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
+    return body
+
+
+def _check_request(request: object) -> None:
+    if not isinstance(request, (str, Mapping, Request, HttpRequest)):
+        raise TypeError(
+            "request must be a URL, a mapping of its parameters, an HttpRequest or a "
+            f"Request, not {type(request).__name__}"
+        )
 
 
 def _ok_only_fault(text: str, fmt: int) -> DecodeError:
@@ -365,6 +400,7 @@ def encode_text(
     differently or make a line ambiguous. ``lossy=True`` drops or empties what
     the layout cannot carry instead.
     """
+    _check_request(request)
     req = parse_request(request)
     fmt = int(req.fmt)
     if isinstance(reply, (ApiError, Ok)):
@@ -382,7 +418,12 @@ def encode_text(
         if not as_list and len(replies) != 1:
             raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
     else:
-        raise EncodeError(f"cannot encode {type(reply).__name__}", fmt=fmt)
+        raise TypeError(
+            f"reply must be a reply Struct or a list of them, not {type(reply).__name__}"
+        )
+    for r in replies:
+        if not isinstance(r, msgspec.Struct):
+            raise TypeError(f"reply must be a list of reply Structs, not of {type(r).__name__}")
     for r in replies:
         if not any(type(r) is c.cls for c in spec.candidates):
             raise EncodeError(
@@ -436,6 +477,7 @@ def encode(
     The charset is the request's (windows-1251 unless it names another, facts
     §1.1) or ``charset``. See :func:`encode_text` for what raises EncodeError.
     """
+    _check_request(request)
     req = parse_request(request)
     text = encode_text(reply, req, lossy=lossy)
     codec = charset or req.charset

@@ -29,6 +29,7 @@ import msgspec
 from ._body import body_text
 from ._codes import DeliveryError, MessageStatus
 from ._errors import DecodeError, EncodeError, SmscCodecError
+from ._http_request import FORM_CONTENT_TYPE, content_type_params
 from ._json import json_object_text, load_json, reply_from_mapping
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size
 from ._model import Extra, FreeText
@@ -132,29 +133,40 @@ def callback_kind(keys: Collection[str]) -> type[Callback]:
 def decode_callback(
     body: bytes | str | Mapping[str, str],
     *,
+    content_type: str | None = None,
     fmt: int | None = None,
-    charset: str = "windows-1251",
+    charset: str | None = None,
     strict: bool = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Callback:
     """Decode what the server posted to a callback handler.
 
     ``body`` is the raw POST body, or the form fields a web framework already
-    parsed (a mapping of str). ``fmt`` is the handler URL's (None: form fields,
-    or XML / JSON told by the body's first character); ``charset`` the handler
-    URL's. Raises :class:`DecodeError` for a body that cannot be read.
+    parsed (a mapping of str). ``content_type`` is the request's Content-Type
+    header: it tells form fields from XML and JSON, and its ``charset``
+    the charset. ``fmt`` (the handler URL's: None for form fields, or XML /
+    JSON told by the body's first character) and ``charset`` (the handler
+    URL's; windows-1251 when nothing names one) win over it.
+    Raises :class:`DecodeError` for a body that cannot be read.
     """
+    if not isinstance(body, (bytes, str, Mapping)):
+        raise TypeError(f"body must be bytes, str or a mapping, not {type(body).__name__}")
+    media, media_params = content_type_params(content_type)
+    if fmt is None:
+        fmt = _CALLBACK_MEDIA.get(media) or (2 if media.endswith("+xml") else None)
+    charset = charset or media_params.get("charset") or "windows-1251"
     try:
         if isinstance(body, Mapping):
             fields = {str(k): str(v) for k, v in body.items()}
             return _from_fields(fields, None, strict)
-        if not isinstance(body, Mapping):
-            check_body_size(body, limits, fmt, charset)
+        check_body_size(body, limits, fmt, charset)
+        if fmt is None and media == FORM_CONTENT_TYPE:
+            return _from_form(_as_text(body), charset, strict)
         if isinstance(body, bytes) and fmt is None:
             head = body.lstrip()[:1]
             fmt = 2 if head == b"<" else 3 if head in (b"{", b"[") else None
         if isinstance(body, bytes) and fmt is None:
-            return _from_form(body.decode("ascii", "replace"), charset, strict)
+            return _from_form(_as_text(body), charset, strict)
         text = body_text(body, charset, fmt)
         if fmt is None:
             head_char = text.lstrip()[:1]
@@ -175,6 +187,15 @@ def decode_callback(
         raise
     except Exception as exc:  # a bug must not leak a foreign exception type
         raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+
+
+#: Content-Type media types of XML and JSON callbacks.
+_CALLBACK_MEDIA = {"application/json": 3, "text/json": 3, "application/xml": 2, "text/xml": 2}
+
+
+def _as_text(body: bytes | str) -> str:
+    # a form body is ASCII: its other bytes are percent-escaped
+    return body.decode("ascii", "replace") if isinstance(body, bytes) else body
 
 
 def _from_form(text: str, charset: str, strict: bool) -> Callback:

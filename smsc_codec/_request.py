@@ -11,14 +11,17 @@ from __future__ import annotations
 import functools
 import urllib.parse
 from collections.abc import Mapping
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import msgspec
 
 from ._codes import Fmt
 from ._errors import RequestError
 
-__all__ = ["Request", "RequestLike", "parse_request"]
+if TYPE_CHECKING:
+    from ._http_request import HttpRequest
+
+__all__ = ["Request", "RequestLike", "parse_request", "python_codec"]
 
 #: The server's answer charset when the request names none (facts §1.1, §9).
 DEFAULT_CHARSET = "windows-1251"
@@ -78,11 +81,16 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
         return _charset_of(self)
 
     def _charset(self) -> str:
-        raw = (self.get("charset") or DEFAULT_CHARSET).strip().lower()
-        try:
-            return _CHARSETS[raw]
-        except KeyError:
-            raise RequestError(f"unknown charset {raw!r}") from None
+        return python_codec(self.get("charset") or DEFAULT_CHARSET)
+
+
+def python_codec(charset: str) -> str:
+    """The Python codec of a ``charset`` the API names (``windows-1251``: cp1251)."""
+    raw = charset.strip().lower()
+    try:
+        return _CHARSETS[raw]
+    except KeyError:
+        raise RequestError(f"unknown charset {raw!r}") from None
 
 
 # Requests are immutable and few distinct ones recur (a log holds thousands of
@@ -90,7 +98,11 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
 _fmt_of = functools.lru_cache(maxsize=1024)(Request._fmt)
 _charset_of = functools.lru_cache(maxsize=1024)(Request._charset)
 
-RequestLike = Union[str, Mapping[str, object], Request]  # noqa: UP007 - runtime alias on 3.10
+#: A request: a URL, a mapping of parameters, a parsed or a sent request.
+RequestLike = Union[str, Mapping[str, object], Request, "HttpRequest"]
+
+#: A form body: its bytes or text (``key=value&…``) or its fields.
+FormLike = Union[bytes, str, Mapping[str, object]]  # noqa: UP007
 
 
 def _infer_script(params: Mapping[str, str]) -> str | None:
@@ -131,13 +143,22 @@ def _parse_query(query: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def parse_request(request: RequestLike) -> Request:
-    """Turn a URL, a ``script.php?query`` tail, a mapping or a Request into a Request.
+def parse_request(request: RequestLike, *, form: FormLike | None = None) -> Request:
+    """Turn a URL, a ``script.php?query`` tail, a mapping, an
+    :class:`HttpRequest` or a Request into a Request.
 
     A mapping may name the script under the key ``"script"``; otherwise it is
     inferred from the parameters where they tell (``mes`` → send, ``id`` and
     ``phone`` → status, ``get_answers``, ``get_messages`` → get).
+
+    ``form`` is the POST form body the request was sent with (bytes or text
+    ``key=value&…`` in the request's charset, or its fields as a mapping):
+    its fields are read as parameters too. An HttpRequest brings its own.
+    From a form or an HttpRequest, the credentials (``psw``, ``apikey``) are
+    not kept.
     """
+    if form is not None or not isinstance(request, (str, Mapping, Request)):
+        return _parse_sent(request, form)
     if isinstance(request, Request):
         return request
     script: str | None
@@ -154,10 +175,27 @@ def parse_request(request: RequestLike) -> Request:
             else:
                 items.append((str(key), str(value)))
         params = tuple(items)
-    else:
-        raise RequestError(f"a request is a URL, a mapping or a Request, not {type(request)}")
+    else:  # pragma: no cover - _parse_sent took every other type
+        raise AssertionError(request)
     if not script:
         script = _infer_script(dict(params))
     if not script:
         raise RequestError("the request does not say which script answered")
     return Request(script=script, params=params)
+
+
+def _parse_sent(request: object, form: FormLike | None) -> Request:
+    """A request with a form body, or an HttpRequest (built on this module,
+    hence imported here)."""
+    from ._http_request import HttpRequest, request_from_http, request_with_form  # noqa: PLC0415
+
+    if isinstance(request, HttpRequest):
+        parsed = request_from_http(request)
+    elif isinstance(request, (str, Mapping, Request)):
+        parsed = parse_request(request)
+    else:
+        raise RequestError(
+            "a request is a URL, a mapping, an HttpRequest or a Request, "
+            f"not {type(request).__name__}"
+        )
+    return parsed if form is None else request_with_form(parsed, form)
