@@ -13,7 +13,7 @@ import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from defusedxml.ElementTree import fromstring
@@ -245,9 +245,17 @@ def floor_contacts_csv(body: str) -> list[FloorContact]:
     return [_contact(line.split(",")) for line in body.split("\n")]
 
 
-# ------------------------------------------------------ send and balance --
-# One short answer each, with no free text: a floor only has to cut the
-# numbers out of the known layout and convert them.
+# ---------------------------------------------------------- tiny answers --
+# Single short answers: a send.php?cost=3 answer, a balance, a bare OK and an
+# all=0 status row. Each floor checks the same grammar as the codec (one
+# fullmatch of the layout, or a typed msgspec decode whose patterns are the
+# grammar's), then does the same conversions and builds one Struct.
+_INT = r"-?[0-9]+"
+_MONEY = r"-?[0-9]+(?:\.[0-9]+)?"
+_DATETIME = r"[0-9]{2}\.[0-9]{2}\.[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}"
+Money = Annotated[str, msgspec.Meta(pattern=f"^{_MONEY}$")]
+
+
 class FloorSend(msgspec.Struct):
     """A ``send.php?cost=3`` answer (positional order: the fastest call)."""
 
@@ -257,35 +265,97 @@ class FloorSend(msgspec.Struct):
     balance: Decimal
 
 
+class FloorSendWire(msgspec.Struct):
+    id: int
+    cnt: int
+    cost: Money
+    balance: Money
+
+
 class FloorBalance(msgspec.Struct):
     balance: Decimal
 
 
-_SEND = msgspec.json.Decoder(FloorSend)
-_BALANCE = msgspec.json.Decoder(FloorBalance)
+class FloorBalanceWire(msgspec.Struct):
+    balance: Money
 
 
-def floor_send_json(body: str) -> FloorSend:
-    return _SEND.decode(body)
+class FloorOk(msgspec.Struct):
+    pass
 
 
-def floor_balance_json(body: str) -> FloorBalance:
-    return _BALANCE.decode(body)
+class FloorShortStatus(msgspec.Struct):
+    """An all=0 status row."""
+
+    status: int
+    last_date: Any = None
+    last_timestamp: int | None = None
+    err: int | None = None
+
+
+_SEND_WIRE = msgspec.json.Decoder(FloorSendWire)
+_BALANCE_WIRE = msgspec.json.Decoder(FloorBalanceWire)
+_SHORT_STATUS = msgspec.json.Decoder(FloorShortStatus)
+_SEND_TEXT = re.compile(
+    f"OK - ({_INT}) SMS, ID - ({_INT}), COST - ({_MONEY}), BALANCE - ({_MONEY})"
+)
+_SEND_CSV = re.compile(f"({_INT}),({_INT}),({_MONEY}),({_MONEY})")
+_BALANCE_LINE = re.compile(_MONEY)
+_STATUS_TEXT = re.compile(f"Status = ({_INT}), check_time = ({_DATETIME}), err = ({_INT})")
+_STATUS_CSV = re.compile(f"({_INT}),({_INT}),({_INT})")
+_OK = FloorOk()
+
+
+def _matched(pattern: re.Pattern[str], body: str) -> tuple[str, ...]:
+    m = pattern.fullmatch(body)
+    if m is None:
+        raise ValueError(body)
+    return m.groups()
 
 
 def floor_send_text(body: str) -> FloorSend:
-    """``OK - 2 SMS, ID - 1236, COST - 2.80, BALANCE - 97.70``: every value sits
-    at a fixed word, the separating commas are cut off (measured faster than
-    a regex or ``split(", ")``)."""
-    p = body.split(" ")
-    return FloorSend(int(p[6][:-1]), int(p[2]), Decimal(p[9][:-1]), Decimal(p[12]))
+    cnt, id_, cost, balance = _matched(_SEND_TEXT, body)
+    return FloorSend(int(id_), int(cnt), Decimal(cost), Decimal(balance))
 
 
 def floor_send_csv(body: str) -> FloorSend:
-    p = body.split(",")
-    return FloorSend(int(p[0]), int(p[1]), Decimal(p[2]), Decimal(p[3]))
+    id_, cnt, cost, balance = _matched(_SEND_CSV, body)
+    return FloorSend(int(id_), int(cnt), Decimal(cost), Decimal(balance))
+
+
+def floor_send_json(body: str) -> FloorSend:
+    w = _SEND_WIRE.decode(body)
+    return FloorSend(w.id, w.cnt, Decimal(w.cost), Decimal(w.balance))
 
 
 def floor_balance_line(body: str) -> FloorBalance:
     """fmt=0 and fmt=1 are the same line: the number alone."""
+    if _BALANCE_LINE.fullmatch(body) is None:
+        raise ValueError(body)
     return FloorBalance(Decimal(body))
+
+
+def floor_balance_json(body: str) -> FloorBalance:
+    return FloorBalance(Decimal(_BALANCE_WIRE.decode(body).balance))
+
+
+def floor_ok(body: str) -> FloorOk:
+    if body != "OK":
+        raise ValueError(body)
+    return _OK
+
+
+def floor_short_status_text(body: str) -> FloorShortStatus:
+    status, last_date, err = _matched(_STATUS_TEXT, body)
+    return FloorShortStatus(int(status), to_datetime(last_date), None, int(err))
+
+
+def floor_short_status_csv(body: str) -> FloorShortStatus:
+    status, timestamp, err = _matched(_STATUS_CSV, body)
+    return FloorShortStatus(int(status), None, int(timestamp), int(err))
+
+
+def floor_short_status_json(body: str) -> FloorShortStatus:
+    record = _SHORT_STATUS.decode(body)
+    record.last_date = to_datetime(record.last_date)
+    return record

@@ -1,9 +1,12 @@
-"""Print codec/floor ratios from a pytest-benchmark JSON file.
+"""Print the ratio tables of a benchmark run.
 
     python benchmarks/report.py .benchmarks/run.json
 
-Ratios are what count: absolute times move from machine to machine and run to
-run, the codec and its floor are measured in the same run.
+Every group is a race (``benchmarks/race.py``): contenders timed by CPU in
+interleaved rounds, the figure being the median over rounds of a contender's
+time over the baseline's in the same round. Ratios are what count: absolute
+times move from machine to machine and run to run. Exit status 1 when a goal
+is missed.
 """
 
 from __future__ import annotations
@@ -13,48 +16,93 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: the goal per format: codec median / floor median (see benchmarks/README.md)
-GOALS = {"fmt3": 1.3, "fmt0": 2.0, "fmt1": 2.0, "fmt2": 1.2}
 #: the command line end to end / in-process decoding of the same log: at least
 #: a third of the in-process rate
 CLI_GOAL = 3.0
-#: decoding time per byte, largest over smallest across 1x, 10x and 100x the
-#: input (benchmarks/test_scaling.py): linear time
-SCALING_GOAL = 1.5
+#: hostile shapes: CPU time per byte at every size (the issue's bound)
+HOSTILE_NS_PER_BYTE = 1000.0
 
 
-def _role(name: str) -> str:
-    for role in ("codec", "floor", "peer"):
-        if name.startswith(f"test_{role}"):
-            return role
-    return "other"
+def _races(benchmarks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    races = {}
+    for bench in benchmarks:
+        info = bench.get("extra_info", {})
+        if "race" in info:
+            races[bench["group"] or bench["name"]] = {**info["race"], "bytes": info.get("bytes")}
+    return races
+
+
+def _met(ratio: float, goal: float | None) -> str:
+    if goal is None:
+        return "-"
+    return "yes" if ratio <= goal else "NO"
 
 
 def report(path: Path) -> int:
     data = json.loads(path.read_text(encoding="utf-8"))
-    groups: dict[str, dict[str, float]] = {}
-    for bench in data["benchmarks"]:
-        group = bench["group"] or ""
-        if group.startswith("decode-"):
-            groups.setdefault(group, {})[_role(bench["name"])] = bench["stats"]["median"]
-    header = f"{'group':<20} {'codec/floor':>11} {'goal':>6} {'met':>4} {'peer/floor':>10}"
-    if groups:  # a run of other suites only (test_scaling.py) has none
-        print(header + "   codec, floor")
-    missed = 0
-    for group in sorted(groups):
-        times = groups[group]
-        fmt = group.split("-")[1]
-        ratio = times["codec"] / times["floor"]
-        goal = GOALS[fmt]
-        met = ratio <= goal
-        missed += not met
-        peer = f"{times['peer'] / times['floor']:.2f}" if "peer" in times else "-"
-        print(
-            f"{group:<20} {ratio:>11.2f} {goal:>6.1f} {'yes' if met else 'NO':>4} {peer:>10}"
-            f"   {times['codec'] * 1e6:.1f} µs, {times['floor'] * 1e6:.1f} µs"
-        )
-    missed += _report_cli(data["benchmarks"]) + _report_scaling(data["benchmarks"])
+    races = _races(data["benchmarks"])
+    missed = _report_races({g: r for g, r in races.items() if not g.startswith("scaling-")})
+    missed += _report_scaling({g: r for g, r in races.items() if g.startswith("scaling-")})
+    missed += _report_cli(data["benchmarks"])
     return 1 if missed else 0
+
+
+def _report_races(races: dict[str, dict[str, Any]]) -> int:
+    """One line per group: the subject over the baseline, its spread, the
+    goal, and the other contenders' ratios for context."""
+    if not races:
+        return 0
+    print(
+        f"{'group':<30} {'ratio':>6} {'q1-q3':>11} {'goal':>5} {'met':>4}"
+        "   (subject/baseline; others)"
+    )
+    missed = 0
+    for group in sorted(races):
+        race = races[group]
+        subject, baseline = race["subject"], race["baseline"]
+        ratio = race["ratios"][subject]
+        q1, q3 = race["spreads"][subject]
+        goal = race["goal"]
+        met = _met(ratio, goal)
+        missed += met == "NO"
+        others = ", ".join(
+            f"{name} {value:.2f}" for name, value in race["ratios"].items() if name != subject
+        )
+        print(
+            f"{group:<30} {ratio:>6.2f} {q1:>5.2f}-{q3:<5.2f} "
+            f"{goal if goal is not None else '-':>5} {met:>4}"
+            f"   {subject}/{baseline}{'; ' + others if others else ''}"
+        )
+    return missed
+
+
+def _report_scaling(races: dict[str, dict[str, Any]]) -> int:
+    """Time per byte at each size (CPU, median), and the largest over the
+    smallest of the per-round time-per-byte ratios to 1×."""
+    if not races:
+        return 0
+    print(
+        f"\n{'scaling':<30} {'ns/byte 1x':>10} {'10x':>8} {'100x':>8}"
+        f" {'max/min':>8} {'goal':>5} {'met':>4}"
+    )
+    missed = 0
+    for group in sorted(races):
+        race = races[group]
+        sizes = race["bytes"]
+        per_byte = {size: race["median_seconds"][size] / sizes[size] for size in sizes}
+        # per-round ratios to 1x, scaled from time per call to time per byte
+        relative = {"1x": 1.0}
+        for size, ratio in race["ratios"].items():
+            relative[size] = ratio * sizes["1x"] / sizes[size]
+        spread = max(relative.values()) / min(relative.values())
+        met = _met(spread, race["goal"])
+        hostile = group.startswith(("scaling-reject-", "scaling-blank-"))
+        if hostile and max(per_byte.values()) * 1e9 > HOSTILE_NS_PER_BYTE:
+            met = "NO"
+        missed += met == "NO"
+        row = " ".join(f"{per_byte[size] * 1e9:>8.1f}" for size in ("1x", "10x", "100x"))
+        print(f"{group:<30}   {row} {spread:>8.2f} {race['goal']:>5} {met:>4}")
+    return missed
 
 
 def _report_cli(benchmarks: list[dict[str, Any]]) -> int:
@@ -73,32 +121,6 @@ def _report_cli(benchmarks: list[dict[str, Any]]) -> int:
             f"{name:<20} {ratio:>14.2f} {CLI_GOAL:>6.1f} {'yes' if met else 'NO':>4}"
             f"   {1 / ratio:.2f} of the in-process rate"
         )
-    return missed
-
-
-def _report_scaling(benchmarks: list[dict[str, Any]]) -> int:
-    """Print time per byte by input size for each shape; count missed goals."""
-    shapes: dict[str, dict[str, float]] = {}
-    for bench in benchmarks:
-        if (bench["group"] or "").startswith("scaling-"):
-            per_byte = bench["stats"]["median"] / bench["extra_info"]["bytes"]
-            shapes.setdefault(bench["group"], {})[bench["params"]["size"]] = per_byte
-    if not shapes:
-        return 0
-    print(
-        f"\n{'scaling':<26} {'ns/byte 1x':>10} {'10x':>8} {'100x':>8}"
-        f" {'max/min':>8} {'goal':>5} {'met':>4}"
-    )
-    missed = 0
-    for group in sorted(shapes):
-        sizes = shapes[group]
-        ratio = max(sizes.values()) / min(sizes.values())
-        met = ratio <= SCALING_GOAL
-        missed += not met
-        row = " ".join(
-            f"{sizes.get(size, float('nan')) * 1e9:>8.1f}" for size in ("1x", "10x", "100x")
-        )
-        print(f"{group:<26}   {row} {ratio:>8.2f} {SCALING_GOAL:>5.1f} {'yes' if met else 'NO':>4}")
     return missed
 
 
