@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -20,7 +19,7 @@ from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_json_records
 from ._lines import decode_lines, encode_lines, read_mismatched_line
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, Ok
-from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind
+from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind, url_layout_key
 from ._request import FormLike, Request, RequestLike, parse_request
 from ._schema import plan_for
 from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
@@ -190,20 +189,41 @@ class Decoder:
         return fast_json(body, spec, self.limits)
 
 
-@functools.lru_cache(maxsize=256)
-def _decoder(
-    request: str | Request, strict: bool, charset: str | None, limits: Limits | None
-) -> Decoder:
-    # Every line of a log has its own request (ids, numbers), but few layouts:
-    # requests share the decoder of their layout, with its warmed-up codecs.
-    return _layout_decoder(layout_of(parse_request(request)), strict, charset, limits)
+#: Every line of a log has its own request (ids, numbers), but few layouts:
+#: requests share the decoder of their layout, with its warmed-up codecs.
+#: Keyed by the decoding options, then by the layout key (the URL's scan, or
+#: the parsed request's layout).
+_DECODERS: dict[tuple[bool, str | None, Limits | None], dict[Hashable, Decoder]] = {}
+#: the table of the default options (lenient, the request's charset, the
+#: default limits), found without hashing them
+_DEFAULT_DECODERS = _DECODERS.setdefault((False, None, None), {})
+#: decoders kept per table (a flood of made-up layouts empties it)
+_MAX_DECODERS = 256
 
 
-@functools.lru_cache(maxsize=256)
-def _layout_decoder(
-    layout: Request, strict: bool, charset: str | None, limits: Limits | None
+def _decoder_for(
+    request: str | Request, strict: bool, charset: str | None, limits: Limits
 ) -> Decoder:
-    return Decoder(layout, strict=strict, charset=charset, limits=limits or DEFAULT_LIMITS)
+    """The shared decoder of ``request``'s layout."""
+    url_key = url_layout_key(request) if isinstance(request, str) else None
+    if url_key is None:
+        layout = layout_of(parse_request(request))
+        url_key = (layout.script, layout.params)
+    default = not strict and charset is None and limits is DEFAULT_LIMITS
+    table = (
+        _DEFAULT_DECODERS
+        if default
+        else _DECODERS.setdefault(
+            (strict, charset, None if limits is DEFAULT_LIMITS else limits), {}
+        )
+    )
+    decoder = table.get(url_key)
+    if decoder is None:
+        if len(table) >= _MAX_DECODERS:
+            table.clear()
+        layout = layout_of(parse_request(request))
+        decoder = table[url_key] = Decoder(layout, strict=strict, charset=charset, limits=limits)
+    return decoder
 
 
 def decode(
@@ -240,6 +260,12 @@ def decode(
     :class:`RequestError` for an unusable request, and TypeError for a body
     that is not bytes or str or a request of another type.
     """
+    if type(request) is str and form is None and not strict and charset is None:
+        # the commonest call, a log line's URL with the default options: its
+        # layout's decoder found by one scan of the URL, before anything else
+        decoder = _DEFAULT_DECODERS.get(url_layout_key(request))
+        if decoder is not None and limits is DEFAULT_LIMITS:
+            return decoder.decode(body)
     if request is None:
         if not isinstance(body, (bytes, str)):
             _checked_body(body)  # (Decoder.decode checks it on the other path)
@@ -256,10 +282,7 @@ def decode(
     if form is not None or not isinstance(request, (str, Request)):
         _check_request(request)
         request = parse_request(request, form=form)
-    # (None stands for the default limits in the cache key: hashing a Struct
-    # on every call would cost more than a short body's decoding)
-    chosen = None if limits is DEFAULT_LIMITS else limits
-    return _decoder(request, strict, charset, chosen).decode(body)
+    return _decoder_for(request, strict, charset, limits).decode(body)
 
 
 def _decode_text(

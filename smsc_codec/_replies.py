@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 from typing import NamedTuple
 
 import msgspec
@@ -40,16 +40,19 @@ from ._model import (
     Tariff,
     Template,
 )
-from ._request import Request, parse_request
+from ._request import Request, parse_request, script_of_path
 
 __all__ = [
     "Candidate",
     "Details",
+    "LayoutKey",
     "ReplySpec",
+    "layout_key",
     "layout_of",
     "record_requests",
     "reply_spec",
     "request_for_kind",
+    "url_layout_key",
 ]
 
 
@@ -336,23 +339,110 @@ def _command(request: Request, commands: Collection[str]) -> str | None:
     return None
 
 
-#: The parameters whose values choose a layout: everything `_layout_spec`
-#: reads. Of ``id`` and ``phone`` only whether they list several matters.
-_LAYOUT_PARAMS = frozenset(
-    {
-        "fmt",
-        "charset",
-        "all",
-        "cost",
-        "get_answers",
-        "get_messages",
-        "get_stat",
-        "get_price",
-        "get_operator",
-        *_CONTACT_COMMANDS,
-        *(command for commands in _COMMAND_SCRIPTS.values() for command in commands),
-    }
-)
+#: The parameters whose values choose a script's layout: everything
+#: `_layout_spec` reads, per script. Of ``id`` and ``phone`` only whether they
+#: list several matters.
+_SCRIPT_PARAMS: dict[str, tuple[str, ...]] = {
+    "status": ("all", "id"),
+    "phones": tuple(_CONTACT_COMMANDS),
+    "mails": tuple(_CONTACT_COMMANDS),
+    "get": ("get_answers", "get_messages", "get_stat", "get_price"),
+    **{script: tuple(commands) for script, commands in _COMMAND_SCRIPTS.items()},
+    "info": ("get_operator", "phone"),
+    "send": ("cost",),
+}
+#: every script's answer depends on these
+_COMMON_PARAMS = ("fmt", "charset")
+
+#: What chooses a request's layout, as a cache key: the script and its layout
+#: parameters in the request's order (``layout_of``).
+LayoutKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _params_of(script: str) -> tuple[str, ...]:
+    return _SCRIPT_PARAMS.get(script, ()) + _COMMON_PARAMS
+
+
+#: the script of each URL head seen (a log's URLs share a few heads)
+_SCRIPT_OF_HEAD: dict[str, str] = {}
+#: each script's scan of a query for its layout parameters
+_SCANS: dict[str, Callable[[str], list[tuple[str, ...]]]] = {}
+#: how many scripts and heads are remembered (a flood of made-up ones is not kept)
+_REMEMBERED = 1024
+#: an ``id`` listing several messages: a comma, or an escaped one (ids are
+#: digits and commas: no other escape stands in one)
+_SEVERAL_IDS = "id=[^&,%]*(,|%2[cC])?"
+#: a parameter name holding an escape (``f%6Dt``, which parse_qsl reads as
+#: ``fmt``): no client writes one, but it must not pass unseen, so it and its
+#: value become part of the key (and the decoder comes from the full parse)
+_ESCAPED_KEY = "([^=&%]*%[^=&]*)=([^&]*)"
+
+
+def _scan_of(script: str) -> Callable[[str], list[tuple[str, ...]]]:
+    """``findall`` of the script's layout parameters in ``"&" + query``: for
+    each, its name and value, or (``id``) whether it lists several.
+
+    One C-level scan: the pattern starts with a literal ``&``, which the regex
+    engine searches for in C (``(?:^|&)`` costs three times more). Names are
+    tried longest first (``get_group`` before ``get``).
+    """
+    scan = _SCANS.get(script)
+    if scan is None:
+        if len(_SCANS) > _REMEMBERED:
+            _SCANS.clear()
+        names = sorted(set(_params_of(script)) - _REDUCED, key=len, reverse=True)
+        alternatives = [f"({'|'.join(map(re.escape, names))})=([^&]*)", _ESCAPED_KEY]
+        if "id" in _params_of(script):
+            alternatives.append(_SEVERAL_IDS)
+        scan = _SCANS[script] = re.compile(f"&(?:{'|'.join(alternatives)})").findall
+    return scan
+
+
+#: the parameters of which only whether they list several counts
+_REDUCED = frozenset({"id", "phone"})
+
+
+def _reduced(key: str, value: str) -> str:
+    """A layout parameter's value as the layout sees it: of ``id`` and
+    ``phone`` only whether they list several."""
+    if key == "id":
+        return "1,2" if "," in value else "1"
+    if key == "phone":
+        return "1,2" if _several(value) else "1"
+    return value
+
+
+def url_layout_key(request: str) -> Hashable | None:
+    """A cache key for the layout of the answer to a URL (or its
+    ``script.php?query`` tail): URLs with equal keys have equal layouts. None
+    when only the full parse can tell (no script in the path, several numbers
+    in ``phone``, a fragment).
+
+    The query is scanned once, in C, for the script's layout parameters and
+    nothing else of it is parsed: a log whose every URL carries its own ids,
+    numbers, text and credentials costs no parse per line. The key holds the
+    parameters as written (an escaped value is its own key: equal texts,
+    equal values); the decoder is built from the full parse.
+    """
+    head, _, query = request.partition("?")
+    script = _SCRIPT_OF_HEAD.get(head)
+    if script is None:
+        script = script_of_path(head.strip())
+        if not script:
+            return None
+        if len(_SCRIPT_OF_HEAD) > _REMEMBERED:
+            _SCRIPT_OF_HEAD.clear()
+        _SCRIPT_OF_HEAD[head] = script
+    if script == "info" or "#" in query:
+        return None
+    return script, tuple(_scan_of(script)("&" + query.rstrip()))
+
+
+def layout_key(request: str | Request) -> LayoutKey:
+    """What chooses the layout of the answer to ``request``: ``layout_of``'s
+    script and parameters."""
+    reduced = layout_of(parse_request(request))
+    return reduced.script, reduced.params
 
 
 def layout_of(request: Request) -> Request:
@@ -362,15 +452,9 @@ def layout_of(request: Request) -> Request:
     (every line of a log, say) reduce to one value, so they share one spec and
     one decoder.
     """
-    params = []
-    for key, value in request.params:
-        if key in _LAYOUT_PARAMS:
-            params.append((key, value))
-        elif key == "id":
-            params.append((key, "1,2" if "," in value else "1"))
-        elif key == "phone":
-            params.append((key, "1,2" if _several(value) else "1"))
-    return Request(script=request.script, params=tuple(params))
+    wanted = _params_of(request.script)
+    params = tuple((key, _reduced(key, value)) for key, value in request.params if key in wanted)
+    return Request(script=request.script, params=params)
 
 
 def reply_spec(request: Request) -> ReplySpec:

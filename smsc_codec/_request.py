@@ -21,7 +21,7 @@ from ._errors import RequestError
 if TYPE_CHECKING:
     from ._http_request import HttpRequest
 
-__all__ = ["Request", "RequestLike", "parse_request", "python_codec"]
+__all__ = ["Request", "RequestLike", "parse_request", "python_codec", "script_of_path"]
 
 #: The server's answer charset when the request names none (facts §1.1, §9).
 DEFAULT_CHARSET = "windows-1251"
@@ -116,14 +116,19 @@ def _infer_script(params: Mapping[str, str]) -> str | None:
     return None
 
 
+def script_of_path(head: str) -> str:
+    """The script a URL's part before ``?`` names (``""`` when none)."""
+    if "://" in head:  # drop the scheme and host: only the path names the script
+        head = head.partition("://")[2].partition("/")[2]
+    name = head.partition("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    return name[:-4] if name.endswith(".php") else name
+
+
 @functools.lru_cache(maxsize=1024)
 def _parse_url(request: str) -> Request:
     head, _, query = request.strip().partition("?")
     query = query.partition("#")[0]
-    if "://" in head:  # drop the scheme and host: only the path names the script
-        head = head.partition("://")[2].partition("/")[2]
-    name = head.partition("#")[0].rstrip("/").rsplit("/", 1)[-1]
-    script = name[:-4] if name.endswith(".php") else name
+    script = script_of_path(head)
     params = _parse_query(query)
     script = script or _infer_script(dict(params)) or ""
     if not script:
