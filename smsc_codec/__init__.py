@@ -8,7 +8,9 @@ comma-separated values, 2 XML, 3 JSON)::
     >>> reply.status, reply.last_timestamp, reply.err
     (<MessageStatus.DELIVERED: 1>, 1286524541, <DeliveryError.NO_ERROR: 0>)
 
-Everything public is importable from this module; the submodules are private.
+Everything public is importable from this module; the submodules are private
+(``help(smsc_codec)`` lists none of them). ``python -m smsc_codec`` runs the
+``smsc-codec`` command line.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from ._model import (
     Tariff,
     Template,
 )
+from ._package import unlist_submodules
 from ._request import Request, parse_request
 from ._version import __version__
 
@@ -132,3 +135,6 @@ __all__ = (
 
 def __dir__() -> list[str]:
     return list(__all__)
+
+
+unlist_submodules(__path__)
