@@ -346,27 +346,32 @@ class _Overlong(NamedTuple):
 def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | _Overlong]:
     """The lines of ``stream`` with their line breaks, each at most ``limit``
     bytes; a longer one is read on to its end in pieces, never held whole."""
+    readline = stream.readline
+    first_piece = min(_PIECE_BYTES, limit + 1)
     while True:
-        pieces: list[bytes] = []
-        size = 0
-        while size <= limit:
-            piece = stream.readline(min(_PIECE_BYTES, limit + 1 - size))
+        line = readline(first_piece)
+        # a line shorter than asked for ended, or the input did
+        if len(line) < first_piece or (line.endswith(b"\n") and len(line) <= limit):
+            if not line:
+                return
+            yield line
+            continue
+        pieces = [line]
+        size = len(line)
+        while size <= limit and not pieces[-1].endswith(b"\n"):
+            piece = readline(min(_PIECE_BYTES, limit + 1 - size))
             if not piece:
                 break
             pieces.append(piece)
             size += len(piece)
-            if piece.endswith(b"\n"):
-                break
         if size <= limit:
-            if not pieces:
-                return
-            yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            yield b"".join(pieces)
             continue
         start = _start_of(pieces[0])
         ended = pieces[-1].endswith(b"\n")
         pieces.clear()
         while not ended:
-            piece = stream.readline(_PIECE_BYTES)
+            piece = readline(_PIECE_BYTES)
             if not piece:
                 break
             size += len(piece)
@@ -533,6 +538,7 @@ class _CsvRecords:
         self.record = bytearray()
         self.lines = 0
         self.first_end = 0
+        self.first_text = ""
         self.again_end = 0
         self.again_lines = 0
         first = next(self.physical, None)  # a byte-order mark, as an editor may save it
@@ -563,16 +569,21 @@ class _CsvRecords:
                 raise _TooLong
             self.record += line
             self.lines += 1
+            text = line.decode("utf-8", "surrogateescape")
             if self.lines == 1:
                 self.first_end = len(self.record)
+                self.first_text = text
             if again:
                 self.again_end = len(self.record)
                 self.again_lines += 1
-            yield line.decode("utf-8", "surrogateescape")
+            yield text
 
     def _text(self, start: int = 0, end: int | None = None) -> str:
         """The record's bytes from ``start`` to ``end``, as read, without the last line break."""
-        text = self.record[start:end].decode("utf-8", "surrogateescape")
+        if start == 0 and (end == self.first_end or (end is None and self.lines == 1)):
+            text = self.first_text  # decoded already
+        else:
+            text = self.record[start:end].decode("utf-8", "surrogateescape")
         return text.removesuffix("\n").removesuffix("\r")
 
     def __iter__(self) -> Iterator[Record]:

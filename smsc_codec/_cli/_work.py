@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -191,6 +190,14 @@ class _Result(NamedTuple):
     charset: str | None = None  #: the charset ``--charset auto`` chose for it
 
 
+class _Kept:
+    """A file for the csv module that keeps what it writes in a list."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+        self.write = self.written.append
+
+
 class _Writer:
     """Collects one chunk's output, rejects, diagnostics and counts."""
 
@@ -202,20 +209,19 @@ class _Writer:
         #: (position in the chunk, reject line, diagnostic)
         self.rejects: list[tuple[int, bytes, str]] = []
         self.tally = Tally()
-        self._csv: tuple[io.StringIO, csv.DictWriter[str]] | None = None
+        self._csv: tuple[_Kept, csv.DictWriter[str]] | None = None
 
     def csv_lines(self, rows: list[dict[str, Any]]) -> bytes:
         """``rows`` as the CSV output writes them."""
         if self._csv is None:
-            text = io.StringIO()
+            kept = _Kept()
             columns = csv_columns(self.job)
-            writer = csv.DictWriter(text, columns, lineterminator="\n", extrasaction="ignore")
-            self._csv = text, writer
-        text, writer = self._csv
-        text.seek(0)
-        text.truncate()
+            writer = csv.DictWriter(kept, columns, lineterminator="\n", extrasaction="ignore")
+            self._csv = kept, writer
+        kept, writer = self._csv
+        kept.written.clear()
         writer.writerows(rows)
-        return text.getvalue().encode("utf-8")
+        return "".join(kept.written).encode("utf-8")
 
     def take(self, position: int, record: Record, result: _Result) -> None:
         if self.job.output == "parquet" and self.job.command == "decode":
