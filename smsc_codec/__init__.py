@@ -10,7 +10,9 @@ comma-separated values, 2 XML, 3 JSON)::
 
 Everything public is importable from this module; the other submodules are
 private, but two: :mod:`smsc_codec.http` (decoding an HTTP client's response)
-and :mod:`smsc_codec.testing` (a fake SMSC server for tests).
+and :mod:`smsc_codec.testing` (a fake SMSC server for tests). ``help(smsc_codec)``
+lists those two alone. ``python -m smsc_codec`` runs the ``smsc-codec`` command
+line.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ from ._model import (
     Tariff,
     Template,
 )
+from ._package import unlist_submodules
 from ._request import Request, parse_request
 from ._version import __version__
 
@@ -165,3 +168,6 @@ __all__ = (
 
 def __dir__() -> list[str]:
     return list(__all__)
+
+
+unlist_submodules(__path__)

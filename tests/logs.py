@@ -18,7 +18,7 @@ import msgspec
 
 from tests.conftest import corpus_entries
 
-__all__ = ["corpus_exchanges", "log_lines", "write_log"]
+__all__ = ["corpus_exchanges", "log_lines", "quick_exchanges", "write_log"]
 
 
 def _text(body: bytes) -> str:
@@ -31,6 +31,18 @@ def _text(body: bytes) -> str:
 def corpus_exchanges() -> list[tuple[str, str]]:
     """(request, body text) of every corpus entry, in the corpus's order."""
     return [(entry.request, _text(entry.body)) for entry in corpus_entries()]
+
+
+def quick_exchanges() -> list[tuple[str, str]]:
+    """Short JSON answers of every script: the quickest to decode, so a log can
+    be long enough for memory growth to show and still run in seconds."""
+    chosen = [
+        (request, body)
+        for request, body in corpus_exchanges()
+        if len(body) < 400 and "fmt=3" in request
+    ]
+    assert len(chosen) > 40
+    return chosen
 
 
 def log_lines(count: int, exchanges: Sequence[tuple[str, str]] | None = None) -> Iterator[bytes]:

@@ -1,9 +1,7 @@
 """The command line as a stream: flat memory, no record lost, Ctrl-C, progress.
 
 Each test runs ``smsc-codec`` as a subprocess over generated JSON Lines logs
-(tests/logs.py). Memory is the child's peak resident set, read with
-``getrusage`` by a small wrapper process, so the test process's own memory
-does not count.
+(tests/logs.py); memory is measured as tests/cli_runs.py says.
 """
 
 from __future__ import annotations
@@ -14,63 +12,26 @@ import pty
 import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from tests.logs import corpus_exchanges, write_log
-
-CLI = [sys.executable, "-m", "smsc_codec._cli"]
-
-#: The memory budget the issue sets for any input size, in bytes.
-BUDGET = 200 * 1024 * 1024
-
-
-def _quick_exchanges() -> list[tuple[str, str]]:
-    """Short JSON answers of every script: the quickest to decode, so a log can
-    be long enough for memory growth to show and still run in seconds."""
-    chosen = [
-        (request, body)
-        for request, body in corpus_exchanges()
-        if len(body) < 400 and "fmt=3" in request
-    ]
-    assert len(chosen) > 40
-    return chosen
-
-
-_PEAK = """
-import resource, subprocess, sys
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
-"""
-
-
-def _peak_memory(args: list[str], cwd: Path) -> tuple[int, int]:
-    """(exit status, peak resident bytes) of the tool run with ``args``."""
-    done = subprocess.run(
-        [sys.executable, "-c", _PEAK, *CLI, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    code, peak = done.stdout.split()
-    return int(code), int(peak)
+from tests.cli_runs import BUDGET, CLI, peak_memory
+from tests.logs import quick_exchanges, write_log
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_memory_stays_flat_as_the_input_grows_tenfold(tmp_path: Path, jobs: str) -> None:
-    exchanges = _quick_exchanges()
+    exchanges = quick_exchanges()
     small = write_log(tmp_path / "small.jsonl", 10_000, exchanges)
     large = write_log(tmp_path / "large.jsonl", 100_000, exchanges)
     assert large.stat().st_size > 9 * small.stat().st_size
     peaks = {}
     for log in (small, large):
         out = tmp_path / f"{log.stem}.out"
-        code, peaks[log.stem] = _peak_memory(
+        code, peaks[log.stem] = peak_memory(
             ["decode", str(log), "-o", str(out), "--jobs", jobs], tmp_path
         )
         assert code in (0, 1)
@@ -147,7 +108,7 @@ def _stderr_on_terminal(args: list[str], cwd: Path) -> str:
 
 
 def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
-    log = write_log(tmp_path / "log.jsonl", 30_000, _quick_exchanges())
+    log = write_log(tmp_path / "log.jsonl", 30_000, quick_exchanges())
     on_terminal = _stderr_on_terminal(["decode", str(log), "-o", os.devnull], tmp_path)
     assert "records/s" in on_terminal
     assert "30,000 records" in on_terminal  # the last redraw counts everything
@@ -167,7 +128,7 @@ def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
 
 
 def test_a_truncated_gzip_keeps_its_whole_lines_and_says_where_it_broke(tmp_path: Path) -> None:
-    whole = write_log(tmp_path / "whole.jsonl.gz", 5_000, _quick_exchanges()).read_bytes()
+    whole = write_log(tmp_path / "whole.jsonl.gz", 5_000, quick_exchanges()).read_bytes()
     log = tmp_path / "cut.jsonl.gz"
     log.write_bytes(whole[: len(whole) // 2])
     out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
@@ -197,7 +158,7 @@ def test_a_truncated_gzip_keeps_its_whole_lines_and_says_where_it_broke(tmp_path
     ids=["rejects-is-a-folder", "output-folder-missing", "negative-jobs"],
 )
 def test_a_usage_mistake_is_a_message_and_status_2(tmp_path: Path, options: list[str]) -> None:
-    log = write_log(tmp_path / "log.jsonl", 10, _quick_exchanges())
+    log = write_log(tmp_path / "log.jsonl", 10, quick_exchanges())
     done = subprocess.run(
         [*CLI, "decode", str(log), *options],
         cwd=tmp_path,
@@ -216,7 +177,7 @@ def test_a_usage_mistake_is_a_message_and_status_2(tmp_path: Path, options: list
     ids=["unknown-limit", "negative-limit", "limit-without-value"],
 )
 def test_a_bad_limit_is_a_usage_mistake(tmp_path: Path, options: list[str]) -> None:
-    log = write_log(tmp_path / "log.jsonl", 10, _quick_exchanges())
+    log = write_log(tmp_path / "log.jsonl", 10, quick_exchanges())
     done = subprocess.run(
         [*CLI, "decode", str(log), *options],
         cwd=tmp_path,
@@ -249,7 +210,7 @@ def test_limit_option_reaches_the_decoder(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_is_a_message_not_a_traceback(tmp_path: Path) -> None:
-    log = write_log(tmp_path / "log.jsonl", 2_000, _quick_exchanges())
+    log = write_log(tmp_path / "log.jsonl", 2_000, quick_exchanges())
     done = subprocess.run(
         [*CLI, "decode", str(log), "-o", "/dev/full"],
         cwd=tmp_path,

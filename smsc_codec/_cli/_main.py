@@ -128,7 +128,25 @@ def _run(args: argparse.Namespace) -> int:
     return REJECTED if tally.rejected else OK
 
 
+def _closed_streams() -> str | None:
+    """What to say when standard output or standard error was closed when the
+    tool started (``>&-``): rows, diagnostics or the summary would be lost."""
+    streams = (("output", sys.stdout), ("error", sys.stderr))
+    closed = [name for name, stream in streams if stream is None]
+    if not closed:
+        return None
+    verb = "is" if len(closed) == 1 else "are"
+    return f"smsc-codec: standard {' and standard '.join(closed)} {verb} closed: nothing was read\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _closed_streams()
+    if closed is not None:
+        open_stream = sys.stderr or sys.stdout
+        if open_stream is not None:  # say it on the one still open, if any
+            open_stream.write(closed)
+            open_stream.flush()
+        return USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "check-corpus":

@@ -2,12 +2,21 @@
 
 With ``jobs > 1`` a bounded window of chunks is in flight (two per worker), so
 memory stays flat however long the input; outcomes come back in input order.
-Workers ignore Ctrl-C: the main process decides what is written.
+Workers ignore Ctrl-C: the main process decides what is written. Workers end
+when the main process dies, however it dies (``kill -9`` included): on Linux
+the kernel kills them (``prctl(PR_SET_PDEATHSIG)``), elsewhere a thread in
+each worker watches its parent.
 """
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,8 +45,51 @@ class Interrupt:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def _ignore_interrupts() -> None:
+#: prctl's option asking for a signal when the parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+#: How often the watching thread looks for its parent, in seconds.
+WATCH_INTERVAL = 0.5
+
+
+def _start_worker(parent: int) -> None:
+    """A worker's initializer: ignore Ctrl-C, and end with ``parent``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _killed_with_parent():
+        watch_parent(parent)
+    if os.getppid() != parent:  # the parent died before the worker could ask
+        os._exit(1)
+
+
+def _killed_with_parent() -> bool:
+    """Ask Linux to kill this process when its parent dies; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def watch_parent(parent: int, interval: float = WATCH_INTERVAL) -> None:
+    """End this process, from a daemon thread, once ``parent`` is no longer its
+    parent (a process whose parent died is given another one)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # fork where the kernel can tie a worker to its parent: the worker's parent is
+    # then this process (a fork server would be its parent otherwise)
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
 
 
 def outcomes(
@@ -50,7 +102,7 @@ def outcomes(
                 return
             yield process(chunk, job)
         return
-    pool = ProcessPoolExecutor(jobs, initializer=_ignore_interrupts)
+    pool = _pool(jobs)
     pending: deque[Future[Outcome]] = deque()
     try:
         for chunk in chunks:

@@ -9,7 +9,11 @@ import msgspec
 
 from smsc_codec._errors import DecodeError, show_with_caret
 
-__all__ = ["LogFields", "Record", "diagnostic", "log_line_type", "reject_line"]
+__all__ = ["LogFields", "Record", "RecordError", "diagnostic", "log_line_type", "reject_line"]
+
+
+class RecordError(Exception):
+    """A decoded record that a command cannot take; the message says why."""
 
 
 class Record(NamedTuple):

@@ -9,13 +9,16 @@ the input.
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import io
 import json
+import os
 import re
+import stat
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -42,6 +45,16 @@ CHUNK_BYTES = 1 << 20
 #: Records of a CSV log or body files per chunk.
 CHUNK_RECORDS = 4096
 
+#: What a log record may hold besides its body: the request, the field names,
+#: quoting and escapes, other fields. A JSON Lines line or a CSV record is read
+#: up to ``max_body_bytes`` plus this; a longer one is rejected unread.
+FRAMING_BYTES = 1 << 20
+#: How much of a record too long to read the rejects file keeps.
+KEPT_BYTES = 4096
+#: A log is read in pieces of at most this many bytes, so that a line that
+#: never ends (``/dev/zero``) costs no more memory than the longest allowed.
+_PIECE_BYTES = 1 << 20
+
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -54,6 +67,8 @@ class Source(NamedTuple):
     name: str  #: as diagnostics show it: the path as given or found, ``-`` for stdin
     path: Path | None  #: None for standard input
     form: str  #: "body", "jsonl" or "csv"
+    #: why a folder's entry cannot be read or followed: it is reported as a record
+    problem: str | None = None
 
 
 class InputOptions(NamedTuple):
@@ -63,6 +78,11 @@ class InputOptions(NamedTuple):
     body_field: str = "body"
     #: a body file is read up to this many bytes (``--limit max_body_bytes``)
     max_body: int = DEFAULT_LIMITS.max_body_bytes
+
+    @property
+    def max_record(self) -> int:
+        """The most bytes a log's record may take, its line breaks included."""
+        return self.max_body + FRAMING_BYTES
 
 
 class Chunk(NamedTuple):
@@ -100,7 +120,7 @@ def find_sources(
     seen: set[Path] = set()
     kept = []
     for source in sources:
-        if source.path is not None:
+        if source.path is not None and source.problem is None:
             resolved = source.path.resolve()
             if resolved in written:
                 if source.name in paths:
@@ -126,16 +146,77 @@ def _find(paths: Sequence[str], options: InputOptions) -> list[Source]:
             continue
         path = Path(given)
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and _base_suffix(p) in _FOLDER_SUFFIXES
-            )
-            sources.extend(Source(str(p), p, _form_of(p, options)) for p in found)
+            top = path.stat()
+            folder = (top.st_dev, top.st_ino)
+            sources.extend(_walk(path, options, (folder,), {folder}))
         elif path.exists():
             # a file, or a pipe or device named by a path (`<(zcat log.gz)`)
             sources.append(Source(given, path, _form_of(path, options)))
         else:
             raise UsageError(f"no such file or folder: {given}")
     return sources
+
+
+def _walk(
+    folder: Path,
+    options: InputOptions,
+    holders: tuple[tuple[int, int], ...],
+    seen: set[tuple[int, int]],
+) -> Iterator[Source]:
+    """The inputs below ``folder``, in the order of their paths, and a problem
+    source for every entry that cannot be read or followed.
+
+    Links are followed. ``holders`` are the folders (device, inode) from the top
+    down to ``folder``: a link back to one of them is a loop, reported and not
+    followed; a folder ``seen`` before through another link is not searched again.
+    """
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as exc:
+        yield _problem(folder, f"cannot read the folder: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            info = path.stat()
+        except OSError as exc:
+            yield _problem(path, _unfollowable(path, exc))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in holders:
+                yield _problem(path, "a link back to a folder holding it (a loop): not followed")
+            elif key not in seen:
+                seen.add(key)
+                yield from _walk(path, options, (*holders, key), seen)
+        elif _base_suffix(path) in _FOLDER_SUFFIXES:
+            if stat.S_ISREG(info.st_mode):
+                yield Source(str(path), path, _form_of(path, options))
+            else:  # reading a pipe found in a folder could wait forever
+                yield _problem(path, f"not a regular file but {_file_kind(info.st_mode)}: not read")
+
+
+def _problem(path: Path, reason: str) -> Source:
+    return Source(str(path), path, "body", reason)
+
+
+def _unfollowable(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link that loops: not followed"
+    if path.is_symlink() and exc.errno == errno.ENOENT:
+        return f"a symbolic link to {os.readlink(path)}, which does not exist"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 class _Counted(io.RawIOBase):
@@ -212,6 +293,9 @@ def read_chunks(
     bodies: list[Record] = []
     size = 0
     for source in sources:
+        if source.problem is not None:  # a folder's entry that cannot be read or followed
+            bodies.append(Record(source.name, 1, None, None, b"", source.problem, in_log=False))
+            continue
         if source.form == "body":
             before = counter[0]
             try:
@@ -243,7 +327,7 @@ def read_chunks(
         try:
             with _open(source, counter) as stream:
                 if source.form == "jsonl":
-                    yield from _jsonl_chunks(source, stream, position)
+                    yield from _jsonl_chunks(source, stream, options.max_record, position)
                 else:
                     yield from _csv_chunks(source, stream, options, counter, position)
         except _READ_ERRORS as exc:
@@ -252,21 +336,91 @@ def read_chunks(
         yield Chunk("", "records", 1, bodies)
 
 
-def _jsonl_chunks(source: Source, stream: BinaryIO, position: list[int]) -> Iterator[Chunk]:
-    lines: list[bytes] = []
+class _Overlong(NamedTuple):
+    """A line longer than a record may be, skipped: its start and its length."""
+
+    start: bytes  #: at most KEPT_BYTES, not cut inside a UTF-8 character
+    length: int  #: in bytes, its line break included (as far as it was read)
+
+
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | _Overlong]:
+    """The lines of ``stream`` with their line breaks, each at most ``limit``
+    bytes; a longer one is read on to its end in pieces, never held whole."""
+    readline = stream.readline
+    first_piece = min(_PIECE_BYTES, limit + 1)
+    while True:
+        line = readline(first_piece)
+        # a line shorter than asked for ended, or the input did
+        if len(line) < first_piece or (line.endswith(b"\n") and len(line) <= limit):
+            if not line:
+                return
+            yield line
+            continue
+        pieces = [line]
+        size = len(line)
+        while size <= limit and not pieces[-1].endswith(b"\n"):
+            piece = readline(min(_PIECE_BYTES, limit + 1 - size))
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        if size <= limit:
+            yield b"".join(pieces)
+            continue
+        start = _start_of(pieces[0])
+        ended = pieces[-1].endswith(b"\n")
+        pieces.clear()
+        while not ended:
+            piece = readline(_PIECE_BYTES)
+            if not piece:
+                break
+            size += len(piece)
+            ended = piece.endswith(b"\n")
+        yield _Overlong(start, size)
+
+
+def _start_of(data: bytes) -> bytes:
+    """The first KEPT_BYTES of ``data``, not cut inside a UTF-8 character."""
+    if len(data) <= KEPT_BYTES:
+        return data
+    end = KEPT_BYTES
+    while end > KEPT_BYTES - 3 and data[end] & 0xC0 == 0x80:  # a continuation byte
+        end -= 1
+    return data[:end]
+
+
+def _overlong_record(source: str, line: int, overlong: _Overlong, limit: int) -> Record:
+    reason = (
+        f"a line of {overlong.length:,} bytes, over the {limit:,} a log record may take "
+        f"(max_body_bytes + {FRAMING_BYTES:,}): not read; its first "
+        f"{len(overlong.start):,} bytes are kept"
+    )
+    return Record(source, line, None, None, overlong.start, reason)
+
+
+def _jsonl_chunks(
+    source: Source, stream: BinaryIO, limit: int, position: list[int]
+) -> Iterator[Chunk]:
+    """Chunks of a JSON Lines log's lines; a line too long is a ready-made reject."""
+    lines: list[bytes | Record] = []
     size = 0
 
     def chunk() -> Chunk:
         first = position[0]
-        if first == 1 and lines[0].startswith(_UTF8_BOM):  # as an editor may save it
-            lines[0] = lines[0][len(_UTF8_BOM) :]
+        head = lines[0]
+        if first == 1 and isinstance(head, bytes) and head.startswith(_UTF8_BOM):
+            lines[0] = head[len(_UTF8_BOM) :]  # as an editor may save it
         position[0] += len(lines)
         return Chunk(source.name, "jsonl", first, lines)
 
     try:
-        for line in stream:
-            lines.append(line)
-            size += len(line)
+        for line in _bounded_lines(stream, limit):
+            if isinstance(line, _Overlong):
+                lines.append(_overlong_record(source.name, position[0] + len(lines), line, limit))
+                size += len(line.start)
+            else:
+                lines.append(line)
+                size += len(line)
             if size >= CHUNK_BYTES:
                 yield chunk()
                 lines, size = [], 0
@@ -325,6 +479,10 @@ def _first_clause(exc: csv.Error) -> str:
     return str(exc).split(" - ", 1)[0]
 
 
+class _TooLong(Exception):
+    """The CSV record being read has grown past the bytes a record may take."""
+
+
 def _csv_chunks(
     source: Source,
     stream: BinaryIO,
@@ -332,49 +490,158 @@ def _csv_chunks(
     counter: list[int],
     position: list[int],
 ) -> Iterator[Chunk]:
-    # newline="\n": only LF ends a line, as in the other inputs; a CR inside a
-    # quoted body is the body's (the csv module still reads CRLF endings).
-    # surrogateescape: a row that is not UTF-8 is that row's problem, and the
-    # rows after it are still read.
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="\n", errors="surrogateescape")
-    read: list[str] = []  # the lines the csv reader took for the current row
-
-    def lines() -> Iterator[str]:
-        for line in text:
-            read.append(line)
-            yield line
-
-    csv.field_size_limit(sys.maxsize)  # a body may be a long list: no limit but memory
-    reader = csv.reader(lines())
-    first = next(reader, None)
-    if first is None:
-        return
-    header = _CsvHeader.read(first, options)
-    line = position[0] = len(read) + 1
-    read.clear()
     records: list[Record] = []
     before = counter[0]
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows, None)
-        except csv.Error as exc:  # a stray CR, say: the reader starts afresh on the next line
-            as_read = "".join(read).removesuffix("\n").encode("utf-8", "surrogateescape")
-            reason = f"not a CSV row: {_first_clause(exc)}"
-            records.append(Record(source.name, line, None, None, as_read, reason))
-        except _READ_ERRORS:
-            if records:  # what was read before the fault is not lost
+    try:
+        for record in _CsvRecords(source.name, stream, options, position):
+            records.append(record)
+            if len(records) >= CHUNK_RECORDS or counter[0] - before >= CHUNK_BYTES:
                 yield Chunk(source.name, "records", 0, records)
-            raise
-        else:
-            if row is None:
-                break
-            raw = "".join(read).removesuffix("\n").removesuffix("\r")
-            records.append(header.record(source.name, line, row, raw))
-        line = position[0] = line + len(read)
-        read.clear()
-        if len(records) >= CHUNK_RECORDS or counter[0] - before >= CHUNK_BYTES:
+                records, before = [], counter[0]
+    except _READ_ERRORS:
+        if records:  # what was read before the fault is not lost
             yield Chunk(source.name, "records", 0, records)
-            records, before = [], counter[0]
+        raise
     if records:
         yield Chunk(source.name, "records", 0, records)
+
+
+class _CsvRecords:
+    """A CSV log's records, each at most ``options.max_record`` bytes.
+
+    Only LF ends a line, as in the other inputs; a CR inside a quoted body is the
+    body's (the csv module still reads CRLF endings). A row that is not UTF-8 is
+    that row's problem (surrogate escapes mark its bytes), and the rows after it
+    are still read. A record that grows past the limit (an unclosed quote
+    swallowing the lines after it) is rejected at its first line, and the lines
+    after that are read again as records of their own, once: a line read again
+    that is again inside a record too long is rejected alone, so that no line
+    is read more than twice, whatever the quotes. The record being read is held
+    as its bytes, and the lines to read again as one piece of bytes: memory is
+    a few times the limit, however short the lines.
+    """
+
+    def __init__(
+        self, source: str, stream: BinaryIO, options: InputOptions, position: list[int]
+    ) -> None:
+        self.source = source
+        self.options = options
+        self.limit = options.max_record
+        self.position = position  #: the line reached, for a fault's record
+        self.physical = _bounded_lines(stream, self.limit)
+        #: lines to read again (after a record too long), then one line to read
+        #: before the rest (the one that made it too long, when not read again)
+        self.again = io.BytesIO()
+        self.held: bytes | _Overlong | None = None
+        #: the record being read: its bytes, its lines, where its first line and
+        #: its lines read again end
+        self.record = bytearray()
+        self.lines = 0
+        self.first_end = 0
+        self.first_text = ""
+        self.again_end = 0
+        self.again_lines = 0
+        first = next(self.physical, None)  # a byte-order mark, as an editor may save it
+        self.held = first.removeprefix(_UTF8_BOM) if isinstance(first, bytes) else first
+        csv.field_size_limit(sys.maxsize)  # records are bounded in bytes as they are read
+
+    def _next(self) -> tuple[bytes | _Overlong | None, bool]:
+        """The next line, and whether it is read again."""
+        line = self.again.readline()
+        if line:
+            return line, True
+        if self.held is not None:
+            held, self.held = self.held, None
+            return held, False
+        return next(self.physical, None), False
+
+    def _lines(self) -> Iterator[str]:
+        """The lines for the csv reader; _TooLong once its record grows past the limit."""
+        while True:
+            line, again = self._next()
+            if line is None:
+                return
+            if isinstance(line, _Overlong) or len(self.record) + len(line) > self.limit:
+                if again:  # as it was: the next to read
+                    self.again.seek(-len(line), io.SEEK_CUR)
+                else:
+                    self.held = line
+                raise _TooLong
+            self.record += line
+            self.lines += 1
+            text = line.decode("utf-8", "surrogateescape")
+            if self.lines == 1:
+                self.first_end = len(self.record)
+                self.first_text = text
+            if again:
+                self.again_end = len(self.record)
+                self.again_lines += 1
+            yield text
+
+    def _text(self, start: int = 0, end: int | None = None) -> str:
+        """The record's bytes from ``start`` to ``end``, as read, without the last line break."""
+        if start == 0 and (end == self.first_end or (end is None and self.lines == 1)):
+            text = self.first_text  # decoded already
+        else:
+            text = self.record[start:end].decode("utf-8", "surrogateescape")
+        return text.removesuffix("\n").removesuffix("\r")
+
+    def __iter__(self) -> Iterator[Record]:
+        reader = csv.reader(self._lines())
+        header: _CsvHeader | None = None
+        line = self.position[0]
+        while True:
+            taken = None  # the lines of the record: all it read
+            try:
+                row = next(reader, None)
+            except _TooLong:
+                reader = csv.reader(self._lines())  # the last one ended with the exception
+                if header is None:
+                    too_long = f"the header row is longer than {self.limit:,} bytes"
+                    raise ValueError(too_long) from None
+                taken = yield from self._too_long(line)
+            except csv.Error as exc:  # a stray CR, say: the reader starts afresh on the next line
+                as_read = self.record.decode("utf-8", "surrogateescape").removesuffix("\n")
+                yield self._reject(line, as_read, f"not a CSV row: {_first_clause(exc)}")
+            else:
+                if row is None:
+                    return
+                if header is None:
+                    header = _CsvHeader.read(row, self.options)
+                else:
+                    yield header.record(self.source, line, row, self._text())
+            line = self.position[0] = line + (self.lines if taken is None else taken)
+            self.record.clear()
+            self.lines = self.first_end = self.again_end = self.again_lines = 0
+
+    def _too_long(self, line: int) -> Generator[Record, None, int]:
+        """The rejects of a record that grew past the limit: its first line, and
+        those of its lines that were read again already (they always come
+        first); its other lines are read again. Returns the lines taken."""
+        if not self.lines:  # a single line too long, at the start of a record
+            overlong = self.held
+            self.held = None
+            assert isinstance(overlong, _Overlong)
+            yield _overlong_record(self.source, line, overlong, self.limit)
+            return 1
+        over = f"not ended within {self.limit:,} bytes (max_body_bytes + {FRAMING_BYTES:,})"
+        reason = (
+            f"a CSV record {over}, an unclosed quote?: its first line is rejected "
+            "and the lines after it are read again"
+        )
+        yield self._reject(line, self._text(0, self.first_end), reason)
+        start = self.first_end
+        reason = f"a line read again after a CSV record {over}, inside another such record"
+        for number in range(line + 1, line + self.again_lines):
+            end = self.record.index(b"\n", start) + 1
+            yield self._reject(number, self._text(start, end), reason)
+            start = end
+        rest = self.record[max(self.first_end, self.again_end) :]
+        if rest:  # read after the lines read again, whose piece is then used up
+            self.again = io.BytesIO(rest)
+        return max(self.again_lines, 1)
+
+    def _reject(self, line: int, text: str, reason: str) -> Record:
+        return Record(
+            self.source, line, None, None, text.encode("utf-8", "surrogateescape"), reason
+        )

@@ -4,6 +4,7 @@ message parts. Counts from chunks decoded apart add up with ``merge``."""
 
 from __future__ import annotations
 
+import decimal
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,8 @@ import msgspec
 
 from smsc_codec._codes import _CodeEnum
 from smsc_codec._model import ApiError, SendResult
+
+from ._records import RecordError
 
 __all__ = ["Stats"]
 
@@ -25,6 +28,11 @@ COUNTERS = (
     ("by_country", "country"),
     ("api_errors", "API error"),
 )
+
+
+#: Totals of cost never raise: past the largest exponent they become Infinity
+#: (each cost added is finite, checked answer by answer).
+_TOTALS = decimal.Context(Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
 
 
 class Stats:
@@ -44,42 +52,56 @@ class Stats:
         self.api_errors: Counter[str] = Counter()
 
     def add(self, value: Any, script: str) -> None:
-        """Count one decoded answer (a reply, a list of replies, an error)."""
+        """Count one decoded answer (a reply, a list of replies, an error): all
+        of it, or, when one of its values cannot be counted, none of it."""
+        keys: list[tuple[str, str]] = [("by_script", script)]
+        cost = Decimal(0)
+        parts = 0
+        items = value if isinstance(value, list) else (value,)
+        for item in items:
+            keys.extend(self._keys(item, script))
+            item_cost = getattr(item, "cost", None)
+            if isinstance(item_cost, Decimal):
+                if not item_cost.is_finite():
+                    raise RecordError(f"a cost of {item_cost} cannot be added up")
+                cost = _TOTALS.add(cost, item_cost)
+            # message parts: a status's sms_cnt; send.php's cnt counts the messages sent
+            count = item.cnt if isinstance(item, SendResult) else getattr(item, "sms_cnt", None)
+            if isinstance(count, int):
+                parts += count
+        # nothing below can fail
         self.answers += 1
-        self.by_script[script] += 1
-        for item in value if isinstance(value, list) else (value,):
-            self._add_item(item, script)
+        self.items += len(items)
+        self.cost = _TOTALS.add(self.cost, cost)
+        self.parts += parts
+        for name, key in keys:
+            getattr(self, name)[key] += 1
 
-    def _add_item(self, item: msgspec.Struct, script: str) -> None:
-        self.items += 1
-        self.by_kind[type(item).__name__] += 1
+    @staticmethod
+    def _keys(item: msgspec.Struct, script: str) -> list[tuple[str, str]]:
+        """The (counter, key) pairs one reply counts under."""
+        keys = [("by_kind", type(item).__name__)]
         if isinstance(item, ApiError):
-            self.api_errors[f"{script}: {item.code} {item.meaning.name}"] += 1
-            return
+            keys.append(("api_errors", f"{script}: {item.code} {item.meaning.name}"))
+            return keys
         status = getattr(item, "status", None)
         if isinstance(status, _CodeEnum):
-            self.by_status[f"{int(status)} {status.name}"] += 1
+            keys.append(("by_status", f"{int(status)} {status.name}"))
         err = getattr(item, "err", None)
         if isinstance(err, _CodeEnum):
-            self.by_err[f"{int(err)} {err.name}"] += 1
+            keys.append(("by_err", f"{int(err)} {err.name}"))
         operator = getattr(item, "operator", None)
         if operator:
-            self.by_operator[operator] += 1
+            keys.append(("by_operator", operator))
         country = getattr(item, "country", None)
         if country:
-            self.by_country[country] += 1
-        cost = getattr(item, "cost", None)
-        if isinstance(cost, Decimal):
-            self.cost += cost
-        # message parts: a status's sms_cnt; send.php's cnt counts the messages sent
-        parts = item.cnt if isinstance(item, SendResult) else getattr(item, "sms_cnt", None)
-        if isinstance(parts, int):
-            self.parts += parts
+            keys.append(("by_country", country))
+        return keys
 
     def merge(self, other: Stats) -> None:
         self.answers += other.answers
         self.items += other.items
-        self.cost += other.cost
+        self.cost = _TOTALS.add(self.cost, other.cost)
         self.parts += other.parts
         for name, _ in COUNTERS:
             getattr(self, name).update(getattr(other, name))

@@ -1,16 +1,20 @@
 """The work on one chunk of records, the same in this process or a worker.
 
 Each command turns a chunk into an :class:`Outcome`: its output lines (or
-table rows), its rejected records with their reasons, its diagnostics and its
-counts. Nothing here writes anywhere, so chunks can be spread over processes
-and their outcomes written in input order.
+table of rows), its rejected records with their reasons, its diagnostics and
+its counts. Nothing here writes anywhere, so chunks can be spread over
+processes and their outcomes written in input order.
+
+A record is taken whole or rejected whole: everything that can fail on it
+(reading its log line, decoding, rendering its output as the writer will write
+it) runs first, inside a guard that turns any exception into that record's
+reject, and only then is it counted and its output kept.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
-import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -22,7 +26,8 @@ from smsc_codec._exchange import decode_exchange, encode_exchange
 from smsc_codec._limits import DEFAULT_LIMITS, Limits
 from smsc_codec._request import parse_request
 
-from ._records import LogFields, Record, diagnostic, log_line_type, reject_line
+from ._outputs import parquet_table
+from ._records import LogFields, Record, RecordError, diagnostic, log_line_type, reject_line
 from ._rows import flat_row, reply_row, table_columns
 from ._sources import Chunk
 from ._stats import Stats
@@ -64,7 +69,7 @@ class Tally:
 
 
 class Outcome(NamedTuple):
-    output: bytes | list[dict[str, Any]]  #: lines, or table rows for Parquet
+    output: Any  #: bytes of whole lines, or an Arrow table for Parquet
     rejects: bytes
     diagnostics: str
     tally: Tally
@@ -78,26 +83,38 @@ def _line_decoder(fields: LogFields) -> msgspec.json.Decoder[Any]:
 def _log_records(chunk: Chunk, fields: LogFields) -> Iterator[Record]:
     decoder = _line_decoder(fields)
     for number, line in enumerate(chunk.items, chunk.first_line):
-        if not line.strip():
-            yield Record(chunk.source, number, None, None, line, None)  # blank
+        if isinstance(line, Record):  # a line too long to read, rejected as it was read
+            yield line
             continue
         try:
-            parsed = decoder.decode(line)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            yield Record(chunk.source, number, None, None, line, f"not a log record: {exc}")
-            continue
-        request, body = parsed.request, parsed.body
-        problem = None
-        if body is None:
-            problem = f"no {fields.body!r} field"
-        elif not isinstance(body, str):
-            problem = f"the {fields.body!r} field is not text"
-        elif request is None:
-            problem = f"no {fields.request!r} field"
-        elif fields.script is not None and isinstance(request, dict):
-            script = parsed.script
-            request = request if script is None else {**request, "script": script}
-        yield Record(chunk.source, number, request, body, line, problem)
+            record = _log_record(chunk.source, number, line, decoder, fields)
+        except Exception as exc:  # nesting too deep for msgspec, no memory left: the
+            # line's problem, not the run's
+            record = Record(chunk.source, number, None, None, line, f"not a log record: {exc!r}")
+        yield record
+
+
+def _log_record(
+    source: str, number: int, line: bytes, decoder: msgspec.json.Decoder[Any], fields: LogFields
+) -> Record:
+    if not line.strip():
+        return Record(source, number, None, None, line, None)  # blank
+    try:
+        parsed = decoder.decode(line)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return Record(source, number, None, None, line, f"not a log record: {exc}")
+    request, body = parsed.request, parsed.body
+    problem = None
+    if body is None:
+        problem = f"no {fields.body!r} field"
+    elif not isinstance(body, str):
+        problem = f"the {fields.body!r} field is not text"
+    elif request is None:
+        problem = f"no {fields.request!r} field"
+    elif fields.script is not None and isinstance(request, dict):
+        script = parsed.script
+        request = request if script is None else {**request, "script": script}
+    return Record(source, number, request, body, line, problem)
 
 
 def _records(chunk: Chunk, fields: LogFields) -> Iterator[Record]:
@@ -144,11 +161,11 @@ def _group(record: Record) -> tuple[str, str]:
     """The (script, fmt) a record's answer is counted under by ``validate``."""
     try:
         request = parse_request(record.request)
-    except SmscCodecError:
+    except Exception:  # whatever it is, the record's reject says it
         return ("?", "?")
     try:
         return request.script, str(int(request.fmt))
-    except SmscCodecError:
+    except Exception:
         return request.script, "?"
 
 
@@ -165,37 +182,78 @@ def _request_text(request: Any) -> str:
 _encoder = msgspec.json.Encoder()
 
 
+class _Result(NamedTuple):
+    """What one record gives, kept only once all of it could be made."""
+
+    output: bytes = b""  #: its lines, as the output is written (JSON Lines, CSV)
+    rows: tuple[dict[str, Any], ...] = ()  #: its rows of a table, for Parquet
+    charset: str | None = None  #: the charset ``--charset auto`` chose for it
+
+
+class _Kept:
+    """A file for the csv module that keeps what it writes in a list."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+        self.write = self.written.append
+
+
 class _Writer:
     """Collects one chunk's output, rejects, diagnostics and counts."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
         self.lines: list[bytes] = []
-        self.rows: list[dict[str, Any]] = []
-        self.rejects: list[bytes] = []
-        self.diagnostics: list[str] = []
+        #: Parquet: (position in the chunk, record, result), until the table is made
+        self.pending: list[tuple[int, Record, _Result]] = []
+        #: (position in the chunk, reject line, diagnostic)
+        self.rejects: list[tuple[int, bytes, str]] = []
         self.tally = Tally()
+        self._csv: tuple[_Kept, csv.DictWriter[str]] | None = None
 
-    def reject(self, record: Record, problem: str | Exception) -> None:
+    def csv_lines(self, rows: list[dict[str, Any]]) -> bytes:
+        """``rows`` as the CSV output writes them."""
+        if self._csv is None:
+            kept = _Kept()
+            columns = csv_columns(self.job)
+            writer = csv.DictWriter(kept, columns, lineterminator="\n", extrasaction="ignore")
+            self._csv = kept, writer
+        kept, writer = self._csv
+        kept.written.clear()
+        writer.writerows(rows)
+        return "".join(kept.written).encode("utf-8")
+
+    def take(self, position: int, record: Record, result: _Result) -> None:
+        if self.job.output == "parquet" and self.job.command == "decode":
+            self.pending.append((position, record, result))  # the table may refuse it yet
+            return
+        self._keep(result)
+
+    def _keep(self, result: _Result) -> None:
+        self.lines.append(result.output)
+        if result.charset is not None:
+            self.tally.charsets[result.charset] += 1
+
+    def reject(self, position: int, record: Record, problem: str | Exception) -> None:
         report, reason = diagnostic(record, problem)
-        self.diagnostics.append(report)
-        self.rejects.append(reject_line(record, reason))
+        self.rejects.append((position, reject_line(record, reason), report))
         self.tally.rejected += 1
 
     def outcome(self) -> Outcome:
-        output: bytes | list[dict[str, Any]]
+        output: Any = b""
         if self.job.output == "parquet" and self.job.command == "decode":
-            output = self.rows
-        elif self.job.output == "csv" and self.rows:
-            text = io.StringIO()
-            writer = csv.DictWriter(
-                text, csv_columns(self.job), lineterminator="\n", extrasaction="ignore"
-            )
-            writer.writerows(self.rows)
-            output = text.getvalue().encode("utf-8")
+            output, refused = parquet_table([list(result.rows) for _, _, result in self.pending])
+            for index, (position, record, result) in enumerate(self.pending):
+                if index in refused:  # a value the table cannot hold, such as an int64 overflow
+                    self.reject(position, record, f"cannot be written to Parquet: {refused[index]}")
+                else:
+                    self._keep(result)
+            self.rejects.sort(key=lambda reject: reject[0])  # in the input's order
         else:
             output = b"".join(self.lines)
-        return Outcome(output, b"".join(self.rejects), "".join(self.diagnostics), self.tally)
+        rejects = b"".join(line for _, line, _ in self.rejects)
+        diagnostics = "".join(report for _, _, report in self.rejects)
+        return Outcome(output, rejects, diagnostics, self.tally)
 
 
 def csv_columns(job: Job) -> list[str]:
@@ -209,7 +267,7 @@ def process(chunk: Chunk, job: Job) -> Outcome:
     """Run ``job.command`` over every record of ``chunk``."""
     out = _Writer(job)
     handle = _COMMANDS[job.command]
-    for record in _records(chunk, job.fields):
+    for position, record in enumerate(_records(chunk, job.fields)):
         if record.body is None and record.problem is None:
             out.tally.blank += 1
             continue
@@ -217,13 +275,15 @@ def process(chunk: Chunk, job: Job) -> Outcome:
         problem: str | Exception | None = record.problem
         if problem is None:
             try:
-                handle(record, job, out)
-            except SmscCodecError as exc:
+                result = handle(record, job, out)
+            except (SmscCodecError, RecordError) as exc:
                 problem = exc
-            except Exception as exc:  # a bug must not stop the run or lose the record
+            except Exception as exc:  # a bug, or no memory left: the record's reject
                 problem = f"internal error: {exc!r}"
+            else:
+                out.take(position, record, result)
         if problem is not None:
-            out.reject(record, problem)
+            out.reject(position, record, problem)
         if job.command == "validate":
             verdict = "valid" if problem is None else "invalid"
             script_fmt = _group(record)
@@ -231,10 +291,10 @@ def process(chunk: Chunk, job: Job) -> Outcome:
     return out.outcome()
 
 
-def _decode_command(record: Record, job: Job, out: _Writer) -> None:
+def _decode_command(record: Record, job: Job, out: _Writer) -> _Result:
     done = _decode(record, job, job.strict)
-    if done.charset and job.charset == "auto":
-        out.tally.charsets[done.charset] += 1  # the choice made for a body file
+    # the choice made for a body file
+    charset = done.charset if done.charset and job.charset == "auto" else None
     value = done.value
     reply = [reply_row(item) for item in value] if isinstance(value, list) else reply_row(value)
     origin: dict[str, Any] = {
@@ -245,29 +305,33 @@ def _decode_command(record: Record, job: Job, out: _Writer) -> None:
         "fmt": int(done.fmt),
         "kind": _kind(value),
     }
-    if job.charset == "auto" and done.charset:
-        origin["charset"] = done.charset
+    if charset is not None:
+        origin["charset"] = charset
     if job.output == "jsonl":
         origin["reply"] = reply
-        out.lines.append(_encoder.encode(origin) + b"\n")
-        return
+        return _Result(_encoder.encode(origin) + b"\n", charset=charset)
     origin["request"] = _request_text(record.request)
     items = reply if isinstance(reply, list) else [reply]
+    rows = []
     for index, item in enumerate(items):
         row = {**origin, **flat_row(item)}
         if isinstance(reply, list):
             row["item"] = index
-        out.rows.append(row)
+        rows.append(row)
     if not items:  # an empty list still says the record was read
-        out.rows.append(origin)
+        rows.append(origin)
+    if job.output == "csv":
+        return _Result(out.csv_lines(rows), charset=charset)
+    return _Result(rows=tuple(rows), charset=charset)
 
 
-def _validate_command(record: Record, job: Job, out: _Writer) -> None:
+def _validate_command(record: Record, job: Job, out: _Writer) -> _Result:
     # lenient decoding finds what is malformed; strict decoding, with --strict,
     # what is unknown or ambiguous as well
     _decode(record, job, strict=False)
     if job.strict:
         _decode(record, job, strict=True)
+    return _Result()
 
 
 def with_fmt(request: Any, fmt: int) -> Any:
@@ -281,7 +345,7 @@ def with_fmt(request: Any, fmt: int) -> Any:
     return f"{head}?{'&'.join(params)}{hash_mark}{fragment}"
 
 
-def _convert_command(record: Record, job: Job, out: _Writer) -> None:
+def _convert_command(record: Record, job: Job, out: _Writer) -> _Result:
     assert job.to_fmt is not None
     done = _decode(record, job, job.strict)
     request = with_fmt(record.request, job.to_fmt)
@@ -295,21 +359,20 @@ def _convert_command(record: Record, job: Job, out: _Writer) -> None:
         entry = msgspec.json.decode(record.raw)
         entry[fields.request] = with_fmt(entry[fields.request], job.to_fmt)
         entry[fields.body] = text
-        out.lines.append(_encoder.encode(entry) + b"\n")
-        return
+        return _Result(_encoder.encode(entry) + b"\n")
     entry = {"source": record.source, "line": record.line}
     entry[fields.request] = request
     entry[fields.body] = text
     if job.output == "jsonl":
-        out.lines.append(_encoder.encode(entry) + b"\n")
-    else:
-        entry[fields.request] = _request_text(request)
-        out.rows.append(entry)
+        return _Result(_encoder.encode(entry) + b"\n")
+    entry[fields.request] = _request_text(request)
+    return _Result(out.csv_lines([entry]))
 
 
-def _stats_command(record: Record, job: Job, out: _Writer) -> None:
+def _stats_command(record: Record, job: Job, out: _Writer) -> _Result:
     done = _decode(record, job, job.strict)
-    out.tally.stats.add(done.value, done.script)
+    out.tally.stats.add(done.value, done.script)  # all of the answer, or none of it
+    return _Result()
 
 
 _COMMANDS = {
