@@ -1,3 +1,405 @@
+"""fmt=0 and fmt=1 answers read column by column.
+
+The answers of one layout are split into lines and fields with Arrow's
+string kernels, and each field is checked against the grammar of its kind
+(``_schema.KIND_PATTERNS``) and converted as a column. A line is taken only
+where the per-answer decoder (``_matcher.LineCodec``) would read it the same
+way:
+
+* fmt=1: the line has as many fields as one layout alternative that
+  ``str.split`` reads (no other alternative with that count): then no free
+  text holds a comma, and the split is the line's only reading;
+* fmt=0: the layout's literals split the line leftmost, and each literal
+  that ends a field occurs once in the rest of the line (so no field can end
+  later: the reading is the only one); an earlier alternative of the rule
+  must lack one of its literals in the line (so it reads nothing there).
+
+Everything else the per-answer decoder reads: bodies that may be an error or
+``OK`` answer, hold a CR, a NUL, a byte-order mark or a blank line, are long
+enough for a limit to matter, or any line whose reading is not the only one,
+whose value breaks its kind's grammar, or whose kind the request cannot tell
+from the line alone. An answer is taken whole or sent back whole.
+"""
+
 from __future__ import annotations
-def read_line_group(group, bodies, indices):
-    return [], []
+
+import functools
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._addresses import parse_address_list
+from ._columnar import Group, Parts
+from ._columnar_schema import INPUT_INDEX, ITEM, MONEY
+from ._grammar import LineLayout, line_layouts
+from ._replies import Candidate
+from ._schema import KIND_PATTERNS, FieldSpec, Kind, plan_for
+
+__all__ = ["read_line_group", "text_column"]
+
+#: values that fit their column for sure (longer ones go per answer, where
+#: the exact check is made): 18 digits in int64, money's 12.6 digits
+_INT = r"^-?[0-9]{1,18}$"
+_MONEY = r"^-?[0-9]{1,12}(?:\.[0-9]{1,6})?$"
+_DATETIME_ISO = (r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4}) (.*)$", r"\3-\2-\1 \4", "%Y-%m-%d %H:%M:%S")
+_DATE_ISO = (r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4})$", r"\3-\2-\1", "%Y-%m-%d")
+
+
+@functools.cache
+def _python_whitespace() -> str:
+    """A character class of what ``str.isspace`` holds (RE2's ``\\s`` is ASCII)."""
+    spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in spaces) + "]"
+
+
+def text_column(
+    bodies: Sequence[Any], charset: str, max_bytes: int
+) -> tuple[pa.Array, list[int]]:
+    """The bodies that are text, or bytes that decode as the per-answer
+    decoder decodes them (``_body.body_text``), as a string array, with
+    their positions; a byte-order mark, a body over ``max_bytes`` or text
+    that is no Unicode (a lone surrogate) is left to the per-answer decoder."""
+    texts: list[str] = []
+    positions: list[int] = []
+    for position, body in enumerate(bodies):
+        kind = type(body)
+        if kind is str:
+            text = body
+        elif kind is bytes:
+            if len(body) > max_bytes:
+                continue
+            if body.isascii():
+                text = body.decode("ascii")
+            elif body.startswith(b"\xef\xbb\xbf") or charset == "auto":
+                continue
+            else:
+                try:
+                    text = body.decode(charset)
+                except (UnicodeDecodeError, LookupError):
+                    continue
+        else:
+            continue
+        texts.append(text)
+        positions.append(position)
+    try:
+        return pa.array(texts, type=pa.string()), positions
+    except (pa.ArrowException, UnicodeError):
+        pass
+    kept = [(text, at) for text, at in zip(texts, positions, strict=True) if _is_unicode(text)]
+    return pa.array([text for text, _ in kept], type=pa.string()), [at for _, at in kept]
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _mask(array: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """A boolean array as numpy (null is false)."""
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """The bodies a vectorised reading may take (see the module docstring)."""
+    limits = group.limits
+    # a body this short cannot pass a line, text or record limit (Decoder)
+    short = min(
+        limits.max_line_length, limits.max_field_length, limits.max_records, limits.max_body_bytes
+    )
+    ok = _mask(pc.less_equal(pc.utf8_length(texts), short))
+    for banned in ("\r", "\0"):
+        ok &= ~_mask(pc.match_substring(texts, banned))
+    ok &= ~_mask(pc.starts_with(texts, "\ufeff"))
+    # an OK or error answer (``_envelope.detect_text_envelope``: the first of
+    # the first 16 characters after white space)
+    ok &= ~_mask(pc.match_substring_regex(texts, f"^{_python_whitespace()}{{0,15}}[OE]"))
+    if group.fmt == 1 or not group.spec.multi:
+        ok &= ~_mask(pc.match_substring_regex(texts, r"(?s)^.{0,38},-"))
+    if not group.spec.multi:
+        # (``Decoder._fast_line``) one line, not empty, not starting with E
+        ok &= ~_mask(pc.match_substring(texts, "\n"))
+        ok &= _mask(pc.greater(pc.utf8_length(texts), 0))
+    return ok
+
+
+def read_line_group(group: Group, bodies: Sequence[Any], indices: Sequence[int]) -> tuple[Parts, list[int]]:
+    """Read the bodies of one fmt=0/1 layout (``indices``: their input
+    indices): the replies' value columns by kind, and the positions of the
+    bodies read (the others go to the per-answer decoder)."""
+    texts, positions = text_column(bodies, group.charset, group.limits.max_body_bytes)
+    usable = _usable(texts, group)
+    texts = texts.filter(pa.array(usable))
+    positions = [p for p, ok in zip(positions, usable, strict=True) if ok]
+    count = len(texts)
+    if not count:
+        return [], []
+    if group.spec.multi:
+        # one final line break ends the last record (``_lines._fast_lines``)
+        ends = _mask(pc.ends_with(texts, "\n")) & _mask(pc.greater(pc.utf8_length(texts), 1))
+        trimmed = pc.if_else(pa.array(ends), pc.utf8_slice_codeunits(texts, 0, -1), texts)
+        split = pc.split_pattern(trimmed, "\n")
+        lines = split.flatten()
+        owners = np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.int64)
+        offsets = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
+        items: pa.Array = pa.array(np.arange(len(lines)) - offsets[owners], type=pa.int32())
+        line_ok = _mask(pc.greater(pc.utf8_length(lines), 0))  # a blank line: per answer
+    else:
+        lines = texts
+        owners = np.arange(count, dtype=np.int64)
+        items = pa.nulls(count, type=pa.int32())
+        line_ok = np.ones(count, dtype=bool)
+    candidates = group.spec.candidates
+    if len(candidates) == 1:
+        picked = np.zeros(len(lines), dtype=np.int64)
+    else:
+        pick = group.spec.pick_line
+        order = {candidate: number for number, candidate in enumerate(candidates)}
+        picked = np.fromiter(
+            (order[pick(group.fmt, line)] for line in lines.to_pylist()),
+            dtype=np.int64,
+            count=len(lines),
+        )
+    found: list[tuple[type[msgspec.Struct], np.ndarray[Any, Any], dict[str, pa.Array]]] = []
+    read = np.zeros(len(lines), dtype=bool)
+    for number, candidate in enumerate(candidates):
+        chosen = np.flatnonzero(picked == number)
+        if not len(chosen):
+            continue
+        for taken, values in _read_candidate(group.fmt, candidate, lines.take(pa.array(chosen))):
+            where = chosen[taken]
+            read[where] = True
+            found.append((candidate.cls, where, values))
+    line_ok &= read
+    bad_bodies = np.unique(owners[~line_ok])
+    body_ok = np.ones(count, dtype=bool)
+    body_ok[bad_bodies] = False
+    line_kept = body_ok[owners]
+    input_index = np.asarray(indices, dtype=np.int64)[np.asarray(positions, dtype=np.int64)]
+    parts: Parts = []
+    for cls, where, values in found:
+        kept = line_kept[where]
+        if not kept.any():
+            continue
+        keep = pa.array(kept)
+        part = {name: array.filter(keep) for name, array in values.items()}
+        lines_kept = where[kept]
+        part[INPUT_INDEX] = pa.array(input_index[owners[lines_kept]], type=pa.int64())
+        part[ITEM] = items.take(pa.array(lines_kept))
+        parts.append((cls, part))
+    return parts, [positions[body] for body in np.flatnonzero(body_ok)]
+
+
+def _read_candidate(
+    fmt: int, candidate: Candidate, lines: pa.Array
+) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
+    """The lines of one candidate each alternative reads: (positions, value
+    columns of those lines) per alternative."""
+    plan = plan_for(candidate.cls)
+    layouts = line_layouts(fmt, candidate.rule)
+    if fmt == 1:
+        return _read_split(layouts, plan.by_name, lines)
+    return _read_literals(layouts, plan.by_name, lines)
+
+
+def _splittable(layout: LineLayout) -> bool:
+    """``str.split(",")`` reads the layout (``_matcher._Alternative.splittable``)."""
+    lits = layout.literals
+    return lits[0] == "" and lits[-1] == "" and all(lit in (",", ", ") for lit in lits[1:-1])
+
+
+def _read_split(
+    layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
+) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
+    by_count: dict[int, list[LineLayout]] = {}
+    for layout in layouts:
+        if _splittable(layout):
+            by_count.setdefault(len(layout.fields), []).append(layout)
+    counts = np.asarray(pc.count_substring(lines, ",").to_numpy(zero_copy_only=False)) + 1
+    out = []
+    for fields, alike in by_count.items():
+        if len(alike) != 1:
+            continue  # two alternatives of one width: the per-answer decoder picks
+        (layout,) = alike
+        chosen = np.flatnonzero(counts == fields)
+        if not len(chosen):
+            continue
+        split = pc.split_pattern(lines.take(pa.array(chosen)), ",").flatten()
+        ok = np.ones(len(chosen), dtype=bool)
+        values: dict[str, pa.Array] = {}
+        for at, name in enumerate(layout.fields):
+            value = split.take(pa.array(np.arange(at, len(split), fields)))
+            if layout.literals[at] == ", ":  # the space after the comma must be there
+                ok &= _mask(pc.starts_with(value, " "))
+                value = pc.utf8_slice_codeunits(value, 1)
+            valid, values[name] = _convert(specs[name], value, fmt=1)
+            ok &= valid
+        taken = np.flatnonzero(ok)
+        keep = pa.array(ok)
+        out.append((chosen[taken], {name: array.filter(keep) for name, array in values.items()}))
+    return out
+
+
+def _literals_readable(literals: Sequence[str]) -> bool:
+    """Whether counting each literal tells where the fields are: every
+    literal that ends a field is there (two fields side by side are not),
+    none holds another, and none can overlap itself."""
+    ends = [lit for lit in literals[1:] if lit]
+    if len(ends) != len(literals) - 2 + bool(literals[-1]):
+        return False
+    every = [lit for lit in literals if lit]
+    for literal in every:
+        if any(literal != other and literal in other for other in every):
+            return False
+        if any(literal[:size] == literal[-size:] for size in range(1, len(literal))):
+            return False
+    return len(set(every)) == len(every)
+
+
+def _read_literals(
+    layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
+) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
+    count = len(lines)
+    remaining = np.ones(count, dtype=bool)
+    blocked = np.zeros(count, dtype=bool)  # an earlier alternative may read it
+    out = []
+    counts: dict[str, np.ndarray[Any, Any]] = {}
+    for layout in layouts:
+        literals = layout.literals
+        present = np.ones(count, dtype=bool)
+        once = np.ones(count, dtype=bool)
+        for literal in literals:
+            if literal:
+                found = counts.get(literal)
+                if found is None:
+                    found = counts[literal] = np.asarray(
+                        pc.count_substring(lines, literal).to_numpy(zero_copy_only=False)
+                    )
+                present &= found > 0
+                once &= found == 1
+        if _literals_readable(literals):
+            chosen = np.flatnonzero(remaining & ~blocked & once)
+        else:
+            chosen = np.array([], dtype=np.int64)
+        taken = np.array([], dtype=np.int64)
+        if len(chosen):
+            ok, values = _split_literals(layout, specs, lines.take(pa.array(chosen)))
+            taken = chosen[ok]
+            keep = pa.array(ok)
+            out.append((taken, {name: array.filter(keep) for name, array in values.items()}))
+        remaining[taken] = False
+        accepted = np.zeros(count, dtype=bool)
+        accepted[taken] = True
+        blocked |= present & ~accepted
+    return out
+
+
+def _split_literals(
+    layout: LineLayout, specs: dict[str, FieldSpec], lines: pa.Array
+) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], dict[str, pa.Array]]:
+    """Lines in which every literal of the layout occurs once: they are its
+    only reading when the literals stand in the layout's order, the first at
+    the start and the last (if any) at the end."""
+    literals = layout.literals
+    ok = _mask(pc.starts_with(lines, literals[0]))
+    if literals[-1]:
+        ok &= _mask(pc.ends_with(lines, literals[-1]))
+    previous = None
+    for literal in literals:
+        if literal:
+            at = np.asarray(pc.find_substring(lines, literal).to_numpy(zero_copy_only=False))
+            if previous is not None:
+                ok &= at > previous
+            previous = at
+    every = [lit for lit in literals if lit]
+    parts = len(every) + 1
+    keep = pa.array(ok)
+    if every:
+        split = pc.split_pattern_regex(lines, "|".join(re.escape(lit) for lit in every))
+        ok &= np.asarray(pc.list_value_length(split).to_numpy(zero_copy_only=False)) == parts
+        keep = pa.array(ok)
+        flat = split.flatten() if ok.all() else split.filter(keep).flatten()
+    else:  # one field, the whole line
+        flat = lines.filter(keep)
+    first = 1 if literals[0] else 0
+    values: dict[str, pa.Array] = {}
+    valid = np.ones(int(ok.sum()), dtype=bool)
+    for at, name in enumerate(layout.fields):
+        value = flat.take(pa.array(np.arange(first + at, len(flat), parts)))
+        good, values[name] = _convert(specs[name], value, fmt=0)
+        valid &= good
+    ok[np.flatnonzero(ok)] = valid
+    # the values of the lines kept, aligned with ``lines`` again
+    taken = pa.array(np.flatnonzero(keep.to_numpy(zero_copy_only=False)))
+    aligned = {
+        name: _spread(array, taken, len(lines)) for name, array in values.items()
+    }
+    return ok, aligned
+
+
+def _spread(values: pa.Array, at: pa.Array, count: int) -> pa.Array:
+    """``values`` placed at positions ``at`` of ``count`` rows (null elsewhere)."""
+    if len(values) == count:
+        return values
+    where = np.full(count, -1, dtype=np.int64)
+    where[at.to_numpy()] = np.arange(len(values))
+    return values.take(pa.array(where, mask=where < 0))
+
+
+def _convert(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[np.ndarray[Any, Any], pa.Array]:
+    """(valid, column) of a field's texts: valid where the per-answer reader
+    takes the text, and the column's values there (null elsewhere)."""
+    kind = spec.kind
+    empty = _mask(pc.equal(texts, ""))
+    if kind is Kind.TEXT or kind is Kind.TOKEN:
+        valid = np.ones(len(texts), dtype=bool)
+        if fmt == 0 and kind is Kind.TOKEN:
+            # the grammar's TOKEN, and a required one is not empty (the
+            # split reader of fmt=1 takes any part as it is)
+            valid &= ~_mask(pc.match_substring(texts, ","))
+            if spec.required:
+                valid &= ~empty
+        return valid, texts
+    if kind is Kind.LIST:
+        items = [tuple(parse_address_list(text)) for text in texts.to_pylist()]
+        return np.ones(len(texts), dtype=bool), pa.array(items, type=pa.list_(pa.string()))
+    absent_ok = empty if not spec.required else np.zeros(len(texts), dtype=bool)
+    if kind is Kind.INT:
+        valid = _mask(pc.match_substring_regex(texts, _INT))
+        target: pa.DataType = pa.int64()
+    elif kind is Kind.DECIMAL:
+        valid = _mask(pc.match_substring_regex(texts, _MONEY))
+        target = MONEY
+    else:
+        return _convert_date(kind, texts, absent_ok)
+    column = pc.cast(pc.if_else(pa.array(valid), texts, None), target)
+    return valid | absent_ok, column
+
+
+def _convert_date(
+    kind: Kind, texts: pa.Array, absent_ok: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], pa.Array]:
+    """Dates: the kind's pattern, a year Python knows (1-9999), and a date
+    that exists (Arrow's parser rolls 30.02 over to March: a value that does
+    not format back to itself is refused)."""
+    pattern, iso, layout = _DATETIME_ISO if kind is Kind.DATETIME else _DATE_ISO
+    shaped = _mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
+    shaped &= ~_mask(pc.match_substring_regex(texts, r"^[0-9]{2}\.[0-9]{2}\.0000"))
+    as_iso = pc.replace_substring_regex(pc.if_else(pa.array(shaped), texts, None), pattern, iso)
+    parsed = pc.strptime(as_iso, format=layout, unit="s", error_is_null=True)
+    if kind is Kind.DATE:
+        parsed = pc.cast(parsed, pa.date32())
+    # (a cast to text writes the ISO form the value was read from)
+    same = _mask(pc.equal(pc.cast(parsed, pa.string()), as_iso))
+    valid = shaped & same
+    column = pc.if_else(pa.array(valid), parsed, None)
+    return valid | absent_ok, column
+
