@@ -180,15 +180,19 @@ def _read_groups(
     from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
     from ._columnar_lines import read_line_group  # noqa: PLC0415
 
+    from ._columnar_groups import group_requests  # noqa: PLC0415
+
+    grouped, ungrouped = group_requests(requests)
     members: dict[Hashable, list[int]] = {}
-    for index, request in enumerate(requests):
-        key = _layout_key(request)
+    for index in ungrouped:
+        key = _layout_key(requests[index])
         if key is None:
             per_answer.append(index)
         else:
             members.setdefault(key, []).append(index)
-    for indices in members.values():
-        group = _group_of(requests[indices[0]], strict, charset, limits)
+    for indices in [*grouped, *members.values()]:
+        first = requests[indices[0]]
+        group = None if is_callback(first) else _group_of(first, strict, charset, limits)
         if group is None or strict:
             per_answer.extend(indices)
             continue

@@ -116,18 +116,20 @@ def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]
         limits.max_line_length, limits.max_field_length, limits.max_records, limits.max_body_bytes
     )
     ok = _mask(pc.less_equal(pc.utf8_length(texts), short))
-    for banned in ("\r", "\0"):
-        ok &= ~_mask(pc.match_substring(texts, banned))
-    ok &= ~_mask(pc.starts_with(texts, "\ufeff"))
-    # an OK or error answer (``_envelope.detect_text_envelope``: the first of
-    # the first 16 characters after white space)
-    ok &= ~_mask(pc.match_substring_regex(texts, f"^{_python_whitespace()}{{0,15}}[OE]"))
+    # a CR, a NUL (and a line break in a one-record answer) go per answer
+    banned = r"[\r\x00]" if group.spec.multi else r"[\r\x00\n]"
+    ok &= ~_mask(pc.match_substring_regex(texts, banned))
+    # at the start: a byte-order mark; an OK or error answer
+    # (``_envelope.detect_text_envelope``: the first of the first 16
+    # characters after white space, or ``,-`` in the first 40 in fmt=1); a
+    # one-record answer starting with E or holding ``,-`` early
+    # (``Decoder._fast_line``)
+    starts = [r"\x{feff}", f"{_python_whitespace()}{{0,15}}[OE]"]
     if group.fmt == 1 or not group.spec.multi:
-        ok &= ~_mask(pc.match_substring_regex(texts, r"(?s)^.{0,38},-"))
+        starts.append("(?s:.{0,38}),-")
     if not group.spec.multi:
-        # (``Decoder._fast_line``) one line, not empty, not starting with E
-        ok &= ~_mask(pc.match_substring(texts, "\n"))
-        ok &= _mask(pc.greater(pc.utf8_length(texts), 0))
+        starts.append("E|$")
+    ok &= ~_mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})"))
     return ok
 
 
@@ -137,8 +139,9 @@ def read_line_group(group: Group, bodies: Sequence[Any], indices: Sequence[int])
     bodies read (the others go to the per-answer decoder)."""
     texts, positions = text_column(bodies, group.charset, group.limits.max_body_bytes)
     usable = _usable(texts, group)
-    texts = texts.filter(pa.array(usable))
-    positions = [p for p, ok in zip(positions, usable, strict=True) if ok]
+    if not usable.all():
+        texts = texts.filter(pa.array(usable))
+        positions = [p for p, ok in zip(positions, usable, strict=True) if ok]
     count = len(texts)
     if not count:
         return [], []
@@ -189,13 +192,22 @@ def read_line_group(group: Group, bodies: Sequence[Any], indices: Sequence[int])
         kept = line_kept[where]
         if not kept.any():
             continue
-        keep = pa.array(kept)
-        part = {name: array.filter(keep) for name, array in values.items()}
+        part = _filtered(values, kept)
         lines_kept = where[kept]
         part[INPUT_INDEX] = pa.array(input_index[owners[lines_kept]], type=pa.int64())
         part[ITEM] = items.take(pa.array(lines_kept))
         parts.append((cls, part))
     return parts, [positions[body] for body in np.flatnonzero(body_ok)]
+
+
+def _filtered(
+    values: dict[str, pa.Array], keep: np.ndarray[Any, np.dtype[np.bool_]]
+) -> dict[str, pa.Array]:
+    """The rows of ``keep`` of every column."""
+    if keep.all():
+        return values
+    mask = pa.array(keep)
+    return {name: array.filter(mask) for name, array in values.items()}
 
 
 def _read_candidate(
@@ -242,9 +254,7 @@ def _read_split(
                 value = pc.utf8_slice_codeunits(value, 1)
             valid, values[name] = _convert(specs[name], value, fmt=1)
             ok &= valid
-        taken = np.flatnonzero(ok)
-        keep = pa.array(ok)
-        out.append((chosen[taken], {name: array.filter(keep) for name, array in values.items()}))
+        out.append((chosen[ok], _filtered(values, ok)))
     return out
 
 
@@ -293,8 +303,7 @@ def _read_literals(
         if len(chosen):
             ok, values = _split_literals(layout, specs, lines.take(pa.array(chosen)))
             taken = chosen[ok]
-            keep = pa.array(ok)
-            out.append((taken, {name: array.filter(keep) for name, array in values.items()}))
+            out.append((taken, _filtered(values, ok)))
         remaining[taken] = False
         accepted = np.zeros(count, dtype=bool)
         accepted[taken] = True
