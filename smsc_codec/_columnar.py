@@ -74,9 +74,7 @@ def _layout_key(request: Any) -> Hashable | None:
     return layout.script, layout.params
 
 
-def _group_of(
-    request: Any, strict: bool, charset: str | None, limits: Limits
-) -> Group | None:
+def _group_of(request: Any, strict: bool, charset: str | None, limits: Limits) -> Group | None:
     """What a vectorised reader needs of a layout, or None: only the per-answer
     decoder reads it."""
     try:
@@ -162,7 +160,11 @@ def decode_columns(
         dropped = pa.array(sorted(rejected), type=pa.int64())
         for cls, table in list(tables.items()):
             keep = pc.invert(pc.is_in(table[INPUT_INDEX], value_set=dropped))
-            tables[cls] = table.filter(keep)
+            kept = table.filter(keep)
+            if kept.num_rows:
+                tables[cls] = kept
+            else:
+                del tables[cls]
     return Decoded(tables, rejected)
 
 

@@ -191,7 +191,9 @@ def value_types(cls: type[msgspec.Struct]) -> dict[str, pa.DataType]:
     return types
 
 
-def concat_values(cls: type[msgspec.Struct], parts: Sequence[dict[str, pa.Array]]) -> dict[str, pa.Array]:
+def concat_values(
+    cls: type[msgspec.Struct], parts: Sequence[dict[str, pa.Array]]
+) -> dict[str, pa.Array]:
     """Value columns of several parts as one, in the order of ``input_index``
     then ``item``; a column a part lacks is null there (empty lists for
     ``extra`` and ``ambiguous_fields``)."""
@@ -252,9 +254,7 @@ def _value_arrays(
     return values
 
 
-def _details(
-    cls: type[msgspec.Struct], lists: Sequence[Any], tz: str | None, bad: Bad
-) -> pa.Array:
+def _details(cls: type[msgspec.Struct], lists: Sequence[Any], tz: str | None, bad: Bad) -> pa.Array:
     """A list column of nested replies: one list (or null) per row."""
     offsets = [0]
     nested: list[msgspec.Struct] = []

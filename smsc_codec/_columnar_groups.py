@@ -128,7 +128,11 @@ def group_requests(requests: Sequence[Any]) -> tuple[list[list[int]], list[int]]
         """Key the URLs ``chosen`` of one shape; return those that are not of it."""
         found = _key_pattern(shape)
         if found is None:
-            matched = _mask(pc.equal(pc.replace_substring_regex(urls.take(pa.array(chosen)), "=[^&]*", "="), shape))
+            matched = _mask(
+                pc.equal(
+                    pc.replace_substring_regex(urls.take(pa.array(chosen)), "=[^&]*", "="), shape
+                )
+            )
             unsure[chosen[matched]] = True
             return chosen[~matched]
         pattern, replacement = found

@@ -24,8 +24,6 @@ from the line alone. An answer is taken whole or sent back whole.
 from __future__ import annotations
 
 import functools
-import re
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,10 +36,11 @@ from ._addresses import parse_address_list
 from ._columnar import Group, Parts
 from ._columnar_schema import INPUT_INDEX, ITEM, MONEY
 from ._grammar import LineLayout, line_layouts
+from ._matcher import LineCodec, line_codec
 from ._replies import Candidate
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, plan_for
 
-__all__ = ["read_line_group", "text_column"]
+__all__ = ["convert_text", "read_line_group", "text_column"]
 
 #: values that fit their column for sure (longer ones go per answer, where
 #: the exact check is made): 18 digits in int64, money's 12.6 digits
@@ -51,16 +50,19 @@ _DATETIME_ISO = (r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4}) (.*)$", r"\3-\2-\1 \4", "
 _DATE_ISO = (r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4})$", r"\3-\2-\1", "%Y-%m-%d")
 
 
+#: Unicode's last white-space character is U+3000 (IDEOGRAPHIC SPACE);
+#: ``tests/test_columnar.py`` checks that none lies past it
+LAST_SPACE = 0x3000
+
+
 @functools.cache
-def _python_whitespace() -> str:
+def python_whitespace() -> str:
     """A character class of what ``str.isspace`` holds (RE2's ``\\s`` is ASCII)."""
-    spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    spaces = "".join(chr(c) for c in range(LAST_SPACE + 1) if chr(c).isspace())
     return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in spaces) + "]"
 
 
-def text_column(
-    bodies: Sequence[Any], charset: str, max_bytes: int
-) -> tuple[pa.Array, list[int]]:
+def text_column(bodies: Sequence[Any], charset: str, max_bytes: int) -> tuple[pa.Array, list[int]]:
     """The bodies that are text, or bytes that decode as the per-answer
     decoder decodes them (``_body.body_text``), as a string array, with
     their positions; a byte-order mark, a body over ``max_bytes`` or text
@@ -124,7 +126,7 @@ def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]
     # characters after white space, or ``,-`` in the first 40 in fmt=1); a
     # one-record answer starting with E or holding ``,-`` early
     # (``Decoder._fast_line``)
-    starts = [r"\x{feff}", f"{_python_whitespace()}{{0,15}}[OE]"]
+    starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
     if group.fmt == 1 or not group.spec.multi:
         starts.append("(?s:.{0,38}),-")
     if not group.spec.multi:
@@ -133,7 +135,9 @@ def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]
     return ok
 
 
-def read_line_group(group: Group, bodies: Sequence[Any], indices: Sequence[int]) -> tuple[Parts, list[int]]:
+def read_line_group(
+    group: Group, bodies: Sequence[Any], indices: Sequence[int]
+) -> tuple[Parts, list[int]]:
     """Read the bodies of one fmt=0/1 layout (``indices``: their input
     indices): the replies' value columns by kind, and the positions of the
     bodies read (the others go to the per-answer decoder)."""
@@ -219,7 +223,7 @@ def _read_candidate(
     layouts = line_layouts(fmt, candidate.rule)
     if fmt == 1:
         return _read_split(layouts, plan.by_name, lines)
-    return _read_literals(layouts, plan.by_name, lines)
+    return _read_by_codec(line_codec(fmt, candidate.rule, candidate.cls), plan.by_name, lines)
 
 
 def _splittable(layout: LineLayout) -> bool:
@@ -258,112 +262,42 @@ def _read_split(
     return out
 
 
-def _literals_readable(literals: Sequence[str]) -> bool:
-    """Whether counting each literal tells where the fields are: every
-    literal that ends a field is there (two fields side by side are not),
-    none holds another, and none can overlap itself."""
-    ends = [lit for lit in literals[1:] if lit]
-    if len(ends) != len(literals) - 2 + bool(literals[-1]):
-        return False
-    every = [lit for lit in literals if lit]
-    for literal in every:
-        if any(literal != other and literal in other for other in every):
-            return False
-        if any(literal[:size] == literal[-size:] for size in range(1, len(literal))):
-            return False
-    return len(set(every)) == len(every)
-
-
-def _read_literals(
-    layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
+def _read_by_codec(
+    codec: LineCodec, specs: dict[str, FieldSpec], lines: pa.Array
 ) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
-    count = len(lines)
-    remaining = np.ones(count, dtype=bool)
-    blocked = np.zeros(count, dtype=bool)  # an earlier alternative may read it
+    """fmt=0 lines read as the per-answer decoder reads them: the first
+    alternative of the rule that has a reading of the line
+    (``_matcher``'s compiled regex, with its check that the reading is the
+    only one), its field texts gathered into columns. A line whose reading
+    is ambiguous, or that no alternative reads, goes per answer."""
+    alternatives = codec.alternatives
+    chosen: list[list[int]] = [[] for _ in alternatives]
+    texts: list[list[Sequence[str]]] = [[] for _ in alternatives]
+    for row, line in enumerate(lines.to_pylist()):
+        for number, alternative in enumerate(alternatives):
+            found = alternative.reading(line)
+            if found is None:
+                continue
+            if not found[1]:  # not ambiguous
+                chosen[number].append(row)
+                texts[number].append(found[0])
+            break
     out = []
-    counts: dict[str, np.ndarray[Any, Any]] = {}
-    for layout in layouts:
-        literals = layout.literals
-        present = np.ones(count, dtype=bool)
-        once = np.ones(count, dtype=bool)
-        for literal in literals:
-            if literal:
-                found = counts.get(literal)
-                if found is None:
-                    found = counts[literal] = np.asarray(
-                        pc.count_substring(lines, literal).to_numpy(zero_copy_only=False)
-                    )
-                present &= found > 0
-                once &= found == 1
-        if _literals_readable(literals):
-            chosen = np.flatnonzero(remaining & ~blocked & once)
-        else:
-            chosen = np.array([], dtype=np.int64)
-        taken = np.array([], dtype=np.int64)
-        if len(chosen):
-            ok, values = _split_literals(layout, specs, lines.take(pa.array(chosen)))
-            taken = chosen[ok]
-            out.append((taken, _filtered(values, ok)))
-        remaining[taken] = False
-        accepted = np.zeros(count, dtype=bool)
-        accepted[taken] = True
-        blocked |= present & ~accepted
+    for alternative, rows, values in zip(alternatives, chosen, texts, strict=True):
+        if not rows:
+            continue
+        ok = np.ones(len(rows), dtype=bool)
+        columns: dict[str, pa.Array] = {}
+        for name, column in zip(alternative.fields, zip(*values, strict=True), strict=True):
+            valid, columns[name] = _convert(specs[name], pa.array(column, type=pa.string()), fmt=0)
+            ok &= valid
+        out.append((np.asarray(rows, dtype=np.int64)[ok], _filtered(columns, ok)))
     return out
 
 
-def _split_literals(
-    layout: LineLayout, specs: dict[str, FieldSpec], lines: pa.Array
-) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], dict[str, pa.Array]]:
-    """Lines in which every literal of the layout occurs once: they are its
-    only reading when the literals stand in the layout's order, the first at
-    the start and the last (if any) at the end."""
-    literals = layout.literals
-    ok = _mask(pc.starts_with(lines, literals[0]))
-    if literals[-1]:
-        ok &= _mask(pc.ends_with(lines, literals[-1]))
-    previous = None
-    for literal in literals:
-        if literal:
-            at = np.asarray(pc.find_substring(lines, literal).to_numpy(zero_copy_only=False))
-            if previous is not None:
-                ok &= at > previous
-            previous = at
-    every = [lit for lit in literals if lit]
-    parts = len(every) + 1
-    keep = pa.array(ok)
-    if every:
-        split = pc.split_pattern_regex(lines, "|".join(re.escape(lit) for lit in every))
-        ok &= np.asarray(pc.list_value_length(split).to_numpy(zero_copy_only=False)) == parts
-        keep = pa.array(ok)
-        flat = split.flatten() if ok.all() else split.filter(keep).flatten()
-    else:  # one field, the whole line
-        flat = lines.filter(keep)
-    first = 1 if literals[0] else 0
-    values: dict[str, pa.Array] = {}
-    valid = np.ones(int(ok.sum()), dtype=bool)
-    for at, name in enumerate(layout.fields):
-        value = flat.take(pa.array(np.arange(first + at, len(flat), parts)))
-        good, values[name] = _convert(specs[name], value, fmt=0)
-        valid &= good
-    ok[np.flatnonzero(ok)] = valid
-    # the values of the lines kept, aligned with ``lines`` again
-    taken = pa.array(np.flatnonzero(keep.to_numpy(zero_copy_only=False)))
-    aligned = {
-        name: _spread(array, taken, len(lines)) for name, array in values.items()
-    }
-    return ok, aligned
-
-
-def _spread(values: pa.Array, at: pa.Array, count: int) -> pa.Array:
-    """``values`` placed at positions ``at`` of ``count`` rows (null elsewhere)."""
-    if len(values) == count:
-        return values
-    where = np.full(count, -1, dtype=np.int64)
-    where[at.to_numpy()] = np.arange(len(values))
-    return values.take(pa.array(where, mask=where < 0))
-
-
-def _convert(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[np.ndarray[Any, Any], pa.Array]:
+def _convert(
+    spec: FieldSpec, texts: pa.Array, *, fmt: int
+) -> tuple[np.ndarray[Any, Any], pa.Array]:
     """(valid, column) of a field's texts: valid where the per-answer reader
     takes the text, and the column's values there (null elsewhere)."""
     kind = spec.kind
@@ -381,6 +315,15 @@ def _convert(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[np.ndarray[
         items = [tuple(parse_address_list(text)) for text in texts.to_pylist()]
         return np.ones(len(texts), dtype=bool), pa.array(items, type=pa.list_(pa.string()))
     absent_ok = empty if not spec.required else np.zeros(len(texts), dtype=bool)
+    return convert_text(kind, texts, absent_ok)
+
+
+def convert_text(
+    kind: Kind, texts: pa.Array, absent_ok: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], pa.Array]:
+    """(valid, column) of numbers, money or dates written as text: valid
+    where the text has its kind's form and fits the column (or is absent,
+    where ``absent_ok``), converted there and null elsewhere."""
     if kind is Kind.INT:
         valid = _mask(pc.match_substring_regex(texts, _INT))
         target: pa.DataType = pa.int64()
@@ -411,4 +354,3 @@ def _convert_date(
     valid = shaped & same
     column = pc.if_else(pa.array(valid), parsed, None)
     return valid | absent_ok, column
-
