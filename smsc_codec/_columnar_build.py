@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._codes import MessageFlags
+from ._extra_text import extra_text
 from ._columnar_schema import (
     AMBIGUOUS,
     API_ERROR_CODES,
@@ -47,7 +48,6 @@ __all__ = [
     "assemble",
     "checked_array",
     "concat_values",
-    "extra_text",
     "label_array",
     "reply_values",
     "value_types",
@@ -55,9 +55,6 @@ __all__ = [
 
 #: bad rows: row position -> why its value cannot be held
 Bad = dict[int, str]
-
-_json = msgspec.json.Encoder()
-
 
 def checked_array(values: Sequence[Any], type_: pa.DataType, name: str, bad: Bad) -> pa.Array:
     """``values`` as an array of ``type_``; a value it cannot hold is null and
@@ -215,11 +212,6 @@ def concat_values(
         )
         merged = {name: pc.take(array, order) for name, array in merged.items()}
     return merged
-
-
-def extra_text(value: Any) -> str:
-    """An unknown key's value as text: itself, or (fmt=3) its JSON."""
-    return value if isinstance(value, str) else _json.encode(value).decode()
 
 
 def _value_arrays(
