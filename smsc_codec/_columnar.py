@@ -42,6 +42,7 @@ Parts = list[tuple[type[msgspec.Struct], dict[str, pa.Array]]]
 class Group(NamedTuple):
     """Answers to requests of one layout, as a vectorised reader sees them."""
 
+    script: str
     fmt: int
     spec: ReplySpec
     charset: str  #: the Python codec the bodies are in
@@ -56,6 +57,9 @@ class Decoded(NamedTuple):
 
     tables: dict[type[msgspec.Struct], pa.Table]
     rejected: dict[int, Exception | str]
+    #: the script and fmt of each input's request, where its layout group
+    #: told them (None elsewhere)
+    layouts: list[tuple[str, int] | None]
 
 
 def _layout_key(request: Any) -> Hashable | None:
@@ -84,9 +88,7 @@ def _group_of(request: Any, strict: bool, charset: str | None, limits: Limits) -
         codec = charset or layout.charset
     except (RequestError, ValueError, TypeError):
         return None
-    if spec.ok_only or fmt == 2:
-        return None
-    return Group(fmt, spec, codec, strict, limits)
+    return Group(layout.script, fmt, spec, codec, strict, limits)
 
 
 def _reason(exc: Exception | str) -> tuple[str, int | None, int | None]:
@@ -138,8 +140,9 @@ def decode_columns(
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]] = {}
     rejected: dict[int, Exception | str] = {}
     per_answer: list[int] = []
+    layouts: list[tuple[str, int] | None] = [None] * len(requests)
     if columnar and charsets is None:
-        _read_groups(requests, bodies, strict, charset, limits, parts, per_answer)
+        _read_groups(requests, bodies, strict, charset, limits, parts, per_answer, layouts)
     else:
         per_answer = list(range(len(requests)))
     _decode_each(requests, bodies, per_answer, strict, charset, charsets, limits, parts, rejected)
@@ -165,7 +168,7 @@ def decode_columns(
                 tables[cls] = kept
             else:
                 del tables[cls]
-    return Decoded(tables, rejected)
+    return Decoded(tables, rejected, layouts)
 
 
 def _read_groups(
@@ -176,6 +179,7 @@ def _read_groups(
     limits: Limits,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
     per_answer: list[int],
+    layouts: list[tuple[str, int] | None],
 ) -> None:
     """Group the inputs by layout and read each group column by column where
     a reader can; what it cannot vouch for is added to ``per_answer``."""
@@ -195,7 +199,11 @@ def _read_groups(
     for indices in [*grouped, *members.values()]:
         first = requests[indices[0]]
         group = None if is_callback(first) else _group_of(first, strict, charset, limits)
-        if group is None or strict:
+        if group is not None:
+            layout = (group.script, group.fmt)
+            for index in indices:
+                layouts[index] = layout
+        if group is None or strict or group.spec.ok_only or group.fmt == 2:
             per_answer.extend(indices)
             continue
         reader = read_json_group if group.fmt == 3 else read_line_group

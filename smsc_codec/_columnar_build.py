@@ -40,6 +40,7 @@ from ._columnar_schema import (
     kind_plan,
     kind_schema,
     label_column,
+    list_of,
     timestamp_type,
 )
 
@@ -129,7 +130,7 @@ def _in_zone(naive: pa.Array, tz: str, name: str, bad: Bad) -> pa.Array:
 
 def _empty_lists(count: int, type_: pa.DataType) -> pa.Array:
     offsets = pa.array([0] * (count + 1), type=pa.int32())
-    return pa.ListArray.from_arrays(offsets, pa.array([], type=type_.value_type))
+    return pa.ListArray.from_arrays(offsets, pa.array([], type=type_.value_type), type=type_)
 
 
 def assemble(
@@ -262,7 +263,9 @@ def _details(cls: type[msgspec.Struct], lists: Sequence[Any], tz: str | None, ba
     for position, reason in nested_bad.items():
         bad.setdefault(owner[position], reason)
     mask = pa.array([items is None for items in lists])
-    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), rows, mask=mask)
+    return pa.ListArray.from_arrays(
+        pa.array(offsets, type=pa.int32()), rows, type=list_of(rows.type), mask=mask
+    )
 
 
 def reply_values(

@@ -31,7 +31,7 @@ from ._addresses import parse_address_list
 from ._codes import MessageFlags
 from ._columnar import Group, Parts
 from ._columnar_lines import convert_text
-from ._columnar_schema import INPUT_INDEX, ITEM
+from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
 from ._schema import Kind, plan_for
@@ -166,7 +166,7 @@ def _columns(
         kind = spec.kind
         if kind is Kind.LIST:
             items = [None if text is None else tuple(parse_address_list(text)) for text in raw]
-            values[spec.name] = _array(items, pa.list_(pa.string()), owners, bad)
+            values[spec.name] = _array(items, TEXTS, owners, bad)
             continue
         if kind in (Kind.TEXT, Kind.TOKEN):
             values[spec.name] = _array(raw, pa.string(), owners, bad)

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from ._addresses import parse_address_list
 from ._columnar import Group, Parts
-from ._columnar_schema import INPUT_INDEX, ITEM, MONEY
+from ._columnar_schema import INPUT_INDEX, ITEM, MONEY, TEXTS, timestamp_type
 from ._grammar import LineLayout, line_layouts
 from ._matcher import LineCodec, line_codec
 from ._replies import Candidate
@@ -313,7 +313,7 @@ def _convert(
         return valid, texts
     if kind is Kind.LIST:
         items = [tuple(parse_address_list(text)) for text in texts.to_pylist()]
-        return np.ones(len(texts), dtype=bool), pa.array(items, type=pa.list_(pa.string()))
+        return np.ones(len(texts), dtype=bool), pa.array(items, type=TEXTS)
     absent_ok = empty if not spec.required else np.zeros(len(texts), dtype=bool)
     return convert_text(kind, texts, absent_ok)
 
@@ -353,4 +353,6 @@ def _convert_date(
     same = _mask(pc.equal(pc.cast(parsed, pa.string()), as_iso))
     valid = shaped & same
     column = pc.if_else(pa.array(valid), parsed, None)
+    if kind is Kind.DATETIME:
+        column = column.cast(timestamp_type(None))
     return valid | absent_ok, column

@@ -12,7 +12,8 @@ The choices, one per value kind:
   a precision of 18 or less is stored as a 64-bit integer by Parquet and
   DuckDB (compact, fast sums, which the engines widen). A value that does not
   fit exactly is a rejection, never a rounding;
-* dates are ``timestamp[s]`` in the server's local time (naive), or, with a
+* dates are ``timestamp[ms]`` (whole seconds, in the unit Parquet keeps) in
+  the server's local time (naive), or, with a
   time zone, the instant that local time is in that zone (``tz=...``);
   a contact's birthday is ``date32``;
 * a code (status, err, type, ...) is its number (``int64``, unknown codes
@@ -54,11 +55,13 @@ __all__ = [
     "LABEL",
     "MONEY",
     "REJECTION_SCHEMA",
+    "TEXTS",
     "Column",
     "ColumnKind",
     "KindPlan",
     "kind_plan",
     "kind_schema",
+    "list_of",
     "reply_kinds",
 ]
 
@@ -69,9 +72,19 @@ LABEL = pa.dictionary(pa.int32(), pa.string())
 #: where a table's rows come from
 INPUT_INDEX = "input_index"
 ITEM = "item"
+
+
+def list_of(item: pa.DataType) -> pa.DataType:
+    """A list type whose items are named ``element``, as Parquet names them:
+    a table read back from a file has the schema it was written with."""
+    return pa.list_(pa.field("element", item))
+
+
+#: address lists
+TEXTS = list_of(pa.string())
 #: unknown keys, in the order met
-EXTRA = pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))
-AMBIGUOUS = pa.list_(pa.string())
+EXTRA = list_of(pa.struct([("key", pa.string()), ("value", pa.string())]))
+AMBIGUOUS = TEXTS
 #: the answers that could not be decoded (or held): where, and why
 REJECTION_SCHEMA = pa.schema(
     [
@@ -232,7 +245,9 @@ def _fields(plan: KindPlan, tz: str | None) -> list[pa.Field]:
 
 
 def timestamp_type(tz: str | None) -> pa.DataType:
-    return pa.timestamp("s", tz=tz)
+    """Dates: whole seconds on the wire, held in milliseconds, the finest
+    unit Parquet keeps below microseconds (a file reads back as written)."""
+    return pa.timestamp("ms", tz=tz)
 
 
 def column_fields(column: Column, tz: str | None) -> list[pa.Field]:
@@ -248,14 +263,14 @@ def column_fields(column: Column, tz: str | None) -> list[pa.Field]:
     if kind is ColumnKind.DETAILS:
         assert column.of is not None
         nested = kind_plan(column.of)
-        return [pa.field(name, pa.list_(pa.struct(_fields(nested, tz))))]
+        return [pa.field(name, list_of(pa.struct(_fields(nested, tz))))]
     simple: dict[ColumnKind, pa.DataType] = {
         ColumnKind.INT: pa.int64(),
         ColumnKind.DECIMAL: MONEY,
         ColumnKind.DATETIME: timestamp_type(tz),
         ColumnKind.DATE: pa.date32(),
         ColumnKind.TEXT: pa.string(),
-        ColumnKind.LIST: pa.list_(pa.string()),
+        ColumnKind.LIST: TEXTS,
         ColumnKind.BOOL: pa.bool_(),
     }
     return [pa.field(name, simple[kind])]

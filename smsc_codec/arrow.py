@@ -46,7 +46,7 @@ def schema_for(kind: str | type[msgspec.Struct], *, tz: str | None = None) -> pa
     ``input_index`` (the answer's position among the inputs), ``item`` (the
     record's position in a list answer, null for an answer of one record),
     then a column per field: money ``decimal128(18, 6)``, dates
-    ``timestamp[s]`` (naive server-local time, or instants in ``tz``),
+    ``timestamp[ms]`` (naive server-local time, or instants in ``tz``),
     codes as ``int64`` with a dictionary-encoded ``<field>_label``, ``flag``
     as its number with a column per documented property, ids and counts
     ``int64``, address lists ``list<string>``; then ``extra`` (unknown keys)

@@ -240,7 +240,7 @@ def test_dates_in_a_zone_are_instants() -> None:
         '[{"id": 2, "received": "30.03.2014 02:30:00"}]',  # skipped in Paris
     ]
     moscow = decode_table(requests, bodies, tz="Europe/Moscow")["IncomingMessage"]
-    assert moscow.schema.field("received").type == pa.timestamp("s", tz="Europe/Moscow")
+    assert moscow.schema.field("received").type == pa.timestamp("ms", tz="Europe/Moscow")
     first = moscow.to_pylist()[0]["received"]
     assert first.astimezone(timezone.utc) == datetime(2018, 9, 29, 12, 7, 39, tzinfo=timezone.utc)
     paris = decode_table(requests, bodies, tz="Europe/Paris")
