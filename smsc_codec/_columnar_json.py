@@ -120,15 +120,27 @@ def read_json_group(
     most = min(limits.max_body_bytes, 2 * limits.max_records)
     utf8 = group.charset == "utf-8"
     found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}
-    for position, body in enumerate(bodies):
-        kind = type(body)
-        if kind is not str and kind is not bytes:
-            continue
-        if len(body) > most or body[:1] not in ("{", "[", b"{", b"["):
-            continue
-        if kind is bytes and not utf8 and not body.isascii():
-            continue
-        decoded = _decode(body, group)
+    usable = [
+        position
+        for position, body in enumerate(bodies)
+        if (type(body) is str or (type(body) is bytes and (utf8 or body.isascii())))
+        and len(body) <= most
+        and body[:1] in ("{", "[", b"{", b"[")
+    ]
+    spec = group.spec
+    if not spec.multi and len(spec.candidates) == 1:
+        # the common case, one object of one kind a body: one call each, and
+        # the general loop below only if one of them fails
+        one = _twin(spec.candidates[0].cls, limits.max_field_length)[0].decode
+        try:
+            objects = [one(bodies[position]) for position in usable]
+        except Exception:
+            pass
+        else:
+            found[spec.candidates[0].cls] = (objects, usable, [None] * len(usable))
+            usable = []
+    for position in usable:
+        decoded = _decode(bodies[position], group)
         if decoded is None:
             continue
         candidate, objects, listed = decoded
