@@ -104,19 +104,26 @@ def decode_tables(
         for index, chosen in enumerate(charsets):
             if chosen is not None and index not in decoded.rejected:
                 out.tally.charsets[chosen] += 1
-    redact = out.redactor
-    origins: list[list[Any]] = [[] for _ in ORIGIN]
-    for index, (_, record) in enumerate(taken):
-        layout = decoded.layouts[index] or _script_fmt(record.request)
-        origins[0].append(record.source)
-        origins[1].append(record.line)
-        origins[2].append(request_text(redact.request(record.request)))
-        origins[3].append(layout[0])
-        origins[4].append(layout[1])
-        origins[5].append(charsets[index] if charsets is not None else None)
+    records_taken = [record for _, record in taken]
+    layouts = [
+        found or _script_fmt(record.request)
+        for found, record in zip(decoded.layouts, records_taken, strict=True)
+    ]
+    origins: list[list[Any]] = [
+        [record.source for record in records_taken],
+        [record.line for record in records_taken],
+        [
+            record.request if type(record.request) is str else request_text(record.request)
+            for record in records_taken
+        ],
+        [layout[0] for layout in layouts],
+        [layout[1] for layout in layouts],
+        charsets if charsets is not None else [None] * len(taken),
+    ]
     origin_arrays = [
         pa.array(values, type=type_) for values, (_, type_) in zip(origins, ORIGIN, strict=True)
     ]
+    origin_arrays[2] = out.redactor.column(origin_arrays[2])
     tables: dict[str, pa.Table] = {}
     for cls, table in decoded.tables.items():
         rows = table.column(INPUT_INDEX)
