@@ -45,6 +45,7 @@ def report(path: Path) -> int:
     missed += _report_scaling({g: r for g, r in races.items() if g.startswith("scaling-")})
     missed += _report_cli(data["benchmarks"])
     missed += _report_cli_parquet(data["benchmarks"])
+    _report_engines(data["benchmarks"])
     return 1 if missed else 0
 
 
@@ -154,6 +155,20 @@ def _report_cli_parquet(benchmarks: list[dict[str, Any]]) -> int:
         f"{'met' if jobs_met else 'NOT met'}); the rest of the machine took at most: {busy}"
     )
     return (not rate_met) + (not jobs_met)
+
+
+def _report_engines(benchmarks: list[dict[str, Any]]) -> None:
+    """Each engine's wall time with two workers over one (no goal)."""
+    found = [b["extra_info"]["engine_workers"] for b in benchmarks if "engine_workers" in b["extra_info"]]
+    if not found:
+        return
+    print(f"\n{'engine':<8} {'answers':>8} {'2 workers / 1':>14}   others' share of the machine")
+    for info in found:
+        shares = [run["others"] for runs in info["runs"].values() for run in runs]
+        print(
+            f"{info['engine']:<8} {info['answers']:>8,} {info['two_over_one_wall']:>14.2f}"
+            f"   at most {max(shares):.0%}"
+        )
 
 
 if __name__ == "__main__":

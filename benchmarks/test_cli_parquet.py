@@ -30,12 +30,9 @@ quarter of the machine is named in the report. Goal: ``--jobs 2`` in at most
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +42,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.conftest import CASES
+from benchmarks.wall import measured_run
 
 RECORDS = int(os.environ.get("SMSC_CLI_BENCH_RECORDS", "1000000"))
 ROUNDS = int(os.environ.get("SMSC_CLI_BENCH_ROUNDS", "3"))
@@ -84,32 +82,6 @@ def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _cpu_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies of the whole machine."""
-    with open("/proc/stat", encoding="ascii") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    idle = values[3] + values[4]  # idle and iowait
-    return sum(values) - idle, sum(values)
-
-
-def _run(command: list[str]) -> dict[str, float]:
-    """Wall seconds, CPU seconds of the process and its children, and the
-    share of the machine the rest of it took meanwhile."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    busy0, total0 = _cpu_ticks()
-    started = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
-    wall = time.perf_counter() - started
-    busy1, total1 = _cpu_ticks()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert done.returncode == 0, command
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    ticks = os.sysconf("SC_CLK_TCK")
-    others = max(0.0, (busy1 - busy0) / ticks - cpu)
-    machine = (total1 - total0) / ticks
-    return {"wall": wall, "cpu": cpu, "others": others / machine if machine else 0.0}
-
-
 def test_cli_parquet(benchmark: BenchmarkFixture, log: Path, tmp_path: Path) -> None:
     benchmark.group = "cli-parquet"
     size = log.stat().st_size
@@ -127,7 +99,7 @@ def test_cli_parquet(benchmark: BenchmarkFixture, log: Path, tmp_path: Path) -> 
                 command = [sys.executable, "-c", _READ, str(log)]
             else:
                 command = [*tool, "-o", str(out), "--jobs", name[-1], "-q"]
-            runs[name].append(_run(command))
+            runs[name].append(measured_run(command))
 
     benchmark.pedantic(one_round, rounds=ROUNDS, iterations=1, warmup_rounds=0)  # type: ignore[no-untyped-call]
     for name in ("jobs1", "jobs2"):  # one kind: one file, a row per answer

@@ -57,7 +57,7 @@ def _by_status(table: pa.Table) -> list[tuple[str, int, Decimal]]:
 
 
 def _run(name: str, **names: Any) -> dict[str, Any]:
-    namespace: dict[str, Any] = {"__name__": f"recipe_{name}", **names}
+    namespace: dict[str, Any] = {"__name__": "__main__", **names}
     exec(compile(recipe(name), f"<README recipe {name}>", "exec"), namespace)
     return namespace
 
