@@ -159,7 +159,9 @@ def _report_cli_parquet(benchmarks: list[dict[str, Any]]) -> int:
 
 def _report_engines(benchmarks: list[dict[str, Any]]) -> None:
     """Each engine's wall time with two workers over one (no goal)."""
-    found = [b["extra_info"]["engine_workers"] for b in benchmarks if "engine_workers" in b["extra_info"]]
+    found = [
+        b["extra_info"]["engine_workers"] for b in benchmarks if "engine_workers" in b["extra_info"]
+    ]
     if not found:
         return
     print(f"\n{'engine':<8} {'answers':>8} {'2 workers / 1':>14}   others' share of the machine")

@@ -30,6 +30,7 @@ SHARDS = int(os.environ.get("SMSC_ENGINE_BENCH_SHARDS", "8"))
 RECORDS = int(os.environ.get("SMSC_ENGINE_BENCH_RECORDS", "10000"))
 ROUNDS = 2
 
+
 def _program(name: str, workers: int) -> tuple[str, dict[str, str]]:
     code = recipe(name)
     env: dict[str, str] = {}

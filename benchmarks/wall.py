@@ -35,8 +35,7 @@ def measured_run(command: list[str], env: Mapping[str, str] | None = None) -> di
     started = time.perf_counter()
     done = subprocess.run(
         command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         check=False,
         env={**os.environ, **(env or {})},
     )

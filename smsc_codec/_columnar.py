@@ -142,10 +142,25 @@ def decode_columns(
     per_answer: list[int] = []
     layouts: list[tuple[str, int] | None] = [None] * len(requests)
     if columnar and charsets is None:
-        _read_groups(requests, bodies, strict, charset, limits, parts, per_answer, layouts)
+        _read_groups(
+            requests,
+            bodies,
+            (strict, charset, limits),
+            parts=parts,
+            per_answer=per_answer,
+            layouts=layouts,
+        )
     else:
         per_answer = list(range(len(requests)))
-    _decode_each(requests, bodies, per_answer, strict, charset, charsets, limits, parts, rejected)
+    _decode_each(
+        requests,
+        bodies,
+        per_answer,
+        (strict, charset, limits),
+        charsets=charsets,
+        parts=parts,
+        rejected=rejected,
+    )
     tables: dict[type[msgspec.Struct], pa.Table] = {}
     for cls in reply_kinds():
         kind_parts = parts.get(cls)
@@ -171,22 +186,25 @@ def decode_columns(
     return Decoded(tables, rejected, layouts)
 
 
+#: the decoding options: strict, charset, limits
+Options = tuple[bool, str | None, Limits]
+
+
 def _read_groups(
     requests: Sequence[Any],
     bodies: Sequence[Any],
-    strict: bool,
-    charset: str | None,
-    limits: Limits,
+    options: Options,
+    *,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
     per_answer: list[int],
     layouts: list[tuple[str, int] | None],
 ) -> None:
     """Group the inputs by layout and read each group column by column where
     a reader can; what it cannot vouch for is added to ``per_answer``."""
+    strict, charset, limits = options
+    from ._columnar_groups import group_requests  # noqa: PLC0415
     from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
     from ._columnar_lines import read_line_group  # noqa: PLC0415
-
-    from ._columnar_groups import group_requests  # noqa: PLC0415
 
     grouped, ungrouped = group_requests(requests)
     members: dict[Hashable, list[int]] = {}
@@ -220,14 +238,14 @@ def _decode_each(
     requests: Sequence[Any],
     bodies: Sequence[Any],
     indices: Sequence[int],
-    strict: bool,
-    charset: str | None,
+    options: Options,
+    *,
     charsets: Sequence[str | None] | None,
-    limits: Limits,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
     rejected: dict[int, Exception | str],
 ) -> None:
     """The per-answer decoder on each of ``indices``, its replies as columns."""
+    strict, charset, limits = options
     rows: dict[type[msgspec.Struct], list[tuple[int, int | None, msgspec.Struct]]] = {}
     for index in indices:
         body_charset = charsets[index] if charsets is not None else charset

@@ -24,7 +24,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._codes import MessageFlags
-from ._extra_text import extra_text
 from ._columnar_schema import (
     AMBIGUOUS,
     API_ERROR_CODES,
@@ -32,7 +31,6 @@ from ._columnar_schema import (
     INPUT_INDEX,
     ITEM,
     LABEL,
-    Column,
     ColumnKind,
     column_fields,
     flag_properties,
@@ -43,6 +41,7 @@ from ._columnar_schema import (
     list_of,
     timestamp_type,
 )
+from ._extra_text import extra_text
 
 __all__ = [
     "Bad",
@@ -56,6 +55,7 @@ __all__ = [
 
 #: bad rows: row position -> why its value cannot be held
 Bad = dict[int, str]
+
 
 def checked_array(values: Sequence[Any], type_: pa.DataType, name: str, bad: Bad) -> pa.Array:
     """``values`` as an array of ``type_``; a value it cannot hold is null and
@@ -158,7 +158,7 @@ def assemble(
         kind = column.kind
         if kind is ColumnKind.CODE:
             code_table = column.of
-            arrays += [value, label_array(value, lambda n, t=code_table: t(n).name)]  # type: ignore[misc]
+            arrays += [value, label_array(value, lambda n, t=code_table: t(n).name)]
         elif kind is ColumnKind.API_CODE:
             arrays += [value, pc.dictionary_encode(values[label_column(column.name)])]
         elif kind is ColumnKind.FLAGS:

@@ -134,7 +134,8 @@ def group_requests(requests: Sequence[Any]) -> tuple[list[list[int]], list[int]]
                 )
             )
             unsure[chosen[matched]] = True
-            return chosen[~matched]
+            rest: np.ndarray[Any, Any] = chosen[~matched]
+            return rest
         pattern, replacement = found
         subset = urls.take(pa.array(chosen))
         matched = _mask(pc.match_substring_regex(subset, pattern))
@@ -142,7 +143,8 @@ def group_requests(requests: Sequence[Any]) -> tuple[list[list[int]], list[int]]
             keyed = subset if matched.all() else subset.filter(pa.array(matched))
             keys.append(pc.replace_substring_regex(keyed, pattern, replacement))
             members.append(positions[chosen[matched]])
-        return chosen[~matched]
+        left_over: np.ndarray[Any, Any] = chosen[~matched]
+        return left_over
 
     for _ in range(_SHAPES_TRIED):
         if not len(left):

@@ -135,6 +135,31 @@ def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]
     return ok
 
 
+def _lines(
+    texts: pa.Array, *, multi: bool
+) -> tuple[pa.Array, np.ndarray[Any, Any], pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """The bodies' lines: the lines, the body of each, its position in its
+    body (null for a one-record answer), and whether it may be read (a blank
+    line goes per answer)."""
+    count = len(texts)
+    if not multi:
+        return (
+            texts,
+            np.arange(count, dtype=np.int64),
+            pa.nulls(count, type=pa.int32()),
+            np.ones(count, dtype=bool),
+        )
+    # one final line break ends the last record (``_lines._fast_lines``)
+    ends = _mask(pc.ends_with(texts, "\n")) & _mask(pc.greater(pc.utf8_length(texts), 1))
+    trimmed = pc.if_else(pa.array(ends), pc.utf8_slice_codeunits(texts, 0, -1), texts)
+    split = pc.split_pattern(trimmed, "\n")
+    lines = split.flatten()
+    owners = np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.int64)
+    offsets = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
+    items = pa.array(np.arange(len(lines)) - offsets[owners], type=pa.int32())
+    return lines, owners, items, _mask(pc.greater(pc.utf8_length(lines), 0))
+
+
 def read_line_group(
     group: Group, bodies: Sequence[Any], indices: Sequence[int]
 ) -> tuple[Parts, list[int]]:
@@ -149,21 +174,7 @@ def read_line_group(
     count = len(texts)
     if not count:
         return [], []
-    if group.spec.multi:
-        # one final line break ends the last record (``_lines._fast_lines``)
-        ends = _mask(pc.ends_with(texts, "\n")) & _mask(pc.greater(pc.utf8_length(texts), 1))
-        trimmed = pc.if_else(pa.array(ends), pc.utf8_slice_codeunits(texts, 0, -1), texts)
-        split = pc.split_pattern(trimmed, "\n")
-        lines = split.flatten()
-        owners = np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.int64)
-        offsets = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
-        items: pa.Array = pa.array(np.arange(len(lines)) - offsets[owners], type=pa.int32())
-        line_ok = _mask(pc.greater(pc.utf8_length(lines), 0))  # a blank line: per answer
-    else:
-        lines = texts
-        owners = np.arange(count, dtype=np.int64)
-        items = pa.nulls(count, type=pa.int32())
-        line_ok = np.ones(count, dtype=bool)
+    lines, owners, items, line_ok = _lines(texts, multi=group.spec.multi)
     candidates = group.spec.candidates
     if len(candidates) == 1:
         picked = np.zeros(len(lines), dtype=np.int64)

@@ -50,6 +50,12 @@ def decoded(blocks: Path) -> dict[str, Path]:
     return outputs
 
 
+def _sql(query: str) -> Any:
+    relation = duckdb.sql(query)
+    assert relation is not None
+    return relation
+
+
 def _lines(path: Path) -> int:
     return path.read_bytes().count(b"\n")
 
@@ -72,9 +78,9 @@ def test_polars_reads_mixed_json_lines(decoded: dict[str, Path]) -> None:
 
 def test_duckdb_reads_mixed_json_lines(decoded: dict[str, Path]) -> None:
     path = decoded["jsonl"]
-    count = duckdb.sql(f"select count(*) from read_json_auto('{path}')").fetchall()[0]
+    count = _sql(f"select count(*) from read_json_auto('{path}')").fetchall()[0]
     assert count == (_lines(path),)
-    kinds = duckdb.sql(
+    kinds = _sql(
         f"select count(distinct reply.cost) from read_ndjson('{path}', sample_size=-1)"
     ).fetchall()[0]
     assert kinds is not None
@@ -103,12 +109,11 @@ def test_polars_reads_mixed_csv(decoded: dict[str, Path]) -> None:
 def test_duckdb_reads_mixed_csv(decoded: dict[str, Path]) -> None:
     path = decoded["csv"]
     types = dict(
-        duckdb.sql(f"select column_name, column_type from (describe select * from '{path}')")
-        .fetchall()
+        _sql(f"select column_name, column_type from (describe select * from '{path}')").fetchall()
     )
     assert types["cost"] == "DOUBLE"
     assert types["status.code"] == "BIGINT"
-    total = duckdb.sql(f"select count(*) from read_csv('{path}')").fetchall()[0]
+    total = _sql(f"select count(*) from read_csv('{path}')").fetchall()[0]
     assert total == (_csv_rows(path),)
 
 
@@ -122,8 +127,10 @@ def _secret_log(tmp_path: Path) -> Path:
     lines = [
         {"request": url, "body": "1,1286524541,0"},
         {"request": url + "&apikey=KEY-77", "body": "1,x,0"},  # rejected
-        {"request": {"script": "balance", "psw": "Sup3r-secret", "login": "acme-login"},
-         "body": "250.80"},
+        {
+            "request": {"script": "balance", "psw": "Sup3r-secret", "login": "acme-login"},
+            "body": "250.80",
+        },
         {"request": "balance.php?apikey=KEY-77&fmt=3", "body": '{"balance": "1.00"}'},
     ]
     log = tmp_path / "secret.jsonl"
@@ -205,10 +212,14 @@ def test_stats_keeps_quotes_and_reported_costs_apart(tmp_path: Path) -> None:
     lines = [
         ("send.php?cost=2&fmt=3", '{"id": 7, "cnt": 1, "cost": "1.40"}'),
         ("send.php?cost=1&fmt=3", '{"cnt": 1, "cost": "1.40"}'),  # a quote
-        ("status.php?id=7&phone=7999&all=1&fmt=3",  # the same message, asked about
-         '{"status": 1, "last_timestamp": 1, "err": 0, "cost": "1.40"}'),
-        ("get.php?get_stat=1&fmt=3", '[{"login": "a", "cnt": 1, "credit": "9.00", '
-         '"currency": "RUB"}]'),
+        (
+            "status.php?id=7&phone=7999&all=1&fmt=3",  # the same message, asked about
+            '{"status": 1, "last_timestamp": 1, "err": 0, "cost": "1.40"}',
+        ),
+        (
+            "get.php?get_stat=1&fmt=3",
+            '[{"login": "a", "cnt": 1, "credit": "9.00", "currency": "RUB"}]',
+        ),
     ]
     log = tmp_path / "costs.jsonl"
     log.write_text("".join(json.dumps({"request": r, "body": b}) + "\n" for r, b in lines))

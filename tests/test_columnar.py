@@ -211,7 +211,8 @@ def test_values_no_column_holds_reject_their_answer_whole() -> None:
         ],
     )
     assert decoded["SmsStatus"].column("input_index").to_pylist() == [4]
-    assert "SendResult" not in decoded and "Balance" not in decoded
+    assert "SendResult" not in decoded
+    assert "Balance" not in decoded
     rejected = decoded.rejections.to_pylist()
     assert [r["input_index"] for r in rejected] == [0, 1, 2, 3]
     for r in rejected:

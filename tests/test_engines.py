@@ -39,7 +39,9 @@ def reference(shards: list[Path]) -> dict[str, pa.Table]:
     """decode_table over the whole archive, in this process."""
     import msgspec  # noqa: PLC0415
 
-    records = [msgspec.json.decode(line) for path in shards for line in path.read_bytes().splitlines()]
+    records = [
+        msgspec.json.decode(line) for path in shards for line in path.read_bytes().splitlines()
+    ]
     decoded = decode_table([r["request"] for r in records], [r["body"] for r in records])
     assert decoded.rejections.num_rows > 0  # the corpus's rejections are in the archive
     return dict(decoded)
@@ -90,9 +92,12 @@ def test_dask(shards: list[Path], reference: dict[str, pa.Table], tmp_path: Path
 
         got = pq.read_table(out / kind)
         index = pa.array(
-            [offsets[shard] + local for shard, local in zip(
-                got["shard"].to_pylist(), got["input_index"].to_pylist(), strict=True
-            )],
+            [
+                offsets[shard] + local
+                for shard, local in zip(
+                    got["shard"].to_pylist(), got["input_index"].to_pylist(), strict=True
+                )
+            ],
             type=pa.int64(),
         )
         got = got.drop_columns(["shard"]).set_column(0, "input_index", index)

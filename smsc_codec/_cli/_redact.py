@@ -32,7 +32,10 @@ class Redactor:
         # value. One pattern per name, replaced by fixed text (no template to
         # expand: a log's every line holds them).
         self._query = [
-            (re.compile(rf'(?<![A-Za-z0-9_]){re.escape(name)}=(?:[^&#\s"\\]|\\.)*'), f"{name}={MASK}")
+            (
+                re.compile(rf'(?<![A-Za-z0-9_]){re.escape(name)}=(?:[^&#\s"\\]|\\.)*'),
+                f"{name}={MASK}",
+            )
             for name in names
         ]
         self._json = [

@@ -155,9 +155,10 @@ def _row_type(cls: type[msgspec.Struct], name: str, annotation: Any) -> str | No
     spec = plan_for(cls).by_name.get(name)
     if spec is None:
         return "details" if _nested_struct(annotation) is not None else None
-    if issubclass(spec.py_type, (_CodeEnum, MessageFlags)) or name == _API_ERROR_CODES.get(
-        cls, ("",)
-    )[0]:
+    if (
+        issubclass(spec.py_type, (_CodeEnum, MessageFlags))
+        or name == _API_ERROR_CODES.get(cls, ("",))[0]
+    ):
         return "code"
     for py_type, kind in (
         (datetime.datetime, "datetime"),

@@ -114,8 +114,8 @@ class Stats:
         # nothing below can fail
         self.answers += 1
         self.items += len(items)
-        for key, amount in costs:
-            self._add_cost(key, 1, amount)
+        for cost_key, amount in costs:
+            self._add_cost(cost_key, 1, amount)
         self.parts += parts
         for name, key in keys:
             getattr(self, name)[key] += 1

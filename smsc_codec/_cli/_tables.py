@@ -65,16 +65,16 @@ def stats_tables(stats: Stats, records: int, rejected: int) -> str:
         )
     ]
     if stats.costs:
-        rows: list[list[object]] = [
+        cost_rows: list[list[object]] = [
             [kind, currency or "-", replies, total, COST_ROLES[role]]
             for (kind, currency, role), (replies, total) in sorted(stats.costs.items())
         ]
-        rows += [
+        cost_rows += [
             ["spent", currency or "-", "", total, "the total: charged costs only"]
             for currency, total in stats.charged().items()
         ]
         parts.append(
-            render_table(["cost of", "currency", "replies", "total", "in the total"], rows)
+            render_table(["cost of", "currency", "replies", "total", "in the total"], cost_rows)
         )
     for name, heading in COUNTERS:
         counter: Counter[str] = getattr(stats, name)

@@ -45,9 +45,7 @@ def table_schema(cls: type[msgspec.Struct], tz: str | None) -> pa.Schema:
     kind's columns (``smsc_codec.arrow.schema_for``) but ``input_index`` and
     those the origin holds (an API error's ``script`` is its request's)."""
     origin = {name for name, _ in ORIGIN}
-    fields = [
-        field for field in kind_schema(cls, tz) if field.name not in (INPUT_INDEX, *origin)
-    ]
+    fields = [field for field in kind_schema(cls, tz) if field.name not in (INPUT_INDEX, *origin)]
     return pa.schema([pa.field(name, type_) for name, type_ in ORIGIN] + fields)
 
 
@@ -62,9 +60,7 @@ def _script_fmt(request: Any) -> tuple[str | None, int | None]:
         return parsed.script, None
 
 
-def decode_tables(
-    chunk: Any, job: Job, out: _Writer, records: Iterable[Record]
-) -> Outcome:
+def decode_tables(chunk: Any, job: Job, out: _Writer, records: Iterable[Record]) -> Outcome:
     """The chunk's records decoded into tables (by kind name)."""
     from ._work import auto_charset, request_text  # noqa: PLC0415 - (a cycle otherwise)
 
@@ -82,7 +78,7 @@ def decode_tables(
     bodies = [record.body for _, record in taken]
     charsets: list[str | None] | None = None
     if job.charset == "auto":
-        charsets = [None if isinstance(b, str) else auto_charset(b) for b in bodies]
+        charsets = [auto_charset(b) if isinstance(b, bytes) else None for b in bodies]
     try:
         decoded = decode_columns(
             requests,

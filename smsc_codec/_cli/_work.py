@@ -374,7 +374,9 @@ def _convert_command(record: Record, job: Job, out: _Writer) -> _Result:
 def _stats_command(record: Record, job: Job, out: _Writer) -> _Result:
     done = _decode(record, job, job.strict)
     # send.php's answer to cost=1 is a price quote
-    quote = done.script == "send" and (parse_request(record.request).get("cost") or "").strip() == "1"
+    quote = (
+        done.script == "send" and (parse_request(record.request).get("cost") or "").strip() == "1"
+    )
     out.tally.stats.add(done.value, done.script, quote=quote)  # all of the answer, or none
     return _Result()
 
