@@ -9,9 +9,10 @@ comma-separated values, 2 XML, 3 JSON)::
     (<MessageStatus.DELIVERED: 1>, 1286524541, <DeliveryError.NO_ERROR: 0>)
 
 Everything public is importable from this module; the other submodules are
-private, but two: :mod:`smsc_codec.http` (decoding an HTTP client's response)
-and :mod:`smsc_codec.testing` (a fake SMSC server for tests). ``help(smsc_codec)``
-lists those two alone. ``python -m smsc_codec`` runs the ``smsc-codec`` command
+private, but three: :mod:`smsc_codec.arrow` (many answers as typed Arrow
+tables, the ``arrow`` extra), :mod:`smsc_codec.http` (decoding an HTTP
+client's response) and :mod:`smsc_codec.testing` (a fake SMSC server for
+tests). ``help(smsc_codec)`` lists those three alone. ``python -m smsc_codec`` runs the ``smsc-codec`` command
 line.
 """
 

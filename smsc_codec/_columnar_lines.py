@@ -67,6 +67,11 @@ def text_column(bodies: Sequence[Any], charset: str, max_bytes: int) -> tuple[pa
     decoder decodes them (``_body.body_text``), as a string array, with
     their positions; a byte-order mark, a body over ``max_bytes`` or text
     that is no Unicode (a lone surrogate) is left to the per-answer decoder."""
+    if all(type(body) is str for body in bodies):  # a log's bodies: text already
+        try:
+            return pa.array(bodies, type=pa.string()), list(range(len(bodies)))
+        except (pa.ArrowException, UnicodeError):
+            pass
     texts: list[str] = []
     positions: list[int] = []
     for position, body in enumerate(bodies):
