@@ -59,6 +59,8 @@ def _shape(url: str) -> str:
 
 
 _VALUES = re.compile("=[^&]*")
+#: the start of every key (a URL that starts with it is left unkeyed)
+_MARK = "\x01"
 
 
 def _key_pattern(shape: str) -> tuple[str, str] | None:
@@ -66,7 +68,10 @@ def _key_pattern(shape: str) -> tuple[str, str] | None:
     regex and its replacement that leave the layout key: the head and the
     parameters layout_of keeps, ``id`` reduced to its comma (several ids or
     one) and ``phone`` to nothing when it is digits only. None when the head
-    names no script."""
+    names no script, or when the head or a name holds an escape or a fragment
+    (``f%6Dt`` is ``fmt`` once unescaped: only the full parse can tell)."""
+    if "%" in shape or "#" in shape:
+        return None
     head, _, query = shape.partition("?")
     parts = [re.escape(head) + (r"\?" if "?" in shape else "")]
     replacement = [head.replace("\\", "\\\\") + "?"]
@@ -83,18 +88,18 @@ def _key_pattern(shape: str) -> tuple[str, str] | None:
                 replacement.append(f"&{name}")
             continue
         if not keeps:
-            parts.append(separator + re.escape(name) + "=[^&]*")
+            parts.append(separator + re.escape(name) + "=[^&%#]*")
         elif name == "id":
             group += 1
-            parts.append(separator + "id=[^&,]*(,?)[^&]*")
+            parts.append(separator + "id=[^&,%#]*(,?)[^&%#]*")
             replacement.append(f"&id=\\{group}")
         elif name == "phone":
             group += 1
-            parts.append(separator + "phone=(?:[0-9]+|([^&]*))")
+            parts.append(separator + "phone=(?:[0-9]+|([^&%#]*))")
             replacement.append(f"&phone=\\{group}")
         else:
             group += 1
-            parts.append(separator + re.escape(name) + "=([^&]*)")
+            parts.append(separator + re.escape(name) + "=([^&%#]*)")
             replacement.append(f"&{name}=\\{group}")
     return "^" + "".join(parts) + "$", "".join(replacement)
 
@@ -119,8 +124,9 @@ def group_requests(requests: Sequence[Any]) -> tuple[list[list[int]], list[int]]
     except (pa.ArrowException, UnicodeError):
         return [], list(range(len(requests)))
     positions = np.asarray(strings, dtype=np.int64)
-    unsure = _mask(pc.match_substring_regex(urls, "[%#]"))
-    left = np.flatnonzero(~unsure)
+    # an escape or a fragment: no key pattern matches it (values exclude them)
+    unsure = np.zeros(len(urls), dtype=bool)
+    left = np.arange(len(urls))
     keys: list[pa.Array] = []
     members: list[np.ndarray[Any, Any]] = []
 
@@ -137,11 +143,12 @@ def group_requests(requests: Sequence[Any]) -> tuple[list[list[int]], list[int]]
             rest: np.ndarray[Any, Any] = chosen[~matched]
             return rest
         pattern, replacement = found
-        subset = urls.take(pa.array(chosen))
-        matched = _mask(pc.match_substring_regex(subset, pattern))
+        subset = urls if len(chosen) == len(urls) else urls.take(pa.array(chosen))
+        # a key starts with a mark no URL starts with: unmarked, not this shape
+        replaced = pc.replace_substring_regex(subset, pattern, _MARK + replacement)
+        matched = _mask(pc.starts_with(replaced, _MARK)) & ~_mask(pc.starts_with(subset, _MARK))
         if matched.any():
-            keyed = subset if matched.all() else subset.filter(pa.array(matched))
-            keys.append(pc.replace_substring_regex(keyed, pattern, replacement))
+            keys.append(replaced if matched.all() else replaced.filter(pa.array(matched)))
             members.append(positions[chosen[matched]])
         left_over: np.ndarray[Any, Any] = chosen[~matched]
         return left_over

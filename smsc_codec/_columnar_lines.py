@@ -1,24 +1,25 @@
 """fmt=0 and fmt=1 answers read column by column.
 
-The answers of one layout are split into lines and fields with Arrow's
-string kernels, and each field is checked against the grammar of its kind
-(``_schema.KIND_PATTERNS``) and converted as a column. A line is taken only
-where the per-answer decoder (``_matcher.LineCodec``) would read it the same
-way:
+The answers of one layout are split into lines, the lines into fields, and
+each field is checked against the grammar of its kind
+(``_schema.KIND_PATTERNS``) and converted as a column by Arrow. A line is
+taken only where the per-answer decoder (``_matcher.LineCodec``) reads it the
+same way:
 
-* fmt=1: the line has as many fields as one layout alternative that
-  ``str.split`` reads (no other alternative with that count): then no free
-  text holds a comma, and the split is the line's only reading;
-* fmt=0: the layout's literals split the line leftmost, and each literal
-  that ends a field occurs once in the rest of the line (so no field can end
-  later: the reading is the only one); an earlier alternative of the rule
-  must lack one of its literals in the line (so it reads nothing there).
+* fmt=1: split by Arrow at its commas, when the line has as many fields as
+  one layout alternative that ``str.split`` reads (and no other alternative
+  of that width): then no free text holds a comma, the split is the line's
+  only reading, and it is the one the per-answer split reader takes;
+* fmt=0: read by the compiled layout itself (the first alternative that has
+  a reading, with the matcher's own check that the reading is the only one),
+  its field texts gathered into columns: what is left to Arrow is the
+  checking and converting of the values and building the Struct-free rows.
 
 Everything else the per-answer decoder reads: bodies that may be an error or
-``OK`` answer, hold a CR, a NUL, a byte-order mark or a blank line, are long
-enough for a limit to matter, or any line whose reading is not the only one,
-whose value breaks its kind's grammar, or whose kind the request cannot tell
-from the line alone. An answer is taken whole or sent back whole.
+``OK`` answer, hold a CR, a NUL, a byte-order mark or a blank line, or are
+long enough for a limit to matter, and any line whose reading is ambiguous,
+whose value breaks its kind's grammar or does not fit its column. An answer
+is taken whole or sent back whole.
 """
 
 from __future__ import annotations
@@ -123,20 +124,19 @@ def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]
         limits.max_line_length, limits.max_field_length, limits.max_records, limits.max_body_bytes
     )
     ok = _mask(pc.less_equal(pc.utf8_length(texts), short))
-    # a CR, a NUL (and a line break in a one-record answer) go per answer
-    banned = r"[\r\x00]" if group.spec.multi else r"[\r\x00\n]"
-    ok &= ~_mask(pc.match_substring_regex(texts, banned))
     # at the start: a byte-order mark; an OK or error answer
     # (``_envelope.detect_text_envelope``: the first of the first 16
     # characters after white space, or ``,-`` in the first 40 in fmt=1); a
     # one-record answer starting with E or holding ``,-`` early
-    # (``Decoder._fast_line``)
+    # (``Decoder._fast_line``); anywhere: a CR, a NUL, and in a one-record
+    # answer a line break (one pass of the regex engine for all of them)
     starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
     if group.fmt == 1 or not group.spec.multi:
         starts.append("(?s:.{0,38}),-")
     if not group.spec.multi:
         starts.append("E|$")
-    ok &= ~_mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})"))
+    banned = r"[\r\x00]" if group.spec.multi else r"[\r\x00\n]"
+    ok &= ~_mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})|{banned}"))
     return ok
 
 
@@ -264,18 +264,62 @@ def _read_split(
         chosen = np.flatnonzero(counts == fields)
         if not len(chosen):
             continue
-        split = pc.split_pattern(lines.take(pa.array(chosen)), ",").flatten()
+        subset = lines.take(pa.array(chosen))
+        # one pass checks the shape of every field (and the spaces after ", ")
+        shaped = _mask(pc.match_substring_regex(subset, _line_pattern(layout, specs)))
+        if not shaped.all():
+            chosen, subset = chosen[shaped], subset.filter(pa.array(shaped))
+        split = pc.split_pattern(subset, ",").flatten()
         ok = np.ones(len(chosen), dtype=bool)
         values: dict[str, pa.Array] = {}
         for at, name in enumerate(layout.fields):
             value = split.take(pa.array(np.arange(at, len(split), fields)))
-            if layout.literals[at] == ", ":  # the space after the comma must be there
-                ok &= _mask(pc.starts_with(value, " "))
+            if layout.literals[at] == ", ":  # (its space, checked by the pattern)
                 value = pc.utf8_slice_codeunits(value, 1)
-            valid, values[name] = _convert(specs[name], value, fmt=1)
+            valid, values[name] = _convert_shaped(specs[name], value)
             ok &= valid
         out.append((chosen[ok], _filtered(values, ok)))
     return out
+
+
+_SHAPES = {
+    Kind.INT: _INT[1:-1],
+    Kind.DECIMAL: _MONEY[1:-1],
+    Kind.DATETIME: KIND_PATTERNS[Kind.DATETIME],
+    Kind.DATE: KIND_PATTERNS[Kind.DATE],
+}
+
+
+@functools.cache
+def _line_pattern_of(layout: LineLayout, shapes: tuple[tuple[str, bool], ...]) -> str:
+    parts = ["^"]
+    for literal, (shape, optional) in zip(layout.literals, shapes, strict=False):
+        parts.append(literal)
+        parts.append(f"(?:{shape})?" if optional else f"(?:{shape})")
+    return "".join(parts) + "$"
+
+
+def _line_pattern(layout: LineLayout, specs: dict[str, FieldSpec]) -> str:
+    """A fmt=1 line of the layout, each typed value in its kind's form (the
+    form that fits its column) or absent where the field may be, texts
+    without a comma."""
+    shapes = []
+    for name in layout.fields:
+        spec = specs[name]
+        shape = _SHAPES.get(spec.kind)
+        shapes.append(("[^,]*", False) if shape is None else (shape, not spec.required))
+    return _line_pattern_of(layout, tuple(shapes))
+
+
+def _convert_shaped(spec: FieldSpec, texts: pa.Array) -> tuple[np.ndarray[Any, Any], pa.Array]:
+    """:func:`_convert` of fmt=1 values whose form :func:`_line_pattern`
+    checked: numbers and money are cast at once (an empty one is absent)."""
+    kind = spec.kind
+    if kind is Kind.INT or kind is Kind.DECIMAL:
+        target = pa.int64() if kind is Kind.INT else MONEY
+        present = texts if spec.required else pc.if_else(pc.equal(texts, ""), None, texts)
+        return np.ones(len(texts), dtype=bool), pc.cast(present, target)
+    return _convert(spec, texts, fmt=1)
 
 
 def _read_by_codec(

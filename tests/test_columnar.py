@@ -297,3 +297,82 @@ def test_the_model_is_the_schema() -> None:
         for spec in plan_for(cls).fields:
             assert spec.name in names, (cls, spec.name)
     assert isinstance(msgspec, object)
+
+
+# -- grouping by layout ------------------------------------------------------------------
+
+_PARAM_NAMES = [
+    "fmt",
+    "all",
+    "id",
+    "phone",
+    "psw",
+    "login",
+    "cost",
+    "get",
+    "get_group",
+    "charset",
+    "f%6Dt",
+    "n",
+    "mes",
+    "get_answers",
+    "add",
+    "cur",
+]
+_VALUES = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "1,2",
+    "1%2C2",
+    "7999",
+    "+7999",
+    "7999,7998",
+    "",
+    "x y",
+    "1+",
+    "a#b",
+    "utf-8",
+    "koi8-r",
+]
+
+
+@st.composite
+def urls(draw: st.DrawFn) -> str:
+    head = draw(
+        st.sampled_from(
+            [
+                "status.php",
+                "send.php",
+                "phones.php",
+                "https://smsc.ru/sys/get.php",
+                "balance.php",
+                "x/info.php",
+                "callback",
+                "",
+                "mails.php",
+            ]
+        )
+    )
+    params = draw(
+        st.lists(st.tuples(st.sampled_from(_PARAM_NAMES), st.sampled_from(_VALUES)), max_size=6)
+    )
+    return head + "?" + "&".join(f"{name}={value}" for name, value in params)
+
+
+@given(st.lists(urls(), min_size=1, max_size=40))
+def test_requests_grouped_together_have_one_layout(requests: list[str]) -> None:
+    from smsc_codec._columnar_groups import group_requests  # noqa: PLC0415
+    from smsc_codec._replies import layout_of  # noqa: PLC0415
+
+    groups, others = group_requests(requests)
+    assert sorted([i for group in groups for i in group] + others) == list(range(len(requests)))
+    for group in groups:
+        layouts = set()
+        for index in group:
+            try:
+                layouts.add(repr(layout_of(smsc_codec.parse_request(requests[index]))))
+            except smsc_codec.SmscCodecError as exc:
+                layouts.add(type(exc).__name__)
+        assert len(layouts) == 1, [requests[i] for i in group]
