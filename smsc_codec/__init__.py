@@ -12,8 +12,8 @@ Everything public is importable from this module; the other submodules are
 private, but three: :mod:`smsc_codec.arrow` (many answers as typed Arrow
 tables, the ``arrow`` extra), :mod:`smsc_codec.http` (decoding an HTTP
 client's response) and :mod:`smsc_codec.testing` (a fake SMSC server for
-tests). ``help(smsc_codec)`` lists those three alone. ``python -m smsc_codec`` runs the ``smsc-codec`` command
-line.
+tests). ``help(smsc_codec)`` lists those three alone. ``python -m smsc_codec``
+runs the ``smsc-codec`` command line.
 """
 
 from __future__ import annotations
