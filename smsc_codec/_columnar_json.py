@@ -17,7 +17,6 @@ not fit) goes to the per-answer decoder, whole.
 from __future__ import annotations
 
 import functools
-import operator
 import re
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -128,7 +127,7 @@ def read_json_group(
         and body[:1] in ("{", "[", b"{", b"[")
     ]
     spec = group.spec
-    if not spec.multi and len(spec.candidates) == 1:
+    if not spec.multi:
         # the common case, one object of one kind a body: one call each, and
         # the general loop below only if one of them fails
         one = _twin(spec.candidates[0].cls, limits.max_field_length)[0].decode
@@ -151,17 +150,18 @@ def read_json_group(
     parts: Parts = []
     bad: set[int] = set()
     columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
-    read = sorted({owner for _, owners, _ in found.values() for owner in owners} - bad)
+    read: list[int] = []
     for cls, (_, owners, items) in found.items():
         values = columns[cls]
-        keep = np.array([owner not in bad for owner in owners], dtype=bool)
+        owner_array = np.asarray(owners, dtype=np.int64)
+        keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
         if not keep.any():
             continue
-        kept_owners = np.asarray(owners, dtype=np.int64)[keep]
-        mask = pa.array(keep)
-        part = {name: array.filter(mask) for name, array in values.items()}
-        part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[kept_owners])
-        part[ITEM] = pa.array(items, type=pa.int32()).filter(mask)
+        read.extend(np.unique(owner_array[keep]).tolist())
+        part = values if keep.all() else {n: a.filter(pa.array(keep)) for n, a in values.items()}
+        part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
+        item_array = pa.array(items, type=pa.int32())
+        part[ITEM] = item_array if keep.all() else item_array.filter(pa.array(keep))
         parts.append((cls, part))
     return parts, read
 
@@ -173,8 +173,11 @@ def _columns(
     the per-answer decoder would not take (or no column can hold) are added
     to ``bad``."""
     values: dict[str, pa.Array] = {}
-    for spec in plan_for(cls).fields:
-        raw = list(map(operator.attrgetter(spec.name), objects))
+    specs = plan_for(cls).fields
+    # the twins' fields are the wire fields, in the model's order: one tuple
+    # a twin, turned into one tuple a field
+    by_field = list(zip(*map(msgspec.structs.astuple, objects), strict=True)) if objects else []
+    for spec, raw in zip(specs, by_field or [()] * len(specs), strict=True):
         kind = spec.kind
         if kind is Kind.LIST:
             items = [None if text is None else tuple(parse_address_list(text)) for text in raw]
@@ -183,9 +186,8 @@ def _columns(
         if kind in (Kind.TEXT, Kind.TOKEN):
             values[spec.name] = _array(raw, pa.string(), owners, bad)
             continue
-        if kind is Kind.INT:
-            numbers = [None if value is None else int(value) for value in raw]
-            values[spec.name] = _array(numbers, pa.int64(), owners, bad)
+        if kind is Kind.INT:  # (codes are IntEnum members: ints to Arrow)
+            values[spec.name] = _array(raw, pa.int64(), owners, bad)
             continue
         texts = _array(raw, pa.string(), owners, bad)
         if kind in (Kind.DATETIME, Kind.DATE):
@@ -198,7 +200,7 @@ def _columns(
     return values
 
 
-def _array(values: list[Any], type_: pa.DataType, owners: list[int], bad: set[int]) -> pa.Array:
+def _array(values: Sequence[Any], type_: pa.DataType, owners: list[int], bad: set[int]) -> pa.Array:
     """``values`` as an array; a value that cannot be held sends its body per answer."""
     try:
         return pa.array(values, type=type_)
