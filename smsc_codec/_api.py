@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from ._body import body_text
+from ._body import body_text, xml_body_charset
 from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
@@ -38,9 +38,11 @@ class Decoder:
     """
 
     __slots__ = (
+        "_charset_given",
         "_json_records_floor",
         "_line_codecs",
         "_max_body",
+        "_request_charset",
         "_short_body",
         "_single_twin",
         "_spec",
@@ -64,6 +66,10 @@ class Decoder:
         self.request = parse_request(request, form=form)
         self.fmt = int(self.request.fmt)
         self.charset = charset or self.request.charset
+        #: whether a charset was given (then an XML declaration cannot
+        #: override it), and whether the request named one
+        self._charset_given = charset is not None
+        self._request_charset = self.request.get("charset")
         self.strict = strict
         self.limits = limits
         self._max_body = limits.max_body_bytes
@@ -91,7 +97,12 @@ class Decoder:
                     found = self._fast_json(body)
                     if found is not None:
                         return found
-            text = body_text(body, self.charset, self.fmt)
+            charset = self.charset
+            if self.fmt == 2 and not self._charset_given:
+                charset = xml_body_charset(
+                    body, charset, request_named=self._request_charset, strict=self.strict
+                )
+            text = body_text(body, charset, self.fmt)
             long_values = (
                 self.fmt < 2
                 and len(text) > self._short_body

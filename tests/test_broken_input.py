@@ -366,3 +366,30 @@ def test_fmt0_strict_cut_before_the_last_key() -> None:
     for length in range(len(b"Status = 1") + 1, entry.body.rindex(b", type = ") + 9):
         error = decode_error(entry.body[:length], entry.request, strict=True)
         assert error.line == 1
+
+
+# ------------------------------------------------- the declared charset ---
+DECLARED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<sms>\n<status>1</status>\n'
+    "<status_name>Доставлено</status_name>\n</sms>"
+).encode()
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_xml_declaration_names_the_charset_when_the_request_does_not(strict: bool) -> None:
+    reply = smsc_codec.decode(DECLARED, "status.php?id=1&phone=2&fmt=2&all=1", strict=strict)
+    assert reply.status_name == "Доставлено"
+
+
+def test_a_declaration_that_contradicts_the_request() -> None:
+    """Lenient decoding follows the body's own declaration; strict names both."""
+    request = "status.php?id=1&phone=2&fmt=2&all=1&charset=windows-1251"
+    assert smsc_codec.decode(DECLARED, request).status_name == "Доставлено"
+    with pytest.raises(smsc_codec.DecodeError) as caught:
+        smsc_codec.decode(DECLARED, request, strict=True)
+    error = caught.value
+    assert error.reason == "the XML declaration names UTF-8, the request windows-1251"
+    assert (error.line, error.column) == (1, DECLARED.index(b"UTF-8") + 1)
+    # an explicit charset is the caller's word: no declaration overrides it
+    garbled = smsc_codec.decode(DECLARED, request, charset="cp1251")
+    assert garbled.status_name == "Доставлено".encode().decode("cp1251")
