@@ -128,6 +128,14 @@ def _read_line(
             raise mismatch
         read = codec.read(line.text)
         reply, ambiguous = read.reply, read.ambiguous
+        if strict and read.variant is not None:
+            raise _fault(
+                f"the line follows a variant of the registered layout {candidate.rule!r}: "
+                f"{read.variant}",
+                fmt,
+                text,
+                line.offset,
+            )
     except LineMismatch as exc:
         variant = _read_variant(line.text, fmt, candidate)
         if variant is not None:

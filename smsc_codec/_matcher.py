@@ -70,12 +70,29 @@ class LineRead(NamedTuple):
     reply: msgspec.Struct
     values: Sequence[str]  #: raw field texts, in layout order
     ambiguous: tuple[str, ...]  #: fields whose extent had to be chosen
+    #: the variant spelling the line follows (None: the registered layout)
+    variant: str | None = None
+
+
+#: Separators the documentation prints irregularly, per format: (as printed,
+#: the other spelling, what the other is). The printed form is the registered
+#: layout, which the encoders write; lenient decoding also reads the other on
+#: the fast path, and strict decoding names it.
+LITERAL_VARIANTS: dict[int, tuple[tuple[str, str, str], ...]] = {
+    # Seed 003 prints `,<message>, <comment>, <type>` and `,<rnet>, <send_timestamp>`
+    # with a space no other column has.
+    1: ((", ", ",", "`,` without the space seed 003 prints"),),
+    # Seed 003 prints `operator_orig= ` without the space every other key has.
+    0: ((", operator_orig= ", ", operator_orig = ", "`operator_orig = ` with a space"),),
+}
 
 
 class _Alternative:
-    """One alternative of a layout rule, compiled."""
+    """One alternative of a layout rule, compiled; ``variant`` names the
+    spelling it reads when it is not the registered layout's."""
 
-    def __init__(self, layout: LineLayout, plan: StructPlan) -> None:
+    def __init__(self, layout: LineLayout, plan: StructPlan, variant: str | None = None) -> None:
+        self.variant = variant
         self.layout = layout
         self.fields = layout.fields
         missing = [f for f in layout.fields if f not in plan.by_name]
@@ -324,11 +341,22 @@ class LineCodec:
         self.fmt = fmt
         self.rule = rule
         self.plan = plan_for(cls)
-        self.alternatives = tuple(_Alternative(lay, self.plan) for lay in line_layouts(fmt, rule))
+        layouts = line_layouts(fmt, rule)
+        #: the registered layout's alternatives: the encoders write these
+        self.alternatives = tuple(_Alternative(lay, self.plan) for lay in layouts)
+        #: the same with a separator spelled as the documentation does not
+        #: print it (LITERAL_VARIANTS): read after the registered ones
+        self.variants = tuple(
+            _Alternative(LineLayout(lay.rule, literals, lay.fields), self.plan, variant)
+            for lay in layouts
+            for printed, other, variant in LITERAL_VARIANTS.get(fmt, ())
+            if any(printed in lit for lit in lay.literals)
+            for literals in [tuple(lit.replace(printed, other) for lit in lay.literals)]
+        )
         #: the alternatives str.split can read, by their number of fields
         self.split_by_count: dict[int, list[_Alternative]] = {}
         self.split_readers: dict[int, list[Callable[[str], msgspec.Struct | None]]] = {}
-        for alt in self.alternatives:
+        for alt in (*self.alternatives, *self.variants):
             if alt.split_reader is not None:
                 self.split_by_count.setdefault(len(alt.fields), []).append(alt)
                 self.split_readers.setdefault(len(alt.fields), []).append(alt.split_reader)
@@ -372,7 +400,22 @@ class LineCodec:
         return self.read(line).reply
 
     def read(self, line: str) -> LineRead:
-        """Read a line in one of the rule's layouts; raise LineMismatch otherwise."""
+        """Read a line in one of the rule's layouts, the registered one first,
+        then its variants (``LineRead.variant``); raise LineMismatch otherwise."""
+        first_fault: LineMismatch | None = None
+        for alternatives in (self.alternatives, self.variants):
+            found, fault = self._read_with(alternatives, line)
+            if found is not None:
+                return found
+            first_fault = first_fault or fault
+        if first_fault is not None:
+            raise first_fault
+        raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
+
+    def _read_with(
+        self, alternatives: tuple[_Alternative, ...], line: str
+    ) -> tuple[LineRead | None, LineMismatch | None]:
+        """The line read by one of ``alternatives``, or the fault of a value."""
         split_fault: LineMismatch | None = None
         splits = (
             self.split_by_count.get(line.count(",") + 1, ())
@@ -382,23 +425,27 @@ class LineCodec:
         if splits:
             parts = line.split(",")
             for alt in splits:
+                if alt not in alternatives:
+                    continue
                 fields = alt.from_parts(parts)
                 if fields is not None:
                     try:
-                        return LineRead(alt.build_checked(fields, ()), fields, ())
+                        reply = alt.build_checked(fields, ())
                     except ValueError:
                         # With one part per field no free text holds a comma,
                         # so this split is the line's only one: a value that
                         # fails is the fault, unless another layout reads it.
                         split_fault = split_fault or _split_fault(alt, parts, fields)
+                    else:
+                        return LineRead(reply, fields, (), alt.variant), None
         fault: LineMismatch | None = None
-        for alt in self.alternatives:
+        for alt in alternatives:
             found = alt.reading(line)
             if found is None:
                 continue
             values, ambiguous, starts = found
             try:
-                return LineRead(alt.build(values, ambiguous), values, ambiguous)
+                return LineRead(alt.build(values, ambiguous), values, ambiguous, alt.variant), None
             except ValueError as exc:
                 spans = _field_starts(starts)
                 index = next(
@@ -406,9 +453,7 @@ class LineCodec:
                     0,
                 )
                 fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
-        if fault is not None or split_fault is not None:
-            raise fault or split_fault  # type: ignore[misc]
-        raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
+        return None, fault or split_fault
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
         """Write one reply as a line; raise EncodeError when that would change it."""

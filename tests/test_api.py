@@ -64,8 +64,9 @@ def test_import_loads_neither_lark_nor_defusedxml() -> None:
     )
 
 
-def test_lark_and_defusedxml_load_when_needed() -> None:
-    assert _modules_after(f"smsc_codec.decode('Status = 1', {STATUS!r})") == "True False"
+def test_defusedxml_loads_when_needed_and_lark_never() -> None:
+    """The text formats' layouts are read without lark (tests/test_cold_start.py)."""
+    assert _modules_after(f"smsc_codec.decode('Status = 1', {STATUS!r})") == "False False"
     body = "<sms><status>1</status></sms>"
     assert _modules_after(f"smsc_codec.decode({body!r}, {STATUS + '&fmt=2'!r})") == "False True"
 
