@@ -37,6 +37,7 @@ from ._codes import (
     api_error_meaning,
 )
 from ._errors import DecodeError, EncodeError, LimitError, RequestError, SmscCodecError
+from ._json_schema import json_schema
 from ._limits import Limits
 from ._model import (
     ApiError,
@@ -50,12 +51,14 @@ from ._model import (
     IncomingMessage,
     Job,
     JobCreated,
+    JsonText,
     MailBlacklistEntry,
     MailContact,
     Ok,
     OperatorInfo,
     PhoneResult,
     Reply,
+    ReplyBase,
     Sender,
     SenderCreated,
     SendResult,
@@ -92,6 +95,7 @@ __all__ = (
     "IncomingMessage",
     "Job",
     "JobCreated",
+    "JsonText",
     "LimitError",
     "Limits",
     "MailBlacklistEntry",
@@ -103,6 +107,7 @@ __all__ = (
     "OperatorInfo",
     "PhoneResult",
     "Reply",
+    "ReplyBase",
     "Request",
     "RequestError",
     "SendResult",
@@ -126,6 +131,7 @@ __all__ = (
     "encode",
     "encode_callback",
     "encode_text",
+    "json_schema",
     "parse_request",
 )
 

@@ -36,7 +36,7 @@ def _read_error_line(text: str, fmt: int, body_fmt: int) -> ApiError:
         raise DecodeError(exc.reason, fmt=body_fmt, text=text, offset=start + offset) from None
     assert isinstance(reply, ApiError)
     if fmt == 1 and reply.id == 0:
-        reply.id = None  # `0,-N`: no message id
+        reply = msgspec.structs.replace(reply, id=None)  # `0,-N`: no message id
     return reply
 
 

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from ._checks import construct
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
@@ -199,7 +200,7 @@ def _make_split_reader(
     another number of fields or a missing space (the general reader decides);
     a bad value raises ValueError.
     """
-    env: dict[str, Any] = {"cls": plan.cls}
+    env: dict[str, Any] = {"cls": plan.cls, "new": construct}
     lines = [
         "def read(line):",
         "    p = line.split(',')",
@@ -215,16 +216,14 @@ def _make_split_reader(
         ]
     args = []
     for i, spec in enumerate(specs):
-        if spec.kind in (Kind.TEXT, Kind.TOKEN):  # a part holds no comma
+        if spec.kind.textual:  # a part holds no comma; a list is kept as its text
             args.append(f"{spec.name}=p[{i}]")
             continue
         env[f"c{i}"] = spec.from_text
-        if spec.kind is Kind.LIST:
-            args.append(f"{spec.name}=c{i}(p[{i}])")
-            continue
         expr = f"c{i}(p[{i}])" if spec.required else f"(c{i}(p[{i}]) if p[{i}] else None)"
         args.append(f"{spec.name}={expr}")
-    lines.append("    return cls(" + ", ".join(args) + ")")
+    # (built unchecked: the values are typed already, _checks.py)
+    lines.append("    return new(cls, " + ", ".join(args) + ")")
     # a generated reader (see the module docstring)
     exec(compile("\n".join(lines) + "\n", f"<smsc_codec split {plan.cls.__name__}>", "exec"), env)
     reader: Callable[[str], msgspec.Struct | None] = env["read"]
@@ -238,7 +237,7 @@ def _make_builder(
 
     ``trusted`` builders read values a compiled regex has already checked.
     """
-    env: dict[str, Any] = {"cls": plan.cls}
+    env: dict[str, Any] = {"cls": plan.cls, "new": construct}
     args = []
     for i, spec in enumerate(specs):
         if spec.kind is Kind.TOKEN and spec.required:
@@ -246,11 +245,8 @@ def _make_builder(
             # required token is a cut or shifted line, not a value)
             env[f"c{i}"] = _check_required_token
             expr = f"c{i}(v[{i}])"
-        elif spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
-            expr = f"v[{i}]"
-        elif spec.kind is Kind.LIST:
-            env[f"c{i}"] = spec.from_text
-            expr = f"c{i}(v[{i}])"
+        elif spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
+            expr = f"v[{i}]"  # (a list is kept as its text)
         elif spec.kind is Kind.TOKEN:
             env[f"c{i}"] = _check_token
             expr = f"c{i}(v[{i}])"
@@ -259,7 +255,8 @@ def _make_builder(
             expr = f"c{i}(v[{i}])" if spec.required else f"(c{i}(v[{i}]) if v[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     args.append("ambiguous_fields=ambiguous")
-    source = "def build(v, ambiguous):\n    return cls(" + ", ".join(args) + ")\n"
+    # (built unchecked: the values are typed already, _checks.py)
+    source = "def build(v, ambiguous):\n    return new(cls, " + ", ".join(args) + ")\n"
     # a generated constructor (see the module docstring)
     exec(compile(source, f"<smsc_codec build {plan.cls.__name__}>", "exec"), env)
     builder: Callable[[Sequence[str], tuple[str, ...]], msgspec.Struct] = env["build"]
@@ -418,7 +415,7 @@ class LineCodec:
             mine = getattr(reply, spec.name)
             theirs = getattr(back.reply, spec.name)
             if spec.kind is Kind.LIST and mine is not None:
-                mine = tuple(mine)  # a plain list or tuple of items is a list field too
+                mine = spec.to_text(mine)  # (the list's text, as written)
             if mine is not None and mine != theirs:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt
