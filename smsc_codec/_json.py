@@ -98,6 +98,7 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
 
     def body(namespace: dict[str, Any]) -> None:
         namespace["__annotations__"] = {name: tp for name, (tp, _) in overrides.items()}
+        namespace["__post_init__"] = _typed_already  # (msgspec has checked the types)
         namespace.update(
             (name, default)
             for name, (_, default) in overrides.items()
@@ -128,6 +129,10 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         finish,
     )
     return twin
+
+
+def _typed_already(wire: Any) -> None:
+    """A wire twin's ``__post_init__``: no constructor checks (_checks.py)."""
 
 
 def _key_offset(text: str, key: str, before: _Before = ((), 0)) -> int:

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from ._checks import construct
+from ._checks import unchecked
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
@@ -200,7 +200,7 @@ def _make_split_reader(
     another number of fields or a missing space (the general reader decides);
     a bad value raises ValueError.
     """
-    env: dict[str, Any] = {"cls": plan.cls, "new": construct}
+    env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
     lines = [
         "def read(line):",
         "    p = line.split(',')",
@@ -222,8 +222,7 @@ def _make_split_reader(
         env[f"c{i}"] = spec.from_text
         expr = f"c{i}(p[{i}])" if spec.required else f"(c{i}(p[{i}]) if p[{i}] else None)"
         args.append(f"{spec.name}={expr}")
-    # (built unchecked: the values are typed already, _checks.py)
-    lines.append("    return new(cls, " + ", ".join(args) + ")")
+    lines.append("    return cls(" + ", ".join(args) + ")")
     # a generated reader (see the module docstring)
     exec(compile("\n".join(lines) + "\n", f"<smsc_codec split {plan.cls.__name__}>", "exec"), env)
     reader: Callable[[str], msgspec.Struct | None] = env["read"]
@@ -237,7 +236,7 @@ def _make_builder(
 
     ``trusted`` builders read values a compiled regex has already checked.
     """
-    env: dict[str, Any] = {"cls": plan.cls, "new": construct}
+    env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
     args = []
     for i, spec in enumerate(specs):
         if spec.kind is Kind.TOKEN and spec.required:
@@ -255,8 +254,7 @@ def _make_builder(
             expr = f"c{i}(v[{i}])" if spec.required else f"(c{i}(v[{i}]) if v[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     args.append("ambiguous_fields=ambiguous")
-    # (built unchecked: the values are typed already, _checks.py)
-    source = "def build(v, ambiguous):\n    return new(cls, " + ", ".join(args) + ")\n"
+    source = "def build(v, ambiguous):\n    return cls(" + ", ".join(args) + ")\n"
     # a generated constructor (see the module docstring)
     exec(compile(source, f"<smsc_codec build {plan.cls.__name__}>", "exec"), env)
     builder: Callable[[Sequence[str], tuple[str, ...]], msgspec.Struct] = env["build"]

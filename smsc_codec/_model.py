@@ -24,7 +24,8 @@ share:
   says which kind each one is. The tag lives in the model's serialised form
   only; the wire formats are written field by field (never by msgspec's
   encoder of the model) and carry no tag.
-* Constructors check their arguments (:mod:`._checks`); decoders skip that.
+* Constructors check their arguments (``__post_init__``, :mod:`._checks`);
+  decoders, whose values are typed already, build without the checks.
 * ``gc=False``: replies hold scalars and tuples, never a cycle back to
   themselves, so the garbage collector need not track them (msgspec's
   performance tips; a large answer allocates thousands).
@@ -44,7 +45,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 import msgspec
 
 from ._addresses import AddressList
-from ._checks import ADDRESS_LIST, ReplyMeta
+from ._checks import ADDRESS_LIST, check
 from ._codes import (
     ApiErrorMeaning,
     BlacklistType,
@@ -125,7 +126,7 @@ AddressText = Annotated[
 ]
 
 
-class JsonText(msgspec.Struct, frozen=True, kw_only=True, gc=False, metaclass=ReplyMeta):
+class JsonText(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A JSON object or array under an unknown fmt=3 key, kept as its compact
     JSON text, so that a reply stays immutable and hashable; :attr:`value`
     decodes it. (Unknown scalars are kept as they are: str, int, float, bool,
@@ -161,7 +162,6 @@ class ReplyBase(
     gc=False,
     tag_field="kind",
     tag=True,
-    metaclass=ReplyMeta,
 ):
     """What every reply Struct shares: its configuration (see the module
     docstring), the unknown keys met (``extra``) and the fields whose extent
@@ -169,6 +169,9 @@ class ReplyBase(
 
     extra: Extra = ()
     ambiguous_fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check(self)  # (decoders build without it: _checks.unchecked)
 
 
 class SmsStatus(ReplyBase, kw_only=True, frozen=True):

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._addresses import AddressList
-from ._checks import ADDRESS_LIST, construct
+from ._checks import ADDRESS_LIST, unchecked
 from ._codes import MessageFlags
 
 __all__ = [
@@ -303,7 +303,7 @@ def mapping_builder(cls: type[msgspec.Struct]) -> Callable[[dict[str, str]], msg
     kind but text (where it is the empty string).
     """
     plan = plan_for(cls)
-    env: dict[str, Any] = {"cls": cls, "new": construct}
+    env: dict[str, Any] = {"cls": unchecked(cls)}  # (typed values: _checks.py)
     args = []
     for i, spec in enumerate(plan.fields):
         key = repr(spec.wire)
@@ -315,8 +315,7 @@ def mapping_builder(cls: type[msgspec.Struct]) -> Callable[[dict[str, str]], msg
             args.append(f"{spec.name}=c{i}(d[{key}])")
         else:
             args.append(f"{spec.name}=(c{i}(v) if (v := g({key})) else None)")
-    # (built unchecked: the values are typed already, _checks.py)
-    source = "def build(d):\n    g = d.get\n    return new(cls, " + ", ".join(args) + ")\n"
+    source = "def build(d):\n    g = d.get\n    return cls(" + ", ".join(args) + ")\n"
     # a generated constructor, as in _matcher._make_builder
     exec(compile(source, f"<smsc_codec mapping {cls.__name__}>", "exec"), env)
     builder: Callable[[dict[str, str]], msgspec.Struct] = env["build"]
