@@ -52,15 +52,17 @@ def unchecked(cls: type[_S]) -> type[_S]:
     def become(self: Any, model: type[_S] = cls) -> None:
         self.__class__ = model  # (the subclass adds no slot: the layout is the same)
 
-    def body(namespace: dict[str, Any]) -> None:
-        namespace["__post_init__"] = become
-        namespace["__module__"] = cls.__module__
-
     # not frozen: its instances' class can be switched (they are frozen after)
-    built: type[_S] = types.new_class(
-        f"{cls.__name__}Unchecked", (cls,), {"kw_only": True, "frozen": False}, body
+    built = msgspec.defstruct(
+        f"{cls.__name__}Unchecked",
+        [],
+        bases=(cls,),
+        module=cls.__module__,
+        kw_only=True,
+        frozen=False,
+        namespace={"__post_init__": become},
     )
-    return built
+    return typing.cast("type[_S]", built)
 
 
 def construct(cls: type[_S], /, **fields: Any) -> _S:

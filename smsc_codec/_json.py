@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import types
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, NamedTuple
 
@@ -74,19 +73,17 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     if twin is not None:
         return twin
     plan = plan_for(cls)
-    overrides: dict[str, tuple[Any, Any]] = {}  # name: (annotation, default)
+    overrides: list[Any] = []
     steps = []
     env: dict[str, Any] = {"cls": cls}
     text = Annotated[str, msgspec.Meta(max_length=max_text)]
     for i, spec in enumerate(plan.fields):
         if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
-            overrides[spec.name] = (text | None, None)
+            overrides.append((spec.name, text | None, None))
             env[f"c{i}"] = spec.from_text
             steps.append(f"v = w.{spec.name}\n    w.{spec.name} = c{i}(v) if v else None")
         elif spec.kind.textual:  # (a list is kept as its text)
-            overrides[spec.name] = (
-                (text, msgspec.NODEFAULT) if spec.required else (text | None, None)
-            )
+            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
     # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
     # keys no answer holds, so that a JSON key of the same name stays unknown.
     # (An overridden field loses its declared wire name: every name is restated.)
@@ -94,29 +91,17 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     for info in msgspec.structs.fields(cls):
         if info.name not in plan.by_name:
             hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
-            overrides[info.name] = (info.type, info.default)
-
-    def body(namespace: dict[str, Any]) -> None:
-        namespace["__annotations__"] = {name: tp for name, (tp, _) in overrides.items()}
-        namespace["__post_init__"] = _typed_already  # (msgspec has checked the types)
-        namespace.update(
-            (name, default)
-            for name, (_, default) in overrides.items()
-            if default is not msgspec.NODEFAULT
-        )
-
-    # (a class statement, not msgspec.defstruct: the model's metaclass is kept)
-    wire: type[msgspec.Struct] = types.new_class(
+            overrides.append((info.name, info.type, info.default))
+    wire = msgspec.defstruct(
         f"{cls.__name__}Wire",
-        (cls,),
-        {
-            "kw_only": True,
-            "frozen": False,
-            "tag": False,
-            "forbid_unknown_fields": True,
-            "rename": hidden,
-        },
-        body,
+        overrides,
+        bases=(cls,),
+        kw_only=True,
+        frozen=False,
+        tag=False,
+        forbid_unknown_fields=True,
+        rename=hidden,
+        namespace={"__post_init__": _typed_already},  # (msgspec has checked the types)
     )
     source = "def finish(w):\n    " + "\n    ".join([*steps, "w.__class__ = cls", "return w"])
     # a generated function, as in _matcher._make_builder

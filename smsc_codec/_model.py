@@ -557,7 +557,9 @@ class Template(ReplyBase, kw_only=True, frozen=True):
     message: FreeText | None = None
 
 
-#: Any reply struct this library decodes to.
+#: Any reply struct this library decodes to: a tagged union (each reply's
+#: serialised form names its class in ``"kind"``), so that
+#: ``msgspec.json.decode(data, type=list[Reply])`` reads a mixed stream back.
 Reply = (
     SmsStatus
     | HlrStatus

@@ -42,7 +42,8 @@ def _type_of(value: Any) -> Any:
 ROUTES: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], Any]]] = {
     "json": (msgspec.json.encode, lambda data, tp: msgspec.json.decode(data, type=tp)),
     "msgpack": (msgspec.msgpack.encode, lambda data, tp: msgspec.msgpack.decode(data, type=tp)),
-    "builtins": (
+    "builtins": (msgspec.to_builtins, msgspec.convert),
+    "json.dumps": (
         # through the standard library's json: builtins are plain JSON values
         lambda value: json.dumps(msgspec.to_builtins(value)),
         lambda data, tp: msgspec.convert(json.loads(data), tp),
