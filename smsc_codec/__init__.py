@@ -57,6 +57,7 @@ from ._codes import (
 )
 from ._errors import DecodeError, EncodeError, LimitError, RequestError, SmscCodecError
 from ._http_request import HttpRequest, build_request
+from ._json_schema import json_schema
 from ._limits import Limits
 from ._model import (
     ApiError,
@@ -70,12 +71,14 @@ from ._model import (
     IncomingMessage,
     Job,
     JobCreated,
+    JsonText,
     MailBlacklistEntry,
     MailContact,
     Ok,
     OperatorInfo,
     PhoneResult,
     Reply,
+    ReplyBase,
     Sender,
     SenderCreated,
     SendResult,
@@ -118,6 +121,7 @@ __all__ = (
     "InvalidNumberError",
     "Job",
     "JobCreated",
+    "JsonText",
     "LimitError",
     "Limits",
     "MailBlacklistEntry",
@@ -134,6 +138,7 @@ __all__ = (
     "PhoneResult",
     "RateLimitError",
     "Reply",
+    "ReplyBase",
     "Request",
     "RequestError",
     "SendResult",
@@ -161,6 +166,7 @@ __all__ = (
     "encode",
     "encode_callback",
     "encode_text",
+    "json_schema",
     "parse_request",
     "raise_for_error",
 )

@@ -10,6 +10,10 @@
 
 Every error raised while decoding a body is a :class:`DecodeError`; the wrapped
 parsers' own exceptions (lark, expat, msgspec, codecs) never escape.
+
+Errors are values: two errors of the same class that say the same thing (the
+same message and attributes) are equal, and every error pickles to an equal
+one, so that a pool of processes hands them back like results.
 """
 
 from __future__ import annotations
@@ -29,6 +33,27 @@ __all__ = [
 
 class SmscCodecError(Exception):
     """Root of every exception this library raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses' constructors take keyword-only arguments, which the
+        # default (``cls(*args)``) cannot pass: rebuild from the state instead.
+        return (_restore, (type(self), self.args, dict(vars(self))))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, SmscCodecError)
+        return self.args == other.args and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.args))
+
+
+def _restore(cls: type[SmscCodecError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(state)
+    return error
 
 
 class RequestError(SmscCodecError, ValueError):

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from ._checks import unchecked
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
@@ -267,7 +268,7 @@ def _make_split_reader(
     another number of fields or a missing space (the general reader decides);
     a bad value raises ValueError.
     """
-    env: dict[str, Any] = {"cls": plan.cls}
+    env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
     lines = [
         "def read(line):",
         "    p = line.split(',')",
@@ -283,13 +284,10 @@ def _make_split_reader(
         ]
     args = []
     for i, spec in enumerate(specs):
-        if spec.kind in (Kind.TEXT, Kind.TOKEN):  # a part holds no comma
+        if spec.kind.textual:  # a part holds no comma; a list is kept as its text
             args.append(f"{spec.name}=p[{i}]")
             continue
         env[f"c{i}"] = spec.from_text
-        if spec.kind is Kind.LIST:
-            args.append(f"{spec.name}=c{i}(p[{i}])")
-            continue
         expr = f"c{i}(p[{i}])" if spec.required else f"(c{i}(p[{i}]) if p[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     lines.append("    return cls(" + ", ".join(args) + ")")
@@ -306,7 +304,7 @@ def _make_builder(
 
     ``trusted`` builders read values a compiled regex has already checked.
     """
-    env: dict[str, Any] = {"cls": plan.cls}
+    env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
     args = []
     for i, spec in enumerate(specs):
         if spec.kind is Kind.TOKEN and spec.required:
@@ -314,11 +312,8 @@ def _make_builder(
             # required token is a cut or shifted line, not a value)
             env[f"c{i}"] = _check_required_token
             expr = f"c{i}(v[{i}])"
-        elif spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
-            expr = f"v[{i}]"
-        elif spec.kind is Kind.LIST:
-            env[f"c{i}"] = spec.from_text
-            expr = f"c{i}(v[{i}])"
+        elif spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
+            expr = f"v[{i}]"  # (a list is kept as its text)
         elif spec.kind is Kind.TOKEN:
             env[f"c{i}"] = _check_token
             expr = f"c{i}(v[{i}])"
@@ -529,7 +524,7 @@ class LineCodec:
             mine = getattr(reply, spec.name)
             theirs = getattr(back.reply, spec.name)
             if spec.kind is Kind.LIST and mine is not None:
-                mine = tuple(mine)  # a plain list or tuple of items is a list field too
+                mine = spec.to_text(mine)  # (the list's text, as written)
             if mine is not None and mine != theirs:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt

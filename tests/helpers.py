@@ -5,11 +5,20 @@ from __future__ import annotations
 import time
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 import msgspec
 import pytest
 
+import smsc_codec
 from smsc_codec import ApiError, DecodeError, HlrStatus, SmsStatus
+
+
+def decoded(*args: Any, **options: Any) -> Any:
+    """``smsc_codec.decode``, typed ``Any``: these tests look at decoded values
+    at run time (their static types are checked in ``tests/typing/``)."""
+    return smsc_codec.decode(*args, **options)
+
 
 #: reply kind -> the grammar rule prefix of its status.php layouts
 STATUS_KINDS: dict[type[msgspec.Struct], str] = {SmsStatus: "status_sms", HlrStatus: "status_hlr"}

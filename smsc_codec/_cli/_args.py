@@ -9,6 +9,8 @@ import msgspec
 from smsc_codec._limits import Limits
 from smsc_codec._version import __version__
 
+from ._model_commands import add_commands as add_model_commands
+
 _LIMIT_NAMES = tuple(field.name for field in msgspec.structs.fields(Limits))
 
 
@@ -227,4 +229,5 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "corpus", nargs="?", default="corpus", help="corpus folder (default: corpus)"
     )
+    add_model_commands(commands)  # schema, export-vectors
     return parser

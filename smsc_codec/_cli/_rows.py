@@ -19,10 +19,9 @@ from typing import Any
 
 import msgspec
 
-from smsc_codec._addresses import AddressList
 from smsc_codec._callbacks import Callback
 from smsc_codec._codes import ApiErrorMeaning, MessageFlags, _CodeEnum
-from smsc_codec._model import ApiError, PhoneResult, Reply
+from smsc_codec._model import ApiError, JsonText, PhoneResult, Reply
 from smsc_codec._schema import plan_for
 
 __all__ = [
@@ -82,13 +81,6 @@ def _meaning(meaning: ApiErrorMeaning) -> dict[str, Any]:
     return {"code": meaning.code, "name": meaning.name, "description": meaning.description}
 
 
-def _addresses(value: AddressList) -> str:
-    try:
-        return value.text
-    except ValueError:  # items that no longer make up a list: show them all the same
-        return ",".join(value)
-
-
 def _converter(py_type: type) -> Converter | None:
     if issubclass(py_type, _CodeEnum):
         return _code
@@ -98,8 +90,6 @@ def _converter(py_type: type) -> Converter | None:
         return py_type.isoformat
     if issubclass(py_type, decimal.Decimal):
         return str
-    if issubclass(py_type, AddressList):
-        return _addresses
     return None
 
 
@@ -152,8 +142,8 @@ def reply_row(reply: msgspec.Struct) -> dict[str, Any]:
         if meaning is not None:
             row[name] = _meaning(meaning)
     extra = getattr(reply, "extra", ())
-    if extra:
-        row["extra"] = [list(pair) for pair in extra]
+    if extra:  # (a JSON object or array as itself, not as its text)
+        row["extra"] = [[k, v.value if isinstance(v, JsonText) else v] for k, v in extra]
     ambiguous = getattr(reply, "ambiguous_fields", ())
     if ambiguous:
         row["ambiguous_fields"] = list(ambiguous)
