@@ -31,9 +31,10 @@ extensions = [
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
 exclude_patterns = ["_build", "checks", "README.md"]
-# The changelog page includes CHANGELOG.md; without one the page is left out
-# (the index's toctree picks it up by a glob, so nothing else changes).
-if not (HERE.parent / "CHANGELOG.md").exists():
+# The changelog page includes CHANGELOG.md; in a checkout without one the
+# page and its entry in the index are left out (see setup below).
+HAS_CHANGELOG = (HERE.parent / "CHANGELOG.md").exists()
+if not HAS_CHANGELOG:
     exclude_patterns.append("changelog.md")
 
 # Every reference must resolve: a name that moved or was renamed fails the build.
@@ -55,3 +56,13 @@ add_module_names = False
 html_theme = "furo"
 html_title = f"smsc-codec {release}"
 html_show_sourcelink = False
+
+
+def _without_changelog(app: object, docname: str, source: list[str]) -> None:
+    """Drop the index's toctree entry of the changelog page when it is left out."""
+    if docname == "index" and not HAS_CHANGELOG:
+        source[0] = source[0].replace("\nchangelog\n", "\n")
+
+
+def setup(app: object) -> None:
+    app.connect("source-read", _without_changelog)  # type: ignore[attr-defined]
