@@ -16,15 +16,14 @@ is compared (Sybil).
 from __future__ import annotations
 
 import doctest
-import os
 import shlex
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from sybil import Example, Sybil
 from sybil.parsers.myst import CodeBlockParser, PythonCodeBlockParser
+
+from tests.helpers import run_shell
 
 ROOT = Path(__file__).resolve().parent
 
@@ -74,29 +73,13 @@ def interleaves(shown: list[str], out: list[str], err: list[str]) -> bool:
     return (len(out), len(err)) in reachable
 
 
-def run_command(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
-    """Run one shown command with this interpreter's scripts first on the PATH."""
-    environment = dict(os.environ)
-    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
-    environment.pop("COLUMNS", None)
-    return subprocess.run(
-        ["bash", "-c", command],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def evaluate_console(example: Example) -> str | None:
     folder = _workdir(example)
     for command, shown in session(example.parsed):
         words = shlex.split(command, comments=True)
         if words[:1] == ["cat"] and len(words) == 2 and not (folder / words[1]).exists():
             (folder / words[1]).write_text("\n".join(shown) + "\n", encoding="utf-8")
-        done = run_command(command, folder)
+        done = run_shell(command, folder)
         out, err = _trimmed(done.stdout.splitlines()), _trimmed(done.stderr.splitlines())
         if not shown:
             if done.returncode != 0:

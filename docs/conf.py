@@ -17,7 +17,7 @@ import smsc_codec  # noqa: E402  (after the path is set)
 
 project = "smsc-codec"
 author = "smsc-codec developers"
-copyright = "smsc-codec developers"  # noqa: A001  (Sphinx's name)
+copyright = "smsc-codec developers"
 release = smsc_codec.__version__
 version = release
 
@@ -56,6 +56,8 @@ add_module_names = False
 html_theme = "furo"
 html_title = f"smsc-codec {release}"
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 
 
 def _without_changelog(app: object, docname: str, source: list[str]) -> None:

@@ -117,6 +117,7 @@ class CallCallback(_CallbackFields, kw_only=True):
     time: str | None = None
 
 
+#: Any callback the server posts: a status change, an incoming message or a call.
 Callback = StatusCallback | IncomingCallback | CallCallback
 
 

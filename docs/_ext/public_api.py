@@ -22,7 +22,15 @@ import typing
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["PublicName", "attribute_doc", "own_doc", "public_modules", "public_names"]
+__all__ = [
+    "PublicName",
+    "attribute_doc",
+    "comment_above",
+    "own_doc",
+    "public_modules",
+    "public_names",
+    "union_members",
+]
 
 PACKAGE = "smsc_codec"
 
@@ -96,7 +104,7 @@ def attribute_doc(name: str, value: Any) -> str | None:
             continue
         if getattr(module, name, _MISSING) is not value or not getattr(module, "__file__", None):
             continue
-        doc = _comment_above(Path(module.__file__), name)  # type: ignore[arg-type]
+        doc = comment_above(Path(module.__file__), name)  # type: ignore[arg-type]
         if doc:
             return doc
     return None
@@ -110,7 +118,8 @@ def _source_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def _comment_above(path: Path, name: str) -> str | None:
+def comment_above(path: Path, name: str) -> str | None:
+    """The ``#:`` comment lines right above the assignment of ``name`` in ``path``."""
     assignment = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=")
     lines = _source_lines(path)
     for index, line in enumerate(lines):

@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from public_api import PublicName, own_doc, public_modules, public_names, union_members
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
-
-from public_api import PublicName, own_doc, public_modules, public_names, union_members
 
 #: Section titles by kind, in the order the sections are written.
 _SECTIONS = (
@@ -83,9 +82,7 @@ def module_reference(module: Any) -> list[str]:
                 lines += _section(f"``{alias.name}``", [alias, *members])
             continue
         chosen = [
-            e
-            for e in entries
-            if e.kind == kind and id(e.obj) not in in_alias and e not in aliases
+            e for e in entries if e.kind == kind and id(e.obj) not in in_alias and e not in aliases
         ]
         if chosen and heading:
             lines += _section(heading, chosen)
@@ -108,7 +105,7 @@ class ApiReference(SphinxDirective):
             lines += module_reference(module)
         container = nodes.section()
         nested_parse_with_titles(self.state, StringList(lines, "<smsc-api>"), container)
-        return container.children
+        return list(container.children)
 
 
 def _public_target(
@@ -124,7 +121,12 @@ def _public_target(
         if name in module.__all__:
             node["reftarget"] = f"{module.__name__}.{name}"
             resolved: nodes.Element | None = env.get_domain("py").resolve_xref(
-                env, node["refdoc"], app.builder, node["reftype"], node["reftarget"], node,
+                env,
+                node["refdoc"],
+                app.builder,
+                node["reftype"],
+                node["reftarget"],
+                node,
                 contnode,
             )
             return resolved
@@ -159,7 +161,7 @@ def strip_annotated(text: str) -> str:
     return text
 
 
-def _plain_signature(
+def _plain_signature(  # noqa: PLR0917 - Sphinx's event signature
     app: Sphinx,
     what: str,
     name: str,
@@ -179,4 +181,3 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("autodoc-process-signature", _plain_signature)
     app.connect("missing-reference", _public_target)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-

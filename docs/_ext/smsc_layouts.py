@@ -25,15 +25,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import msgspec
+from citations import citations, linked_rst
 from docutils import nodes
 from docutils.statemachine import StringList
+from public_api import comment_above
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 import smsc_codec
-from citations import citations, linked_rst
 from smsc_codec import AddressList, MessageFlags
 from smsc_codec._corpus import CorpusEntry, load_corpus
 from smsc_codec._grammar import grammar_text, line_layouts
@@ -112,20 +113,7 @@ def registry_note(spec: object) -> str | None:
 
     for name, value in vars(_replies).items():
         if value is spec:
-            return _comment_above(Path(_replies.__file__), name)
-    return None
-
-
-def _comment_above(path: Path, name: str) -> str | None:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for index, line in enumerate(lines):
-        if re.match(rf"{re.escape(name)}\s*(:[^=]*)?=", line):
-            comment = []
-            for above in reversed(lines[:index]):
-                if not above.startswith("#:"):
-                    break
-                comment.insert(0, above[2:].strip())
-            return " ".join(comment) or None
+            return comment_above(Path(_replies.__file__), name)
     return None
 
 
@@ -235,7 +223,9 @@ KIND_SAMPLES: dict[str, dict[str, Any]] = {"HlrStatus": {"type": 4}}
 
 def sample_reply(cls: type[msgspec.Struct], names: Iterable[str]) -> msgspec.Struct:
     """A reply of ``cls`` with the fields ``names`` set to example values."""
-    types = {f.name: f.type for f in msgspec.inspect.type_info(cls).fields}  # type: ignore[union-attr]
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    types = {f.name: f.type for f in info.fields}
     values = {}
     for name in names:
         raw = KIND_SAMPLES.get(cls.__name__, {}).get(name, SAMPLES.get(name))
@@ -470,8 +460,8 @@ def answer_section(answer: Answer) -> list[str]:
                 names = ", ".join(f"``{e.name}`` ({e.meta.get('provenance')})" for e in entries)
                 lines += [f"Corpus: {names}.", ""]
         lines += ["Sources", ""]
-        for fmt in GRAMMAR_FILES:
-            lines += _note(f"fmt={fmt}, grammars/{GRAMMAR_FILES[fmt]}", grammar_note(fmt, candidate.rule))
+        for fmt, grammar in GRAMMAR_FILES.items():
+            lines += _note(f"fmt={fmt}, grammars/{grammar}", grammar_note(fmt, candidate.rule))
         if answer.note:
             lines += _note("fmt=2/3, the registry", answer.note)
         lines += _model_note_lines(candidate.cls)
@@ -537,8 +527,8 @@ def envelope_section() -> list[str]:
     for title, fmt, request, body in envelope_examples():
         lines += [f"{title}, fmt={fmt}: ``{request}``", *_indent(_literal(body))]
     lines += ["Sources", ""]
-    for fmt in GRAMMAR_FILES:
-        lines += _note(f"fmt={fmt}, grammars/{GRAMMAR_FILES[fmt]}", grammar_note(fmt, "api_error"))
+    for fmt, grammar in GRAMMAR_FILES.items():
+        lines += _note(f"fmt={fmt}, grammars/{grammar}", grammar_note(fmt, "api_error"))
     for cls in (smsc_codec.ApiError, smsc_codec.Ok):
         lines += _model_note_lines(cls)
     return lines
@@ -601,7 +591,7 @@ class LayoutReference(SphinxDirective):
         for path in (REPOSITORY / "grammars").glob("*.lark"):
             self.env.note_dependency(str(path))
         self.env.note_dependency(sys.modules["smsc_codec._replies"].__file__ or "")
-        return container.children
+        return list(container.children)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
