@@ -4,6 +4,8 @@ cites has its anchor in ``docs/sources.md``."""
 
 from __future__ import annotations
 
+import doctest
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -79,3 +81,36 @@ def test_the_code_does_cite_them() -> None:
 def test_citations_are_found_in_their_spellings(text: str, anchors: list[str]) -> None:
     assert [cite.anchor for cite in citations(text)] == anchors
     assert anchor_of("§2.10") == "facts-2-10"
+
+
+def _docstring_examples() -> list[doctest.DocTest]:
+    """The doctests in the docstrings the API reference shows: each public
+    module's, and each public name's with its members'."""
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    found: dict[str, doctest.DocTest] = {}
+    for module in public_modules():
+        for test in doctest.DocTestFinder(recurse=False).find(module):
+            found[test.name] = test
+        for entry in public_names(module):
+            if callable(entry.obj):
+                home = inspect.getmodule(entry.obj)
+                for test in finder.find(entry.obj, entry.qualified, module=home, globs={}):
+                    found[test.name] = test
+    package = str(ROOT / "smsc_codec")
+    return [t for t in found.values() if t.examples and (t.filename or "").startswith(package)]
+
+
+DOCSTRING_EXAMPLES = _docstring_examples()
+
+
+@pytest.mark.parametrize("test", DOCSTRING_EXAMPLES, ids=[t.name for t in DOCSTRING_EXAMPLES])
+def test_docstring_examples_run(test: doctest.DocTest) -> None:
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    output: list[str] = []
+    result = runner.run(test, out=output.append)
+    assert result.failed == 0, "".join(output)
+
+
+def test_the_docstrings_have_examples() -> None:
+    names = {test.name for test in DOCSTRING_EXAMPLES}
+    assert {"smsc_codec", "smsc_codec.http", "smsc_codec.DecodeError"} <= names

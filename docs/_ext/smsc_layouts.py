@@ -8,16 +8,16 @@ where the layout comes from (the grammar's comments, the registry's), the
 corpus entries that check it, and the tags those carry. Nothing is typed by
 hand, so the page follows the code.
 
-The registry is read in one place, :func:`registered_answers` (with
-:func:`registry_note`): when the request-to-layout table changes shape, that
-is the one function to adapt.
+The registry (``smsc_codec._replies``) is read in one place, the section
+"the registry" below (:func:`registered_answers`, :func:`shape_of`,
+:func:`registry_note`): when the request-to-layout table changes shape, those
+three functions are the one place to adapt.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -73,7 +73,6 @@ def registered_answers() -> list[Answer]:
         _COMMAND_SCRIPTS,
         _CONTACT_COMMANDS,
         record_requests,
-        reply_spec,
     )
 
     queries = list(record_requests())
@@ -83,7 +82,7 @@ def registered_answers() -> list[Answer]:
     grouped: dict[int, list[str]] = {}
     specs: dict[int, Any] = {}
     for query in queries:
-        spec = reply_spec(smsc_codec.parse_request(query))
+        spec = shape_of(smsc_codec.parse_request(query))
         specs[id(spec)] = spec
         if query not in grouped.setdefault(id(spec), []):
             grouped[id(spec)].append(query)
@@ -105,6 +104,14 @@ def registered_answers() -> list[Answer]:
             )
         )
     return answers
+
+
+def shape_of(request: smsc_codec.Request) -> object:
+    """What identifies the answers of ``request``: requests with the same shape
+    are answered alike (raises RequestError for a request no entry answers)."""
+    from smsc_codec._replies import reply_spec  # noqa: PLC0415
+
+    return reply_spec(request)
 
 
 def registry_note(spec: object) -> str | None:
@@ -329,8 +336,6 @@ def corpus() -> tuple[CorpusEntry, ...]:
 
 def evidence(answer: Answer, cls: type[msgspec.Struct], fmt: int) -> list[CorpusEntry]:
     """The corpus entries answering a request of this shape in ``fmt`` with ``cls``."""
-    from smsc_codec._replies import reply_spec  # noqa: PLC0415
-
     found = []
     for entry in corpus():
         expect = entry.meta.get("expect", {})
@@ -339,7 +344,7 @@ def evidence(answer: Answer, cls: type[msgspec.Struct], fmt: int) -> list[Corpus
             continue
         try:
             request = smsc_codec.parse_request(entry.request)
-            same = reply_spec(request) is answer.key
+            same = shape_of(request) is answer.key
         except smsc_codec.RequestError:
             continue
         if same and int(request.fmt) == fmt:
@@ -588,9 +593,11 @@ class LayoutReference(SphinxDirective):
         nested_parse_with_titles(
             self.state, StringList(layout_reference(), "<smsc-layouts>"), container
         )
-        for path in (REPOSITORY / "grammars").glob("*.lark"):
-            self.env.note_dependency(str(path))
-        self.env.note_dependency(sys.modules["smsc_codec._replies"].__file__ or "")
+        # the page follows the code, the grammars and the corpus: rebuild it
+        # when any of them changes
+        for folder, pattern in (("smsc_codec", "*.py"), ("grammars", "*.lark"), ("corpus", "*")):
+            for path in (REPOSITORY / folder).rglob(pattern):
+                self.env.note_dependency(str(path))
         return list(container.children)
 
 
