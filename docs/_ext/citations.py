@@ -58,7 +58,13 @@ def citations(text: str) -> Iterator[Citation]:
 
 
 def linked_rst(text: str) -> str:
-    """``text`` (reStructuredText) with each citation made a link to its anchor."""
+    """``text`` (reStructuredText) with each citation made a link to its
+    anchor; inline literals (````...````) are left as they are."""
+    pieces = re.split(r"(``.+?``)", text)
+    return "".join(piece if index % 2 else _linked(piece) for index, piece in enumerate(pieces))
+
+
+def _linked(text: str) -> str:
     out, position = [], 0
     for cite in citations(text):
         out.append(text[position : cite.start])

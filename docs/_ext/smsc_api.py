@@ -16,6 +16,7 @@ import re
 import sys
 from typing import Any, TypeVar
 
+from citations import linked_rst
 from docutils import nodes
 from docutils.statemachine import StringList
 from public_api import PublicName, own_doc, public_modules, public_names, union_members
@@ -176,8 +177,24 @@ def _plain_signature(  # noqa: PLR0917 - Sphinx's event signature
     )
 
 
+def _linked_citations(  # noqa: PLR0917 - Sphinx's event signature
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Link the docstrings' citations (``facts §2.1``, ``seed 003``) to their
+    anchors on the sources page; examples and literal text are left alone."""
+    literal_below: int | None = None  # the indent of the line that ended with ``::``
+    for index, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip())
+        if literal_below is not None and (not line.strip() or indent > literal_below):
+            continue
+        literal_below = indent if line.rstrip().endswith("::") else None
+        if not line.lstrip().startswith((">>>", "...")):
+            lines[index] = linked_rst(line)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("smsc-api", ApiReference)
     app.connect("autodoc-process-signature", _plain_signature)
+    app.connect("autodoc-process-docstring", _linked_citations)
     app.connect("missing-reference", _public_target)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
