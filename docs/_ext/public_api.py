@@ -14,7 +14,6 @@ import enum
 import functools
 import importlib
 import inspect
-import pkgutil
 import re
 import sys
 import types
@@ -62,12 +61,19 @@ class PublicName(NamedTuple):
 
 
 def public_modules() -> list[types.ModuleType]:
-    """The package and each submodule whose name does not start with ``_``."""
+    """The package and each submodule whose name does not start with ``_``.
+
+    The package's folder is read directly: the package keeps its submodules
+    out of pkgutil's listings (so that ``help()`` shows the public API only).
+    """
     package = importlib.import_module(PACKAGE)
     modules = [package]
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            modules.append(importlib.import_module(f"{PACKAGE}.{info.name}"))
+    for folder in package.__path__:
+        for path in sorted(Path(folder).iterdir()):
+            name = path.stem if path.suffix == ".py" else path.name
+            module = path.suffix == ".py" or (path / "__init__.py").is_file()
+            if module and not name.startswith("_"):
+                modules.append(importlib.import_module(f"{PACKAGE}.{name}"))
     return modules
 
 
