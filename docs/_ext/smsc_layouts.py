@@ -416,11 +416,27 @@ def _tag_text(found: list[str]) -> str:
     return ", ".join(f"**{tag}**" for tag in found) or "no source"
 
 
+def about_format(note: str, fmt: int) -> str:
+    """The clauses of ``note`` that may be about ``fmt``: those naming no
+    format, and those naming it (``fmt=2``, ``fmt=0/1``, ``fmt 0/1/2``)."""
+    kept = []
+    for clause in re.split(r";\s+|(?<=\.)\s+(?=[A-Z\[`])", note):
+        named = {
+            int(digit)
+            for group in re.findall(r"\bfmts?[= ]?([0-3](?:/[0-3])*)", clause)
+            for digit in group.split("/")
+        }
+        if not named or fmt in named:
+            kept.append(clause)
+    return " ".join(kept)
+
+
 def _candidate_rows(answer: Answer, candidate: Candidate) -> Iterator[tuple[int, list[str]]]:
     notes = {fmt: grammar_note(fmt, candidate.rule) for fmt in GRAMMAR_FILES}
     for fmt in FORMATS:
-        # the registry's note says whether the request is answered so at all
-        fmt_notes = [answer.note or ""]
+        # the registry's note says whether the request is answered so at all;
+        # its clauses about other formats are not about this one
+        fmt_notes = [about_format(answer.note or "", fmt)]
         fmt_notes += [notes[fmt]] if fmt in notes else [_model_note(candidate.cls)]
         yield fmt, tags(fmt_notes, evidence(answer, candidate.cls, fmt))
 
