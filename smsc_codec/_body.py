@@ -110,7 +110,7 @@ def iter_lines(text: str, *, skip_blank: bool = False) -> Iterator[Line]:
         start = end + 1
 
 
-#: the encoding an XML declaration names (XML 1.0 §4.3.3), within the first
+#: the encoding an XML declaration names (XML 1.0, section 4.3.3), within the first
 #: line of a body (after a byte-order mark or whitespace)
 _XML_ENCODING = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\1"""

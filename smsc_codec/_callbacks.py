@@ -112,6 +112,7 @@ class CallCallback(_CallbackFields, kw_only=True, frozen=True):
     time: str | None = None
 
 
+#: Any callback the server posts: a status change, an incoming message or a call.
 Callback = StatusCallback | IncomingCallback | CallCallback
 
 

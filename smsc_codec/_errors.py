@@ -94,11 +94,16 @@ class DecodeError(SmscCodecError, ValueError):
 
     Carries the ``fmt`` it was read as, the 1-based ``line`` and ``column`` of the
     fault, the text of that line and a short ``reason``; ``str()`` shows all of
-    them with a caret under the fault::
+    them with a caret under the fault:
 
-        fmt=1, line 1, column 3: expected an integer for field 'last_timestamp'
-          1,x,0
-            ^
+    >>> import smsc_codec
+    >>> try:
+    ...     smsc_codec.decode("1,x,0", "status.php?id=5&phone=79990000000&fmt=1")
+    ... except smsc_codec.DecodeError as fault:
+    ...     print(fault)
+    fmt=1, line 1, column 3: expected an integer, got 'x' in field 'last_timestamp'
+      1,x,0
+        ^
     """
 
     def __init__(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -67,3 +71,22 @@ def refused_cheaply(decode_call: Callable[[], object], body_size: int) -> Decode
         tracemalloc.stop()
     assert peak < CHEAP_EXTRA_BYTES + 10 * body_size, f"peak {peak:,} bytes"
     return caught.value
+
+
+def run_shell(
+    command: str, folder: Path, *, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a shell command line as a reader would type it, in ``folder``, with
+    this interpreter's scripts (``smsc-codec``) first on the PATH."""
+    environment = dict(os.environ)
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
+    environment.pop("COLUMNS", None)
+    return subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -40,7 +40,7 @@ inputs:
 
 _DECODE_EXAMPLES = """\
 examples:
-  smsc-codec decode corpus/status/status-all1-fmt0.body
+  smsc-codec decode corpus/status/sms-all1-fmt0.body
   smsc-codec decode --request 'status.php?id=5&phone=79990000000&fmt=1' answer.txt
   smsc-codec decode traffic-2019.jsonl.gz --rejects rejected.jsonl > rows.jsonl
   smsc-codec decode logs/ --output-format csv -o rows.csv --jobs 4
@@ -58,7 +58,7 @@ exit status: 0 when every answer is valid, 1 when one is not, 2 for usage errors
 _CONVERT_EXAMPLES = """\
 examples:
   smsc-codec convert --to-fmt 3 archive-fmt0.jsonl.gz > archive-fmt3.jsonl
-  smsc-codec convert --to-fmt 2 corpus/status/status-all1-fmt0.body
+  smsc-codec convert --to-fmt 2 corpus/status/sms-all1-fmt0.body
 A JSON Lines record keeps its other fields; the request's fmt is changed and
 the body re-encoded as the server writes it in that format.
 """
