@@ -71,7 +71,15 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     problems: list[str] = []
     opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    opened.on(
+        "requestfailed",
+        lambda request: (
+            problems.append(f"failed: {request.url} ({request.failure})")
+            # (a load the page's own navigation cancels is no fault of the site)
+            if request.failure != "net::ERR_ABORTED"
+            else None
+        ),
+    )
     opened.on(
         "response",
         lambda response: (
