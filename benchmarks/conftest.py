@@ -21,7 +21,6 @@ from pytest_benchmark.fixture import BenchmarkFixture
 import smsc_codec
 from benchmarks.race import ROUNDS, Race, Rounds
 from smsc_codec import (
-    AddressList,
     Balance,
     Contact,
     DeliveryError,
@@ -99,9 +98,9 @@ def rows(request: pytest.FixtureRequest) -> int:
 # ---------------------------------------------------------------- contacts --
 def contact(row: int, *, comments: str) -> Contact:
     return Contact(
-        phones=AddressList.parse("79991234567"),
+        phones="79991234567",
         name="Иванов Иван",
-        groups=AddressList.parse("5922"),
+        groups="5922",
         first_name="Иван",
         last_name="Иванов",
         middle_name="Иванович",
@@ -109,7 +108,7 @@ def contact(row: int, *, comments: str) -> Contact:
         client_id=f"c{row}",
         comments=comments,
         tags="vip",
-        other_phones=AddressList.parse("79991234568"),
+        other_phones="79991234568",
     )
 
 

@@ -164,29 +164,16 @@ def peer_csv(body: str) -> list[list[str]]:
 
 # ---------------------------------------------------------------- contacts --
 # A contact list (seed 004) read as the codec reads it: the birthday to a
-# date, each of the three lists split at its separators into a tuple that
-# keeps its text, one Struct per contact.
-class FloorList(tuple[str, ...]):
-    text: str
-
-
-_LIST_SEPARATORS = re.compile(r"[,;\s]+")
-
-
-def to_list(text: str) -> FloorList:
-    items = FloorList(filter(None, _LIST_SEPARATORS.split(text)))
-    items.text = text
-    return items
-
-
+# date, the three lists kept as their text (the model's AddressText), one
+# Struct per contact.
 def to_date(s: str) -> date:
     return date.fromisoformat(s[6:10] + "-" + s[3:5] + "-" + s[0:2])
 
 
 class FloorContact(msgspec.Struct):
-    phone: Any
+    phone: str
     name: str | None = None
-    group: Any = None
+    group: str | None = None
     first_name: str | None = None
     last_name: str | None = None
     middle_name: str | None = None
@@ -194,16 +181,13 @@ class FloorContact(msgspec.Struct):
     id: str | None = None
     comments: str | None = None
     tags: str | None = None
-    phone_other: Any = None
+    phone_other: str | None = None
 
 
 _CONTACTS = msgspec.json.Decoder(list[FloorContact])
 
 
 def _contact_values(record: FloorContact) -> FloorContact:
-    record.phone = to_list(record.phone)
-    record.group = to_list(record.group)
-    record.phone_other = to_list(record.phone_other)
     record.birthday = to_date(record.birthday)
     return record
 
@@ -222,9 +206,9 @@ _CONTACT_FMT0 = re.compile(
 def _contact(g: Any) -> FloorContact:
     """A contact from its 11 field texts, in layout order."""
     return FloorContact(
-        to_list(g[0]),
+        g[0],
         g[1],
-        to_list(g[2]),
+        g[2],
         g[3],
         g[4],
         g[5],
@@ -232,7 +216,7 @@ def _contact(g: Any) -> FloorContact:
         g[7],
         g[8],
         g[9],
-        to_list(g[10]),
+        g[10],
     )
 
 

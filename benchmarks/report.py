@@ -46,7 +46,30 @@ def report(path: Path) -> int:
     missed += _report_cli(data["benchmarks"])
     missed += _report_cli_parquet(data["benchmarks"])
     _report_engines(data["benchmarks"])
+    missed += _report_cold_start(data["benchmarks"])
     return 1 if missed else 0
+
+
+def _report_cold_start(benchmarks: list[dict[str, Any]]) -> int:
+    """A fresh process's CPU time for the import and the first decode."""
+    rows = {
+        b["group"]: b["extra_info"]["cold_start"]
+        for b in benchmarks
+        if "cold_start" in b.get("extra_info", {})
+    }
+    if not rows:
+        return 0
+    print(f"\n{'cold start':<20} {'import ms':>9} {'first decode ms':>15} {'goal':>5} {'met':>4}")
+    missed = 0
+    for group in sorted(rows):
+        row = rows[group]
+        met = _met(row["first_decode_ms"], row["goal_ms"])
+        missed += met == "NO"
+        print(
+            f"{group:<20} {row['import_ms']:>9.1f} {row['first_decode_ms']:>15.1f}"
+            f" {row['goal_ms']:>5.0f} {met:>4}"
+        )
+    return missed
 
 
 def _report_races(races: dict[str, dict[str, Any]]) -> int:

@@ -177,7 +177,7 @@ def _hostile_body(shape: str, scale: int) -> bytes:
     return HOSTILE[shape].body(scale).encode("cp1251")
 
 
-def _decode_or_refuse(decoder: smsc_codec.Decoder, body: bytes) -> Any:
+def _decode_or_refuse(decoder: smsc_codec.Decoder[Any], body: bytes) -> Any:
     try:
         return decoder.decode(body)
     except smsc_codec.DecodeError as exc:
@@ -203,7 +203,7 @@ def test_scaling_hostile(race: RaceFixture, shape: str) -> None:
 def _race_sizes(
     race: RaceFixture,
     group: str,
-    decoder: smsc_codec.Decoder,
+    decoder: smsc_codec.Decoder[Any],
     bodies: dict[str, bytes],
     *,
     refusals: bool = False,

@@ -58,6 +58,7 @@ from ._codes import (
 )
 from ._errors import DecodeError, EncodeError, LimitError, RequestError, SmscCodecError
 from ._http_request import HttpRequest, build_request
+from ._json_schema import json_schema
 from ._limits import Limits
 from ._model import (
     ApiError,
@@ -71,12 +72,14 @@ from ._model import (
     IncomingMessage,
     Job,
     JobCreated,
+    JsonText,
     MailBlacklistEntry,
     MailContact,
     Ok,
     OperatorInfo,
     PhoneResult,
     Reply,
+    ReplyBase,
     Sender,
     SenderCreated,
     SendResult,
@@ -119,6 +122,7 @@ __all__ = (
     "InvalidNumberError",
     "Job",
     "JobCreated",
+    "JsonText",
     "LimitError",
     "Limits",
     "MailBlacklistEntry",
@@ -135,6 +139,7 @@ __all__ = (
     "PhoneResult",
     "RateLimitError",
     "Reply",
+    "ReplyBase",
     "Request",
     "RequestError",
     "SendResult",
@@ -162,6 +167,7 @@ __all__ = (
     "encode",
     "encode_callback",
     "encode_text",
+    "json_schema",
     "parse_request",
     "raise_for_error",
 )

@@ -2,9 +2,11 @@
 
 Contact answers carry lists "separated by any separator" (seed 004: ``<phone>``,
 ``<phone_other>``, their ``mail`` twins, and ``<group>``, which holds the ids of
-every group a contact is in, seed 002 ``grp``). Such a field decodes to an
-:class:`AddressList`: a tuple of the items that also keeps the text it was read
-from, so that re-encoding writes back the very separators the server used.
+every group a contact is in, seed 002 ``grp``). The model keeps such a field
+as the text the server wrote (``_model.AddressText``: msgspec carries it as a
+string, separators and all); :class:`AddressList` is its items: a tuple that
+also keeps the text it was read from (``Contact.phone_list``), and joins items
+built by hand with commas.
 """
 
 from __future__ import annotations
@@ -76,8 +78,7 @@ def _items(text: str) -> tuple[str, ...]:
 
 
 def parse_address_list(text: str) -> AddressList:
-    """:meth:`AddressList.parse`, for the decoders' hot paths (a contact list
-    holds three lists a record, most of one item)."""
+    """:meth:`AddressList.parse` (most lists hold one item: no split then)."""
     if _find_separator(text) is None:
         items = _new_tuple(AddressList, (text,) if text else ())
     else:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
 
 import msgspec
 
-from ._body import body_text
+from ._body import body_text, xml_body_charset
 from ._codes import Fmt
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
@@ -18,7 +18,7 @@ from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_json_records, check_lines
 from ._lines import decode_lines, encode_lines, read_mismatched_line
 from ._matcher import LineCodec, LineMismatch, line_codec
-from ._model import ApiError, Ok
+from ._model import ApiError, Ok, Reply, ReplyBase
 from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind, url_layout_key
 from ._request import FormLike, Request, RequestLike, parse_request
 from ._schema import plan_for
@@ -26,44 +26,89 @@ from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
 
 __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
 
-Decoded = Any  # a reply Struct, a list of them, ApiError or Ok
+#: What :func:`decode` returns: a reply (:class:`ApiError` and :class:`Ok`
+#: among them) or a list of replies (several records).
+Decoded = Union[Reply, list[Reply]]  # noqa: UP007 - a type alias of Structs (Python 3.10)
+
+_R = TypeVar("_R", bound=ReplyBase)
 
 
-class Decoder:
+class Decoder(Generic[_R]):
     """A decoder bound to one request, to reuse for many bodies.
 
     ``Decoder(request).decode(body)`` is ``decode(body, request)`` with the
     request read once; keep one per request shape when decoding many answers
     (as with msgspec's ``Decoder``).
+
+    ``Decoder(request, kind=SmsStatus)`` is a decoder for one reply kind: its
+    :meth:`decode` returns that kind, a list of it, an :class:`ApiError` or
+    :class:`Ok` (to a type checker too), and raises :class:`DecodeError` for
+    a body that holds another kind (an HLR row where an SMS row was meant).
+
+    A decoder is a value: equal to another made with the same arguments, and
+    it pickles (its caches are rebuilt), so it can be handed to other processes.
     """
 
     __slots__ = (
+        "_charset_given",
         "_json_records_floor",
         "_line_codecs",
         "_max_body",
+        "_request_charset",
         "_short_body",
         "_single_twin",
         "_spec",
         "charset",
         "fmt",
+        "kind",
         "limits",
         "request",
         "strict",
     )
 
+    @overload
+    def __init__(
+        self: Decoder[Reply],
+        request: RequestLike,
+        *,
+        kind: None = None,
+        strict: bool = False,
+        charset: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        form: FormLike | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Decoder[_R],
+        request: RequestLike,
+        *,
+        kind: type[_R],
+        strict: bool = False,
+        charset: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        form: FormLike | None = None,
+    ) -> None: ...
+
     def __init__(
         self,
         request: RequestLike,
         *,
+        kind: type[_R] | None = None,
         strict: bool = False,
         charset: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
         form: FormLike | None = None,
     ) -> None:
         _check_request(request)
+        self.kind = kind
         self.request = parse_request(request, form=form)
         self.fmt = int(self.request.fmt)
         self.charset = charset or self.request.charset
+        #: the charset given (then an XML declaration cannot override it),
+        #: and the one the request names
+        self._charset_given = charset
+        self._request_charset = self.request.get("charset")
         self.strict = strict
         self.limits = limits
         self._max_body = limits.max_body_bytes
@@ -75,8 +120,36 @@ class Decoder:
         self._single_twin: Twin | None = None
         self._line_codecs: dict[str, LineCodec] = {}
 
-    def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.request, self.kind, self.strict, self._charset_given, self.limits)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (the caches hold compiled code: a copy builds its own)
+        return (_rebuild_decoder, self._arguments())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decoder):
+            return NotImplemented
+        return self._arguments() == other._arguments()
+
+    def __hash__(self) -> int:
+        return hash(self._arguments())
+
+    def __repr__(self) -> str:
+        kind = "" if self.kind is None else f", kind={self.kind.__name__}"
+        return f"Decoder({self.request!r}{kind}, strict={self.strict}, charset={self.charset!r})"
+
+    if not TYPE_CHECKING:  # (the type checker reads __init__'s overloads)
+
+        def __new__(cls, *args, kind=None, **options):
+            # A decoder for a kind checks what it decodes (_KindDecoder); the
+            # others pay nothing for that on their hot path.
+            return object.__new__(_KindDecoder if kind is not None and cls is Decoder else cls)
+
+    def decode(self, body: bytes | bytearray | memoryview | str) -> _R | list[_R] | ApiError | Ok:
         """Decode one answer to this decoder's request; see :func:`decode`."""
+        # (the readers below are typed loosely, as Structs: each returns a
+        # reply of the request's kinds, what the signature says)
         # (the type and size are checked inline first: most bodies are short bytes)
         if not isinstance(body, (bytes, str)) or len(body) > self._max_body:
             self._check_unusual(body)
@@ -90,8 +163,13 @@ class Decoder:
                 if not self.strict:
                     found = self._fast_json(body)
                     if found is not None:
-                        return found
-            text = body_text(body, self.charset, self.fmt)
+                        return found  # type: ignore[no-any-return]
+            charset = self.charset
+            if self.fmt == 2 and self._charset_given is None:
+                charset = xml_body_charset(
+                    body, charset, request_named=self._request_charset, strict=self.strict
+                )
+            text = body_text(body, charset, self.fmt)
             long_values = (
                 self.fmt < 2
                 and len(text) > self._short_body
@@ -100,8 +178,8 @@ class Decoder:
             if not self.strict and self.fmt != 3 and not long_values:
                 found = self._fast_line(text) if self.fmt < 2 else self._fast_xml(text)
                 if found is not None:
-                    return found
-            return _decode_text(
+                    return found  # type: ignore[no-any-return]
+            return _decode_text(  # type: ignore[no-any-return]
                 text,
                 self.request,
                 self.fmt,
@@ -134,7 +212,7 @@ class Decoder:
                 return None  # no success layout: only an error answer can decode
         return None if spec.ok_only else spec
 
-    def _fast_line(self, text: str) -> Decoded:
+    def _fast_line(self, text: str) -> Any:
         """One well-formed fmt=0/1 record, or None for the general path.
 
         The general path handles everything else: several lines, the OK and
@@ -163,12 +241,12 @@ class Decoder:
             # (a variant, by key, or the error) starts from this failure
             return read_mismatched_line(exc, text, self.fmt, candidate)
 
-    def _fast_xml(self, text: str) -> Decoded:
+    def _fast_xml(self, text: str) -> Any:
         """A plain XML success answer (see ``_xml.plain_records``), or None."""
         spec = self._success_spec()
         return None if spec is None else decode_plain_xml(text, spec, self.limits)
 
-    def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Decoded:
+    def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Any:
         # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
         if not isinstance(body, (str, bytes)) or (
             isinstance(body, bytes) and self.charset != "utf-8" and not body.isascii()
@@ -189,11 +267,41 @@ class Decoder:
         return fast_json(body, spec, self.limits)
 
 
+class _KindDecoder(Decoder[_R]):
+    """A :class:`Decoder` made for one reply kind (``Decoder(request, kind=K)``)."""
+
+    __slots__ = ()
+
+    def decode(self, body: bytes | bytearray | memoryview | str) -> _R | list[_R] | ApiError | Ok:
+        assert self.kind is not None
+        return _of_kind(Decoder.decode(self, body), self.kind, self.fmt)
+
+
+def _rebuild_decoder(
+    request: Request, kind: type[Any] | None, strict: bool, charset: str | None, limits: Limits
+) -> Decoder[Any]:
+    return Decoder(request, kind=kind, strict=strict, charset=charset, limits=limits)
+
+
+def _of_kind(found: Any, kind: type[_R], fmt: int) -> _R | list[_R] | ApiError | Ok:
+    """``found`` when it is what a decoder for ``kind`` promises; otherwise a
+    DecodeError (a status body may hold HLR rows where SMS rows were meant)."""
+    if isinstance(found, list):
+        other = next((record for record in found if not isinstance(record, kind)), None)
+    else:
+        other = None if isinstance(found, (kind, ApiError, Ok)) else found
+    if other is not None:
+        raise DecodeError(
+            f"expected {kind.__name__} records, the body holds a {type(other).__name__}", fmt=fmt
+        )
+    return found  # type: ignore[no-any-return]
+
+
 #: Every line of a log has its own request (ids, numbers), but few layouts:
 #: requests share the decoder of their layout, with its warmed-up codecs.
 #: Keyed by the decoding options, then by the layout key (the URL's scan, or
 #: the parsed request's layout).
-_DECODERS: dict[tuple[bool, str | None, Limits | None], dict[Hashable, Decoder]] = {}
+_DECODERS: dict[tuple[bool, str | None, Limits | None], dict[Hashable, Decoder[Reply]]] = {}
 #: the table of the default options (lenient, the request's charset, the
 #: default limits), found without hashing them
 _DEFAULT_DECODERS = _DECODERS.setdefault((False, None, None), {})
@@ -203,7 +311,7 @@ _MAX_DECODERS = 256
 
 def _decoder_for(
     request: str | Request, strict: bool, charset: str | None, limits: Limits
-) -> Decoder:
+) -> Decoder[Reply]:
     """The shared decoder of ``request``'s layout."""
     url_key = url_layout_key(request) if isinstance(request, str) else None
     if url_key is None:
@@ -246,7 +354,8 @@ def decode(
     (bytes, text or its fields): its parameters count as the URL's.
 
     Returns the reply Struct, a list of them (several records), an
-    :class:`ApiError` or :class:`Ok`.
+    :class:`ApiError` or :class:`Ok` (typed :data:`Decoded`; :func:`decode_as`
+    and ``Decoder(request, kind=...)`` narrow it to one kind).
 
     Lenient decoding (the default) accepts the variations seen in real traffic
     and marks free text whose extent it had to choose in ``ambiguous_fields``.
@@ -274,7 +383,7 @@ def decode(
             check_body_size(body, limits, None, charset or "utf-8")
             text = body_text(body, charset or "auto", None)
             fmt = detect_format(text)
-            return _decode_text(text, None, fmt, strict, limits=limits, long_values=None)
+            return _decode_text(text, None, fmt, strict, limits=limits, long_values=None)  # type: ignore[no-any-return]
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -293,7 +402,7 @@ def _decode_text(
     *,
     limits: Limits,
     long_values: bool | None,
-) -> Decoded:
+) -> Any:
     if long_values is None and fmt is not None and fmt < 2:
         long_values = check_lines(text, fmt, limits)
     envelope = detect_text_envelope(text, fmt if fmt is not None else 0, limits)
@@ -302,7 +411,7 @@ def _decode_text(
         envelope = xml_envelope(root, text, strict=strict)
     if envelope is not None:
         if isinstance(envelope, ApiError) and req is not None:
-            envelope.script = req.script
+            envelope = msgspec.structs.replace(envelope, script=req.script)
         return envelope
     if fmt == 3:
         check_json_records(text, limits)
@@ -313,7 +422,7 @@ def _decode_text(
                 json_spec = reply_spec(req)
         found = decode_json(text, json_spec, ApiError, strict=strict, limits=limits)
         if isinstance(found, ApiError) and req is not None:
-            found.script = req.script
+            found = msgspec.structs.replace(found, script=req.script)
         return found
     if req is None or fmt is None:
         raise RequestError("decoding this body needs the request it answers")
@@ -343,22 +452,50 @@ def _ok_only_fault(text: str, fmt: int) -> DecodeError:
     return DecodeError("this request is answered with OK or an error only", fmt=fmt, text=text)
 
 
+@overload
 def decode_as(
     body: bytes | bytearray | memoryview | str,
-    kind: type[msgspec.Struct] | str,
+    kind: type[_R],
     fmt: int,
     *,
     strict: bool = False,
     charset: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     **params: str | int,
-) -> Decoded:
+) -> _R | list[_R] | ApiError | Ok: ...
+
+
+@overload
+def decode_as(
+    body: bytes | bytearray | memoryview | str,
+    kind: str,
+    fmt: int,
+    *,
+    strict: bool = False,
+    charset: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    **params: str | int,
+) -> Decoded: ...
+
+
+def decode_as(
+    body: bytes | bytearray | memoryview | str,
+    kind: type[_R] | str,
+    fmt: int,
+    *,
+    strict: bool = False,
+    charset: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    **params: str | int,
+) -> _R | list[_R] | ApiError | Ok | Decoded:
     """Decode when only the reply kind and the format are known.
 
     ``kind`` is a reply class (``SmsStatus``, ``Contact``) or a script name
     (``"status"``); further request parameters (``all=1``, ``id="1,2"``,
     ``get_group=1``) go as keywords. A reply class brings the command that asks
-    for it (``Contact``: ``phones.php?get=1``) unless a keyword names another.
+    for it (``Contact``: ``phones.php?get=1``) unless a keyword names another,
+    and is what comes back: that kind, a list of it, an :class:`ApiError` or
+    :class:`Ok`; a body holding another kind raises :class:`DecodeError`.
     """
     command: tuple[tuple[str, str], ...] = ()
     if isinstance(kind, str):
@@ -376,7 +513,8 @@ def decode_as(
             *(() if params.keys() - {"fmt", "charset"} else command),
         ),
     )
-    return decode(body, request, strict=strict, charset=charset, limits=limits)
+    found = decode(body, request, strict=strict, charset=charset, limits=limits)
+    return found if isinstance(kind, str) else _of_kind(found, kind, fmt)
 
 
 _TEXT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]* ?= |OK(?: -|,) ")

@@ -186,9 +186,15 @@ def raise_for_error(reply: _R) -> _R:
     """Return ``reply``, or raise the :class:`SmscApiError` subclass its
     meaning calls for when it is an :class:`~smsc_codec.ApiError`.
 
-    ::
-
-        reply = smsc_codec.raise_for_error(smsc_codec.decode(body, request))
+    >>> import smsc_codec
+    >>> smsc_codec.raise_for_error(smsc_codec.decode("250.80", "balance.php"))
+    Balance(balance=Decimal('250.80'))
+    >>> refusal = smsc_codec.decode("ERROR = 2 (authorise error)", "balance.php")
+    >>> try:
+    ...     smsc_codec.raise_for_error(refusal)
+    ... except smsc_codec.AuthenticationError as refused:
+    ...     print(refused.code, refused.retryable)
+    2 False
     """
     if isinstance(reply, ApiError):
         raise error_class(reply.meaning)(reply)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from ._errors import DecodeError
 
-__all__ = ["Line", "body_text", "iter_lines"]
+__all__ = ["Line", "body_text", "iter_lines", "xml_body_charset"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"),)
 
@@ -107,3 +108,46 @@ def iter_lines(text: str, *, skip_blank: bool = False) -> Iterator[Line]:
         cut = end - 1 if end > start and text[end - 1] == "\r" else end
         yield Line(text[start:cut], start)
         start = end + 1
+
+
+#: the encoding an XML declaration names (XML 1.0, section 4.3.3), within the first
+#: line of a body (after a byte-order mark or whitespace)
+_XML_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\1"""
+)
+
+
+def xml_body_charset(
+    body: bytes | bytearray | memoryview | str,
+    charset: str,
+    *,
+    request_named: str | None,
+    strict: bool,
+) -> str:
+    """The charset to read a fmt=2 body in: the one its XML declaration names
+    when the request names none; where both name one and they differ, the
+    declaration's (lenient decoding: the body says how it is written) or a
+    DecodeError at the declaration (strict decoding). ``charset`` is the
+    request's codec, ``request_named`` the charset the request names (None:
+    none)."""
+    if isinstance(body, str) or body[:1] not in (b"<", b" ", b"\n", b"\r", b"\t", b"\xef"):
+        return charset
+    found = _XML_ENCODING.match(bytes(body[:256]))
+    if found is None:
+        return charset
+    name = found.group(2).decode("ascii")
+    try:
+        declared = codecs.lookup(name).name
+    except LookupError:
+        return charset  # an unknown name: expat says what is wrong with it
+    if not request_named or declared == codecs.lookup(charset).name:
+        return declared
+    if strict:
+        head = bytes(body[: found.end()]).decode("ascii", "replace")
+        raise DecodeError(
+            f"the XML declaration names {name}, the request {request_named}",
+            fmt=2,
+            text=head,
+            offset=found.start(2),
+        )
+    return declared

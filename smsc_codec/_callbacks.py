@@ -24,15 +24,14 @@ import urllib.parse
 from collections.abc import Collection, Mapping
 from typing import Any
 
-import msgspec
-
 from ._body import body_text
+from ._checks import construct
 from ._codes import DeliveryError, MessageStatus
 from ._errors import DecodeError, EncodeError, SmscCodecError
 from ._http_request import FORM_CONTENT_TYPE, content_type_params
 from ._json import json_object_text, load_json, reply_from_mapping
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size
-from ._model import Extra, FreeText
+from ._model import FreeText, ReplyBase
 from ._schema import plan_for
 from ._xml import parse_xml, record_fields, reply_from_fields, xml_element_text
 
@@ -54,13 +53,9 @@ XML_ROOT = "result"
 SIGNATURE_KEYS = ("md5", "sha1", "crc32")
 
 
-class _CallbackFields(
-    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, gc=False
-):
-    """What every callback carries beside its fields (as every reply does)."""
-
-    extra: Extra = ()
-    ambiguous_fields: tuple[str, ...] = ()
+class _CallbackFields(ReplyBase, kw_only=True, frozen=True):
+    """What every callback carries beside its fields: what every reply does
+    (``extra``, ``ambiguous_fields``, the model's configuration)."""
 
     @property
     def signature(self) -> tuple[str, str] | None:
@@ -71,7 +66,7 @@ class _CallbackFields(
         return None
 
 
-class StatusCallback(_CallbackFields, kw_only=True):
+class StatusCallback(_CallbackFields, kw_only=True, frozen=True):
     """A status change of a sent message or HLR request [UNVERIFIED names].
 
     ``time`` and ``ts`` are kept as the text posted: no source gives their
@@ -95,7 +90,7 @@ class StatusCallback(_CallbackFields, kw_only=True):
     rnet: FreeText | None = None
 
 
-class IncomingCallback(_CallbackFields, kw_only=True):
+class IncomingCallback(_CallbackFields, kw_only=True, frozen=True):
     """An incoming message [UNVERIFIED names]: its id, the sender's number,
     the text ``mes``, the client's number ``to``, and the send and arrival
     times as posted (their format is not known)."""
@@ -108,7 +103,7 @@ class IncomingCallback(_CallbackFields, kw_only=True):
     time: str | None = None
 
 
-class CallCallback(_CallbackFields, kw_only=True):
+class CallCallback(_CallbackFields, kw_only=True, frozen=True):
     """A call to confirm a number [UNVERIFIED]: no source names its fields but
     the caller's ``phone``; everything else is kept in ``extra``."""
 
@@ -117,6 +112,7 @@ class CallCallback(_CallbackFields, kw_only=True):
     time: str | None = None
 
 
+#: Any callback the server posts: a status change, an incoming message or a call.
 Callback = StatusCallback | IncomingCallback | CallCallback
 
 
@@ -247,7 +243,7 @@ def _from_fields(
     for spec in plan.fields:
         if spec.required and spec.name not in values:
             raise _form_fault(f"missing field {spec.wire!r}", text, len(text))
-    return cls(**values, extra=tuple(extra))
+    return construct(cls, **values, extra=tuple(extra))  # (typed values: unchecked)
 
 
 def encode_callback(

@@ -180,17 +180,36 @@ class GroupType(_CodeEnum):
     EMAILS = (1, "e-mail addresses", "Адреса e-mail")
 
 
-class MessageFlags(int):
+class MessageFlags(enum.IntFlag):
     """The ``flag`` field: a 2-byte bit field (seed 003, facts §3.3).
 
-    ``int(flags)`` is the raw number, unknown bits included; the documented bits
-    are exposed as properties.
+    An :class:`enum.IntFlag`, so that msgspec carries it as the plain number
+    (``int(flags)``), unknown bits included: every value is kept, the bits
+    without a documented meaning too (``unknown_bits``). The single-bit
+    meanings are members; the two small numbers packed in the field (the
+    message type in bits 0-3, the template type in bits 10-9) are properties.
     """
 
-    __slots__ = ()
+    #: bit 5: the message was paid from the second balance
+    SECOND_BALANCE = 1 << 5
+    #: bit 8: a template message
+    TEMPLATE = 1 << 8
 
-    #: bits the documentation assigns a meaning to: 0-3, 5, 8, 9-10
-    KNOWN_BITS: ClassVar[int] = 0x0F | 1 << 5 | 1 << 8 | 0b11 << 9
+    #: bits the documentation assigns a meaning to: 0-3, 5, 8, 9-10 (set below:
+    #: a value in the class body would be a member)
+    KNOWN_BITS: ClassVar[int]
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # A negative number is no bit field, but lenient decoding keeps what
+        # it reads: IntFlag would fold it into the members' bit width (-5
+        # into 507), so it is kept as a value of its own.
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            member = int.__new__(cls, value)
+            member._value_ = value
+            member._name_ = None
+            return member
+        return super()._missing_(value)
 
     @property
     def message_type(self) -> MessageType:
@@ -200,12 +219,12 @@ class MessageFlags(int):
     @property
     def second_balance(self) -> bool:
         """Bit 5: the message was paid from the second balance."""
-        return bool(self >> 5 & 1)
+        return bool(int(self) >> 5 & 1)
 
     @property
     def template(self) -> bool:
         """Bit 8: a template message."""
-        return bool(self >> 8 & 1)
+        return bool(int(self) >> 8 & 1)
 
     @property
     def template_type(self) -> TemplateType:
@@ -219,6 +238,14 @@ class MessageFlags(int):
 
     def __repr__(self) -> str:
         return f"MessageFlags({int(self)})"
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    __format__ = int.__format__  # type: ignore[assignment]
+
+
+MessageFlags.KNOWN_BITS = 0x0F | 1 << 5 | 1 << 8 | 0b11 << 9
 
 
 class ApiErrorMeaning(msgspec.Struct, frozen=True, kw_only=True):

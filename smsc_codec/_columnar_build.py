@@ -38,6 +38,7 @@ from ._columnar_schema import (
     kind_plan,
     kind_schema,
     label_column,
+    list_items,
     list_of,
     timestamp_type,
 )
@@ -231,6 +232,8 @@ def _value_arrays(
             continue
         if kind in (ColumnKind.CODE, ColumnKind.FLAGS, ColumnKind.API_CODE):
             raw = [None if value is None else int(value) for value in raw]
+        elif kind is ColumnKind.LIST:  # a list kept as its text: its items
+            raw = [None if value is None else list_items(value) for value in raw]
         type_ = column_fields(column, None)[0].type
         values[name] = checked_array(raw, type_, name, bad)
         if kind is ColumnKind.API_CODE and api_code is not None:

@@ -26,11 +26,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._addresses import parse_address_list
 from ._codes import MessageFlags
 from ._columnar import Group, Parts
 from ._columnar_lines import convert_text
-from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS
+from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
 from ._schema import Kind, plan_for
@@ -180,7 +179,7 @@ def _columns(
     for spec, raw in zip(specs, by_field or [()] * len(specs), strict=True):
         kind = spec.kind
         if kind is Kind.LIST:
-            items = [None if text is None else tuple(parse_address_list(text)) for text in raw]
+            items = [None if text is None else list_items(text) for text in raw]
             values[spec.name] = _array(items, TEXTS, owners, bad)
             continue
         if kind in (Kind.TEXT, Kind.TOKEN):

@@ -33,9 +33,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._addresses import parse_address_list
 from ._columnar import Group, Parts
-from ._columnar_schema import INPUT_INDEX, ITEM, MONEY, TEXTS, timestamp_type
+from ._columnar_schema import INPUT_INDEX, ITEM, MONEY, TEXTS, list_items, timestamp_type
 from ._grammar import LineLayout, line_layouts
 from ._matcher import LineCodec, line_codec
 from ._replies import Candidate
@@ -372,7 +371,7 @@ def _convert(
                 valid &= ~empty
         return valid, texts
     if kind is Kind.LIST:
-        items = [tuple(parse_address_list(text)) for text in texts.to_pylist()]
+        items = [list_items(text) for text in texts.to_pylist()]
         return np.ones(len(texts), dtype=bool), pa.array(items, type=TEXTS)
     absent_ok = empty if not spec.required else np.zeros(len(texts), dtype=bool)
     return convert_text(kind, texts, absent_ok)

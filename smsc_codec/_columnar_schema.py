@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 import msgspec
 import pyarrow as pa
 
+from ._addresses import AddressList
 from ._codes import MessageFlags, _CodeEnum
 from ._model import ApiError, PhoneResult, Reply
 from ._schema import FieldSpec, Kind, plan_for
@@ -61,6 +62,7 @@ __all__ = [
     "KindPlan",
     "kind_plan",
     "kind_schema",
+    "list_items",
     "list_of",
     "reply_kinds",
 ]
@@ -142,6 +144,11 @@ class KindPlan(NamedTuple):
 
     cls: type[msgspec.Struct]
     columns: tuple[Column, ...]
+
+
+def list_items(text: str) -> tuple[str, ...]:
+    """The items of a list field, which the model keeps as its text."""
+    return tuple(AddressList.parse(text))
 
 
 def _flag_type(annotation: Any) -> pa.DataType:

@@ -40,7 +40,7 @@ def _read_error_line(text: str, fmt: int, body_fmt: int, limits: Limits) -> ApiE
     assert isinstance(reply, ApiError)
     check_text_values([reply], limits, body_fmt, text, start)
     if fmt == 1 and reply.id == 0:
-        reply.id = None  # `0,-N`: no message id
+        reply = msgspec.structs.replace(reply, id=None)  # `0,-N`: no message id
     return reply
 
 

@@ -10,6 +10,10 @@
 
 Every error raised while decoding a body is a :class:`DecodeError`; the wrapped
 parsers' own exceptions (lark, expat, msgspec, codecs) never escape.
+
+Errors are values: two errors of the same class that say the same thing (the
+same message and attributes) are equal, and every error pickles to an equal
+one, so that a pool of processes hands them back like results.
 """
 
 from __future__ import annotations
@@ -29,6 +33,27 @@ __all__ = [
 
 class SmscCodecError(Exception):
     """Root of every exception this library raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses' constructors take keyword-only arguments, which the
+        # default (``cls(*args)``) cannot pass: rebuild from the state instead.
+        return (_restore, (type(self), self.args, dict(vars(self))))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, SmscCodecError)
+        return self.args == other.args and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.args))
+
+
+def _restore(cls: type[SmscCodecError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(state)
+    return error
 
 
 class RequestError(SmscCodecError, ValueError):
@@ -69,11 +94,16 @@ class DecodeError(SmscCodecError, ValueError):
 
     Carries the ``fmt`` it was read as, the 1-based ``line`` and ``column`` of the
     fault, the text of that line and a short ``reason``; ``str()`` shows all of
-    them with a caret under the fault::
+    them with a caret under the fault:
 
-        fmt=1, line 1, column 3: expected an integer for field 'last_timestamp'
-          1,x,0
-            ^
+    >>> import smsc_codec
+    >>> try:
+    ...     smsc_codec.decode("1,x,0", "status.php?id=5&phone=79990000000&fmt=1")
+    ... except smsc_codec.DecodeError as fault:
+    ...     print(fault)
+    fmt=1, line 1, column 3: expected an integer, got 'x' in field 'last_timestamp'
+      1,x,0
+        ^
     """
 
     def __init__(

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from ._addresses import AddressList
 from ._codes import BlacklistType, DeliveryError, MessageFlags, MessageStatus, MessageType
 from ._model import (
     Balance,
@@ -396,9 +395,9 @@ class FakeAccount:
                 cls(
                     # lists kept as sent: the server writes them back so
                     # (a recorded phone_other: "+7911…51,+7911…52")
-                    phones=AddressList.parse(call.required(address)),
+                    phones=call.required(address),
                     name=call.text("name"),
-                    groups=AddressList.parse(call.text("grp")),
+                    groups=call.text("grp"),
                     first_name=call.text("fnm"),
                     last_name=call.text("lnm"),
                     middle_name=call.text("mnm"),
@@ -406,7 +405,7 @@ class FakeAccount:
                     client_id=call.text("myid"),
                     comments=call.text("cmt"),
                     tags=call.text("tags"),
-                    other_phones=AddressList.parse(call.text("pho")),
+                    other_phones=call.text("pho"),
                 )
             )
             return Created(id=self.new_id())
@@ -449,7 +448,7 @@ class FakeAccount:
             return _listed(blacklist)
         if command == "del":
             wanted = set(_items(call.required(address)))
-            kept = [c for c in contacts if not wanted & set(c.phones)]
+            kept = [c for c in contacts if not wanted & set(c.phone_list)]
             if len(kept) == len(contacts):
                 raise Refusal(3)  # "no records found" (seed 004)
             contacts[:] = kept

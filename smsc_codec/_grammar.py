@@ -4,7 +4,8 @@ The grammars in ``grammars/`` are the single source of the fmt=0 and fmt=1 line
 layouts. This module reads them in two ways:
 
 * :func:`line_layouts` flattens a layout rule into literal text and field names,
-  which ``_matcher.py`` compiles into fast matchers and writers;
+  which ``_matcher.py`` compiles into fast matchers and writers; it reads the
+  files itself (the subset the layout rules use), without lark;
 * :func:`parse_line` runs Lark's Earley parser on a line, for the differential
   tests that prove both readings agree (never on a body being decoded: its
   worst case is not linear).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -34,6 +36,7 @@ __all__ = [
     "LineLayout",
     "field_required",
     "grammar_text",
+    "lark_layouts",
     "line_layouts",
     "parse_line",
 ]
@@ -155,13 +158,157 @@ def _parser(fmt: int) -> lark.Lark:
 
 @functools.cache
 def layout_rules(fmt: int) -> frozenset[str]:
-    """The names of the layout rules the fmt's grammar defines."""
-    return frozenset(_layout_rule_names(grammar_text(_FILES[fmt])))
+    """The names of the layout rules the fmt's grammar defines (not the
+    ``_name`` pieces they are made of)."""
+    return frozenset(name for name in _grammar_rules(fmt) if not name.startswith("_"))
+
+
+#: an alternative of a layout rule: (is_field, literal text or field name) items
+_Sequence = list[tuple[bool, str]]
+
+
+def _to_layouts(rule: str, sequences: list[_Sequence]) -> tuple[LineLayout, ...]:
+    """Flattened alternatives, most fields first (ties in textual order)."""
+    layouts = []
+    for seq in sequences:
+        literals = [""]
+        names: list[str] = []
+        for is_field, value in seq:
+            if is_field:
+                names.append(value)
+                literals.append("")
+            else:
+                literals[-1] += value
+        if len(set(names)) != len(names):
+            raise ValueError(f"{rule}: a field stands twice in one layout")
+        layouts.append(LineLayout(rule, tuple(literals), tuple(names)))
+    layouts.sort(key=lambda lay: (-len(lay.fields), lay.literals, lay.fields))
+    return tuple(layouts)
+
+
+# ------------------------------------------------- reading the grammars ---
+# Decoding needs the layouts only, not a parser: the grammar files are read
+# here by a reader of the subset they use (rules of quoted literals, names and
+# optional groups), so that neither lark's import (≈40 ms) nor the building of
+# its parser (≈50 ms) is paid on a process's first decode. Lark reads the same
+# files as the reference: tests/test_grammar.py proves both give every rule the
+# same layouts.
+
+_TOKEN = re.compile(
+    r'\s+|//[^\n]*|"(?P<literal>(?:[^"\\\n]|\\.)*)"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)'
+    r"|(?P<punct>[():|?])|(?P<other>\S)"
+)
+
+
+#: a rule's name (terminals are upper-case; ``_name`` rules Lark inlines)
+_RULE_NAME = re.compile(r"_?[a-z][a-z0-9_]*")
+
+
+@functools.cache
+def _grammar_rules(fmt: int) -> dict[str, list[list[Any]]]:
+    """The fmt's layout rules: name -> alternatives, each a list of items: a
+    literal ``("lit", text)``, a name ``("name", rule or field)``, or an optional
+    group ``("opt", alternatives)``."""
+    rules: dict[str, list[list[Any]]] = {}
+    for definition in _definitions(grammar_text(_FILES[fmt])):
+        name, tokens = definition
+        alternatives, rest = _alternatives(tokens, 0, name)
+        if rest != len(tokens):
+            raise ValueError(f"{_FILES[fmt]}: unexpected {tokens[rest]!r} in rule {name!r}")
+        rules[name] = alternatives
+    return rules
+
+
+def _definitions(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each lower-case rule with its tokens; a rule goes on over the lines
+    that start with whitespace. Terminals and directives are left to Lark."""
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    current: list[tuple[str, str]] | None = None
+    for raw in text.splitlines():
+        if raw[:1].isspace() and current is not None:
+            current.extend(_tokens(raw))
+            continue
+        current = None
+        head, sep, body = raw.partition(":")
+        if sep and _RULE_NAME.fullmatch(head):
+            current = _tokens(body)
+            out.append((head, current))
+    return out
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind is None:
+            continue  # whitespace, a comment
+        if kind == "other":
+            raise ValueError(f"a layout rule takes literals, names and groups, not {m.group()!r}")
+        value = m.group(kind)
+        if kind == "literal":
+            value = re.sub(r"\\(.)", r"\1", value)
+        tokens.append((kind, value))
+    return tokens
+
+
+def _alternatives(tokens: list[tuple[str, str]], at: int, rule: str) -> tuple[list[list[Any]], int]:
+    """Parse ``item* ("|" item*)*`` from ``at``; stop before ``)`` or the end."""
+    alternatives: list[list[Any]] = [[]]
+    while at < len(tokens):
+        kind, value = tokens[at]
+        if kind == "punct" and value == ")":
+            break
+        at += 1
+        if kind == "punct" and value == "|":
+            alternatives.append([])
+        elif kind == "literal":
+            alternatives[-1].append(("lit", value))
+        elif kind == "name":
+            alternatives[-1].append(("name", value))
+        elif kind == "punct" and value == "(":
+            inner, at = _alternatives(tokens, at, rule)
+            if tokens[at : at + 2] != [("punct", ")"), ("punct", "?")]:
+                raise ValueError(f"{rule}: a group is written `( ... )?` in a layout")
+            alternatives[-1].append(("opt", inner))
+            at += 2
+        else:
+            raise ValueError(f"{rule}: unexpected {value!r}")
+    return alternatives, at
 
 
 @functools.cache
 def line_layouts(fmt: int, rule: str) -> tuple[LineLayout, ...]:
     """The alternatives of ``rule`` in the fmt's grammar, most fields first."""
+    rules = _grammar_rules(fmt)
+    fields = _field_kinds()
+
+    def expand_items(items: list[Any]) -> list[_Sequence]:
+        seqs: list[_Sequence] = [[]]
+        for kind, value in items:
+            if kind == "lit":
+                seqs = [[*s, (False, value)] for s in seqs]
+            elif kind == "opt":
+                options: list[_Sequence] = [[]]
+                for inner in value:
+                    options.extend(expand_items(inner))
+                seqs = [s + o for s in seqs for o in options]
+            elif value in fields:
+                seqs = [[*s, (True, value)] for s in seqs]
+            else:
+                seqs = [s + t for s in seqs for t in expand(value)]
+        return seqs
+
+    def expand(name: str) -> list[_Sequence]:
+        if name not in rules:
+            raise KeyError(f"no rule {name!r} in {_FILES[fmt]}")
+        return [seq for items in rules[name] for seq in expand_items(items)]
+
+    return _to_layouts(rule, expand(rule))
+
+
+def lark_layouts(fmt: int, rule: str) -> tuple[LineLayout, ...]:
+    """The alternatives of ``rule`` as Lark's parser reads the grammar (the
+    reference :func:`line_layouts` is checked against, in the tests)."""
     parser = _parser(fmt)
     fields = _field_kinds()
     by_origin: dict[str, list[Any]] = {}
@@ -169,13 +316,13 @@ def line_layouts(fmt: int, rule: str) -> tuple[LineLayout, ...]:
         by_origin.setdefault(r.origin.name, []).append(r.expansion)
     literal_of = {t.name: t.pattern for t in parser.terminals}
 
-    def expand(name: str) -> list[list[tuple[bool, str]]]:
+    def expand(name: str) -> list[_Sequence]:
         """Each alternative as a list of (is_field, text-or-field-name)."""
         if name not in by_origin:
             raise KeyError(f"no rule {name!r} in {_FILES[fmt]}")
-        out: list[list[tuple[bool, str]]] = []
+        out: list[_Sequence] = []
         for expansion in by_origin[name]:
-            seqs: list[list[tuple[bool, str]]] = [[]]
+            seqs: list[_Sequence] = [[]]
             for sym in expansion:
                 if sym.is_term:
                     pattern = literal_of[sym.name]
@@ -189,21 +336,7 @@ def line_layouts(fmt: int, rule: str) -> tuple[LineLayout, ...]:
             out.extend(seqs)
         return out
 
-    layouts = []
-    for seq in expand(rule):
-        literals = [""]
-        names: list[str] = []
-        for is_field, value in seq:
-            if is_field:
-                names.append(value)
-                literals.append("")
-            else:
-                literals[-1] += value
-        if len(set(names)) != len(names):
-            raise ValueError(f"{rule}: a field stands twice in one layout")
-        layouts.append(LineLayout(rule, tuple(literals), tuple(names)))
-    layouts.sort(key=lambda lay: -len(lay.fields))
-    return tuple(layouts)
+    return _to_layouts(rule, expand(rule))
 
 
 class GrammarParse(NamedTuple):

@@ -19,10 +19,9 @@ from typing import Annotated, Any, NamedTuple
 
 import msgspec
 
-from ._codes import MessageFlags
 from ._errors import DecodeError, EncodeError, LimitError, RequestError
 from ._limits import DEFAULT_LIMITS, Limits, json_depth_fault, json_record_fault
-from ._model import Ok
+from ._model import JsonText, Ok
 from ._replies import Candidate, Details, ReplySpec
 from ._schema import Kind, StructPlan, plan_for, variant_fault
 from ._strictness import unknown_codes
@@ -62,14 +61,13 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     """The wire twin of a reply Struct, built once for each text bound.
 
     The twin is a subclass that overrides the fields msgspec cannot read
-    as declared (dates, which are not ISO 8601, lists kept with their text,
-    and ``flag``, an int subclass), and bounds every text at ``max_text``
-    characters (``Limits.max_field_length``, checked by msgspec as it reads),
-    with the same slots otherwise. So a decoded twin becomes the reply itself:
-    its dates are converted in place and its class is switched to the
-    model's, with no second Struct built (the JSON goal in
-    design/performance.md leaves no room for one). Where Python refuses the
-    class switch, a generated copy constructor is used instead.
+    as declared (dates, which are not ISO 8601), and bounds every text at
+    ``max_text`` characters (``Limits.max_field_length``, checked by msgspec
+    as it reads), with the same slots otherwise. It is neither frozen nor
+    tagged: a decoded twin's dates are converted in place and its class is
+    switched to the model's, so it becomes the (frozen) reply itself with no
+    second Struct built (the JSON goal in design/performance.md leaves no room
+    for one); a ``"kind"`` key in an answer is an unknown key like any other.
     """
     twin = _TWINS.get((cls, max_text))
     if twin is not None:
@@ -84,16 +82,8 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
             overrides.append((spec.name, text | None, None))
             env[f"c{i}"] = spec.from_text
             steps.append(f"v = w.{spec.name}\n    w.{spec.name} = c{i}(v) if v else None")
-        elif spec.kind is Kind.TEXT or spec.kind is Kind.TOKEN:
+        elif spec.kind.textual:  # (a list is kept as its text)
             overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
-        elif spec.kind is Kind.LIST:
-            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
-            env[f"c{i}"] = spec.from_text
-            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
-        elif spec.py_type is MessageFlags:
-            overrides.append((spec.name, int | None, None))
-            env[f"c{i}"] = MessageFlags
-            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
     # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
     # keys no answer holds, so that a JSON key of the same name stays unknown.
     # (An overridden field loses its declared wire name: every name is restated.)
@@ -107,8 +97,11 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         overrides,
         bases=(cls,),
         kw_only=True,
+        frozen=False,
+        tag=False,
         forbid_unknown_fields=True,
         rename=hidden,
+        namespace={"__post_init__": _typed_already},  # (msgspec has checked the types)
     )
     source = "def finish(w):\n    " + "\n    ".join([*steps, "w.__class__ = cls", "return w"])
     # a generated function, as in _matcher._make_builder
@@ -121,6 +114,10 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         finish,
     )
     return twin
+
+
+def _typed_already(wire: Any) -> None:
+    """A wire twin's ``__post_init__``: no constructor checks (_checks.py)."""
 
 
 def _key_offset(text: str, key: str, before: _Before = ((), 0)) -> int:
@@ -172,6 +169,8 @@ def reply_from_mapping(
     twin = wire_twin(cls, limits.max_field_length)
     try:
         wire = msgspec.convert(known, twin.wire, strict=False)
+        if extra:  # (set on the twin: the reply it becomes is frozen)
+            wire.extra = tuple((k, _extra_value(v)) for k, v in extra)  # type: ignore[attr-defined]
         reply = twin.to_model(wire)
     except msgspec.ValidationError as exc:
         m = _PATH_KEY.search(str(exc))
@@ -188,9 +187,13 @@ def reply_from_mapping(
             "",
         )
         raise _fault(str(exc), text, _key_offset(text, bad, before) if bad else 0) from None
-    if extra:
-        reply.extra = extra  # type: ignore[attr-defined]
     return reply
+
+
+def _extra_value(value: Any) -> Any:
+    """An unknown key's value as ``extra`` keeps it: an object or array as its
+    JSON text (a reply is immutable and hashable), a scalar as it is."""
+    return JsonText.of(value) if type(value) is dict or type(value) is list else value
 
 
 def _strict_json_types(known: dict[str, Any], plan: StructPlan, text: str, before: _Before) -> None:
@@ -442,6 +445,9 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
             raise EncodeError(str(exc), field=spec.name, fmt=3) from None
         lines.append(f'"{spec.wire}": {rendered}')
     for key, value in getattr(reply, "extra", ()):
+        if isinstance(value, JsonText):
+            lines.append(f"{_json_str(key, key)}: {value.json}")
+            continue
         try:
             rendered = msgspec.json.encode(value).decode("utf-8")
         except (TypeError, msgspec.EncodeError, UnicodeEncodeError) as exc:

@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from ._body import Line, iter_lines
+from ._checks import construct
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
@@ -97,7 +98,8 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
         if spec.required and spec.name not in values:
             raise LineMismatch(f"missing key for field {spec.name!r}", len(line))
     marked = tuple(sorted(ambiguous))
-    reply = plan.cls(**values, extra=tuple(extra), ambiguous_fields=marked)
+    # (typed values: built unchecked, _checks.py)
+    reply = construct(plan.cls, **values, extra=tuple(extra), ambiguous_fields=marked)
     return reply, marked
 
 
@@ -128,6 +130,14 @@ def _read_line(
             raise mismatch
         read = codec.read(line.text)
         reply, ambiguous = read.reply, read.ambiguous
+        if strict and read.variant is not None:
+            raise _fault(
+                f"the line follows a variant of the registered layout {candidate.rule!r}: "
+                f"{read.variant}",
+                fmt,
+                text,
+                line.offset,
+            )
     except LineMismatch as exc:
         variant = _read_variant(line.text, fmt, candidate)
         if variant is not None:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from ._checks import unchecked
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
@@ -70,12 +71,29 @@ class LineRead(NamedTuple):
     reply: msgspec.Struct
     values: Sequence[str]  #: raw field texts, in layout order
     ambiguous: tuple[str, ...]  #: fields whose extent had to be chosen
+    #: the variant spelling the line follows (None: the registered layout)
+    variant: str | None = None
+
+
+#: Separators the documentation prints irregularly, per format: (as printed,
+#: the other spelling, what the other is). The printed form is the registered
+#: layout, which the encoders write; lenient decoding also reads the other on
+#: the fast path, and strict decoding names it.
+LITERAL_VARIANTS: dict[int, tuple[tuple[str, str, str], ...]] = {
+    # Seed 003 prints `,<message>, <comment>, <type>` and `,<rnet>, <send_timestamp>`
+    # with a space no other column has.
+    1: ((", ", ",", "`,` without the space seed 003 prints"),),
+    # Seed 003 prints `operator_orig= ` without the space every other key has.
+    0: ((", operator_orig= ", ", operator_orig = ", "`operator_orig = ` with a space"),),
+}
 
 
 class _Alternative:
-    """One alternative of a layout rule, compiled."""
+    """One alternative of a layout rule, compiled; ``variant`` names the
+    spelling it reads when it is not the registered layout's."""
 
-    def __init__(self, layout: LineLayout, plan: StructPlan) -> None:
+    def __init__(self, layout: LineLayout, plan: StructPlan, variant: str | None = None) -> None:
+        self.variant = variant
         self.layout = layout
         self.fields = layout.fields
         missing = [f for f in layout.fields if f not in plan.by_name]
@@ -250,7 +268,7 @@ def _make_split_reader(
     another number of fields or a missing space (the general reader decides);
     a bad value raises ValueError.
     """
-    env: dict[str, Any] = {"cls": plan.cls}
+    env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
     lines = [
         "def read(line):",
         "    p = line.split(',')",
@@ -266,13 +284,10 @@ def _make_split_reader(
         ]
     args = []
     for i, spec in enumerate(specs):
-        if spec.kind in (Kind.TEXT, Kind.TOKEN):  # a part holds no comma
+        if spec.kind.textual:  # a part holds no comma; a list is kept as its text
             args.append(f"{spec.name}=p[{i}]")
             continue
         env[f"c{i}"] = spec.from_text
-        if spec.kind is Kind.LIST:
-            args.append(f"{spec.name}=c{i}(p[{i}])")
-            continue
         expr = f"c{i}(p[{i}])" if spec.required else f"(c{i}(p[{i}]) if p[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     lines.append("    return cls(" + ", ".join(args) + ")")
@@ -289,7 +304,7 @@ def _make_builder(
 
     ``trusted`` builders read values a compiled regex has already checked.
     """
-    env: dict[str, Any] = {"cls": plan.cls}
+    env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
     args = []
     for i, spec in enumerate(specs):
         if spec.kind is Kind.TOKEN and spec.required:
@@ -297,11 +312,8 @@ def _make_builder(
             # required token is a cut or shifted line, not a value)
             env[f"c{i}"] = _check_required_token
             expr = f"c{i}(v[{i}])"
-        elif spec.kind is Kind.TEXT or (spec.kind is Kind.TOKEN and trusted):
-            expr = f"v[{i}]"
-        elif spec.kind is Kind.LIST:
-            env[f"c{i}"] = spec.from_text
-            expr = f"c{i}(v[{i}])"
+        elif spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
+            expr = f"v[{i}]"  # (a list is kept as its text)
         elif spec.kind is Kind.TOKEN:
             env[f"c{i}"] = _check_token
             expr = f"c{i}(v[{i}])"
@@ -324,11 +336,22 @@ class LineCodec:
         self.fmt = fmt
         self.rule = rule
         self.plan = plan_for(cls)
-        self.alternatives = tuple(_Alternative(lay, self.plan) for lay in line_layouts(fmt, rule))
+        layouts = line_layouts(fmt, rule)
+        #: the registered layout's alternatives: the encoders write these
+        self.alternatives = tuple(_Alternative(lay, self.plan) for lay in layouts)
+        #: the same with a separator spelled as the documentation does not
+        #: print it (LITERAL_VARIANTS): read after the registered ones
+        self.variants = tuple(
+            _Alternative(LineLayout(lay.rule, literals, lay.fields), self.plan, variant)
+            for lay in layouts
+            for printed, other, variant in LITERAL_VARIANTS.get(fmt, ())
+            if any(printed in lit for lit in lay.literals)
+            for literals in [tuple(lit.replace(printed, other) for lit in lay.literals)]
+        )
         #: the alternatives str.split can read, by their number of fields
         self.split_by_count: dict[int, list[_Alternative]] = {}
         self.split_readers: dict[int, list[Callable[[str], msgspec.Struct | None]]] = {}
-        for alt in self.alternatives:
+        for alt in (*self.alternatives, *self.variants):
             if alt.split_reader is not None:
                 self.split_by_count.setdefault(len(alt.fields), []).append(alt)
                 self.split_readers.setdefault(len(alt.fields), []).append(alt.split_reader)
@@ -372,7 +395,22 @@ class LineCodec:
         return self.read(line).reply
 
     def read(self, line: str) -> LineRead:
-        """Read a line in one of the rule's layouts; raise LineMismatch otherwise."""
+        """Read a line in one of the rule's layouts, the registered one first,
+        then its variants (``LineRead.variant``); raise LineMismatch otherwise."""
+        first_fault: LineMismatch | None = None
+        for alternatives in (self.alternatives, self.variants):
+            found, fault = self._read_with(alternatives, line)
+            if found is not None:
+                return found
+            first_fault = first_fault or fault
+        if first_fault is not None:
+            raise first_fault
+        raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
+
+    def _read_with(
+        self, alternatives: tuple[_Alternative, ...], line: str
+    ) -> tuple[LineRead | None, LineMismatch | None]:
+        """The line read by one of ``alternatives``, or the fault of a value."""
         split_fault: LineMismatch | None = None
         splits = (
             self.split_by_count.get(line.count(",") + 1, ())
@@ -382,23 +420,27 @@ class LineCodec:
         if splits:
             parts = line.split(",")
             for alt in splits:
+                if alt not in alternatives:
+                    continue
                 fields = alt.from_parts(parts)
                 if fields is not None:
                     try:
-                        return LineRead(alt.build_checked(fields, ()), fields, ())
+                        reply = alt.build_checked(fields, ())
                     except ValueError:
                         # With one part per field no free text holds a comma,
                         # so this split is the line's only one: a value that
                         # fails is the fault, unless another layout reads it.
                         split_fault = split_fault or _split_fault(alt, parts, fields)
+                    else:
+                        return LineRead(reply, fields, (), alt.variant), None
         fault: LineMismatch | None = None
-        for alt in self.alternatives:
+        for alt in alternatives:
             found = alt.reading(line)
             if found is None:
                 continue
             values, ambiguous, starts = found
             try:
-                return LineRead(alt.build(values, ambiguous), values, ambiguous)
+                return LineRead(alt.build(values, ambiguous), values, ambiguous, alt.variant), None
             except ValueError as exc:
                 spans = _field_starts(starts)
                 index = next(
@@ -406,9 +448,7 @@ class LineCodec:
                     0,
                 )
                 fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
-        if fault is not None or split_fault is not None:
-            raise fault or split_fault  # type: ignore[misc]
-        raise LineMismatch(f"expected the layout {self.rule}: {self.describe()}", -1)
+        return None, fault or split_fault
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
         """Write one reply as a line; raise EncodeError when that would change it."""
@@ -484,7 +524,7 @@ class LineCodec:
             mine = getattr(reply, spec.name)
             theirs = getattr(back.reply, spec.name)
             if spec.kind is Kind.LIST and mine is not None:
-                mine = tuple(mine)  # a plain list or tuple of items is a list field too
+                mine = spec.to_text(mine)  # (the list's text, as written)
             if mine is not None and mine != theirs:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt

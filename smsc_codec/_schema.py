@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from ._addresses import AddressList, parse_address_list
+from ._addresses import AddressList
+from ._checks import ADDRESS_LIST, unchecked
 from ._codes import MessageFlags
 
 __all__ = [
@@ -138,7 +139,11 @@ def format_date(value: date) -> str:
     return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
-def format_list(value: AddressList) -> str:
+def format_list(value: str | AddressList) -> str:
+    """A list field's text: the model holds it (``AddressText``); items
+    (an AddressList, a sequence of str) are joined as AddressList joins them."""
+    if isinstance(value, str):
+        return value
     if not isinstance(value, AddressList):
         value = AddressList(value)
     return value.text
@@ -148,9 +153,14 @@ def _parse_valid_datetime(text: str) -> datetime:
     return datetime.fromisoformat(f"{text[6:10]}-{text[3:5]}-{text[0:2]}T{text[11:]}")
 
 
-def _enum_reader(enum_cls: type[enum.IntEnum], *, trusted: bool) -> Callable[[str], Any]:
+def _enum_reader(
+    enum_cls: type[enum.IntEnum] | type[enum.IntFlag], *, trusted: bool
+) -> Callable[[str], Any]:
     """Read a code: a dict hit for documented codes (Enum.__call__ is slow)."""
     members: dict[str, Any] = {str(int(m)): m for m in enum_cls}
+    if enum_cls is MessageFlags:
+        # the commonest flags: none set, an HLR request (message type 4)
+        members.update((str(bits), MessageFlags(bits)) for bits in range(16))
     get = members.get
     convert = int if trusted else parse_int
 
@@ -251,27 +261,18 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
         Decimal: (Kind.DECIMAL, parse_decimal, _parse_valid_decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
         date: (Kind.DATE, parse_date, parse_date, format_date),
-        AddressList: (Kind.LIST, parse_address_list, parse_address_list, format_list),
-        str: (
-            Kind.TEXT if extra.get("free_text") else Kind.TOKEN,
-            _identity,
-            _identity,
-            _identity,
-        ),
+        str: (Kind.TEXT, _identity, _identity, _identity),
     }
+    if extra.get(ADDRESS_LIST):  # a list, kept as its text (``AddressText``)
+        simple[str] = (Kind.LIST, _identity, _identity, format_list)
+    elif not extra.get("free_text"):
+        simple[str] = (Kind.TOKEN, _identity, _identity, _identity)
     readers: _Readers | None
-    if isinstance(base, type) and issubclass(base, enum.IntEnum):
+    if (isinstance(base, type) and issubclass(base, enum.IntEnum)) or base is MessageFlags:
         readers = (
             Kind.INT,
             _enum_reader(base, trusted=False),
             _enum_reader(base, trusted=True),
-            _format_int,
-        )
-    elif base is MessageFlags:
-        readers = (
-            Kind.INT,
-            lambda text: MessageFlags(parse_int(text)),
-            lambda text: MessageFlags(int(text)),
             _format_int,
         )
     else:
@@ -302,19 +303,12 @@ def mapping_builder(cls: type[msgspec.Struct]) -> Callable[[dict[str, str]], msg
     kind but text (where it is the empty string).
     """
     plan = plan_for(cls)
-    env: dict[str, Any] = {"cls": cls}
+    env: dict[str, Any] = {"cls": unchecked(cls)}  # (typed values: _checks.py)
     args = []
     for i, spec in enumerate(plan.fields):
         key = repr(spec.wire)
-        if spec.kind in (Kind.TEXT, Kind.TOKEN):
+        if spec.kind.textual:  # (a list is kept as its text)
             args.append(f"{spec.name}=d[{key}]" if spec.required else f"{spec.name}=g({key})")
-            continue
-        if spec.kind is Kind.LIST:
-            env[f"c{i}"] = spec.from_text
-            if spec.required:
-                args.append(f"{spec.name}=c{i}(d[{key}])")
-            else:
-                args.append(f"{spec.name}=(c{i}(v) if (v := g({key})) is not None else None)")
             continue
         env[f"c{i}"] = spec.from_text
         if spec.required:

@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from ._checks import construct
 from ._errors import DecodeError, EncodeError, LimitError
 from ._json import structured_fields, wire_twin
 from ._limits import DEFAULT_LIMITS, Limits, nth_record_fault
@@ -334,7 +335,7 @@ def reply_from_fields(
     for spec in plan.fields:
         if spec.required and spec.name not in values:
             raise _fault(f"missing <{spec.wire}>", text, len(text))
-    reply = cls(**values, extra=tuple(extra))
+    reply = construct(cls, **values, extra=tuple(extra))  # (typed values: unchecked)
     if strict:
         for name, value in unknown_codes(reply):
             tag = plan.by_name[name].wire

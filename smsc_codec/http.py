@@ -6,14 +6,21 @@ layout, and the ``Content-Type``'s ``charset`` the bytes' charset. Neither
 httpx nor requests is imported: the response is read by its attributes, so
 this module costs nothing to import and works with either installed, or
 both. It is a pure function on a received response, hence the same in
-synchronous and asynchronous code::
+synchronous and asynchronous code (here against a fake server; without the
+``transport`` the client reaches the real one):
 
-    async with httpx.AsyncClient() as client:
-        sent = smsc_codec.build_request("balance", login=login, psw=psw)
-        response = await client.request(
-            sent.method, sent.url, headers=sent.headers, content=sent.body
-        )
-    balance = smsc_codec.http.decode_response(response)
+>>> import asyncio, httpx, smsc_codec
+>>> from smsc_codec.testing import FakeSmsc
+>>> fake = FakeSmsc(login="demo", psw="secret")
+>>> async def balance() -> smsc_codec.Balance:
+...     sent = smsc_codec.build_request("balance", login="demo", psw="secret")
+...     async with httpx.AsyncClient(transport=fake.async_transport()) as client:
+...         response = await client.request(
+...             sent.method, sent.url, headers=sent.headers, content=sent.body
+...         )
+...     return smsc_codec.http.decode_response(response)
+>>> asyncio.run(balance())
+Balance(balance=Decimal('100.00'))
 
 The HTTP status is not consulted: the server answers errors with status 200
 and the error in the body (facts §1.2).

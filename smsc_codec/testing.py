@@ -9,14 +9,21 @@ cost of what is sent; contacts, groups, blacklist, incoming messages,
 mailings, sender names and templates. Answers or errors can be queued per
 script to script a test.
 
-Use it as an httpx transport, synchronous or asynchronous (httpx is imported
-only then), as a WSGI application, or served on a local port::
+Use it as an httpx transport, synchronous or asynchronous
+(``fake.async_transport()``; httpx is imported only then), as a WSGI
+application, or served on a local port for any client:
 
-    fake = FakeSmsc(login="demo", psw="secret")
-    with httpx.Client(transport=fake.transport()) as client: ...
-    async with httpx.AsyncClient(transport=fake.async_transport()) as client: ...
-    with fake.serve() as base_url:  # "http://127.0.0.1:PORT/sys/", for requests & co.
-        ...
+>>> import httpx, requests, smsc_codec
+>>> from smsc_codec.http import decode_response
+>>> fake = FakeSmsc(login="demo", psw="secret")
+>>> sent = smsc_codec.build_request("balance", login="demo", psw="secret")
+>>> with httpx.Client(transport=fake.transport()) as client:
+...     decode_response(client.request(sent.method, sent.url, content=sent.body))
+Balance(balance=Decimal('100.00'))
+>>> with fake.serve() as base_url:  # "http://127.0.0.1:PORT/sys/"
+...     sent = smsc_codec.build_request("balance", login="demo", psw="secret", base_url=base_url)
+...     decode_response(requests.post(sent.url, data=sent.body, headers=sent.headers))
+Balance(balance=Decimal('100.00'))
 """
 
 from __future__ import annotations

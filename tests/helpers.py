@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 
+import smsc_codec
 from smsc_codec import ApiError, DecodeError, HlrStatus, SmsStatus
+
+
+def decoded(*args: Any, **options: Any) -> Any:
+    """``smsc_codec.decode``, typed ``Any``: these tests look at decoded values
+    at run time (their static types are checked in ``tests/typing/``)."""
+    return smsc_codec.decode(*args, **options)
+
 
 #: reply kind -> the grammar rule prefix of its status.php layouts
 STATUS_KINDS: dict[type[msgspec.Struct], str] = {SmsStatus: "status_sms", HlrStatus: "status_hlr"}
@@ -58,3 +71,22 @@ def refused_cheaply(decode_call: Callable[[], object], body_size: int) -> Decode
         tracemalloc.stop()
     assert peak < CHEAP_EXTRA_BYTES + 10 * body_size, f"peak {peak:,} bytes"
     return caught.value
+
+
+def run_shell(
+    command: str, folder: Path, *, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a shell command line as a reader would type it, in ``folder``, with
+    this interpreter's scripts (``smsc-codec``) first on the PATH."""
+    environment = dict(os.environ)
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
+    environment.pop("COLUMNS", None)
+    return subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,8 +1,9 @@
 """The README's engine recipes, and a sharded archive to run them on.
 
-The recipes are read from the README (the code block after each
-``<!-- recipe: NAME -->`` marker), so that what the tests and benchmarks run
-is what the README shows.
+The recipes are read from the README (the ``py`` code block after each
+``<!-- recipe: NAME -->`` marker: not a ``python`` block, which the README's
+example runner would run without the engines and the archive), so that what
+the tests and benchmarks run is what the README shows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def recipe(name: str) -> str:
     """The code of the README's recipe ``name``."""
     text = README.read_text("utf-8")
-    found = re.search(rf"<!-- recipe: {re.escape(name)} -->\n```python\n(.*?)\n```", text, re.S)
+    found = re.search(rf"<!-- recipe: {re.escape(name)} -->\n```py\n(.*?)\n```", text, re.S)
     if found is None:
         raise LookupError(f"no recipe {name!r} in the README")
     return found.group(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import string
+import typing
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
-from smsc_codec import AddressList, MessageFlags
+from smsc_codec import MessageFlags
+from smsc_codec._model import JsonText
 from smsc_codec._schema import FieldSpec, Kind, plan_for
 
 #: Pieces that break naive parsers: separators of every format, markup,
@@ -75,12 +77,13 @@ dates = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12
 )
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31))
 
-#: Lists "separated by any separator" (seed 004): items joined by commas,
-#: semicolons and spaces in any mix, as the server may keep them.
+#: Lists "separated by any separator" (seed 004): the text of items joined
+#: by commas, semicolons and spaces in any mix, as the server may keep them
+#: (a list field holds its text, ``AddressText``).
 _ITEM = st.text(string.ascii_letters + string.digits + "@.+-_", min_size=1, max_size=12)
 _SEPARATOR = st.sampled_from([",", ", ", ";", "; ", " ", "  "])
 address_lists = st.lists(st.tuples(_ITEM, _SEPARATOR), max_size=4).map(
-    lambda pairs: AddressList.parse("".join(item + sep for item, sep in pairs)[: -1 or None])
+    lambda pairs: "".join(item + sep for item, sep in pairs)[: -1 or None]
 )
 
 money = st.integers(0, 4).flatmap(
@@ -198,3 +201,48 @@ def json_values() -> st.SearchStrategy[Any]:
         st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(_TEXT_CHARS, max_size=10)
     )
     return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
+
+
+#: A value of an unknown key as the decoders keep it: text (fmt 0/1/2, form
+#: fields), a JSON scalar, or a JSON object or array as its text (fmt=3).
+extra_values: st.SearchStrategy[Any] = st.one_of(
+    free_text,
+    st.integers(-(2**63), 2**63),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.one_of(json_values(), st.dictionaries(st.text(max_size=5), json_values(), max_size=3))
+    .filter(lambda value: isinstance(value, (list, dict)))
+    .map(JsonText.of),
+)
+
+
+def model_values(cls: type[msgspec.Struct]) -> st.SearchStrategy[msgspec.Struct]:
+    """Replies of ``cls`` with every field drawn, the model's own too: unknown
+    keys, ambiguity marks, context (``script``, ``bare``) and nested records,
+    flags with any bits (negative numbers included: lenient decoding keeps them)."""
+    plan = plan_for(cls)
+    names = [spec.name for spec in plan.fields]
+    own: dict[str, st.SearchStrategy[Any]] = {
+        "extra": st.lists(st.tuples(st.text(max_size=8), extra_values), max_size=3).map(tuple),
+        "ambiguous_fields": st.lists(st.sampled_from(names or ["x"]), max_size=2).map(tuple),
+    }
+    for info in msgspec.structs.fields(cls):
+        if info.name in own or info.name in plan.by_name:
+            continue
+        args = typing.get_args(info.type)
+        nested = [typing.get_args(a)[0] for a in args if typing.get_origin(a) is tuple]
+        if nested:
+            own[info.name] = st.none() | st.lists(model_values(nested[0]), max_size=2).map(tuple)
+        elif bool in args or info.type is bool:
+            own[info.name] = st.booleans()
+        else:  # a context text (ApiError.script)
+            own[info.name] = st.none() | token
+    flags = st.integers(-(2**15), 2**20).map(MessageFlags)
+    fields = {
+        spec.name: (flags if spec.py_type is MessageFlags else value_of(spec))
+        if spec.required
+        else st.none() | (flags if spec.py_type is MessageFlags else value_of(spec))
+        for spec in plan.fields
+    }
+    return st.fixed_dictionaries({**fields, **own}).map(lambda values: cls(**values))

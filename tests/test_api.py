@@ -26,6 +26,7 @@ from smsc_codec import (
     SmsStatus,
     TemplateType,
 )
+from tests.helpers import decoded
 
 STATUS = "status.php?id=5&phone=79990000000"
 ALL1_FMT0 = (
@@ -64,14 +65,15 @@ def test_import_loads_neither_lark_nor_defusedxml() -> None:
     )
 
 
-def test_lark_and_defusedxml_load_when_needed() -> None:
-    assert _modules_after(f"smsc_codec.decode('Status = 1', {STATUS!r})") == "True False"
+def test_defusedxml_loads_when_needed_and_lark_never() -> None:
+    """The text formats' layouts are read without lark (tests/test_cold_start.py)."""
+    assert _modules_after(f"smsc_codec.decode('Status = 1', {STATUS!r})") == "False False"
     body = "<sms><status>1</status></sms>"
     assert _modules_after(f"smsc_codec.decode({body!r}, {STATUS + '&fmt=2'!r})") == "False True"
 
 
 def test_decode_reads_free_text_by_the_layout() -> None:
-    reply = smsc_codec.decode(ALL1_FMT0.encode("cp1251"), STATUS + "&all=1")
+    reply = decoded(ALL1_FMT0.encode("cp1251"), STATUS + "&all=1")
     assert isinstance(reply, SmsStatus)
     assert reply.message == "Hello, world = test"
     assert reply.comment == ""
@@ -84,14 +86,14 @@ def test_decode_reads_free_text_by_the_layout() -> None:
 
 def test_decoder_object_matches_decode() -> None:
     decoder = smsc_codec.Decoder(STATUS + "&all=1")
-    assert decoder.decode(ALL1_FMT0) == smsc_codec.decode(ALL1_FMT0, STATUS + "&all=1")
+    assert decoder.decode(ALL1_FMT0) == decoded(ALL1_FMT0, STATUS + "&all=1")
 
 
 def test_request_as_mapping_or_url() -> None:
     body = "1,1286524541,0"
-    from_url = smsc_codec.decode(body, "https://smsc.ru/sys/status.php?id=1&phone=2&fmt=1")
-    from_map = smsc_codec.decode(body, {"script": "status", "fmt": 1, "id": 1, "phone": 2})
-    inferred = smsc_codec.decode(body, {"fmt": "1", "id": "1", "phone": "2"})
+    from_url = decoded(body, "https://smsc.ru/sys/status.php?id=1&phone=2&fmt=1")
+    from_map = decoded(body, {"script": "status", "fmt": 1, "id": 1, "phone": 2})
+    inferred = decoded(body, {"fmt": "1", "id": "1", "phone": "2"})
     assert (
         from_url
         == from_map
@@ -104,7 +106,7 @@ def test_request_as_mapping_or_url() -> None:
 
 def test_decode_as_kind_and_format() -> None:
     reply = smsc_codec.decode_as("1,1286524541,0", SmsStatus, fmt=1)
-    assert reply == smsc_codec.decode("1,1286524541,0", STATUS + "&fmt=1")
+    assert reply == decoded("1,1286524541,0", STATUS + "&fmt=1")
     with pytest.raises(RequestError):
         smsc_codec.decode_as("1", Ok, fmt=1)
 
@@ -128,24 +130,24 @@ def test_detect_format(body: str | bytes, fmt: Fmt | None) -> None:
 
 
 def test_self_describing_errors_need_no_request() -> None:
-    reply = smsc_codec.decode('{"error": "authorise error", "error_code": 2}', None)
+    reply = decoded('{"error": "authorise error", "error_code": 2}', None)
     assert isinstance(reply, ApiError)
     assert reply.code == 2
     assert reply.script is None
     with pytest.raises(RequestError):
-        smsc_codec.decode('{"status": 1}', None)
+        decoded('{"status": 1}', None)
 
 
 # -------------------------------------------------------------- strictness --
 def test_strict_refuses_reordered_keys_lenient_reads_them() -> None:
     body = "Status = 1, err = 0, check_time = 10.10.2010 10:10:10"
-    assert smsc_codec.decode(body, STATUS) == SmsStatus(
+    assert decoded(body, STATUS) == SmsStatus(
         status=MessageStatus.DELIVERED,
         err=DeliveryError.NO_ERROR,
         last_date=datetime(2010, 10, 10, 10, 10, 10),
     )
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(body, STATUS, strict=True)
+        decoded(body, STATUS, strict=True)
     assert caught.value.column == 11
 
 
@@ -156,41 +158,41 @@ def test_unknown_keys_are_kept_and_written_back() -> None:
         (3, '{\n"status": 1,\n"tz": 3\n}'),
     ]:
         request = f"{STATUS}&fmt={fmt}"
-        reply = smsc_codec.decode(body, request)
+        reply = decoded(body, request)
         assert reply.extra == (("tz", 3 if fmt == 3 else "3"),)
         assert smsc_codec.encode_text(reply, request) == body
         # fmt=0 strict reads the documented layout only, which ends before tz
         expected = "unexpected text after field 'err'" if fmt == 0 else "unknown"
         with pytest.raises(DecodeError, match=expected) as raised:
-            smsc_codec.decode(body, request, strict=True)
+            decoded(body, request, strict=True)
         if fmt == 0:
             assert raised.value.column == body.index(", tz") + 1
 
 
 def test_unknown_codes_survive_and_strict_reports_them() -> None:
     body = '{"status": 26, "err": 199, "type": 11, "flag": 16384}'
-    reply = smsc_codec.decode(body, STATUS + "&fmt=3")
+    reply = decoded(body, STATUS + "&fmt=3")
     assert int(reply.status) == 26
     assert not reply.status.is_known
     assert reply.status.name == "UNKNOWN_26"
     assert int(reply.err) == 199
     assert int(reply.type) == 11
     assert reply.flag.unknown_bits == 16384
-    again = smsc_codec.decode(smsc_codec.encode_text(reply, STATUS + "&fmt=3"), STATUS + "&fmt=3")
+    again = decoded(smsc_codec.encode_text(reply, STATUS + "&fmt=3"), STATUS + "&fmt=3")
     assert again == reply
     with pytest.raises(DecodeError, match="unknown code 26"):
-        smsc_codec.decode(body, STATUS + "&fmt=3", strict=True)
+        decoded(body, STATUS + "&fmt=3", strict=True)
 
 
 def test_ambiguous_fmt1_line() -> None:
     line = "1,1286524541,0,1286524540,79990000000,1.40,SMSC,Delivered,a, b, c, 0"
     request = STATUS + "&all=1&fmt=1"
-    reply = smsc_codec.decode(line, request)
+    reply = decoded(line, request)
     assert reply.message == "a, b"
     assert reply.comment == "c"
     assert "message" in reply.ambiguous_fields
     with pytest.raises(DecodeError, match="ambiguous"):
-        smsc_codec.decode(line, request, strict=True)
+        decoded(line, request, strict=True)
     # A reply read from an ambiguous line says so, and is written back as read;
     # the same values without that mark would not read back the same.
     assert smsc_codec.encode_text(reply, request) == line
@@ -199,20 +201,20 @@ def test_ambiguous_fmt1_line() -> None:
         smsc_codec.encode_text(unmarked, request)
     assert refused.value.field == "message"
     written = smsc_codec.encode_text(unmarked, request, lossy=True)
-    assert smsc_codec.decode(written, request) == reply
+    assert decoded(written, request) == reply
 
 
 def test_other_format_envelopes_whatever_fmt_was_asked() -> None:
-    assert smsc_codec.decode("OK", STATUS + "&fmt=3&del=1") == Ok(bare=True)
-    error = smsc_codec.decode("ERROR = 9 (duplicate request, wait a minute)", STATUS + "&fmt=2")
+    assert decoded("OK", STATUS + "&fmt=3&del=1") == Ok(bare=True)
+    error = decoded("ERROR = 9 (duplicate request, wait a minute)", STATUS + "&fmt=2")
     assert isinstance(error, ApiError)
     assert (error.code, error.script) == (9, "status")
 
 
 def test_hlr_and_sms_rows_are_told_apart() -> None:
     row = "1,1286524541,0,250023012345678,79232510066,250,02,Russia,MegaFon,,"
-    assert isinstance(smsc_codec.decode(row, STATUS + "&fmt=1"), HlrStatus)
-    assert isinstance(smsc_codec.decode("1,1286524541,0", STATUS + "&fmt=1"), SmsStatus)
+    assert isinstance(decoded(row, STATUS + "&fmt=1"), HlrStatus)
+    assert isinstance(decoded("1,1286524541,0", STATUS + "&fmt=1"), SmsStatus)
 
 
 def test_xml_attacks_are_refused() -> None:
@@ -225,7 +227,7 @@ def test_xml_attacks_are_refused() -> None:
     )
     for body in (laughs, external):
         with pytest.raises(DecodeError, match="forbidden"):
-            smsc_codec.decode(body, STATUS + "&fmt=2")
+            decoded(body, STATUS + "&fmt=2")
 
 
 # ------------------------------------------------------------- encoding ----
@@ -311,7 +313,7 @@ def test_decode_errors_are_positioned(
     body: str | bytes, request_: str, line: int, column: int, fmt: int
 ) -> None:
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(body, request_)
+        decoded(body, request_)
     error = caught.value
     assert (error.fmt, error.line, error.column) == (fmt, line, column)
     text = str(error)
@@ -326,9 +328,9 @@ def test_error_hierarchy() -> None:
     assert issubclass(EncodeError, smsc_codec.SmscCodecError)
     assert issubclass(RequestError, smsc_codec.SmscCodecError)
     with pytest.raises(RequestError):
-        smsc_codec.decode("1", "status.php?fmt=7&id=1&phone=2")
+        decoded("1", "status.php?fmt=7&id=1&phone=2")
     with pytest.raises(RequestError):
-        smsc_codec.decode("1", {"fmt": 1})
+        decoded("1", {"fmt": 1})
 
 
 # ---------------------------------------------------------------- codes ----

@@ -18,7 +18,6 @@ import pytest
 
 import smsc_codec
 from smsc_codec import (
-    AddressList,
     Contact,
     DeliveryError,
     EncodeError,
@@ -62,9 +61,9 @@ def with_text(fmt: int, field: str, text: str) -> SmsStatus:
 
 
 CONTACT = Contact(
-    phones=AddressList.parse("79161234567"),
+    phones="79161234567",
     name="Иванов Иван",
-    groups=AddressList.parse("5922"),
+    groups="5922",
     first_name="Иван",
     last_name="Иванов",
     middle_name="Петрович",
@@ -72,7 +71,7 @@ CONTACT = Contact(
     client_id="crm-1001",
     comments="звонить после 18:00",
     tags="vip",
-    other_phones=AddressList.parse(""),
+    other_phones="",
 )
 
 

@@ -57,7 +57,7 @@ def test_contacts() -> None:
         assert smsc.add_contact("79990000001", "Иван") == 1
         (contact,) = smsc.contacts()
         assert isinstance(contact, Contact)
-        assert (contact.phones, contact.name) == (("79990000001",), "Иван")
+        assert (contact.phones, contact.name) == ("79990000001", "Иван")
 
 
 def test_what_the_documentation_says_to_wait_out_is_retried() -> None:
@@ -105,4 +105,4 @@ async def test_the_async_client() -> None:
         assert await smsc.balance() == Decimal("98.60")
         assert await smsc.contacts() == []
         assert await smsc.add_contact("79990000002") == 2
-        assert [c.phones for c in await smsc.contacts()] == [("79990000002",)]
+        assert [c.phones for c in await smsc.contacts()] == ["79990000002"]

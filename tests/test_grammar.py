@@ -20,7 +20,7 @@ import smsc_codec
 from smsc_codec import ApiError, EncodeError, RequestError, SmsStatus
 from smsc_codec._body import iter_lines
 from smsc_codec._corpus import CorpusEntry
-from smsc_codec._grammar import layout_rules, line_layouts, parse_line
+from smsc_codec._grammar import lark_layouts, layout_rules, line_layouts, parse_line
 from smsc_codec._matcher import line_codec
 from smsc_codec._replies import record_requests, reply_spec
 from smsc_codec._request import parse_request
@@ -67,6 +67,13 @@ def assert_agree(fmt: int, rule: str, kind: type[msgspec.Struct], line: str) -> 
 
 def test_every_layout_rule_is_covered() -> None:
     assert {rule for _, rule, _ in RULES} == layout_rules(0) | layout_rules(1)
+
+
+@pytest.mark.parametrize(("fmt", "rule"), [(fmt, rule) for fmt, rule, _ in RULES])
+def test_the_layout_reader_agrees_with_lark(fmt: int, rule: str) -> None:
+    """Decoding reads the grammar files without lark (a process's first decode
+    would pay for its import and parser); Lark's reading is the reference."""
+    assert line_layouts(fmt, rule) == lark_layouts(fmt, rule)
 
 
 def _corpus_lines() -> list[tuple[int, str, type[msgspec.Struct], str]]:

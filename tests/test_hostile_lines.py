@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import smsc_codec
 from smsc_codec import DecodeError, LimitError, Limits, _solver
 from smsc_codec._body import iter_lines
-from tests.helpers import position, refused_cheaply
+from tests.helpers import decoded, position, refused_cheaply
 
 ALL1 = "status.php?id=5&phone=79990000000&fmt=1&all=1"
 ALL1_FMT0 = "status.php?id=5&phone=79990000000&all=1"
@@ -59,32 +59,32 @@ def contact_line(commas: int) -> str:
 @pytest.mark.parametrize("count", [400, 3000])
 def test_a_line_of_commas_is_refused_at_the_bad_type(count: int) -> None:
     line = commas_line(count)
-    error = refused_cheaply(lambda: smsc_codec.decode(line, ALL1), len(line))
+    error = refused_cheaply(lambda: decoded(line, ALL1), len(line))
     assert (error.line, error.column) == position(line, len(line) - 1)
     assert error.reason == "expected an integer, got 'X' in field 'type'"
     with pytest.raises(DecodeError) as strict:
-        smsc_codec.decode(line, ALL1, strict=True)
+        decoded(line, ALL1, strict=True)
     assert (strict.value.column, strict.value.reason) == (error.column, error.reason)
 
 
 @pytest.mark.parametrize("count", [150, 2000])
 def test_strict_fmt0_with_repeated_keys_in_a_message(count: int) -> None:
     line = pairs_line(count)
-    error = refused_cheaply(lambda: smsc_codec.decode(line, ALL1_FMT0, strict=True), len(line))
+    error = refused_cheaply(lambda: decoded(line, ALL1_FMT0, strict=True), len(line))
     assert (error.line, error.column) == position(line, len(line) - 1)
     assert error.reason == "expected an integer, got 'Z' in field 'type'"
     # with a good type the same line reads; the message's `, comment = ` makes it ambiguous
     good = pairs_line(count, type_text="0")
-    reply = smsc_codec.decode(good, ALL1_FMT0)
+    reply = decoded(good, ALL1_FMT0)
     assert reply.ambiguous_fields
     with pytest.raises(DecodeError, match="ambiguous"):
-        smsc_codec.decode(good, ALL1_FMT0, strict=True)
+        decoded(good, ALL1_FMT0, strict=True)
 
 
 @pytest.mark.parametrize("commas", [80, 2000])
 def test_a_contact_with_many_commas_and_a_bad_birthday(commas: int) -> None:
     line = contact_line(commas)
-    error = refused_cheaply(lambda: smsc_codec.decode(line, CONTACTS), len(line))
+    error = refused_cheaply(lambda: decoded(line, CONTACTS), len(line))
     assert (error.line, error.column) == position(line, line.index("32.13.1980"))
     assert error.reason == "expected a date dd.mm.yyyy, got '32.13.1980' in field 'birthday'"
 
@@ -93,7 +93,7 @@ def test_free_texts_without_extra_commas_do_not_backtrack() -> None:
     """Every comma a separator: each free text has one extent, read in one pass."""
     pad = "x" * 20_000
     line = ",".join([pad] * 7 + [pad] * 4)  # no birthday where one belongs
-    error = refused_cheaply(lambda: smsc_codec.decode(line, CONTACTS), len(line))
+    error = refused_cheaply(lambda: decoded(line, CONTACTS), len(line))
     assert error.reason.startswith("expected a date dd.mm.yyyy, got 'xxx")
     assert error.column == 6 * (len(pad) + 1) + 1
 
@@ -129,7 +129,7 @@ def test_faults_are_placed_under_the_bad_text(
     line: str, request_: str, column: int, reason: str
 ) -> None:
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(line, request_, strict=True)
+        decoded(line, request_, strict=True)
     assert caught.value.column == column, str(caught.value)
     assert reason in caught.value.reason
 
@@ -139,21 +139,21 @@ def test_blank_lines_are_passed_over_in_one_step() -> None:
     """A record and a million blank lines: the reader yields the record alone."""
     body = "1,1286524541,0" + "\n" * 1_000_000 + " \r\n\t\n"
     assert [line.text for line in iter_lines(body, skip_blank=True)] == ["1,1286524541,0"]
-    reply = smsc_codec.decode(body, "status.php?id=5&phone=79990000000&fmt=1")
+    reply = decoded(body, "status.php?id=5&phone=79990000000&fmt=1")
     assert reply.last_timestamp == 1286524541
     between = "\n".join(["1,1286524541,0", "", "  ", "1,1286524542,0"])
     # (lenient decoding reads several records for a one-id request as a list)
-    rows = smsc_codec.decode(between, "status.php?id=5&phone=79990000000&fmt=1")
+    rows = decoded(between, "status.php?id=5&phone=79990000000&fmt=1")
     assert [row.last_timestamp for row in rows] == [1286524541, 1286524542]
     with pytest.raises(DecodeError, match="blank line") as strict:
-        smsc_codec.decode(between, "status.php?id=5&phone=79990000000&fmt=1", strict=True)
+        decoded(between, "status.php?id=5&phone=79990000000&fmt=1", strict=True)
     assert strict.value.line == 2
 
 
 def test_a_lone_cr_in_a_record_is_still_refused_after_blank_lines() -> None:
     body = "1,1286524541,0\n\n\n1,12865\r24542,0"
     with pytest.raises(DecodeError, match="a CR that ends no line") as caught:
-        smsc_codec.decode(body, "status.php?id=5&phone=79990000000&fmt=1")
+        decoded(body, "status.php?id=5&phone=79990000000&fmt=1")
     assert (caught.value.line, caught.value.column) == (4, 8)
 
 
@@ -179,7 +179,7 @@ def test_max_records_refuses_before_reading_past_the_limit(fmt: int) -> None:
     else:
         body = "\n".join([*rows, broken])
     error = refused_cheaply(
-        lambda: smsc_codec.decode(body, request, limits=Limits(max_records=limit)), len(body)
+        lambda: decoded(body, request, limits=Limits(max_records=limit)), len(body)
     )
     assert isinstance(error, LimitError)
     assert error.limit == "max_records"
@@ -190,9 +190,9 @@ def test_max_field_length_holds_for_an_error_line() -> None:
     limits = Limits(max_field_length=10)
     body = "ERROR = 3 (no money at all here), ID - 5"
     with pytest.raises(LimitError) as caught:
-        smsc_codec.decode(body, "send.php", limits=limits)
+        decoded(body, "send.php", limits=limits)
     assert (caught.value.limit, caught.value.column) == ("max_field_length", 12)
-    assert smsc_codec.decode("ERROR = 3 (no money), ID - 5", "send.php", limits=limits).code == 3
+    assert decoded("ERROR = 3 (no money), ID - 5", "send.php", limits=limits).code == 3
 
 
 # ------------------------------------------------------ foreign exceptions ---
@@ -201,7 +201,7 @@ def test_a_lone_surrogate_in_a_str_body(fmt: int) -> None:
     """Only a str can hold one; msgspec reads a str as UTF-8 and refuses it."""
     body = '{"status": 1, "x": "\ud800"}' if fmt == 3 else "1,2,\ud800"
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(body, f"status.php?id=1&phone=2&fmt={fmt}")
+        decoded(body, f"status.php?id=1&phone=2&fmt={fmt}")
     assert not caught.value.reason.startswith("internal error")
     if fmt == 3:
         assert caught.value.reason == "a lone surrogate U+D800, which is no character"

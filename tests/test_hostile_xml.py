@@ -15,7 +15,7 @@ import pytest
 
 import smsc_codec
 from smsc_codec import DecodeError, LimitError
-from tests.helpers import position, refused_cheaply
+from tests.helpers import decoded, position, refused_cheaply
 
 STATUS = "status.php?id=101&phone=79991234567&all=1&fmt=2"
 STATUS_MULTI = "status.php?id=101,102&phone=79991234567,79991234568&fmt=2"
@@ -79,9 +79,7 @@ def test_dtd_refused_at_the_doctype(attack: str, request_: str | None, strict: b
     """A DecodeError (not a limit: a DTD is never allowed) at the ``<`` of
     ``<!DOCTYPE``, cheaply, whatever the request (one record, a list, none)."""
     body = ATTACKS[attack]
-    error = refused_cheaply(
-        lambda: smsc_codec.decode(body, request_, strict=strict), len(body.encode())
-    )
+    error = refused_cheaply(lambda: decoded(body, request_, strict=strict), len(body.encode()))
     assert not isinstance(error, LimitError), error
     assert error.fmt == 2
     assert (error.line, error.column) == doctype_position(body)
@@ -92,7 +90,7 @@ def test_dtd_refused_in_bytes_bodies_of_every_charset(attack: str) -> None:
     body = ATTACKS[attack]
     for charset in ("windows-1251", "utf-8", "koi8-r"):
         with pytest.raises(DecodeError) as caught:
-            smsc_codec.decode(body.encode(), f"{STATUS}&charset={charset}")
+            decoded(body.encode(), f"{STATUS}&charset={charset}")
         assert (caught.value.line, caught.value.column) == doctype_position(body)
 
 
@@ -108,7 +106,7 @@ def test_doctype_position_is_exact(prefix: str) -> None:
     """The caret goes under the ``<`` of ``<!DOCTYPE``, wherever it stands."""
     body = prefix + ATTACKS["bare DTD"]
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(body, STATUS)
+        decoded(body, STATUS)
     line, column = doctype_position(body.removeprefix("\ufeff"))
     assert (caught.value.line, caught.value.column) == (line, column)
     assert caught.value.source_line[column - 1 :].startswith("<!DOCTYPE")
@@ -118,7 +116,7 @@ def test_doctype_after_the_root_element() -> None:
     """A DTD after the document is no better: refused where it stands."""
     body = "<sms><status>1</status></sms>\n" + ATTACKS["bare DTD"]
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(body, STATUS)
+        decoded(body, STATUS)
     assert caught.value.line == 2
 
 
@@ -127,7 +125,7 @@ def test_an_error_answer_with_a_dtd_is_refused_too() -> None:
     skipped to reach the ``<result>``."""
     body = '<!DOCTYPE result [<!ENTITY e "x">]>\n<result><error>&e;</error><code>9</code></result>'
     with pytest.raises(DecodeError) as caught:
-        smsc_codec.decode(body, STATUS)
+        decoded(body, STATUS)
     assert (caught.value.line, caught.value.column) == (1, 1)
 
 
@@ -145,5 +143,5 @@ def test_callbacks_refuse_dtds(attack: str) -> None:
 def test_markup_that_looks_like_a_dtd_inside_text_is_text() -> None:
     """Only a real ``<!DOCTYPE`` is refused: the escaped text of one is a message."""
     body = "<sms>\n<status>1</status>\n<message>&lt;!DOCTYPE sms&gt; &amp;lol;</message>\n</sms>"
-    reply = smsc_codec.decode(body, STATUS)
+    reply = decoded(body, STATUS)
     assert reply.message == "<!DOCTYPE sms> &lol;"

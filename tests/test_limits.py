@@ -13,7 +13,7 @@ import pytest
 
 import smsc_codec
 from smsc_codec import DecodeError, LimitError, Limits, SmsStatus, Template
-from tests.helpers import position, refused_cheaply
+from tests.helpers import decoded, position, refused_cheaply
 
 MIB = 1024 * 1024
 
@@ -30,7 +30,7 @@ def limit_error(
     body: str | bytes, request: str, limits: Limits, *, strict: bool = False
 ) -> LimitError:
     with pytest.raises(LimitError) as caught:
-        smsc_codec.decode(body, request, strict=strict, limits=limits)
+        decoded(body, request, strict=strict, limits=limits)
     return caught.value
 
 
@@ -121,7 +121,7 @@ def record_offset(text: str, fmt: int, index: int) -> int:
 @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
 def test_records_at_the_limit_decode(fmt: int, strict: bool) -> None:
     """A body exactly at max_records is accepted, every record read."""
-    replies = smsc_codec.decode(
+    replies = decoded(
         status_rows(fmt, 3), f"{STATUS}&fmt={fmt}", strict=strict, limits=Limits(max_records=3)
     )
     assert [r.id for r in replies] == [101, 102, 103]
@@ -131,7 +131,7 @@ def test_records_at_the_limit_decode(fmt: int, strict: bool) -> None:
 def test_blank_lines_are_no_records(fmt: int) -> None:
     """Whitespace after the last line is framing, not a record past the limit."""
     body = status_rows(fmt, 3) + "\n\n  \r\n"
-    replies = smsc_codec.decode(body, f"{STATUS}&fmt={fmt}", limits=Limits(max_records=3))
+    replies = decoded(body, f"{STATUS}&fmt={fmt}", limits=Limits(max_records=3))
     assert len(replies) == 3
 
 
@@ -149,7 +149,9 @@ def test_records_past_the_limit(fmt: int, strict: bool) -> None:
 def test_decoder_object_takes_limits() -> None:
     """Decoder(request, limits=...) holds the same bounds as decode(..., limits=...)."""
     decoder = smsc_codec.Decoder(STATUS + "&fmt=1", limits=Limits(max_records=3))
-    assert len(decoder.decode(status_rows(1, 3))) == 3
+    rows = decoder.decode(status_rows(1, 3))
+    assert isinstance(rows, list)
+    assert len(rows) == 3
     with pytest.raises(LimitError) as caught:
         decoder.decode(status_rows(1, 4))
     assert (caught.value.limit, caught.value.line, caught.value.column) == ("max_records", 4, 1)
@@ -184,7 +186,7 @@ def test_rows_of_a_details_list_count_as_records(fmt: int) -> None:
     smuggle a million rows past max_records. (Whether the answer's own record
     counts is not pinned down, so the bodies stay clear of the boundary.)"""
     request = f"{SEND_OP1}&fmt={fmt}"
-    reply = smsc_codec.decode(send_with_phones(fmt, 2), request, limits=Limits(max_records=3))
+    reply = decoded(send_with_phones(fmt, 2), request, limits=Limits(max_records=3))
     assert len(reply.phones) == 2
     error = limit_error(send_with_phones(fmt, 4), request, Limits(max_records=3))
     assert (error.limit, error.maximum) == ("max_records", 3)
@@ -194,9 +196,7 @@ def test_rows_of_a_details_list_count_as_records(fmt: int) -> None:
 @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
 def test_body_at_the_size_limit_decodes(fmt: int) -> None:
     body = status_rows(fmt, 2).encode()
-    replies = smsc_codec.decode(
-        body, f"{STATUS}&fmt={fmt}", limits=Limits(max_body_bytes=len(body))
-    )
+    replies = decoded(body, f"{STATUS}&fmt={fmt}", limits=Limits(max_body_bytes=len(body)))
     assert len(replies) == 2
 
 
@@ -221,7 +221,7 @@ def test_body_size_counts_bytes_of_bytes_and_characters_of_text() -> None:
     request = TEMPLATES + "&fmt=1&charset=utf-8"
     limits = Limits(max_body_bytes=len(text))
     assert len(text.encode()) > len(text)
-    assert [t.id for t in smsc_codec.decode(text, request, limits=limits)] == [11, 12]
+    assert [t.id for t in decoded(text, request, limits=limits)] == [11, 12]
     error = limit_error(text.encode(), request, limits)
     assert error.limit == "max_body_bytes"
 
@@ -230,7 +230,7 @@ def test_default_body_size_limit() -> None:
     """Without limits=, a body over 64 MiB is refused (and not decoded first)."""
     body = b"1" * (64 * MIB + 1)
     with pytest.raises(LimitError) as caught:
-        smsc_codec.decode(body, STATUS + "&fmt=1")
+        decoded(body, STATUS + "&fmt=1")
     error = caught.value
     assert (error.limit, error.maximum) == ("max_body_bytes", 64 * MIB)
     assert (error.line, error.column) == (1, 64 * MIB + 1)
@@ -252,11 +252,11 @@ def test_line_at_the_length_limit_decodes(fmt: int) -> None:
     body = template_lines(fmt, "See you tomorrow at 10:00")
     longest = len(body.split("\n")[1])
     request = f"{TEMPLATES}&fmt={fmt}"
-    replies = smsc_codec.decode(body, request, limits=Limits(max_line_length=longest))
+    replies = decoded(body, request, limits=Limits(max_line_length=longest))
     assert replies[1].message == "See you tomorrow at 10:00"
     # the line break is not part of the line
     crlf = body.replace("\n", "\r\n") + "\r\n"
-    assert smsc_codec.decode(crlf, request, limits=Limits(max_line_length=longest)) == replies
+    assert decoded(crlf, request, limits=Limits(max_line_length=longest)) == replies
 
 
 @pytest.mark.parametrize("fmt", [0, 1])
@@ -273,10 +273,10 @@ def test_default_line_length_limit() -> None:
     """A line of exactly 1 MiB decodes; one character more is refused."""
     head = "12,Reminder,"
     exact = head + "x" * (MIB - len(head))
-    reply = smsc_codec.decode(exact, TEMPLATES + "&fmt=1")
+    reply = decoded(exact, TEMPLATES + "&fmt=1")
     assert len(reply[0].message) == MIB - len(head)
     with pytest.raises(LimitError) as caught:
-        smsc_codec.decode(exact + "x", TEMPLATES + "&fmt=1")
+        decoded(exact + "x", TEMPLATES + "&fmt=1")
     assert (caught.value.limit, caught.value.maximum) == ("max_line_length", MIB)
     assert (caught.value.line, caught.value.column) == (1, MIB + 1)
 
@@ -301,7 +301,7 @@ def template_list(fmt: int, message: str) -> str:
 
 @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
 def test_field_at_the_length_limit_decodes(fmt: int) -> None:
-    replies = smsc_codec.decode(
+    replies = decoded(
         template_list(fmt, "x" * 20), f"{TEMPLATES}&fmt={fmt}", limits=Limits(max_field_length=20)
     )
     assert replies[1] == Template(id=12, name="Reminder", message="x" * 20)
@@ -319,7 +319,7 @@ def test_field_over_the_length_limit(fmt: int, strict: bool) -> None:
 @pytest.mark.parametrize(("fmt", "escaped"), [(2, "&amp;" * 20), (3, "\\u0026" * 20)])
 def test_field_length_counts_decoded_characters(fmt: int, escaped: str) -> None:
     """Twenty escaped ampersands are twenty characters, not 100 or 120."""
-    replies = smsc_codec.decode(
+    replies = decoded(
         template_list(fmt, escaped), f"{TEMPLATES}&fmt={fmt}", limits=Limits(max_field_length=20)
     )
     assert replies[1].message == "&" * 20
@@ -330,9 +330,7 @@ def test_unknown_key_values_are_text_values_too() -> None:
     limit like a known field."""
     body = '{\n"status": 1,\n"note": "' + "x" * 21 + '"\n}'
     request = "status.php?id=101&phone=79991234567&fmt=3"
-    assert smsc_codec.decode(body, request, limits=Limits(max_field_length=21)).extra == (
-        ("note", "x" * 21),
-    )
+    assert decoded(body, request, limits=Limits(max_field_length=21)).extra == (("note", "x" * 21),)
     error = limit_error(body, request, Limits(max_field_length=20))
     assert (error.limit, error.line) == ("max_field_length", 3)
 
@@ -346,7 +344,7 @@ def test_xml_nested_100000_deep() -> None:
     elements (nor hitting a recursion limit)."""
     body = "<sms>" * NESTING + "</sms>" * NESTING
     request = "status.php?id=101&phone=79991234567&fmt=2"
-    error = refused_cheaply(lambda: smsc_codec.decode(body, request), len(body))
+    error = refused_cheaply(lambda: decoded(body, request), len(body))
     assert isinstance(error, LimitError)
     assert (error.limit, error.maximum) == ("max_depth", 32)
     assert (error.line, error.column) == (1, 32 * len("<sms>") + 1)
@@ -360,7 +358,7 @@ def test_json_nested_100000_deep(opening: str, closing: str) -> None:
     RecursionError)."""
     body = opening * NESTING + "1" + closing * NESTING
     error = refused_cheaply(
-        lambda: smsc_codec.decode(body, "status.php?id=101&phone=79991234567&fmt=3"), len(body)
+        lambda: decoded(body, "status.php?id=101&phone=79991234567&fmt=3"), len(body)
     )
     assert isinstance(error, LimitError)
     assert (error.limit, error.maximum) == ("max_depth", 32)
@@ -371,7 +369,7 @@ def test_json_nested_100000_deep(opening: str, closing: str) -> None:
 def test_json_nesting_without_a_request() -> None:
     """decode(body, None) reads the body to find an error answer: the same bound holds."""
     body = "[" * NESTING + "]" * NESTING
-    error = refused_cheaply(lambda: smsc_codec.decode(body, None), len(body))
+    error = refused_cheaply(lambda: decoded(body, None), len(body))
     assert isinstance(error, LimitError)
     assert (error.limit, error.line, error.column) == ("max_depth", 1, 33)
 
@@ -381,7 +379,7 @@ def test_xml_custom_depth() -> None:
     reads it, max_depth=2 stops at the first field element."""
     body = status_rows(2, 2)
     request = STATUS + "&fmt=2"
-    assert len(smsc_codec.decode(body, request, limits=Limits(max_depth=3))) == 2
+    assert len(decoded(body, request, limits=Limits(max_depth=3))) == 2
     for strict in (False, True):
         error = limit_error(body, request, Limits(max_depth=2), strict=strict)
         assert (error.limit, error.maximum) == ("max_depth", 2)
@@ -407,19 +405,19 @@ def test_json_custom_depth() -> None:
     (object, phones array, object)."""
     body = status_rows(3, 2)
     request = STATUS + "&fmt=3"
-    assert len(smsc_codec.decode(body, request, limits=Limits(max_depth=2))) == 2
+    assert len(decoded(body, request, limits=Limits(max_depth=2))) == 2
     error = limit_error(body, request, Limits(max_depth=1))
     assert (error.limit, error.maximum) == ("max_depth", 1)
     assert_at(error, body, body.index("{"))
     send = send_with_phones(3, 2)
-    assert len(smsc_codec.decode(send, SEND_OP1 + "&fmt=3", limits=Limits(max_depth=3)).phones) == 2
+    assert len(decoded(send, SEND_OP1 + "&fmt=3", limits=Limits(max_depth=3)).phones) == 2
     error = limit_error(send, SEND_OP1 + "&fmt=3", Limits(max_depth=2))
     assert_at(error, send, send.index('{"phone"'))
 
 
 def test_brackets_inside_json_strings_are_not_nesting() -> None:
     body = '{"status": 1, "message": "[[[[{{{{ <<<<", "comment": "]]]"}'
-    reply = smsc_codec.decode(
+    reply = decoded(
         body, "status.php?id=101&phone=79991234567&all=1&fmt=3", limits=Limits(max_depth=1)
     )
     assert isinstance(reply, SmsStatus)

@@ -25,6 +25,7 @@ from smsc_codec import (
     SendResult,
     Statistics,
 )
+from smsc_codec._checks import construct
 from smsc_codec._replies import layout_of, record_requests, reply_spec, url_layout_key
 
 
@@ -166,7 +167,10 @@ class TestPerNumberLists:
 
     @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
     def test_only_per_number_records_are_written(self, fmt: int) -> None:
-        wrong = SendResult(id=5, cnt=1, phones=(Statistics(login="a"),))  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"^SendResult\.phones expects"):
+            SendResult(id=5, cnt=1, phones=(Statistics(login="a"),))  # type: ignore[arg-type]
+        # a value built past the constructor's checks is refused by the encoder
+        wrong = construct(SendResult, id=5, cnt=1, phones=(Statistics(login="a"),))
         with pytest.raises(EncodeError) as err:
             smsc_codec.encode_text(wrong, f"send.php?op=1&fmt={fmt}")
         assert err.value.field == "phones"

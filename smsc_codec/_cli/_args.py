@@ -9,6 +9,8 @@ import msgspec
 from smsc_codec._limits import Limits
 from smsc_codec._version import __version__
 
+from ._model_commands import add_commands as add_model_commands
+
 _LIMIT_NAMES = tuple(field.name for field in msgspec.structs.fields(Limits))
 
 
@@ -48,7 +50,7 @@ exit status:
 
 _DECODE_EXAMPLES = """\
 examples:
-  smsc-codec decode corpus/status/status-all1-fmt0.body
+  smsc-codec decode corpus/status/sms-all1-fmt0.body
   smsc-codec decode --request 'status.php?id=5&phone=79990000000&fmt=1' answer.txt
   smsc-codec decode traffic-2019.jsonl.gz --rejects rejected.jsonl > rows.jsonl
   smsc-codec decode logs/ --output-format csv -o rows.csv --jobs 4
@@ -68,7 +70,7 @@ examples:
 _CONVERT_EXAMPLES = """\
 examples:
   smsc-codec convert --to-fmt 3 archive-fmt0.jsonl.gz > archive-fmt3.jsonl
-  smsc-codec convert --to-fmt 2 corpus/status/status-all1-fmt0.body
+  smsc-codec convert --to-fmt 2 corpus/status/sms-all1-fmt0.body
 A JSON Lines record keeps its other fields; the request's fmt is changed and
 the body re-encoded as the server writes it in that format.
 """
@@ -266,4 +268,5 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "corpus", nargs="?", default="corpus", help="corpus folder (default: corpus)"
     )
+    add_model_commands(commands)  # schema, export-vectors
     return parser

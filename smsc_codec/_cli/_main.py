@@ -15,6 +15,8 @@ from smsc_codec._limits import Limits
 
 from ._args import build_parser
 from ._check_corpus import check_corpus
+from ._model_commands import COMMANDS as MODEL_COMMANDS
+from ._model_commands import run as run_model_command
 from ._outputs import Output
 from ._pipeline import Interrupt, outcomes
 from ._progress import Progress
@@ -171,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check-corpus":
         return check_corpus(args)
+    if args.command in MODEL_COMMANDS:
+        return run_model_command(args)
     try:
         return _run(args)
     except UsageError as exc:

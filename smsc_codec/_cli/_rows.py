@@ -30,7 +30,6 @@ from typing import Any
 
 import msgspec
 
-from smsc_codec._addresses import AddressList
 from smsc_codec._callbacks import Callback
 from smsc_codec._codes import ApiErrorMeaning, MessageFlags, _CodeEnum
 from smsc_codec._extra_text import extra_text
@@ -97,13 +96,6 @@ def _meaning(meaning: ApiErrorMeaning) -> dict[str, Any]:
     return {"code": meaning.code, "name": meaning.name, "description": meaning.description}
 
 
-def _addresses(value: AddressList) -> str:
-    try:
-        return value.text
-    except ValueError:  # items that no longer make up a list: show them all the same
-        return ",".join(value)
-
-
 def _money(value: decimal.Decimal) -> str:
     return format(value, "f")
 
@@ -117,8 +109,6 @@ def _converter(py_type: type) -> Converter | None:
         return py_type.isoformat
     if issubclass(py_type, decimal.Decimal):
         return _money
-    if issubclass(py_type, AddressList):
-        return _addresses
     return None
 
 
@@ -164,7 +154,6 @@ def _row_type(cls: type[msgspec.Struct], name: str, annotation: Any) -> str | No
         (datetime.datetime, "datetime"),
         (datetime.date, "date"),
         (decimal.Decimal, "decimal"),
-        (AddressList, "list"),
         (int, "int"),
     ):
         if issubclass(spec.py_type, py_type):

@@ -46,7 +46,7 @@ def test_a_conversation_in_every_format(client: Wire, fmt: int) -> None:
         Created(id=2)
     )
     contacts = decode_response(call("phones", get=1, fmt=fmt))
-    assert [(c.phones, c.name) for c in contacts] == [(("79990000002",), "Иван")]
+    assert [(c.phones, c.name) for c in contacts] == [("79990000002", "Иван")]
     assert isinstance(contacts[0], Contact)
     assert decode_response(call("phones", **{"del": 1}, phone="79990000002", fmt=fmt)) == Ok()
 

@@ -211,7 +211,8 @@ def test_contacts_come_and_go(client: Wire) -> None:
     assert decode_response(call("phones", get=1)).code == 3  # "record not found"
     call("phones", add=1, phone="79990000001, 79990000002", name="Иван", bd="17.05.1980")
     (contact,) = decode_response(call("phones", get=1, fmt=3))
-    assert contact.phones == ("79990000001", "79990000002")
+    assert contact.phones == "79990000001, 79990000002"  # as sent, separators kept
+    assert contact.phone_list == ("79990000001", "79990000002")
     assert str(contact.birthday) == "1980-05-17"
     assert decode_response(call("phones", **{"del": 1}, phone="79990000002")) == Ok()
     assert decode_response(call("phones", **{"del": 1}, phone="79990000002")).code == 3
