@@ -25,6 +25,7 @@ is taken whole or sent back whole.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -183,10 +184,13 @@ def read_line_group(
     if len(candidates) == 1:
         picked = np.zeros(len(lines), dtype=np.int64)
     else:
-        pick = group.spec.pick_line
-        order = {candidate: number for number, candidate in enumerate(candidates)}
+        # the registry picks each line's kind (one call a line, in a C-level map)
+        pick = functools.partial(group.spec.pick_line, group.fmt)
+        order = {id(candidate): number for number, candidate in enumerate(candidates)}
+        # (-1, read by no candidate here: a pick that is not one of the
+        # spec's own candidates goes per answer)
         picked = np.fromiter(
-            (order[pick(group.fmt, line)] for line in lines.to_pylist()),
+            map(order.get, map(id, map(pick, lines.to_pylist())), itertools.repeat(-1)),
             dtype=np.int64,
             count=len(lines),
         )
