@@ -12,6 +12,7 @@ import msgspec
 
 from ._body import body_text
 from ._codes import Fmt
+from ._encodable import checked_reply
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_twin
@@ -244,7 +245,7 @@ def _decode_text(
     envelope = detect_text_envelope(text, fmt if fmt is not None else 0)
     if envelope is None and fmt == 2:
         root = parse_xml(text, limits)
-        envelope = xml_envelope(root, text, strict=strict)
+        envelope = xml_envelope(root, text, strict=strict, limits=limits)
     if envelope is not None:
         if isinstance(envelope, ApiError) and req is not None:
             envelope.script = req.script
@@ -356,7 +357,9 @@ def encode_text(
     req = parse_request(request)
     fmt = int(req.fmt)
     if isinstance(reply, (ApiError, Ok)):
-        return encode_envelope(reply, fmt, lossy=lossy)
+        envelope = checked_reply(reply, fmt, lossy=lossy)
+        assert isinstance(envelope, (ApiError, Ok))
+        return encode_envelope(envelope, fmt, lossy=lossy)
     spec = reply_spec(req)
     replies: Sequence[msgspec.Struct]
     # A list is written as a list (a JSON array, the XML list element) even
@@ -371,19 +374,16 @@ def encode_text(
             raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
     else:
         raise EncodeError(f"cannot encode {type(reply).__name__}", fmt=fmt)
+    if not replies and fmt in (0, 1):
+        raise EncodeError(f"a list of no records has no fmt={fmt} form: the body would be empty")
     for r in replies:
         if not any(type(r) is c.cls for c in spec.candidates):
             raise EncodeError(
                 f"{type(r).__name__} is not an answer of this {req.script}.php request", fmt=fmt
             )
-        details = spec.details
-        if details is not None:
-            for row in getattr(r, details.field) or ():
-                if type(row) is not details.candidate.cls:
-                    raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=fmt)
+    replies = [checked_reply(r, fmt, lossy=lossy, spec=spec) for r in replies]
     for r in replies:
         keys = [s.wire for s in plan_for(type(r)).fields if getattr(r, s.name) is not None]
-        keys += [key for key, _ in getattr(r, "extra", ())]
         if fmt in (2, 3) and type(r) is not spec.pick_keys(keys).cls:
             raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
         if fmt in (2, 3) and not lossy:
