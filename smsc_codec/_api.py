@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -15,7 +15,7 @@ from ._codes import Fmt
 from ._encodable import checked_reply
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
-from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_twin
+from ._json import TYPED_DEPTH, decode_json, encode_json, fast_json, wire_twin
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_lines
 from ._lines import decode_lines, encode_lines
 from ._matcher import LineCodec, LineMismatch, line_codec
@@ -41,9 +41,11 @@ class Decoder:
     __slots__ = (
         "_line_codecs",
         "_max_body",
+        "_one_finish",
+        "_one_read",
         "_short_body",
-        "_single_twin",
         "_spec",
+        "_utf8",
         "charset",
         "fmt",
         "limits",
@@ -68,7 +70,11 @@ class Decoder:
         #: a fmt=0/1 body this short cannot pass a line, text or record limit
         self._short_body = min(limits.max_line_length, limits.max_field_length, limits.max_records)
         self._spec: ReplySpec | None = None
-        self._single_twin: Twin | None = None
+        #: the wire twin's reader and finisher of the commonest fmt=3 answer,
+        #: one object of the first kind, once the first body has been read
+        self._one_read: Callable[[Any], Any] | None = None
+        self._one_finish: Callable[[Any], Any] = _unset
+        self._utf8 = self.charset == "utf-8"
         self._line_codecs: dict[str, LineCodec] = {}
 
     def decode(self, body: bytes | bytearray | memoryview | str) -> Decoded:
@@ -77,6 +83,17 @@ class Decoder:
             # (the limits are checked inline first: most bodies are far below them)
             if len(body) > self._max_body or isinstance(body, memoryview):
                 check_body_size(body, self.limits, self.fmt, self.charset)
+            read = self._one_read
+            # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
+            if (
+                read is not None
+                and body[:1] in _OBJECT_START
+                and (type(body) is str or (type(body) is bytes and (self._utf8 or body.isascii())))
+            ):
+                try:
+                    return self._one_finish(read(body))
+                except _FAST_JSON_MISSES:
+                    pass  # fast_json and the general path sort it out
             if self.fmt == 3 and not self.strict:
                 found = self._fast_json(body)
                 if found is not None:
@@ -148,22 +165,28 @@ class Decoder:
     def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Decoded:
         # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
         if not isinstance(body, (str, bytes)) or (
-            isinstance(body, bytes) and self.charset != "utf-8" and not body.isascii()
+            isinstance(body, bytes) and not self._utf8 and not body.isascii()
         ):
             return None
-        single = self._single_twin
-        if single is not None and body[:1] in ("{", b"{") and self.limits.max_depth >= TYPED_DEPTH:
-            # the commonest answer: one object of the first kind (no dispatch)
-            try:
-                return single.to_model(single.one.decode(body))
-            except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
-                pass  # fast_json and the general path sort it out
         spec = self._success_spec()
         if spec is None:
             return None
-        if not spec.multi and single is None:
-            self._single_twin = wire_twin(spec.candidates[0].cls, self.limits.max_field_length)
+        if not spec.multi and self._one_read is None and self.limits.max_depth >= TYPED_DEPTH:
+            # decode() reads the commonest answer with this twin from now on
+            twin = wire_twin(spec.candidates[0].cls, self.limits.max_field_length)
+            self._one_finish = twin.to_model
+            self._one_read = twin.one.decode
         return fast_json(body, spec, self.limits)
+
+
+#: the first character of a JSON object, as text and as bytes
+_OBJECT_START = ("{", b"{")
+#: what the fast fmt=3 path gives up on (the general path says what is wrong)
+_FAST_JSON_MISSES = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
+
+
+def _unset(wire: Any) -> Any:
+    raise AssertionError("no wire twin yet")
 
 
 @functools.lru_cache(maxsize=256)

@@ -32,6 +32,7 @@ from ._schema import (
     Kind,
     StructPlan,
     int_digits_fault,
+    parse_decimal,
     plan_for,
     variant_fault,
 )
@@ -89,18 +90,28 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     steps = []
     env: dict[str, Any] = {"cls": cls}
     text = Annotated[str, msgspec.Meta(max_length=max_text)]
-    # money is read as text that msgspec holds to the one documented form in
-    # C, then made a Decimal: msgspec's own Decimal would also take NaN,
-    # exponents, `_` and spaces (a bare JSON number fails here and goes the
-    # general way, which reads it digit for digit)
-    money = Annotated[str, msgspec.Meta(pattern=MONEY_PATTERN, max_length=max_text)]
+    # Money is read as text and made a Decimal here, held to the documented
+    # form (MONEY_PATTERN): msgspec's own Decimal would also take NaN,
+    # exponents, `_` and spaces. A text that is its Decimal's own plain
+    # spelling has that form (the common case: no regex, no second parse);
+    # anything else is checked by parse_decimal (a bare JSON number fails the
+    # text type and goes the general way, which reads it digit for digit).
+    env["D"] = Decimal
+    env["P"] = parse_decimal
     for i, spec in enumerate(plan.fields):
         if spec.kind is Kind.DECIMAL:
-            overrides.append(
-                (spec.name, money) if spec.required else (spec.name, money | None, None)
+            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
+            steps.append(
+                f"v = w.{spec.name}\n"
+                "    if v is not None:\n"
+                "        try:\n"
+                "            d = D(v)\n"
+                "        except ArithmeticError:\n"
+                "            d = None\n"
+                '        if d is None or str(d) != v or "E" in v or not d.is_finite():\n'
+                "            d = P(v)\n"
+                f"        w.{spec.name} = d"
             )
-            env[f"c{i}"] = Decimal
-            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
         elif spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
             overrides.append((spec.name, text | None, None))
             env[f"c{i}"] = spec.from_text

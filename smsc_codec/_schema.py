@@ -105,6 +105,13 @@ def parse_int(text: str) -> int:
     raise ValueError(f"expected an integer, got {_shown(text)}")
 
 
+def _parse_valid_int(text: str) -> int:
+    """An integer a layout regex has checked (``-?[0-9]+``), of any length."""
+    if len(text) > MAX_INT_DIGITS:
+        return parse_int(text)  # (says how many digits, where int() would advise)
+    return int(text)
+
+
 def _shown(text: str) -> str:
     """``text`` quoted for a reason, cut when long (a reason is one line)."""
     return repr(text) if len(text) <= 80 else f"{text[:60]!r}… ({len(text):,} characters)"
@@ -193,7 +200,7 @@ def _enum_reader(enum_cls: type[enum.IntEnum], *, trusted: bool) -> Callable[[st
     """Read a code: a dict hit for documented codes (Enum.__call__ is slow)."""
     members: dict[str, Any] = {str(int(m)): m for m in enum_cls}
     get = members.get
-    convert = int if trusted else parse_int
+    convert = _parse_valid_int if trusted else parse_int
 
     def read(text: str) -> Any:
         member = get(text)
@@ -325,7 +332,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
     if extra.get("wire") is False or typing.get_origin(base) is tuple:
         return None
     simple: dict[Any, _Readers] = {
-        int: (Kind.INT, parse_int, int, _format_int),
+        int: (Kind.INT, parse_int, _parse_valid_int, _format_int),
         Decimal: (Kind.DECIMAL, parse_decimal, _parse_valid_decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
         date: (Kind.DATE, parse_date, parse_date, format_date),
@@ -349,7 +356,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
         readers = (
             Kind.INT,
             lambda text: MessageFlags(parse_int(text)),
-            lambda text: MessageFlags(int(text)),
+            lambda text: MessageFlags(_parse_valid_int(text)),
             _format_int,
         )
     else:

@@ -377,7 +377,7 @@ def reply_from_fields(
         try:
             values[spec.name] = spec.from_text(raw)
         except ValueError as exc:
-            raise _fault(f"{exc} in <{tag}>", text, _tag_offset(text, tag)) from None
+            raise _fault(f"{exc} in <{tag}>", text, _value_offset(text, tag, raw)) from None
     for spec in plan.fields:
         if spec.required and spec.name not in values:
             raise _fault(f"missing <{spec.wire}>", text, len(text))
