@@ -395,6 +395,12 @@ def encode_text(
         replies = list(reply)
         if not as_list and len(replies) != 1:
             raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
+        if not as_list and not lossy:
+            raise EncodeError(
+                f"a list has no fmt={fmt} form: its one line reads back as the record alone "
+                "(pass the record, or lossy=True)",
+                fmt=fmt,
+            )
     else:
         raise EncodeError(f"cannot encode {type(reply).__name__}", fmt=fmt)
     if not replies and fmt in (0, 1):
