@@ -68,6 +68,9 @@ class Twin(NamedTuple):
 
 _TWINS: dict[tuple[type, int], Twin] = {}
 
+#: a type no JSON value is: a text that matches no pattern
+_NO_JSON_VALUE = Annotated[str, msgspec.Meta(pattern="(?!)")]
+
 
 def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_field_length) -> Twin:
     """The wire twin of a reply Struct, built once for each text bound.
@@ -127,13 +130,15 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
             env[f"c{i}"] = MessageFlags
             steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
     # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
-    # keys no answer holds, so that a JSON key of the same name stays unknown.
+    # keys no answer holds, so that a JSON key of the same name stays unknown,
+    # and with a type no JSON value has: a body that holds such a key anyway
+    # goes the general way, which keeps it as an unknown key.
     # (An overridden field loses its declared wire name: every name is restated.)
     hidden = {info.name: info.encode_name for info in msgspec.structs.fields(cls)}
     for info in msgspec.structs.fields(cls):
         if info.name not in plan.by_name:
             hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
-            overrides.append((info.name, info.type, info.default))
+            overrides.append((info.name, _NO_JSON_VALUE, info.default))
     wire = msgspec.defstruct(
         f"{cls.__name__}Wire",
         overrides,

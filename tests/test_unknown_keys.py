@@ -300,3 +300,15 @@ def test_a_quote_and_colon_inside_text_are_no_key() -> None:
     body = '{"status": 1, "status_name": "a\\": \\"status\\": b"}'
     reply = smsc_codec.decode(body, f"{STATUS}&fmt=3", strict=True)
     assert reply.status_name == 'a": "status": b'
+
+
+def test_a_key_named_like_a_hidden_field_stays_an_unknown_key() -> None:
+    """The fast path's wire twin keeps ``extra`` and ``ambiguous_fields`` under
+    keys no answer holds; a hostile body that holds one anyway used to set
+    them (a list of lists as ``extra``, a false ambiguity mark)."""
+    request = f"{STATUS}&fmt=3&charset=utf-8"
+    body = '{"status": 1, "\uffffextra": [["k", "v"]], "\uffffambiguous_fields": ["message"]}'
+    reply = smsc_codec.decode(body, request)
+    assert reply.extra == (("\uffffextra", [["k", "v"]]), ("\uffffambiguous_fields", ["message"]))
+    assert reply.ambiguous_fields == ()
+    assert smsc_codec.decode(smsc_codec.encode(reply, request), request) == reply
