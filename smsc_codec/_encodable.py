@@ -7,14 +7,16 @@ each value's type as they write it (``FieldSpec.to_text``); this module checks
 what is true of the reply as a whole, the same way for every format:
 
 * a required field is present;
-* ``extra`` is a sequence of ``(key, value)`` pairs, and no unknown key would
+* ``extra`` is a tuple of ``(key, value)`` tuples, and no unknown key would
   read back as something else: a key of the model (its wire keys and their
   variant spellings, and in fmt=0 the layout's own spellings), a key of the
   error or OK answer, the name of a details list, a key that makes the
   record read as another kind, or a key written twice (a reader keeps one);
-* ``ambiguous_fields`` names fields; fmt=2/3 text is never ambiguous, so a
-  mark there would be lost (fmt=0/1 check the mark against the written line,
-  ``_matcher.LineCodec``).
+  the fmt=0/1 error line and the OK answer have no place for one at all
+  (fmt=2 keeps attributes of ``<result>``);
+* ``ambiguous_fields`` is a tuple of names; fmt=2/3 text is never ambiguous,
+  so a mark there would be lost (fmt=0/1 check the mark against the written
+  line, ``_matcher.LineCodec``).
 
 ``lossy=True`` drops such unknown keys, and the mark, as it drops fields a
 layout has no place for; a missing required field or a malformed ``extra``
@@ -23,6 +25,7 @@ is refused whatever ``lossy`` says.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -66,8 +69,7 @@ def checked_reply(
         candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
         kind_of_keys = _picked_class(spec)
     changes: dict[str, Any] = {}
-    reserved = _reserved_keys(type(reply), fmt, spec, candidate, answer=answer)
-    extra = _checked_extra(reply, fmt, reserved, kind_of_keys, lossy=lossy)
+    extra = _checked_extra(reply, fmt, (spec, candidate, answer), kind_of_keys, lossy=lossy)
     if extra is not None:
         changes["extra"] = extra
     if _mark_is_lost(reply, fmt, lossy=lossy):
@@ -85,11 +87,16 @@ def _picked_class(spec: ReplySpec) -> KindOfKeys:
 
 
 def _refuse_absent_required(reply: msgspec.Struct, fmt: int | None) -> None:
-    for field in plan_for(type(reply)).fields:
-        if field.required and getattr(reply, field.name) is None:
+    for name in _required(type(reply)):
+        if getattr(reply, name) is None:
             raise EncodeError(
-                "required, but absent: there is nothing to write", field=field.name, fmt=fmt
+                "required, but absent: there is nothing to write", field=name, fmt=fmt
             )
+
+
+@functools.cache
+def _required(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    return tuple(field.name for field in plan_for(cls).fields if field.required)
 
 
 def _checked_rows(
@@ -142,20 +149,24 @@ def _format_name(fmt: int | None) -> str:
 def _checked_extra(
     reply: msgspec.Struct,
     fmt: int | None,
-    reserved: dict[str, str],
+    layout: tuple[ReplySpec | None, Candidate | None, bool],
     kind_of_keys: KindOfKeys | None,
     *,
     lossy: bool,
 ) -> tuple[tuple[str, Any], ...] | None:
     """The unknown keys ``fmt`` reads back as written; None when that is all
-    of them. Raises EncodeError naming the first other key unless ``lossy``."""
+    of them. ``layout`` is (spec, candidate, whether the reply is an API
+    answer) for :func:`_reserved_keys`. Raises EncodeError naming the first
+    other key unless ``lossy``."""
     extra = getattr(reply, "extra", ())
+    if extra == ():
+        return None
     if not isinstance(extra, tuple) or not all(
         isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in extra
     ):
         raise EncodeError("expected a tuple of (key, value) pairs", field="extra", fmt=fmt)
-    if not extra:
-        return None
+    spec, candidate, answer = layout
+    reserved = _reserved_keys(type(reply), fmt, spec, candidate, answer=answer)
     model_keys = [
         s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None
     ]
@@ -191,6 +202,7 @@ def _no_place(reply: msgspec.Struct, fmt: int | None, key: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def _reserved_keys(
     cls: type[msgspec.Struct],
     fmt: int | None,

@@ -93,7 +93,8 @@ def Variant(*keys: str) -> msgspec.Meta:
 
 
 #: Unknown keys kept in the order met: ``((key, value), ...)``. Values are the
-#: raw text for fmt 0/1/2 and the decoded JSON value for fmt=3.
+#: raw text for fmt 0/1/2 and the decoded JSON value for fmt=3; an XML record
+#: element's attributes come first, as ``("@name", value)``.
 Extra = tuple[tuple[str, Any], ...]
 
 

@@ -205,9 +205,9 @@ def foreign_extras(cls: type[msgspec.Struct]) -> st.SearchStrategy[Any]:
 
 
 def unknown_keys(cls: type[msgspec.Struct]) -> st.SearchStrategy[str]:
-    """Key names the model does not know."""
+    """Key names the model and the error and OK answers do not know."""
     plan = plan_for(cls)
-    known = {*plan.by_wire, *plan.by_name, *plan.by_variant, "extra", "script"}
+    known = {*plan.by_wire, *plan.by_name, *plan.by_variant, *ENVELOPE_KEYS, "extra", "script"}
     return st.from_regex(r"[a-z][a-z_]{1,10}", fullmatch=True).filter(lambda k: k not in known)
 
 
