@@ -64,6 +64,8 @@ class Twin(NamedTuple):
     many: msgspec.json.Decoder[Any]
     #: turns a decoded twin into the reply, in place
     to_model: Callable[[Any], msgspec.Struct]
+    #: the same for a list of decoded twins (the list itself, in place)
+    to_models: Callable[[list[Any]], list[msgspec.Struct]]
 
 
 _TWINS: dict[tuple[type, int], Twin] = {}
@@ -90,45 +92,58 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         return twin
     plan = plan_for(cls)
     overrides: list[Any] = []
-    steps = []
     env: dict[str, Any] = {"cls": cls}
     text = Annotated[str, msgspec.Meta(max_length=max_text)]
-    # Money is read as text and made a Decimal here, held to the documented
-    # form (MONEY_PATTERN): msgspec's own Decimal would also take NaN,
-    # exponents, `_` and spaces. A text that is its Decimal's own plain
-    # spelling has that form (the common case: no regex, no second parse);
-    # anything else is checked by parse_decimal (a bare JSON number fails the
-    # text type and goes the general way, which reads it digit for digit).
+    env["R"] = read_money
+    # Each step converts one field in place, as lines of the generated
+    # functions; money (read as text, see read_money) is inlined for one
+    # reply and remembered across the records of a list (amounts repeat: a
+    # message's cost, a tariff's prices), for that list only.
+    one: list[str] = []
+    many: list[str] = []
+    for i, spec in enumerate(plan.fields):
+        name = spec.name
+        if spec.kind is Kind.DECIMAL:
+            overrides.append((name, text) if spec.required else (name, text | None, None))
+            one += [
+                f"v = w.{name}",
+                "if v is not None:",
+                "    try:",
+                "        d = D(v)",
+                "    except ArithmeticError:",
+                "        d = None",
+                '    if d is None or str(d) != v or "E" in v or not d.is_finite():',
+                "        d = P(v)",
+                f"    w.{name} = d",
+            ]
+            many += [
+                f"v = w.{name}",
+                "if v is not None:",
+                "    d = known(v)",
+                "    if d is None:",
+                "        d = amounts[v] = R(v)",
+                f"    w.{name} = d",
+            ]
+            continue
+        if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
+            overrides.append((name, text | None, None))
+            step = [f"v = w.{name}", f"w.{name} = c{i}(v) if v else None"]
+        elif spec.kind is Kind.TEXT or spec.kind is Kind.TOKEN:
+            overrides.append((name, text) if spec.required else (name, text | None, None))
+            continue
+        elif spec.kind is Kind.LIST:
+            overrides.append((name, text) if spec.required else (name, text | None, None))
+            step = [f"v = w.{name}", f"if v is not None: w.{name} = c{i}(v)"]
+        elif spec.py_type is MessageFlags:
+            overrides.append((name, int | None, None))
+            step = [f"v = w.{name}", f"if v is not None: w.{name} = c{i}(v)"]
+        else:
+            continue
+        env[f"c{i}"] = MessageFlags if spec.py_type is MessageFlags else spec.from_text
+        one += step
+        many += step
     env["D"] = Decimal
     env["P"] = parse_decimal
-    for i, spec in enumerate(plan.fields):
-        if spec.kind is Kind.DECIMAL:
-            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
-            steps.append(
-                f"v = w.{spec.name}\n"
-                "    if v is not None:\n"
-                "        try:\n"
-                "            d = D(v)\n"
-                "        except ArithmeticError:\n"
-                "            d = None\n"
-                '        if d is None or str(d) != v or "E" in v or not d.is_finite():\n'
-                "            d = P(v)\n"
-                f"        w.{spec.name} = d"
-            )
-        elif spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
-            overrides.append((spec.name, text | None, None))
-            env[f"c{i}"] = spec.from_text
-            steps.append(f"v = w.{spec.name}\n    w.{spec.name} = c{i}(v) if v else None")
-        elif spec.kind is Kind.TEXT or spec.kind is Kind.TOKEN:
-            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
-        elif spec.kind is Kind.LIST:
-            overrides.append((spec.name, text) if spec.required else (spec.name, text | None, None))
-            env[f"c{i}"] = spec.from_text
-            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
-        elif spec.py_type is MessageFlags:
-            overrides.append((spec.name, int | None, None))
-            env[f"c{i}"] = MessageFlags
-            steps.append(f"v = w.{spec.name}\n    if v is not None: w.{spec.name} = c{i}(v)")
     # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
     # keys no answer holds, so that a JSON key of the same name stays unknown,
     # and with a type no JSON value has: a body that holds such a key anyway
@@ -147,17 +162,42 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         forbid_unknown_fields=True,
         rename=hidden,
     )
-    source = "def finish(w):\n    " + "\n    ".join([*steps, "w.__class__ = cls", "return w"])
-    # a generated function, as in _matcher._make_builder
-    exec(compile(source, f"<smsc_codec json {cls.__name__}>", "exec"), env)
-    finish: Callable[[Any], msgspec.Struct] = env["finish"]
+    source = "\n".join(
+        [
+            "def finish(w):",
+            *(f"    {line}" for line in [*one, "w.__class__ = cls", "return w"]),
+            "def finish_all(ws):",
+            "    amounts = {}",
+            "    known = amounts.get",
+            "    for w in ws:",
+            *(f"        {line}" for line in [*many, "w.__class__ = cls"]),
+            "    return ws",
+        ]
+    )
+    # generated functions, as in _matcher._make_builder
+    exec(compile(source + "\n", f"<smsc_codec json {cls.__name__}>", "exec"), env)
     twin = _TWINS[cls, max_text] = Twin(
         wire,
         msgspec.json.Decoder(wire, strict=False),
         msgspec.json.Decoder(list[wire], strict=False),  # type: ignore[valid-type]
-        finish,
+        env["finish"],
+        env["finish_all"],
     )
     return twin
+
+
+def read_money(text: str) -> Decimal:
+    """Money as the wire writes it (``_schema.MONEY_PATTERN``); ValueError for
+    anything else. msgspec's own Decimal would also take NaN, exponents, `_`
+    and spaces. A text that is its Decimal's own plain spelling has the form
+    (the common case: no regex); parse_decimal checks any other text."""
+    try:
+        amount = Decimal(text)
+    except ArithmeticError:
+        return parse_decimal(text)
+    if str(amount) != text or "E" in text or not amount.is_finite():
+        return parse_decimal(text)
+    return amount
 
 
 def _key_offset(text: str, key: str, before: _Before = ((), 0)) -> int:
@@ -362,7 +402,7 @@ def fast_json(
                 wires = twin.many.decode(data)
                 if len(wires) > limits.max_records:
                     return None
-                return [twin.to_model(w) for w in wires]
+                return twin.to_models(wires)
             reply = twin.to_model(twin.one.decode(data))
         except msgspec.ValidationError as exc:
             unknown = _UNKNOWN_FIELD.search(str(exc))

@@ -512,7 +512,7 @@ def _convert_all(
     twin = wire_twin(cls, max_text)
     try:
         wires = msgspec.convert(records, list[twin.wire], strict=False)  # type: ignore[name-defined]
-        return [twin.to_model(wire) for wire in wires]
+        return twin.to_models(wires)
     except (msgspec.ValidationError, ValueError):
         return None
 
