@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
 
 import msgspec
 
 from ._body import body_text, xml_body_charset
 from ._codes import Fmt
+from ._encodable import checked_reply
 from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._http_request import HttpRequest
-from ._json import TYPED_DEPTH, Twin, decode_json, encode_json, fast_json, wire_twin
+from ._json import TYPED_DEPTH, decode_json, encode_json, fast_json, wire_twin
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_json_records, check_lines
 from ._lines import decode_lines, encode_lines, read_mismatched_line
 from ._matcher import LineCodec, LineMismatch, line_codec
@@ -54,10 +55,12 @@ class Decoder(Generic[_R]):
         "_json_records_floor",
         "_line_codecs",
         "_max_body",
+        "_one_finish",
+        "_one_read",
         "_request_charset",
         "_short_body",
-        "_single_twin",
         "_spec",
+        "_utf8",
         "charset",
         "fmt",
         "kind",
@@ -117,7 +120,11 @@ class Decoder(Generic[_R]):
         #: a fmt=3 body this short cannot hold more records than the limit
         self._json_records_floor = 2 * limits.max_records
         self._spec: ReplySpec | None = None
-        self._single_twin: Twin | None = None
+        #: the wire twin's reader and finisher of the commonest fmt=3 answer,
+        #: one object of the first kind, once the first body has been read
+        self._one_read: Callable[[Any], Any] | None = None
+        self._one_finish: Callable[[Any], Any] = _unset
+        self._utf8 = self.charset == "utf-8"
         self._line_codecs: dict[str, LineCodec] = {}
 
     def _arguments(self) -> tuple[Any, ...]:
@@ -160,6 +167,17 @@ class Decoder(Generic[_R]):
                     # refused before any of it is parsed
                     body = body_text(body, self.charset, self.fmt)
                     check_json_records(body, self.limits)
+                read = self._one_read
+                # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
+                if (
+                    read is not None
+                    and body[:1] in _OBJECT_START
+                    and (type(body) is str or self._utf8 or body.isascii())  # type: ignore[union-attr]
+                ):
+                    try:
+                        return self._one_finish(read(body))  # type: ignore[no-any-return]
+                    except _FAST_JSON_MISSES:
+                        pass  # fast_json and the general path sort it out
                 if not self.strict:
                     found = self._fast_json(body)
                     if found is not None:
@@ -249,22 +267,28 @@ class Decoder(Generic[_R]):
     def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Any:
         # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
         if not isinstance(body, (str, bytes)) or (
-            isinstance(body, bytes) and self.charset != "utf-8" and not body.isascii()
+            isinstance(body, bytes) and not self._utf8 and not body.isascii()
         ):
             return None
-        single = self._single_twin
-        if single is not None and body[:1] in ("{", b"{") and self.limits.max_depth >= TYPED_DEPTH:
-            # the commonest answer: one object of the first kind (no dispatch)
-            try:
-                return single.to_model(single.one.decode(body))
-            except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
-                pass  # fast_json and the general path sort it out
         spec = self._success_spec()
         if spec is None:
             return None
-        if not spec.multi and single is None:
-            self._single_twin = wire_twin(spec.candidates[0].cls, self.limits.max_field_length)
+        if not spec.multi and self._one_read is None and self.limits.max_depth >= TYPED_DEPTH:
+            # decode() reads the commonest answer with this twin from now on
+            twin = wire_twin(spec.candidates[0].cls, self.limits.max_field_length)
+            self._one_finish = twin.to_model
+            self._one_read = twin.one.decode
         return fast_json(body, spec, self.limits)
+
+
+#: the first character of a JSON object, as text and as bytes
+_OBJECT_START = ("{", b"{")
+#: what the fast fmt=3 path gives up on (the general path says what is wrong)
+_FAST_JSON_MISSES = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
+
+
+def _unset(wire: Any) -> Any:
+    raise AssertionError("no wire twin yet")
 
 
 class _KindDecoder(Decoder[_R]):
@@ -408,7 +432,7 @@ def _decode_text(
     envelope = detect_text_envelope(text, fmt if fmt is not None else 0, limits)
     if envelope is None and fmt == 2:
         root = parse_xml(text, limits)
-        envelope = xml_envelope(root, text, strict=strict)
+        envelope = xml_envelope(root, text, strict=strict, limits=limits)
     if envelope is not None:
         if isinstance(envelope, ApiError) and req is not None:
             envelope = msgspec.structs.replace(envelope, script=req.script)
@@ -565,7 +589,9 @@ def encode_text(
     req = parse_request(request)
     fmt = int(req.fmt)
     if isinstance(reply, (ApiError, Ok)):
-        return encode_envelope(reply, fmt, lossy=lossy)
+        envelope = checked_reply(reply, fmt, lossy=lossy)
+        assert isinstance(envelope, (ApiError, Ok))
+        return encode_envelope(envelope, fmt, lossy=lossy)
     spec = reply_spec(req)
     replies: Sequence[msgspec.Struct]
     # A list is written as a list (a JSON array, the XML list element) even
@@ -576,28 +602,31 @@ def encode_text(
         replies = [reply]
     elif isinstance(reply, (list, tuple)):
         replies = list(reply)
+        for r in replies:
+            if not isinstance(r, msgspec.Struct):
+                raise TypeError(f"reply must be a list of reply Structs, not of {type(r).__name__}")
         if not as_list and len(replies) != 1:
             raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
+        if not as_list and not lossy:
+            raise EncodeError(
+                f"a list has no fmt={fmt} form: its one line reads back as the record alone "
+                "(pass the record, or lossy=True)",
+                fmt=fmt,
+            )
     else:
         raise TypeError(
             f"reply must be a reply Struct or a list of them, not {type(reply).__name__}"
         )
-    for r in replies:
-        if not isinstance(r, msgspec.Struct):
-            raise TypeError(f"reply must be a list of reply Structs, not of {type(r).__name__}")
+    if not replies and fmt in (0, 1):
+        raise EncodeError(f"a list of no records has no fmt={fmt} form: the body would be empty")
     for r in replies:
         if not any(type(r) is c.cls for c in spec.candidates):
             raise EncodeError(
                 f"{type(r).__name__} is not an answer of this {req.script}.php request", fmt=fmt
             )
-        details = spec.details
-        if details is not None:
-            for row in getattr(r, details.field) or ():
-                if type(row) is not details.candidate.cls:
-                    raise EncodeError(f"holds a {type(row).__name__}", field=details.field, fmt=fmt)
+    replies = [checked_reply(r, fmt, lossy=lossy, spec=spec) for r in replies]
     for r in replies:
         keys = [s.wire for s in plan_for(type(r)).fields if getattr(r, s.name) is not None]
-        keys += [key for key, _ in getattr(r, "extra", ())]
         if fmt in (2, 3) and type(r) is not spec.pick_keys(keys).cls:
             raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
         if fmt in (2, 3) and not lossy:

@@ -27,6 +27,7 @@ from typing import Any
 from ._body import body_text
 from ._checks import construct
 from ._codes import DeliveryError, MessageStatus
+from ._encodable import checked_reply
 from ._errors import DecodeError, EncodeError, SmscCodecError
 from ._http_request import FORM_CONTENT_TYPE, content_type_params
 from ._json import json_object_text, load_json, reply_from_mapping
@@ -168,7 +169,7 @@ def decode_callback(
             head_char = text.lstrip()[:1]
             fmt = 2 if head_char == "<" else 3 if head_char in ("{", "[") else None
         if fmt == 3:
-            data = load_json(text, limits)
+            data = load_json(text, limits, unique_keys=strict)
             if not isinstance(data, dict):
                 raise DecodeError("expected a JSON object", fmt=3, text=text, offset=0)
             cls = callback_kind(data)
@@ -251,6 +252,10 @@ def encode_callback(
 ) -> bytes:
     """Write a callback as the server posts it: form fields (``fmt=None``),
     XML (2) or JSON (3), in ``charset``."""
+    if fmt in (None, 2, 3):
+        checked = checked_reply(callback, fmt, lossy=False, kind_of_keys=callback_kind)
+        assert isinstance(checked, (StatusCallback, IncomingCallback, CallCallback))
+        callback = checked
     if fmt == 3:
         text = json_object_text(callback, None)
     elif fmt == 2:
@@ -271,7 +276,10 @@ def _form_text(callback: Callback, charset: str) -> str:
         value = getattr(callback, spec.name)
         if value is None:
             continue
-        pairs.append((spec.wire, spec.to_text(value), spec.name))
+        try:
+            pairs.append((spec.wire, spec.to_text(value), spec.name))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise EncodeError(str(exc), field=spec.name) from None
     for key, value in callback.extra:
         if not isinstance(value, str):
             raise EncodeError(f"{value!r} is not text", field=key)

@@ -30,7 +30,14 @@ import msgspec
 
 from ._addresses import AddressList
 
-__all__ = ["ADDRESS_LIST", "check", "construct", "describe", "unchecked"]
+__all__ = [
+    "ADDRESS_LIST",
+    "check",
+    "construct",
+    "describe",
+    "replaced",
+    "unchecked",
+]
 
 #: The marker of a list field in a field's ``msgspec.Meta(extra=...)``.
 ADDRESS_LIST = "address_list"
@@ -69,6 +76,14 @@ def construct(cls: type[_S], /, **fields: Any) -> _S:
     """``cls(**fields)`` without the checks (for values typed already)."""
     built: _S = unchecked(cls)(**fields)
     return built
+
+
+def replaced(struct: _S, /, **changes: Any) -> _S:
+    """``msgspec.structs.replace`` without the checks: the encoders copy what a
+    caller handed them, wrong types and all (they refuse those themselves,
+    naming the field, with EncodeError)."""
+    values = {name: getattr(struct, name) for name in struct.__struct_fields__}
+    return construct(type(struct), **{**values, **changes})
 
 
 @functools.cache

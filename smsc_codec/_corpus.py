@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,8 +35,10 @@ import msgspec
 
 from ._callbacks import Callback
 from ._errors import DecodeError, EncodeError, SmscCodecError
-from ._exchange import decode_exchange, encode_exchange
+from ._exchange import decode_exchange, encode_exchange, is_callback
 from ._model import JsonText, Reply
+from ._request import Request, parse_request
+from ._schema import plan_for
 
 __all__ = ["CorpusEntry", "EntryResult", "check_entry", "expected_value", "load_corpus"]
 
@@ -102,10 +104,6 @@ def _decode(entry: CorpusEntry, *, strict: bool = False) -> Any:
     return decode_exchange(entry.body, entry.request, strict=strict)
 
 
-def _encode(value: Any, entry: CorpusEntry) -> bytes:
-    return encode_exchange(value, entry.request)
-
-
 def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
     meta = entry.meta
     expect = meta["expect"]
@@ -142,33 +140,66 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
                 yield "strict decode differs from lenient decode"
     if meta.get("byte_exact"):
         try:
-            again = _encode(got, entry)
+            again = encode_exchange(got, entry.request)
         except SmscCodecError as exc:
             yield f"re-encoding failed: {exc}"
         else:
             if again != entry.body:
                 yield f"re-encoded to {again!r}, captured {entry.body!r}"
     else:
-        yield from _faithful_or_refused(got, entry)
+        yield from _faithful_or_refused(got, parse_request(entry.request))
+    for other in _other_formats(parse_request(entry.request)):
+        yield from _faithful_or_refused(_wire_value(got), other, _wire_value)
 
 
-def _faithful_or_refused(value: Any, entry: CorpusEntry) -> Iterator[str]:
-    """What the encoder writes of any entry reads back as the same value,
-    unless it refuses with EncodeError (README: Encoding)."""
+def _wire_value(value: Any) -> Any:
+    """``value`` without its decoding context (the fields never written, such
+    as ``Ok.bare``: a bare OK answers fmt=2/3, written in fmt=0 it is just
+    the OK answer), which another format describes anew."""
+    if isinstance(value, list):
+        return [_wire_value(item) for item in value]
+    if not isinstance(value, msgspec.Struct):
+        return value
+    written = {*plan_for(type(value)).by_name, "extra", "ambiguous_fields"}
+    context = {
+        info.name: info.default
+        for info in msgspec.structs.fields(value)
+        if info.name not in written
+    }
+    return msgspec.structs.replace(value, **context) if context else value
+
+
+def _faithful_or_refused(
+    value: Any, request: Request, seen: Callable[[Any], Any] = lambda value: value
+) -> Iterator[str]:
+    """What the encoder writes of any entry, in any format, reads back as the
+    same value (as ``seen`` shows it), unless it refuses with EncodeError
+    (README: Encoding): what ``smsc-codec convert`` relies on."""
+    where = f"in fmt={request.get('fmt')}: " if request.get("fmt") else "as form fields: "
     try:
-        written = _encode(value, entry)
+        written = encode_exchange(value, request)
     except EncodeError:
         return
     except SmscCodecError as exc:
-        yield f"re-encoding failed: {exc}"
+        yield f"re-encoding {where}failed: {exc}"
         return
     try:
-        back = decode_exchange(written, entry.request)
+        back = decode_exchange(written, request)
     except SmscCodecError as exc:
-        yield f"re-encoded to {written!r}, which does not decode: {exc}"
+        yield f"re-encoded {where}{written!r}, which does not decode: {exc}"
         return
-    if back != value:
-        yield f"re-encoded to {written!r}, which reads back as {back!r}"
+    if seen(back) != value:
+        yield f"re-encoded {where}{written!r}, which reads back as {back!r}"
+
+
+def _other_formats(request: Request) -> Iterator[Request]:
+    """``request`` asking for each other format (a callback: form fields, XML, JSON)."""
+    own = request.get("fmt")
+    formats = (None, "2", "3") if is_callback(request) else ("0", "1", "2", "3")
+    for fmt in formats:
+        if fmt != own and not (fmt == "0" and own is None):
+            params = tuple(pair for pair in request.params if pair[0] != "fmt")
+            yield Request(script=request.script, params=params + ((("fmt", fmt),) if fmt else ()))
 
 
 def check_entry(entry: CorpusEntry) -> EntryResult:

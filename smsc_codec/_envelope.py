@@ -9,15 +9,24 @@ in every format.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import msgspec
 
+from ._checks import replaced
 from ._errors import DecodeError, EncodeError
 from ._json import json_object_text
 from ._limits import DEFAULT_LIMITS, Limits, check_text_values
 from ._matcher import LineMismatch, line_codec
 from ._model import ApiError, Ok
-from ._xml import record_fields, reply_from_fields, xml_element_text
+from ._replies import ERROR_KEYS
+from ._xml import (
+    attribute_fields,
+    record_fields,
+    reply_from_fields,
+    start_tag,
+    xml_element_text,
+)
 
 __all__ = ["detect_text_envelope", "encode_envelope", "xml_envelope"]
 
@@ -62,16 +71,23 @@ def detect_text_envelope(
     return None
 
 
-def xml_envelope(root: object, text: str, *, strict: bool) -> ApiError | Ok | None:
+def xml_envelope(
+    root: Any, text: str, *, strict: bool, limits: Limits = DEFAULT_LIMITS
+) -> ApiError | Ok | None:
     """The ``<result>`` answers: an error, or ``<result>OK</result>``."""
     if getattr(root, "tag", None) != "result":
         return None
-    if len(root) == 0 and (root.text or "").strip() == "OK":  # type: ignore[arg-type, attr-defined]
-        return Ok()
-    if root.find("error_code") is None and root.find("error") is None:  # type: ignore[attr-defined]
+    if len(root) == 0 and (root.text or "").strip() == "OK":
+        if not root.attrib:
+            return Ok()
+        # attributes are kept as unknown keys (_xml.ATTRIBUTE), as on any record
+        ok = reply_from_fields(attribute_fields(root), Ok, text, strict, limits)
+        assert isinstance(ok, Ok)
+        return ok
+    if all(root.find(key) is None for key in ERROR_KEYS):
         return None  # a success answer in <result> (send.php, jobs.php)
     fields = record_fields(root, text)
-    reply = reply_from_fields(fields, ApiError, text, strict)
+    reply = reply_from_fields(fields, ApiError, text, strict, limits)
     assert isinstance(reply, ApiError)
     return reply
 
@@ -81,13 +97,15 @@ def encode_envelope(reply: ApiError | Ok, fmt: int, *, lossy: bool) -> str:
     if isinstance(reply, Ok):
         if reply.bare:
             return "OK"
-        return {0: "OK", 1: "OK", 2: "<result>OK</result>", 3: '{\n"result": "OK"\n}'}[fmt]
+        if fmt == 2:  # (with the attributes of <result>, the only keys it keeps)
+            return start_tag("result", reply.extra)[0] + "OK</result>"
+        return {0: "OK", 1: "OK", 3: '{\n"result": "OK"\n}'}[fmt]
     if fmt in (0, 1):
         if fmt == 1:
             if reply.id == 0 and not lossy:
                 raise EncodeError("id 0 reads back as no id in `0,-N`", field="id", fmt=1)
-            reply = msgspec.structs.replace(reply, id=reply.id or 0)
-        if reply.code < 0:
+            reply = replaced(reply, id=reply.id or 0)
+        if isinstance(reply.code, int) and reply.code < 0:  # (another type: the writer says)
             raise EncodeError("an error code is positive", field="code", fmt=fmt)
         return line_codec(fmt, "api_error", ApiError).write(reply, lossy=lossy)
     if fmt == 2:

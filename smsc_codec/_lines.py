@@ -369,8 +369,16 @@ def _check_extra_reads_back(
 
 def _detail_lines(reply: msgspec.Struct, fmt: int, details: Details, lossy: bool) -> list[str]:
     codec = line_codec(fmt, details.candidate.rule, details.candidate.cls)
-    rows = getattr(reply, details.field) or ()
-    return [codec.write(row, lossy=lossy) + _extra_text(row, fmt, lossy) for row in rows]
+    rows = getattr(reply, details.field)
+    if rows is not None and not rows and not lossy:
+        # the lines after the answer's line are the list: none reads back as
+        # no list at all (fmt=2/3 write an empty element or array)
+        raise EncodeError(
+            "an empty list has no line form (it would read back as absent)",
+            field=details.field,
+            fmt=fmt,
+        )
+    return [codec.write(row, lossy=lossy) + _extra_text(row, fmt, lossy) for row in rows or ()]
 
 
 def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:

@@ -478,7 +478,10 @@ class LineCodec:
             out.append(text)
             out.append(lit)
         line = "".join(out)
-        if alt.free or any(s.kind is Kind.TOKEN for s in alt.specs):
+        # (a layout without free text or tokens reads back as written, but a
+        # mark of ambiguity would not come back with it)
+        marked = getattr(reply, "ambiguous_fields", ())
+        if alt.free or marked or any(s.kind is Kind.TOKEN for s in alt.specs):
             self._check_round_trip(line, alt, reply, lossy=lossy)
         return line
 

@@ -149,7 +149,8 @@ class JsonText(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 #: the JSON value for fmt=3 (an object or array as :class:`JsonText`).
 ExtraValue = str | int | float | bool | None | JsonText
 
-#: Unknown keys kept in the order met: ``((key, value), ...)``.
+#: Unknown keys kept in the order met: ``((key, value), ...)``; an XML record
+#: element's attributes come first, as ``("@name", value)``.
 Extra = tuple[tuple[str, ExtraValue], ...]
 
 

@@ -17,6 +17,7 @@ import msgspec
 
 from ._errors import RequestError
 from ._model import (
+    ApiError,
     Balance,
     BlacklistEntry,
     Contact,
@@ -41,8 +42,11 @@ from ._model import (
     Template,
 )
 from ._request import Request, parse_request, script_of_path
+from ._schema import plan_for
 
 __all__ = [
+    "ENVELOPE_KEYS",
+    "ERROR_KEYS",
     "Candidate",
     "Details",
     "LayoutKey",
@@ -54,6 +58,17 @@ __all__ = [
     "request_for_kind",
     "url_layout_key",
 ]
+
+
+#: The keys whose presence makes a record read as an error answer, in any
+#: script (facts §1.2): the wire keys of the error's text and code.
+ERROR_KEYS: tuple[str, ...] = tuple(
+    plan_for(ApiError).by_name[name].wire for name in ("description", "code")
+)
+#: ...and with the OK answer's key (``{"result": "OK"}``, facts §2.6), every
+#: key of the answers common to all scripts: no record's unknown key may be
+#: one of these (it could read back as an answer of its own).
+ENVELOPE_KEYS: tuple[str, ...] = (*ERROR_KEYS, "result")
 
 
 class Candidate(NamedTuple):

@@ -23,12 +23,16 @@ from ._checks import ADDRESS_LIST, unchecked
 from ._codes import MessageFlags
 
 __all__ = [
+    "MAX_INT_DIGITS",
+    "MAX_MONEY_ZEROS",
+    "MONEY_PATTERN",
     "FieldSpec",
     "Kind",
     "StructPlan",
     "format_date",
     "format_datetime",
     "format_list",
+    "int_digits_fault",
     "mapping_builder",
     "parse_date",
     "parse_datetime",
@@ -81,19 +85,51 @@ KIND_PATTERNS: dict[Kind, str] = {
 }
 
 
+#: The most digits an integer read from or written to the wire may have:
+#: CPython's own bound on ``int()`` of a text (its conversion is quadratic
+#: beyond it); an answer's integers (ids, timestamps, codes) have at most 20.
+MAX_INT_DIGITS = 4300
+
+
+def int_digits_fault(digits: int) -> str:
+    """The reason given for an integer longer than :data:`MAX_INT_DIGITS`
+    (instead of CPython's advice to raise its limit)."""
+    return f"an integer of {digits:,} digits (at most {MAX_INT_DIGITS:,} are read)"
+
+
 def parse_int(text: str) -> int:
     """Read ``-?[0-9]+`` exactly (``int()`` alone also takes spaces, ``_`` and ``+``)."""
     if text.isascii() and (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+        if len(text) > MAX_INT_DIGITS and len(text.removeprefix("-")) > MAX_INT_DIGITS:
+            raise ValueError(int_digits_fault(len(text.removeprefix("-"))))
         return int(text)
-    raise ValueError(f"expected an integer, got {text!r}")
+    raise ValueError(f"expected an integer, got {_shown(text)}")
+
+
+def _parse_valid_int(text: str) -> int:
+    """An integer a layout regex has checked (``-?[0-9]+``), of any length."""
+    if len(text) > MAX_INT_DIGITS:
+        return parse_int(text)  # (says how many digits, where int() would advise)
+    return int(text)
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a reason, cut when long (a reason is one line)."""
+    return repr(text) if len(text) <= 80 else f"{text[:60]!r}… ({len(text):,} characters)"
+
+
+#: Money on the wire (facts §1.4): the one form the server writes, in every
+#: format; ``Decimal()`` alone also takes exponents, ``NaN``, ``Infinity``,
+#: ``_`` and spaces, none of which an amount is written with.
+MONEY_PATTERN = r"\A-?[0-9]+(?:\.[0-9]+)?\Z"
 
 
 def parse_decimal(text: str) -> Decimal:
-    """Read ``-?[0-9]+(.[0-9]+)?`` exactly (``Decimal()`` also takes exponents, NaN, spaces)."""
+    """Read ``-?[0-9]+(.[0-9]+)?`` exactly (:data:`MONEY_PATTERN`)."""
     whole, dot, fraction = text.removeprefix("-").partition(".")
     if text.isascii() and whole.isdigit() and (fraction.isdigit() if dot else True):
         return Decimal(text)
-    raise ValueError(f"expected a decimal number, got {text!r}")
+    raise ValueError(f"expected a decimal number, got {_shown(text)}")
 
 
 def _parse_valid_decimal(text: str) -> Decimal:
@@ -136,6 +172,8 @@ def parse_date(text: str) -> date:
 def format_date(value: date) -> str:
     if isinstance(value, datetime):
         raise ValueError("a date field carries no time of day")
+    if not isinstance(value, date):
+        raise _wrong_type("a date", value)
     return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
@@ -145,8 +183,18 @@ def format_list(value: str | AddressList) -> str:
     if isinstance(value, str):
         return value
     if not isinstance(value, AddressList):
+        # a plain sequence of items is written with commas (a str would be
+        # split into characters)
+        if not isinstance(value, (tuple, list)):
+            raise _wrong_type("an AddressList or a sequence of items", value)
+        if not all(isinstance(item, str) for item in value):
+            raise TypeError("a list field's items are texts")
         value = AddressList(value)
     return value.text
+
+
+def _wrong_type(expected: str, value: object) -> TypeError:
+    return TypeError(f"expected {expected}, got {type(value).__name__}")
 
 
 def _parse_valid_datetime(text: str) -> datetime:
@@ -162,7 +210,7 @@ def _enum_reader(
         # the commonest flags: none set, an HLR request (message type 4)
         members.update((str(bits), MessageFlags(bits)) for bits in range(16))
     get = members.get
-    convert = int if trusted else parse_int
+    convert = _parse_valid_int if trusted else parse_int
 
     def read(text: str) -> Any:
         member = get(text)
@@ -172,6 +220,8 @@ def _enum_reader(
 
 
 def format_datetime(value: datetime) -> str:
+    if not isinstance(value, datetime):
+        raise _wrong_type("a datetime", value)
     if value.microsecond or value.tzinfo is not None:
         raise ValueError("the wire carries whole seconds of naive server-local time")
     return (
@@ -180,17 +230,52 @@ def format_datetime(value: datetime) -> str:
     )
 
 
-def format_decimal(value: Decimal) -> str:
+#: The zeros a Decimal's exponent adds to its written form beyond its own
+#: digits (``Decimal("2.5E+2")``, what ``normalize()`` makes of 250, is
+#: written 250: one zero). Money is written digit by digit, never with an
+#: exponent (:data:`MONEY_PATTERN`), so ``1E+999999999`` would be a gigabyte
+#: of zeros: past this bound (more digits than any amount has) the encoders
+#: refuse the value.
+MAX_MONEY_ZEROS = 30
+
+
+def format_decimal(value: Decimal | int) -> str:
+    """Money as the wire writes it (:data:`MONEY_PATTERN`): a Decimal, or an int."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _format_int(value)
+    if not isinstance(value, Decimal):
+        raise _wrong_type("a Decimal", value)
     if not value.is_finite():
-        raise ValueError(f"{value} cannot be written")
+        raise ValueError(f"{value} is not an amount: money is a finite decimal number")
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # (a finite Decimal's exponent is a number)
+    added = exponent if exponent > 0 else -exponent - len(digits)
+    if added > MAX_MONEY_ZEROS:
+        raise ValueError(
+            f"{value} would be written with {added:,} zeros it does not hold "
+            f"(at most {MAX_MONEY_ZEROS})"
+        )
     return format(value, "f")
 
 
 def _format_int(value: int) -> str:
-    return str(int(value))
+    # (bool is an int, but True is no number the wire carries)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _wrong_type("an integer", value)
+    try:
+        return str(int(value))
+    except ValueError:  # past CPython's limit: its message would advise raising it
+        digits = int(value.bit_length() * 0.30103) + 1
+        raise ValueError(int_digits_fault(digits)) from None
 
 
 def _identity(value: str) -> str:
+    return value
+
+
+def _format_text(value: str) -> str:
+    if not isinstance(value, str):
+        raise _wrong_type("text", value)
     return value
 
 
@@ -257,16 +342,16 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
     if extra.get("wire") is False or typing.get_origin(base) is tuple:
         return None
     simple: dict[Any, _Readers] = {
-        int: (Kind.INT, parse_int, int, _format_int),
+        int: (Kind.INT, parse_int, _parse_valid_int, _format_int),
         Decimal: (Kind.DECIMAL, parse_decimal, _parse_valid_decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
         date: (Kind.DATE, parse_date, parse_date, format_date),
-        str: (Kind.TEXT, _identity, _identity, _identity),
+        str: (Kind.TEXT, _identity, _identity, _format_text),
     }
     if extra.get(ADDRESS_LIST):  # a list, kept as its text (``AddressText``)
         simple[str] = (Kind.LIST, _identity, _identity, format_list)
     elif not extra.get("free_text"):
-        simple[str] = (Kind.TOKEN, _identity, _identity, _identity)
+        simple[str] = (Kind.TOKEN, _identity, _identity, _format_text)
     readers: _Readers | None
     if (isinstance(base, type) and issubclass(base, enum.IntEnum)) or base is MessageFlags:
         readers = (

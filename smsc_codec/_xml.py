@@ -25,11 +25,19 @@ from ._checks import construct
 from ._errors import DecodeError, EncodeError, LimitError
 from ._json import structured_fields, wire_twin
 from ._limits import DEFAULT_LIMITS, Limits, nth_record_fault
-from ._replies import Details, ReplySpec
+from ._replies import ERROR_KEYS, Details, ReplySpec
 from ._schema import mapping_builder, plan_for, variant_fault
 from ._strictness import unknown_codes
 
-__all__ = ["decode_plain_xml", "decode_xml", "encode_xml", "xml_element_text"]
+__all__ = [
+    "ATTRIBUTE",
+    "attribute_fields",
+    "decode_plain_xml",
+    "decode_xml",
+    "encode_xml",
+    "start_tag",
+    "xml_element_text",
+]
 
 #: Characters XML 1.0 cannot carry at all (§2.2 of the XML spec).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -42,8 +50,19 @@ def _fault(
 
 
 def _tag_offset(text: str, tag: str) -> int:
-    found = text.find(f"<{tag}")
-    return max(found, 0)
+    """Where ``<tag`` first stands; for an attribute's key (``@name``, see
+    :func:`record_fields`), where its name stands in a start tag."""
+    if tag.startswith(ATTRIBUTE):
+        name = re.search(rf"<[^>]*?\s({re.escape(tag[1:])})\s*=", text)
+        return name.start(1) if name else 0
+    return max(text.find(f"<{tag}"), 0)
+
+
+#: The key an attribute of a record element is kept under in ``extra``:
+#: ``<sms code="7">`` keeps ``("@code", "7")``, before the elements' keys
+#: (an element name cannot start with ``@``); the XML encoder writes such a
+#: key back as an attribute of the record element.
+ATTRIBUTE = "@"
 
 
 @functools.cache
@@ -237,7 +256,9 @@ def parse_xml(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
 
 def _value_offset(text: str, tag: str, value: str) -> int:
     """Where ``value`` (escaped as the encoder writes it) starts after ``<tag>``,
-    else where ``<tag`` first stands."""
+    else where ``<tag`` first stands (an attribute: where its name stands)."""
+    if tag.startswith(ATTRIBUTE):
+        return _tag_offset(text, tag)
     needle = f"<{tag}>" + _escape_text(value[:64])
     found = text.find(needle)
     return found + len(tag) + 2 if found >= 0 else _tag_offset(text, tag)
@@ -248,7 +269,8 @@ _ATTRIB = operator.attrgetter("attrib")
 
 
 def record_fields(element: Any, text: str) -> dict[str, str]:
-    """The child elements of a record as {tag: text}; nested markup is an error."""
+    """The child elements of a record as {tag: text}, after the record
+    element's attributes as {"@name": value}; nested markup is an error."""
     # The common case is checked with C-level loops (map/any), the slow walk
     # below runs only to say what is wrong.
     fields = {child.tag: child.text or "" for child in element}
@@ -259,12 +281,16 @@ def record_fields(element: Any, text: str) -> dict[str, str]:
         and ("=" not in text or not any(map(_ATTRIB, element)))
         and not any(map(str.strip, filter(None, map(_TAIL, element))))
     ):
-        return fields
+        return {**attribute_fields(element), **fields} if element.attrib else fields
     if (element.text or "").strip():
         raise _fault(f"text directly inside <{element.tag}>", text, _tag_offset(text, element.tag))
-    out: dict[str, str] = {}
+    out: dict[str, str] = attribute_fields(element)
     for child in element:
-        if len(child) or child.attrib:
+        if child.attrib:
+            name = next(iter(child.attrib))
+            reason = f"attribute {name!r} on <{child.tag}>: a field's element holds its value only"
+            raise _fault(reason, text, _tag_offset(text, ATTRIBUTE + name))
+        if len(child):
             raise _fault(f"<{child.tag}> holds markup", text, _tag_offset(text, child.tag))
         if child.tag in out:
             raise _fault(f"<{child.tag}> appears twice", text, _tag_offset(text, child.tag))
@@ -275,6 +301,21 @@ def record_fields(element: Any, text: str) -> dict[str, str]:
 
 
 _TEXT = operator.attrgetter("text")
+
+
+def attribute_fields(element: Any) -> dict[str, str]:
+    """An element's attributes as {"@name": value} (:data:`ATTRIBUTE`)."""
+    return {ATTRIBUTE + name: value for name, value in element.attrib.items()}
+
+
+def _refuse_attributes(element: Any, text: str) -> None:
+    """A list element's attributes: no record holds them, and none is dropped."""
+    for name in element.attrib:
+        raise _fault(
+            f"attribute {name!r} on <{element.tag}>: a list has no place for it",
+            text,
+            _tag_offset(text, ATTRIBUTE + name),
+        )
 
 
 def reply_from_fields(
@@ -289,10 +330,11 @@ def reply_from_fields(
     if len(text) > max_text:
         for tag, raw in fields.items():
             if len(raw) > max_text or len(tag) > max_text:
+                what = f"attribute {tag[1:41]!r}" if tag.startswith(ATTRIBUTE) else f"<{tag[:40]}>"
                 raise LimitError(
                     "max_field_length",
                     max_text,
-                    f"<{tag[:40]}> holds {max(len(raw), len(tag)):,} characters",
+                    f"{what} holds {max(len(raw), len(tag)):,} characters",
                     fmt=2,
                     text=text,
                     offset=_value_offset(text, tag, raw),
@@ -323,7 +365,12 @@ def reply_from_fields(
             spec = variant
         if spec is None:
             if strict:
-                raise _fault(f"unknown element <{tag}>", text, _tag_offset(text, tag))
+                unknown = (
+                    f"unknown attribute {tag[1:]!r}"
+                    if tag.startswith(ATTRIBUTE)
+                    else f"unknown element <{tag}>"
+                )
+                raise _fault(unknown, text, _tag_offset(text, tag))
             extra.append((tag, raw))
             continue
         if raw == "" and not spec.kind.textual:
@@ -331,7 +378,7 @@ def reply_from_fields(
         try:
             values[spec.name] = spec.from_text(raw)
         except ValueError as exc:
-            raise _fault(f"{exc} in <{tag}>", text, _tag_offset(text, tag)) from None
+            raise _fault(f"{exc} in <{tag}>", text, _value_offset(text, tag, raw)) from None
     for spec in plan.fields:
         if spec.required and spec.name not in values:
             raise _fault(f"missing <{spec.wire}>", text, len(text))
@@ -352,6 +399,7 @@ def decode_xml(
         items = list(root)
         if (root.text or "").strip():
             raise _fault(f"text directly inside <{root.tag}>", text)
+        _refuse_attributes(root, text)
         if strict and not spec.multi:
             raise _fault(f"expected <{spec.xml_item}>, found <{root.tag}>", text)
     elif root.tag == spec.xml_item:
@@ -389,6 +437,7 @@ def _detail_rows(
     items[0].remove(block)
     if (block.text or "").strip():
         raise _fault(f"text directly inside <{block.tag}>", text, _tag_offset(text, block.tag))
+    _refuse_attributes(block, text)
     if len(block) > limits.max_records:
         past = itertools.islice(
             re.finditer(f"<{details.xml_item}[ />]", text), limits.max_records, None
@@ -426,7 +475,7 @@ def decode_plain_xml(
     found = plain_records(text, spec.xml_item, spec.xml_list, limits)
     if found is None:
         return None
-    if any("error_code" in fields or "error" in fields for fields in found[1]):
+    if any(key in fields for fields in found[1] for key in ERROR_KEYS):
         return None  # an error answer in the success answer's element (send.php)
     root_tag, records = found
     return _replies(records, root_tag, spec, text, False, limits=limits)
@@ -464,7 +513,7 @@ def _convert_all(
     twin = wire_twin(cls, max_text)
     try:
         wires = msgspec.convert(records, list[twin.wire], strict=False)  # type: ignore[name-defined]
-        return [twin.to_model(wire) for wire in wires]
+        return twin.to_models(wires)
     except (msgspec.ValidationError, ValueError):
         return None
 
@@ -483,13 +532,47 @@ def _escape_text(value: str) -> str:
     )
 
 
+def _escape_attribute(value: str, key: str) -> str:
+    # A tab or line break in an attribute value reads back as a space
+    # (attribute-value normalisation, XML 1.0, section 3.3.3): written as references.
+    return _escape(value, key).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+
+
+#: what the encoder writes as an element or attribute name (no namespace prefix)
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def start_tag(tag: str, extra: Sequence[tuple[str, Any]]) -> tuple[str, list[tuple[str, Any]]]:
+    """The start tag of a record element with its attributes (the ``@`` keys
+    of ``extra``, see :data:`ATTRIBUTE`), and the unknown keys left to be
+    written as elements. Raises EncodeError for a key XML cannot carry."""
+    attributes = []
+    elements: list[tuple[str, Any]] = []
+    for key, value in extra:
+        name = key.removeprefix(ATTRIBUTE)
+        if not isinstance(value, str) or _XML_NAME.fullmatch(name) is None:
+            raise EncodeError("cannot be written as an XML element or attribute", field=key, fmt=2)
+        if name == key:
+            elements.append((key, value))
+        elif elements:
+            raise EncodeError(
+                "an attribute reads back before the elements: its key comes first in extra",
+                field=key,
+                fmt=2,
+            )
+        else:
+            attributes.append(f' {name}="{_escape_attribute(value, key)}"')
+    return f"<{tag}{''.join(attributes)}>", elements
+
+
 def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) -> str:
     """One reply as a record element, each field on its own line."""
     plan = plan_for(type(reply))
     candidate = None
     if spec is not None:
         candidate = next((c for c in spec.candidates if type(reply) is c.cls), None)
-    lines = [f"<{tag}>"]
+    opening, extra = start_tag(tag, getattr(reply, "extra", ()))
+    lines = [opening]
     for field in structured_fields(plan, candidate):
         value = getattr(reply, field.name)
         if value is None:
@@ -501,9 +584,7 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
         except (ValueError, TypeError, AttributeError) as exc:
             raise EncodeError(str(exc), field=field.name, fmt=2) from None
         lines.append(f"<{field.wire}>{_escape(rendered, field.wire)}</{field.wire}>")
-    for key, value in getattr(reply, "extra", ()):
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][\w.-]*", key):
-            raise EncodeError("cannot be written as an XML element", field=key, fmt=2)
+    for key, value in extra:
         lines.append(f"<{key}>{_escape(value, key)}</{key}>")
     lines.append(f"</{tag}>")
     return "\n".join(lines)
@@ -526,7 +607,11 @@ def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: b
     if lone and len(items) == 1 and not as_list:
         # the field alone is written as the root, as documented (facts §2.5)
         lines = items[0].split("\n")
-        if len(lines) == 3 and lines[1].startswith(f"<{lone}>"):
+        if (
+            len(lines) == 3
+            and lines[0] == f"<{spec.xml_item}>"
+            and lines[1].startswith(f"<{lone}>")
+        ):
             return lines[1]
     if as_list:
         return "\n".join([f"<{spec.xml_list}>", *items, f"</{spec.xml_list}>"])

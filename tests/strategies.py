@@ -13,13 +13,15 @@ import string
 import typing
 from collections.abc import Collection
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 from hypothesis import strategies as st
 
-from smsc_codec import MessageFlags
+from smsc_codec import AddressList, MessageFlags
 from smsc_codec._model import JsonText
+from smsc_codec._replies import ENVELOPE_KEYS
 from smsc_codec._schema import FieldSpec, Kind, plan_for
 
 #: Pieces that break naive parsers: separators of every format, markup,
@@ -147,10 +149,68 @@ def replies(
     return st.fixed_dictionaries(kwargs).map(lambda values: cls(**values))
 
 
-def unknown_keys(cls: type[msgspec.Struct]) -> st.SearchStrategy[str]:
-    """Key names the model does not know."""
+#: Values of no field's type, or of another field's type
+_FOREIGN: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    2**70,
+    1.4,
+    float("nan"),
+    Decimal("1.40"),
+    Decimal("NaN"),
+    Decimal("1E+999999999"),
+    "",
+    "1",
+    "text",
+    b"1",
+    datetime(2021, 6, 28, 15, 55, 47),
+    datetime(2021, 6, 28, 15, 55, 47, 5),
+    date(2021, 6, 28),
+    (),
+    ("1",),
+    [1],
+    {"a": 1},
+    AddressList(["79990000001"]),
+    object(),
+]
+
+
+#: Values a field may be given by mistake: of another type (None for a
+#: required field, text for a number, a float for money, a date for a
+#: datetime...), or of its type but out of what the wire carries.
+foreign_values: st.SearchStrategy[Any] = st.one_of(
+    st.sampled_from(_FOREIGN), st.integers(), st.text(max_size=5)
+)
+
+
+def foreign_extras(cls: type[msgspec.Struct]) -> st.SearchStrategy[Any]:
+    """``extra`` values that are wrong in shape or in content: pairs of three,
+    keys that are not text, keys of the model or of the envelope, repeated
+    keys, attribute keys, values JSON or text cannot give back."""
     plan = plan_for(cls)
-    known = {*plan.by_wire, *plan.by_name, *plan.by_variant, "extra", "script"}
+    keys = st.one_of(
+        st.sampled_from([*plan.by_wire, *plan.by_variant, *ENVELOPE_KEYS, "imsi", "phones"]),
+        st.sampled_from(["@code", "@", "a b", "", "x"]),
+        unknown_keys(cls),
+    )
+    values = st.one_of(st.sampled_from(_FOREIGN), st.text(max_size=5))
+    pairs = st.tuples(keys, values)
+    return st.one_of(
+        st.lists(pairs, max_size=3).map(tuple),
+        pairs.map(lambda pair: (pair, pair)),  # a key written twice
+        st.sampled_from(_FOREIGN),
+        st.just((("a", "b", "c"),)),
+        st.just(((1, "b"),)),
+        st.just([("a", "b")]),
+    )
+
+
+def unknown_keys(cls: type[msgspec.Struct]) -> st.SearchStrategy[str]:
+    """Key names the model and the error and OK answers do not know."""
+    plan = plan_for(cls)
+    known = {*plan.by_wire, *plan.by_name, *plan.by_variant, *ENVELOPE_KEYS, "extra", "script"}
     return st.from_regex(r"[a-z][a-z_]{1,10}", fullmatch=True).filter(lambda k: k not in known)
 
 

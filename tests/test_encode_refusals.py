@@ -26,6 +26,8 @@ from smsc_codec import (
     SmsStatus,
     Template,
 )
+from smsc_codec._checks import construct, replaced
+from tests.helpers import decoded
 
 STATUS = "status.php?id=101&phone=79991234567&all=1"
 CONTACTS = "phones.php?get=1"
@@ -212,3 +214,96 @@ def test_nul_in_json_is_escaped_and_reads_back() -> None:
     body = smsc_codec.encode(value, request)
     assert b"\x00" not in body
     assert smsc_codec.decode(body, request) == value
+
+
+# ------------------------------------------------- wrongly typed values ---
+#: a number of a send.php op=1 answer with every field, the number not text
+PHONE_RESULT = construct(
+    smsc_codec.PhoneResult,
+    phone=79991234567,
+    mccmnc="25001",
+    cost=Decimal("1.40"),
+    status=MessageStatus.DELIVERED,
+    error=0,
+)
+
+
+@pytest.mark.parametrize("fmt", [0, 1, 2, 3])
+@pytest.mark.parametrize(
+    ("value", "request_", "field"),
+    [
+        (construct(smsc_codec.Created, id=None), "phones.php?add=1", "id"),
+        (construct(smsc_codec.Created, id="5"), "phones.php?add=1", "id"),
+        (construct(smsc_codec.Created, id=5.0), "phones.php?add=1", "id"),
+        (
+            construct(smsc_codec.Created, id=1, extra=(("a", "b", "c"),)),
+            "phones.php?add=1",
+            "extra",
+        ),
+        (construct(smsc_codec.Created, id=1, extra={"a": "b"}), "phones.php?add=1", "extra"),
+        (construct(SmsStatus, status=None), STATUS, "status"),
+        (
+            construct(smsc_codec.SendResult, cnt=1, phones=[smsc_codec.PhoneResult(phone="7")]),
+            "send.php?op=1",
+            "phones",
+        ),
+        (
+            smsc_codec.SendResult(cnt=1, phones=(PHONE_RESULT,)),
+            "send.php?op=1",
+            "phone",
+        ),
+    ],
+    ids=repr,
+)
+def test_a_value_of_the_wrong_type_is_refused_naming_the_field(
+    fmt: int, value: Any, request_: str, field: str
+) -> None:
+    """These used to raise TypeError or ValueError out of encode, or write a
+    body that does not decode (``{}`` for an id of None)."""
+    assert refused_field(value, f"{request_}&fmt={fmt}") == field
+
+
+@pytest.mark.parametrize("fmt", [0, 1, 2, 3])
+@pytest.mark.parametrize("text", [5, b"x", ["x"]], ids=repr)
+def test_text_of_the_wrong_type_is_refused(fmt: int, text: Any) -> None:
+    value = replaced(status_reply(fmt), message=text)
+    assert refused_field(value, f"{STATUS}&fmt={fmt}") == "message"
+
+
+@pytest.mark.parametrize("fmt", [0, 1])
+def test_an_empty_list_has_no_line_form(fmt: int) -> None:
+    """An empty body is no answer: it does not decode."""
+    with pytest.raises(EncodeError, match="empty"):
+        smsc_codec.encode([], f"{CONTACTS}&fmt={fmt}")
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_an_empty_list_is_an_empty_list_element(fmt: int) -> None:
+    request = f"{CONTACTS}&fmt={fmt}"
+    assert smsc_codec.decode(smsc_codec.encode([], request), request) == []
+
+
+# -------------------------------------------------- the ambiguity mark ---
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_fmt2_and_fmt3_refuse_an_ambiguity_mark_they_cannot_carry(fmt: int) -> None:
+    """XML and JSON text is never ambiguous: the mark fmt=0/1 refuse to lose
+    was dropped here. lossy=True drops it."""
+    request = f"{STATUS}&fmt={fmt}"
+    marked = msgspec.structs.replace(status_reply(fmt), ambiguous_fields=("message",))
+    assert refused_field(marked, request) == "message"
+    body = smsc_codec.encode(marked, request, lossy=True)
+    assert smsc_codec.decode(body, request) == status_reply(fmt)
+
+
+def test_an_ambiguous_fmt1_line_converts_to_fmt3_only_when_lossy() -> None:
+    line = "1,1624884947,0,1624884940,79991234567,1.40,SMSC,Доставлено,Ваш, код, заказ 15, 0"
+    reply = decoded(line, f"{STATUS}&fmt=1")
+    assert reply.ambiguous_fields
+    assert refused_field(reply, f"{STATUS}&fmt=3") == reply.ambiguous_fields[0]
+    assert smsc_codec.encode(reply, f"{STATUS}&fmt=3", lossy=True)
+
+
+def test_a_mark_on_a_line_without_free_text_is_refused() -> None:
+    """A status −3 row is written `Status = -3` alone: the mark would be lost."""
+    reply = SmsStatus(status=MessageStatus(-3), ambiguous_fields=("message",))
+    assert refused_field(reply, "status.php?id=1&phone=2&fmt=0") == "message"

@@ -422,3 +422,30 @@ def test_brackets_inside_json_strings_are_not_nesting() -> None:
     )
     assert isinstance(reply, SmsStatus)
     assert reply.message == "[[[[{{{{ <<<<"
+
+
+# ------------------------------------------------------- XML attributes ---
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_attribute_is_a_text_value_too(strict: bool) -> None:
+    """A 10 MB attribute used to pass (and be dropped)."""
+    value = "x" * 2000
+    body = f'<sms note="{value}">\n<status>1</status>\n</sms>'
+    error = limit_error(body, "status.php?id=1&phone=2&fmt=2", Limits(max_field_length=1000))
+    assert (error.limit, "attribute 'note'" in error.reason) == ("max_field_length", True)
+    assert_at(error, body, body.index("note"))
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_error_answers_are_held_to_a_custom_field_length(fmt: int) -> None:
+    """fmt=2 error answers were read with the default limits."""
+    text = "x" * 2000
+    body = (
+        f"<result>\n<error>{text}</error>\n<error_code>3</error_code>\n</result>"
+        if fmt == 2
+        else f'{{"error": "{text}", "error_code": 3}}'
+    )
+    request = f"send.php?fmt={fmt}"
+    assert decoded(body, request).description == text
+    error = limit_error(body, request, Limits(max_field_length=1000))
+    assert error.limit == "max_field_length"
+    assert_at(error, body, body.index(text))
