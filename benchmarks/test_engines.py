@@ -1,6 +1,6 @@
-"""The README's engine recipes with one worker and with two.
+"""The archives guide's engine recipes (docs/archives.md), one worker and two.
 
-Each recipe runs as it is in the README (``tests/recipes.py`` reads it) in a
+Each recipe runs as it is in the guide (``tests/recipes.py`` reads it) in a
 fresh interpreter, on a generated archive of ``SHARDS`` shards, once with one
 worker and once with two: Dask's LocalCluster ``n_workers``, Spark's
 ``local[N]``, DuckDB's ``threads``, polars' ``POLARS_MAX_THREADS``. Wall time

@@ -1,9 +1,9 @@
-"""The README's engine recipes, and a sharded archive to run them on.
+"""The engine recipes of the archives guide, and a sharded archive to run them on.
 
-The recipes are read from the README (the ``py`` code block after each
-``<!-- recipe: NAME -->`` marker: not a ``python`` block, which the README's
-example runner would run without the engines and the archive), so that what
-the tests and benchmarks run is what the README shows.
+The recipes are read from ``docs/archives.md`` (the ``py`` code block after
+each ``<!-- recipe: NAME -->`` marker: not a ``python`` block, which the
+documentation's example runner would run without the engines and the
+archive), so that what the tests and benchmarks run is what the guide shows.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ import msgspec
 
 from tests.logs import corpus_exchanges
 
-__all__ = ["README", "recipe", "write_shards"]
+__all__ = ["GUIDE", "recipe", "write_shards"]
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "archives.md"
 
 
 def recipe(name: str) -> str:
-    """The code of the README's recipe ``name``."""
-    text = README.read_text("utf-8")
+    """The code of the guide's recipe ``name``."""
+    text = GUIDE.read_text("utf-8")
     found = re.search(rf"<!-- recipe: {re.escape(name)} -->\n```py\n(.*?)\n```", text, re.S)
     if found is None:
-        raise LookupError(f"no recipe {name!r} in the README")
+        raise LookupError(f"no recipe {name!r} in {GUIDE.name}")
     return found.group(1)
 
 

@@ -253,8 +253,8 @@ def test_help_documents_the_exit_statuses(tmp_path: Path, command: str) -> None:
         assert re.search(r"^\s+130\s", text, re.M)
 
 
-def test_readme_documents_the_exit_statuses() -> None:
-    readme = (REPO / "README.md").read_text("utf-8")
-    section = readme.split("## The command line", 1)[1].split("\n## ", 1)[0]
+def test_the_guide_documents_the_exit_statuses() -> None:
+    guide = (REPO / "docs" / "analysts.md").read_text("utf-8")
+    section = guide.split("## Exit statuses", 1)[1].split("\n## ", 1)[0]
     for status in ("0", "1", "2", "130"):
         assert re.search(rf"^\| `{status}` \|", section, re.M), status

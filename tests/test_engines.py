@@ -1,4 +1,4 @@
-"""The README's engine recipes, run for real, give what one process gives.
+"""The archives guide's engine recipes (docs/archives.md) give what one process gives.
 
 A generated archive is cut into shards; ``decode_table`` over all of it in
 this process is the reference. polars and DuckDB query the decoded tables,
@@ -60,7 +60,7 @@ def _by_status(table: pa.Table) -> list[tuple[str, int, Decimal]]:
 
 def _run(name: str, **names: Any) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "__main__", **names}
-    exec(compile(recipe(name), f"<README recipe {name}>", "exec"), namespace)
+    exec(compile(recipe(name), f"<recipe {name}>", "exec"), namespace)
     return namespace
 
 

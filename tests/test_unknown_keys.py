@@ -1,5 +1,5 @@
 """Unknown keys: kept when read, written back only where they read back as
-themselves (README: Encoding, Security).
+themselves (docs/sdk/decoding.md: Encoding; docs/security.md).
 
 An unknown key that is a key of the model, a variant spelling, a key of the
 error or OK answer, the name of a details list, a key that switches the
@@ -296,7 +296,7 @@ def _decode_error(body: str, request: str, **options: Any) -> DecodeError:
 def test_strict_json_refuses_a_key_written_twice_at_the_second(body: str) -> None:
     """JSON readers keep the last value (RFC 8259, section 4, leaves it open); strict
     decoding reads each key once. Lenient decoding keeps the last value, as
-    every JSON reader does (see the README's Security section)."""
+    every JSON reader does (see docs/security.md)."""
     request = "status.php?id=101,102&phone=7999,7998" if body.startswith("[") else STATUS
     error_ = _decode_error(body, f"{request}&fmt=3", strict=True)
     assert "appears twice" in error_.reason

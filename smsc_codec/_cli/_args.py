@@ -115,7 +115,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         type=_limit,
         metavar="NAME=N",
         help="raise or lower one of the decoder's limits, e.g. max_body_bytes=200000000 "
-        f"(names: {', '.join(_LIMIT_NAMES)}; see the README's security section)",
+        f"(names: {', '.join(_LIMIT_NAMES)}; see docs/security.md)",
     )
     reading.add_argument(
         "--strict",

@@ -1,5 +1,5 @@
 """Callbacks from a web framework: decode_callback with the request's
-Content-Type, and the README's WSGI and ASGI handlers run for real (wsgiref
+Content-Type, and the guide's WSGI and ASGI handlers run for real (wsgiref
 over a socket; the ASGI callable with a real scope, receive and send)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from smsc_codec import (
 )
 from smsc_codec.testing import serve_wsgi
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "sdk" / "callbacks.md"
 
 STATUS = StatusCallback(
     id=5, phone="79990000001", status=MessageStatus.DELIVERED, err=DeliveryError.NO_ERROR
@@ -88,23 +88,28 @@ def test_a_frameworks_parsed_form() -> None:
         decode_callback(5)  # type: ignore[arg-type]
 
 
-# -- the README's handlers --------------------------------------------------------------
+# -- the guide's handlers ----------------------------------------------------------------
 
 
-def _readme_handlers() -> dict[str, Any]:
-    """Run the Python blocks of the README's callback section; their names."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("### Callbacks from a web framework", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+def _guide_handlers() -> dict[str, Any]:
+    """Run the handlers of the callbacks guide (its ``python`` blocks that are
+    not doctests); their names."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("## A WSGI handler", 1)[1]
+    blocks = [
+        block
+        for block in re.findall(r"```python\n(.*?)```", section, re.S)
+        if not block.startswith(">>>")
+    ]
     assert len(blocks) == 2, "a WSGI and an ASGI handler"
     namespace: dict[str, Any] = {}
     for block in blocks:
-        exec(compile(block, str(README), "exec"), namespace)
+        exec(compile(block, str(GUIDE), "exec"), namespace)
     return namespace
 
 
-def test_the_readme_wsgi_handler_under_wsgiref() -> None:
-    handlers = _readme_handlers()
+def test_the_guide_wsgi_handler_under_wsgiref() -> None:
+    handlers = _guide_handlers()
     with serve_wsgi(handlers["smsc_callback"]) as base_url, requests.Session() as session:
         for callback, fmt, charset, content_type in POSTED:
             body = encode_callback(callback, fmt=fmt, charset=charset)
@@ -115,8 +120,8 @@ def test_the_readme_wsgi_handler_under_wsgiref() -> None:
     assert handlers["received"] == [callback for callback, *_ in POSTED]
 
 
-def test_the_readme_asgi_handler_with_a_real_scope() -> None:
-    handlers = _readme_handlers()
+def test_the_guide_asgi_handler_with_a_real_scope() -> None:
+    handlers = _guide_handlers()
     app = handlers["smsc_callback_asgi"]
 
     async def post(body: bytes, content_type: str) -> list[dict[str, Any]]:
