@@ -253,8 +253,11 @@ def test_help_documents_the_exit_statuses(tmp_path: Path, command: str) -> None:
         assert re.search(r"^\s+130\s", text, re.M)
 
 
-def test_the_guide_documents_the_exit_statuses() -> None:
-    guide = (REPO / "docs" / "analysts.md").read_text("utf-8")
-    section = guide.split("## Exit statuses", 1)[1].split("\n## ", 1)[0]
+@pytest.mark.parametrize(
+    ("page", "heading"), [("README.md", "## A taste"), ("docs/analysts.md", "## Exit statuses")]
+)
+def test_the_readme_and_the_guide_document_the_exit_statuses(page: str, heading: str) -> None:
+    text = (REPO / page).read_text("utf-8")
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
     for status in ("0", "1", "2", "130"):
         assert re.search(rf"^\| `{status}` \|", section, re.M), status
