@@ -1,4 +1,4 @@
-"""The baselines the codec is measured against (design/performance.md).
+"""The baselines the codec is measured against (docs/sources.md#performance-floors).
 
 *Floors* are the fastest correct hand-written readers of one known layout,
 doing the same work as the codec: dates to ``datetime``, money to ``Decimal``,
