@@ -33,7 +33,7 @@ from ._limits import (
     json_record_fault,
 )
 from ._model import ApiError, JsonText, Ok
-from ._replies import ERROR_KEYS, Candidate, Details, ReplySpec
+from ._replies import ENVELOPE_KEYS, ERROR_KEYS, Candidate, Details, ReplySpec
 from ._schema import (
     MAX_INT_DIGITS,
     MONEY_PATTERN,
@@ -43,7 +43,7 @@ from ._schema import (
     int_digits_fault,
     plan_for,
 )
-from ._twins import Twin, read_money, wire_twin
+from ._twins import LEARNED, Twin, current_twin, learn_keys, read_money, wire_twin
 
 __all__ = [
     "JSON",
@@ -127,9 +127,14 @@ class _JsonPlace(Place):
             wire = msgspec.convert(values, twin.wire, strict=False)
             if extra:  # (set on the twin: the reply it becomes is frozen)
                 wire.extra = extra  # type: ignore[attr-defined]
-            return twin.to_model(wire)
+            reply = twin.to_model(wire)
         except (msgspec.ValidationError, ValueError) as exc:
             raise self._refused(exc, plan, values, wire) from None
+        if extra and not self.strict:
+            # the next such object is read in C (a learned twin)
+            keys = [key for key, _ in extra]
+            learn_keys(cls, self.limits.max_field_length, keys, ENVELOPE_KEYS)
+        return reply
 
     def _refused(
         self, exc: Exception, plan: StructPlan, values: dict[str, Any], wire: Any
@@ -277,27 +282,26 @@ def fast_json(
 ) -> msgspec.Struct | list[msgspec.Struct] | None:
     """Lenient decoding of a well-formed success answer, or None.
 
-    One typed msgspec decode into the first candidate's twin; a key of another
-    candidate (``imsi`` of an HLR row) switches to that candidate once.
-    Everything else (errors, unknown keys, bad values, other shapes, a limit
-    passed) returns None and goes the general way, which keeps what it finds
-    and says what is wrong.
+    One typed msgspec decode into the first candidate's twin (a learned one
+    reads the unknown keys met before, ``_twins.learn_keys``); a key of
+    another candidate (``imsi`` of an HLR row) switches to that candidate
+    once. Everything else (errors, keys not learned yet, bad values, other
+    shapes, a limit passed) returns None and goes the general way, which
+    keeps what it finds and says what is wrong.
     """
     head = data[:1]
     if head not in ("{", "[", b"{", b"[") or limits.max_depth < TYPED_DEPTH:
         return None  # (a depth bound below any answer's: the general path counts)
     candidate = spec.candidates[0]
     for _attempt in range(2):
-        twin = wire_twin(candidate.cls, limits.max_field_length)
+        twin = current_twin(candidate.cls, limits.max_field_length)
         try:
             if head in ("[", b"["):
                 if not spec.multi or candidate is not spec.candidates[0]:
                     return None  # records of several kinds: each picks its own below
-                wires = twin.many.decode(data)
-                if len(wires) > limits.max_records:
-                    return None
-                return twin.to_models(wires)
-            reply = twin.to_model(twin.one.decode(data))
+                replies = twin.read_many(data)
+                return replies if len(replies) <= limits.max_records else None
+            reply = twin.read_one(data)
         except msgspec.ValidationError as exc:
             unknown = _UNKNOWN_FIELD.search(str(exc))
             other = spec.pick_keys((unknown.group(1),)) if unknown else candidate
@@ -655,8 +659,10 @@ class JsonReader:
         leaves to the other paths (None: no such answer)."""
         if spec.multi or spec.ok_only or limits.max_depth < TYPED_DEPTH:
             return None
-        twin = wire_twin(spec.candidates[0].cls, limits.max_field_length)
-        read, finish = twin.one.decode, twin.to_model
+        cls, max_text = spec.candidates[0].cls, limits.max_field_length
+        key = (cls, max_text)
+        current = LEARNED
+        plain = wire_twin(cls, max_text).read_one
         utf8 = charset == "utf-8"
         floor = 2 * limits.max_records
 
@@ -666,8 +672,9 @@ class JsonReader:
             # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
             if type(body) is not str and not utf8 and not body.isascii():
                 return MISS
+            learned = current.get(key)
             try:
-                return finish(read(body))
+                return plain(body) if learned is None else learned.read_one(body)
             except _TWIN_MISSES:
                 return MISS
 

@@ -10,7 +10,6 @@ runs on a body).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -21,29 +20,55 @@ from ._build import Place, build_reply, refuse_unknown_codes
 from ._checks import replaced
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
+from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
 from ._schema import FieldSpec
 
-__all__ = ["CSV", "TEXT", "LineReader", "LineWriter", "decode_lines", "encode_lines", "scan_keys"]
+__all__ = [
+    "CSV",
+    "TEXT",
+    "LineReader",
+    "LineWriter",
+    "decode_lines",
+    "encode_lines",
+    "known_keys",
+    "new_shapes",
+    "scan_keys",
+]
 
 #: The server separates records with a bare LF. [UNVERIFIED] whether a
 #: multi-line answer ends with a line break: no recorded body shows one, so the
 #: writer adds none (the reader accepts both).
 LINE_BREAK = "\n"
 
-#: Where a `key = value` pair may start in a fmt=0 line. Seed 003 prints one key
-#: as `operator_orig= `, hence the optional space.
-_PAIR_START = re.compile(r"(?:^|, )([A-Za-z_][A-Za-z0-9_]*) ?= ")
-
 
 def _fault(reason: str, fmt: int, text: str, offset: int) -> DecodeError:
     return DecodeError(reason, fmt=fmt, text=text, offset=offset)
 
 
-def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, ...]]:
+#: a learned shape: the keys of a line as written, and the field each fills
+_Shape = tuple[tuple[str, ...], tuple[str | None, ...]]
+
+
+def known_keys(codec: LineCodec) -> dict[str, str]:
+    """The fmt=0 keys a layout knows, with the field of each: its own
+    spellings (``Status``, ``ID``), the model's wire keys and their variants."""
+    known = codec.known_keys
+    if known is None:
+        plan = codec.plan
+        known = dict(codec.keys)
+        for spec in plan.fields:
+            known.setdefault(spec.wire, spec.name)
+        for key, spec in plan.by_variant.items():
+            known.setdefault(key, spec.name)
+        codec.known_keys = known
+    return known
+
+
+def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, ...], _Shape]:
     """Read a fmt=0 line by its keys, whatever their order.
 
     A key the layout knows starts a new pair the first time it appears; an
@@ -51,16 +76,13 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
     text such as ``message = Hello, world = test`` keeps its `` = ``). A known key
     met again inside a free text makes that text ambiguous.
 
-    Returns the reply and the fields named ambiguous. Raises LineMismatch.
+    Returns the reply, the fields named ambiguous and the line's shape (its
+    keys as written, the field of each). Raises LineMismatch.
     """
     plan = codec.plan
-    known = dict(codec.keys)
-    for spec in plan.fields:
-        known.setdefault(spec.wire, spec.name)
-    for key, spec in plan.by_variant.items():
-        known.setdefault(key, spec.name)
+    known = known_keys(codec)
     known_wire = {spec.name: spec.wire for spec in plan.fields}
-    starts = list(_PAIR_START.finditer(line))
+    starts = list(PAIR_START.finditer(line))
     if not starts or starts[0].start() != 0:
         raise LineMismatch("expected `key = value` pairs separated by `, `", 0)
     pairs: list[tuple[str, str | None, int, int]] = []  # key, field, key start, value start
@@ -91,7 +113,34 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
         items.append((wire, line[value_start:value_end], value_start))
     marked = tuple(sorted(ambiguous))
     reply = build_reply(plan.cls, items, _KeyPlace(line), strict=False, ambiguous=marked)
-    return reply, marked
+    shape = (
+        tuple(line[start:value_start] for _, _, start, value_start in pairs),
+        tuple(field for _, field, _, _ in pairs),
+    )
+    return reply, marked, shape
+
+
+def _shapes(codec: LineCodec, candidate: Candidate) -> LearnedShapes:
+    """The shapes learned for a fmt=0 layout (made on first use)."""
+    learned: LearnedShapes | None = codec.learned
+    if learned is None:
+        learned = codec.learned = new_shapes(codec, candidate)
+    return learned
+
+
+def new_shapes(codec: LineCodec, candidate: Candidate) -> LearnedShapes:
+    """An empty store of learned shapes for a fmt=0 layout: the keys it
+    knows, and the layouts tried before the shapes (its alternatives, their
+    spelling variants and the candidate's variant layouts)."""
+    earlier = [*codec.alternatives, *codec.variants]
+    for rule in candidate.variants:
+        variant = line_codec(0, rule, candidate.cls)
+        earlier += [*variant.alternatives, *variant.variants]
+    return LearnedShapes(
+        codec.plan,
+        known_keys(codec),
+        [(alt.layout.literals, [s.kind.free for s in alt.specs]) for alt in earlier],
+    )
 
 
 class _KeyPlace(Place):
@@ -130,19 +179,27 @@ def _read_line(
     """One line as its candidate's reply; ``mismatch`` is the layout's failure
     on this line when it is known already."""
     codec = line_codec(fmt, candidate.rule, candidate.cls)
+    lenient_text = fmt == 0 and not strict
+    if mismatch is None and lenient_text and codec.learned is not None:
+        found: msgspec.Struct | None = codec.learned.read_first(line.text)
+        if found is not None:
+            return found
     try:
         if mismatch is not None:
             raise mismatch
         read = codec.read(line.text)
         reply, ambiguous = read.reply, read.ambiguous
-        if strict and read.variant is not None:
-            raise _fault(
-                f"the line follows a variant of the registered layout {candidate.rule!r}: "
-                f"{read.variant}",
-                fmt,
-                text,
-                line.offset,
-            )
+        if read.variant is not None:
+            if strict:
+                raise _fault(
+                    f"the line follows a variant of the registered layout {candidate.rule!r}: "
+                    f"{read.variant}",
+                    fmt,
+                    text,
+                    line.offset,
+                )
+            if lenient_text and not ambiguous:  # (a spelling the next lines repeat)
+                _shapes(codec, candidate).learn_layout(read.literals, read.fields)
     except LineMismatch as exc:
         variant = _read_variant(line.text, fmt, candidate)
         if variant is not None:
@@ -155,12 +212,9 @@ def _read_line(
                     line.offset,
                 ) from None
             return variant[1]
-        if strict or fmt != 0:
+        if not lenient_text:
             raise _mismatch(exc, line, text, fmt, candidate) from None
-        try:
-            reply, ambiguous = scan_keys(line.text, codec)
-        except LineMismatch as scan_exc:
-            raise _mismatch(scan_exc, line, text, fmt, candidate) from None
+        return _read_by_key(line, text, codec, candidate, exc)
     if strict:
         if ambiguous:
             raise _fault(
@@ -170,6 +224,23 @@ def _read_line(
                 line.offset + _field_offset(codec, line.text, ambiguous[0]),
             )
         refuse_unknown_codes(reply, _LayoutPlace(text, fmt, line, codec))
+    return reply
+
+
+def _read_by_key(
+    line: Line, text: str, codec: LineCodec, candidate: Candidate, exc: LineMismatch
+) -> msgspec.Struct:
+    """Lenient fmt=0: a line no layout reads, by a learned shape or by key
+    (its shape learned then)."""
+    shapes = _shapes(codec, candidate)
+    found = shapes.read(line.text)
+    if found is not None:
+        return found
+    try:
+        reply, _, (literals, names) = scan_keys(line.text, codec)
+    except LineMismatch as scan_exc:
+        raise _mismatch(scan_exc, line, text, 0, candidate) from None
+    shapes.learn(literals, names)
     return reply
 
 
@@ -226,6 +297,7 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
     ``_body.iter_lines``, written out: its generator and Line tuples would
     cost about a tenth of a fmt=1 list's decoding time here.
     """
+    text = _without_final_break(text)
     if "\r" in text:
         return None
     pick = spec.pick_line
@@ -234,8 +306,6 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
     find = text.find
     start = 0
     end = len(text)
-    if text.endswith("\n") and end > 1:
-        end -= 1  # a final line break ends the last record
     try:
         while start <= end:
             stop = find("\n", start, end)
@@ -248,7 +318,7 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
             codec = codecs.get(candidate.rule)
             if codec is None:
                 codec = codecs[candidate.rule] = line_codec(fmt, candidate.rule, candidate.cls)
-            replies.append(codec.read_reply(row))
+            replies.append(_read_row(row, fmt, codec, candidate))
             start = stop + 1
     except LineMismatch:
         return None
@@ -408,20 +478,22 @@ def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:
         if not isinstance(value, str) and not lossy:
             raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
         text = str(value)
-        if "\n" in text or "\r" in text or "\0" in text or not _PAIR_START.fullmatch(f", {key} = "):
+        if "\n" in text or "\r" in text or "\0" in text or not PAIR_START.fullmatch(f", {key} = "):
             raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=fmt)
         parts.append(f", {key} = {text}")
     return "".join(parts)
 
 
 def _fast_line(text: str, fmt: int, spec: ReplySpec) -> msgspec.Struct | None:
-    """One well-formed record on one line, or None for the general path.
+    """One well-formed record on one line (a single final line break
+    allowed), or None for the general path.
 
     The general path handles everything else: several lines, the OK and
     error answers (``OK``, and errors, which start with E or hold ",-"),
     lenient reading by key, and the error position when nothing fits.
     (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
     """
+    text = _without_final_break(text)
     head = text[:1]
     if "\n" in text or "\r" in text or head in ("E", "") or ",-" in text[:40]:
         return None
@@ -430,11 +502,35 @@ def _fast_line(text: str, fmt: int, spec: ReplySpec) -> msgspec.Struct | None:
     candidate = spec.pick_line(fmt, text)
     codec = line_codec(fmt, candidate.rule, candidate.cls)
     try:
-        return codec.read_reply(text)
+        return _read_row(text, fmt, codec, candidate)
     except LineMismatch as exc:
         # the general path would read the line again; what it does next
         # (a variant, by key, or the error) starts from this failure
         return read_mismatched_line(exc, text, fmt, candidate)
+
+
+def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msgspec.Struct:
+    """Lenient reading of one line on the fast path: in fmt=0, by the shape
+    that read the last line first, and a spelling variant's shape learned
+    (``_learned``); LineMismatch when the layout does not read it."""
+    if fmt != 0:
+        return codec.read_reply(row)
+    learned = codec.learned
+    if learned is not None and learned.first is not None:
+        found: msgspec.Struct | None = learned.read_first(row)
+        if found is not None:
+            return found
+    read = codec.read(row)
+    if read.variant is not None and not read.ambiguous:
+        _shapes(codec, candidate).learn_layout(read.literals, read.fields)
+    return read.reply
+
+
+def _without_final_break(text: str) -> str:
+    """``text`` without one final LF or CRLF (which ends the last record)."""
+    if text[-1:] == "\n":
+        return text[:-2] if text[-2:-1] == "\r" else text[:-1]
+    return text
 
 
 def _ok_only_fault(text: str, fmt: int) -> DecodeError:
