@@ -47,7 +47,8 @@ class FloorStatus(msgspec.Struct):
 
 
 def to_datetime(s: str) -> datetime:
-    """The fastest correct DD.MM.YYYY hh:mm:ss reader measured (performance.md)."""
+    """The fastest correct DD.MM.YYYY hh:mm:ss reader measured
+    (docs/sources.md#performance-dates)."""
     return datetime.fromisoformat(s[6:10] + "-" + s[3:5] + "-" + s[0:2] + "T" + s[11:])
 
 

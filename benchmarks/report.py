@@ -44,6 +44,8 @@ def report(path: Path) -> int:
     missed = _report_races({g: r for g, r in races.items() if not g.startswith("scaling-")})
     missed += _report_scaling({g: r for g, r in races.items() if g.startswith("scaling-")})
     missed += _report_cli(data["benchmarks"])
+    missed += _report_cli_parquet(data["benchmarks"])
+    _report_engines(data["benchmarks"])
     missed += _report_cold_start(data["benchmarks"])
     return 1 if missed else 0
 
@@ -145,6 +147,53 @@ def _report_cli(benchmarks: list[dict[str, Any]]) -> int:
             f"   {1 / ratio:.2f} of the in-process rate"
         )
     return missed
+
+
+def _report_cli_parquet(benchmarks: list[dict[str, Any]]) -> int:
+    """JSON Lines to Parquet: rates per CPU second beside reading, and the
+    wall time of two processes over one (with what the rest of the machine
+    took meanwhile)."""
+    found = [b["extra_info"]["cli_parquet"] for b in benchmarks if "cli_parquet" in b["extra_info"]]
+    if not found:
+        return 0
+    info = found[0]
+    rate = info["rate_mb_per_cpu_s"]
+    print(f"\ncli-parquet: {info['records']:,} answers, {info['megabytes']:.0f} MB of JSON Lines")
+    print(f"{'program':<10} {'MB/CPU s':>9}")
+    for name in ("read", "jobs1", "jobs2"):
+        print(f"{name:<10} {rate[name]:>9.1f}")
+    rate_met = rate["jobs1"] >= info["goal_rate"]
+    print(
+        f"decode -f parquet: {rate['jobs1']:.1f} MB/s per core (goal {info['goal_rate']:.0f}, "
+        f"{'met' if rate_met else 'NOT met'}); reading is {info['cli_over_read']:.2f}x faster"
+    )
+    ratio = info["jobs2_over_jobs1_wall"]
+    jobs_met = ratio <= info["goal_jobs"]
+    shares = info["others_share"]
+    busy = ", ".join(
+        f"{name} {max(values):.0%}" for name, values in shares.items() if name != "read"
+    )
+    print(
+        f"--jobs 2 / --jobs 1 wall time: {ratio:.2f} (goal {info['goal_jobs']}, "
+        f"{'met' if jobs_met else 'NOT met'}); the rest of the machine took at most: {busy}"
+    )
+    return (not rate_met) + (not jobs_met)
+
+
+def _report_engines(benchmarks: list[dict[str, Any]]) -> None:
+    """Each engine's wall time with two workers over one (no goal)."""
+    found = [
+        b["extra_info"]["engine_workers"] for b in benchmarks if "engine_workers" in b["extra_info"]
+    ]
+    if not found:
+        return
+    print(f"\n{'engine':<8} {'answers':>8} {'2 workers / 1':>14}   others' share of the machine")
+    for info in found:
+        shares = [run["others"] for runs in info["runs"].values() for run in runs]
+        print(
+            f"{info['engine']:<8} {info['answers']:>8,} {info['two_over_one_wall']:>14.2f}"
+            f"   at most {max(shares):.0%}"
+        )
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ comma-separated values, 2 XML, 3 JSON)::
     (<MessageStatus.DELIVERED: 1>, 1286524541, <DeliveryError.NO_ERROR: 0>)
 
 Everything public is importable from this module; the other submodules are
-private, but two: :mod:`smsc_codec.http` (decoding an HTTP client's response)
-and :mod:`smsc_codec.testing` (a fake SMSC server for tests). ``help(smsc_codec)``
-lists those two alone. ``python -m smsc_codec`` runs the ``smsc-codec`` command
-line.
+private, but three: :mod:`smsc_codec.arrow` (many answers as typed Arrow
+tables, the ``arrow`` extra), :mod:`smsc_codec.http` (decoding an HTTP
+client's response) and :mod:`smsc_codec.testing` (a fake SMSC server for
+tests). ``help(smsc_codec)`` lists those three alone. ``python -m smsc_codec``
+runs the ``smsc-codec`` command line.
 
 The modules stand in layers: each imports only from its own layer and the
 layers above it, and no format module imports another
@@ -27,7 +28,11 @@ layers above it, and no format module imports another
 7. the formats, one reader and one writer each: _lines, _xml, _json
 8. the format table: _formats
 9. the entry points: _api, _callbacks, _exchange, _json_schema
-10. what is built on them: http, testing, _fake_account, _corpus, _vectors, _cli
+10. what is built on them: http, testing, _fake_account, _corpus, _vectors
+11. what Arrow columns are made of: _extra_text, _columnar_schema, _columnar_build, _columnar_groups
+12. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
+13. the public face of the columns: arrow
+14. the command line: _cli
 
 Comments cite their sources by the keys of ``docs/sources.md``, where each
 has its section: ``facts §N`` (the fact sheet on how every script answers),

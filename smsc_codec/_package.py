@@ -1,5 +1,5 @@
 """What ``help(smsc_codec)`` lists as the package's contents: the public
-submodules (``http``, ``testing``), not the private ones.
+submodules (``arrow``, ``http``, ``testing``), not the private ones.
 
 pydoc lists every module file in a package's folder under PACKAGE CONTENTS,
 whatever ``__all__`` says, and most submodules here are private: the public

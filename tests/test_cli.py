@@ -271,10 +271,12 @@ def test_decode_corpus_gives_one_row_per_accepted_entry(corpus_decode: Run) -> N
         assert (row["script"], row["fmt"]) == (script, fmt), entry.name
         assert row["kind"] == expected_kind(entry), entry.name
         expect = entry.meta["expect"]
-        if "list" in expect:
-            assert isinstance(row["reply"], list), entry.name
-            assert len(row["reply"]) == len(expect["list"]), entry.name
+        if "list" in expect:  # a list answer's replies, or the one reply: one type a key
+            assert "reply" not in row, entry.name
+            assert isinstance(row["replies"], list), entry.name
+            assert len(row["replies"]) == len(expect["list"]), entry.name
         else:
+            assert "replies" not in row, entry.name
             assert isinstance(row["reply"], dict), entry.name
 
 
@@ -300,12 +302,17 @@ def _single_rows(run: Run) -> dict[str, dict[str, Any]]:
     return {row["source"]: row for row in run.rows()}
 
 
+def replies_of(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """A decoded row's replies: its list's, or its one reply."""
+    return row["replies"] if "replies" in row else [row["reply"]]
+
+
 def test_status_codes_are_spelled_out(corpus_decode: Run) -> None:
     rows = _single_rows(corpus_decode)
     checked = 0
     for entry in ACCEPTED:
         row = rows[str(body_path(entry))]
-        replies = row["reply"] if isinstance(row["reply"], list) else [row["reply"]]
+        replies = replies_of(row)
         for item, reply in zip(expected_items(entry), replies, strict=True):
             if item["kind"] in ("SmsStatus", "HlrStatus") and "status" in item.get("fields", {}):
                 code = item["fields"]["status"]
@@ -339,8 +346,7 @@ def test_flag_bits_are_spelled_out(corpus_decode: Run) -> None:
     rows = _single_rows(corpus_decode)
     checked = 0
     for entry in ACCEPTED:
-        replies = rows[str(body_path(entry))]["reply"]
-        replies = replies if isinstance(replies, list) else [replies]
+        replies = replies_of(rows[str(body_path(entry))])
         for item, reply in zip(expected_items(entry), replies, strict=True):
             flag = item.get("fields", {}).get("flag")
             if flag is None:
@@ -360,13 +366,15 @@ def test_flag_bits_are_spelled_out(corpus_decode: Run) -> None:
 
 def _code_problems(value: msgspec.Struct, row: dict[str, Any], where: str) -> Iterator[str]:
     """Every code of ``value`` whose expansion in ``row`` is not its own enum's."""
+    keys = importlib.import_module("smsc_codec._cli._rows").row_keys(type(value))
     for field in msgspec.structs.fields(value):
         got = getattr(value, field.name)
         if isinstance(got, enum.IntEnum) and hasattr(got, "description"):
             if row.get(field.name) != _code(got):
                 yield f"{where}.{field.name}: {row.get(field.name)} is not {_code(got)}"
         elif isinstance(got, tuple) and got and all(isinstance(x, msgspec.Struct) for x in got):
-            for index, (inner, inner_row) in enumerate(zip(got, row[field.name], strict=True)):
+            nested = row[keys[field.name]]
+            for index, (inner, inner_row) in enumerate(zip(got, nested, strict=True)):
                 yield from _code_problems(inner, inner_row, f"{where}.{field.name}[{index}]")
 
 
@@ -378,7 +386,7 @@ def test_every_code_is_spelled_out_from_its_own_table(corpus_decode: Run) -> Non
         value = decode_exchange(entry.body, entry.request)
         row = rows[str(body_path(entry))]
         values = value if isinstance(value, list) else [value]
-        replies = row["reply"] if isinstance(row["reply"], list) else [row["reply"]]
+        replies = replies_of(row)
         for index, (item, reply) in enumerate(zip(values, replies, strict=True)):
             problems.extend(_code_problems(item, reply, f"{entry.name}[{index}]"))
     assert not problems, f"{len(problems)} wrong expansions, e.g.:\n" + "\n".join(problems[:8])
@@ -859,16 +867,29 @@ class Expected(NamedTuple):
     rejected: int
     answers: int
     items: int
-    cost: Decimal
+    #: (kind, currency, counted) -> [replies, total]
+    costs: dict[tuple[str, str, str], list[Any]]
     by_script: Counter[str]
     by_kind: Counter[str]
     by_status: Counter[str]
     api_errors: Counter[str]
 
 
+def _counted(item: msgspec.Struct, request: str) -> str | None:
+    """What a reply's cost is, as the issue sorts them (independently of the tool)."""
+    if isinstance(item, smsc_codec.SendResult):
+        quote = smsc_codec.parse_request(request).get("cost") == "1"
+        return "quoted" if quote else "charged"
+    if isinstance(item, smsc_codec.JobCreated):
+        return "charged"
+    if isinstance(item, smsc_codec.PhoneResult):
+        return None
+    return "reported"
+
+
 def expected_stats() -> Expected:
     rejected = answers = items = 0
-    cost = Decimal(0)
+    costs: dict[tuple[str, str, str], list[Any]] = {}
     by_script: Counter[str] = Counter()
     by_kind: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
@@ -891,15 +912,22 @@ def expected_stats() -> Expected:
             status = getattr(item, "status", None)
             if isinstance(status, MessageStatus):
                 by_status[f"{int(status)} {status.name}"] += 1
-            item_cost = getattr(item, "cost", None)
-            if isinstance(item_cost, Decimal):
-                cost += item_cost
-    return Expected(rejected, answers, items, cost, by_script, by_kind, by_status, api_errors)
+            amount = item.credit if isinstance(item, smsc_codec.Statistics) else None
+            amount = getattr(item, "cost", amount)
+            counted = _counted(item, entry.request)
+            if isinstance(amount, Decimal) and counted is not None:
+                key = (type(item).__name__, getattr(item, "currency", None) or "", counted)
+                entry_costs = costs.setdefault(key, [0, Decimal(0)])
+                entry_costs[0] += 1
+                entry_costs[1] += amount
+    return Expected(rejected, answers, items, costs, by_script, by_kind, by_status, api_errors)
 
 
 def test_stats_json_counts_what_decoding_finds(tmp_path: Path) -> None:
     want = expected_stats()
     assert want.rejected == len(REJECTED)
+    roles = {role for _, _, role in want.costs}
+    assert roles == {"charged", "quoted", "reported"}  # the corpus has each
     run = cli(tmp_path, "stats", CORPUS, "--json")
     assert run.code == 1
     report = json.loads(run.out)
@@ -907,8 +935,16 @@ def test_stats_json_counts_what_decoding_finds(tmp_path: Path) -> None:
     assert report["rejected"] == want.rejected
     assert report["answers"] == want.answers
     assert report["items"] == want.items
-    assert report["cost_total"] == str(want.cost)
-    assert Decimal(report["cost_total"]) == want.cost
+    got = {
+        (cost["kind"], cost["currency"], cost["counted"]): [cost["replies"], Decimal(cost["total"])]
+        for cost in report["costs"]
+    }
+    assert got == want.costs
+    charged: dict[str, Decimal] = {}
+    for (_, currency, role), (_, total) in want.costs.items():
+        if role == "charged":
+            charged[currency] = charged.get(currency, Decimal(0)) + total
+    assert {k: Decimal(v) for k, v in report["cost_charged"].items()} == charged
     assert report["by_script"] == dict(want.by_script)
     assert report["by_kind"] == dict(want.by_kind)
     assert report["by_status"] == dict(want.by_status)
@@ -918,7 +954,7 @@ def test_stats_json_counts_what_decoding_finds(tmp_path: Path) -> None:
     assert table.code == 1
     totals = {}
     for line in table.text.splitlines():
-        match = re.fullmatch(r"(records|decoded|rejected|replies|cost)\s+(\S+)", line)
+        match = re.fullmatch(r"(records|decoded|rejected|replies)\s+(\S+)", line)
         if match:
             totals[match[1]] = match[2]
     assert totals == {
@@ -926,10 +962,20 @@ def test_stats_json_counts_what_decoding_finds(tmp_path: Path) -> None:
         "decoded": f"{want.answers:,}",
         "rejected": f"{want.rejected:,}",
         "replies": f"{want.items:,}",
-        "cost": str(want.cost),
     }
     for script, count in want.by_script.items():
         assert re.search(rf"^{re.escape(script)}\s+{count:,}$", table.text, re.MULTILINE)
+    # the cost table says what is added up and what is not
+    assert re.search(r"^cost of\s+currency\s+replies\s+total\s+in the total$", table.text, re.M)
+    for (kind, currency, role), (replies, total) in want.costs.items():
+        note = "yes" if role == "charged" else "no: "
+        assert re.search(
+            rf"^{kind}\s+{currency or '-'}\s+{replies}\s+{re.escape(str(total))}\s+{note}",
+            table.text,
+            re.M,
+        ), (kind, role)
+    for total in charged.values():
+        assert re.search(rf"^spent\s+-\s+{re.escape(str(total))}\s+the total", table.text, re.M)
 
 
 # -- 8. charsets -------------------------------------------------------------------
@@ -1011,15 +1057,28 @@ def test_csv_output(corpus_csv: CsvRun) -> None:
 
 
 def test_parquet_output(tmp_path: Path, corpus_csv: CsvRun) -> None:
-    out = tmp_path / "rows.parquet"
+    """A folder of one typed file per reply kind, a row per reply as in CSV."""
+    out = tmp_path / "tables"
     run = cli(tmp_path, "decode", CORPUS, "-f", "parquet", "-o", out)
     if HAS_PYARROW:
         assert run.code == 1  # the corpus's rejections
         parquet = importlib.import_module("pyarrow.parquet")
-        table = parquet.read_table(out)
-        assert table.num_rows == len(corpus_csv.rows)
-        assert table.column_names == corpus_csv.header
-        assert table.column("source").to_pylist() == [row[0] for row in corpus_csv.rows]
+        tables_out = importlib.import_module("smsc_codec._cli._tables_out")
+        at = {name: index for index, name in enumerate(corpus_csv.header)}
+        entries = {str(body_path(entry)): entry for entry in ACCEPTED}
+        sources = list(dict.fromkeys(row[at["source"]] for row in corpus_csv.rows))
+        want: dict[str, list[str]] = {}  # kind -> the source of each reply, in order
+        for source in sources:
+            entry = entries[source]
+            value = decode_exchange(entry.body, entry.request)
+            for reply in value if isinstance(value, list) else [value]:
+                want.setdefault(type(reply).__name__, []).append(source)
+        files = {path.stem: parquet.read_table(path) for path in out.iterdir()}
+        assert {path.suffix for path in out.iterdir()} == {".parquet"}
+        kinds = importlib.import_module("smsc_codec.arrow").kinds()
+        for name, table in files.items():
+            assert table.schema == tables_out.table_schema(kinds[name], None), name
+        assert {name: table.column("source").to_pylist() for name, table in files.items()} == want
     else:
         assert run.code == 2
         assert "smsc-codec[parquet]" in run.err

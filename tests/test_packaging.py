@@ -88,7 +88,7 @@ def _plain(thing: object) -> str:
 
 
 #: the submodules that are public (imported as ``smsc_codec.http``, ...)
-PUBLIC_SUBMODULES = ("http", "testing")
+PUBLIC_SUBMODULES = ("arrow", "http", "testing")
 
 
 def test_help_shows_the_public_api_and_no_private_module() -> None:

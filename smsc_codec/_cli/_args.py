@@ -38,21 +38,33 @@ inputs:
   Lines) an object of parameters, with the script in --script-field.
 """
 
+#: what every command but check-corpus exits with
+EXIT_STATUS = """\
+exit status:
+  0    every record was read
+  1    some record was rejected (each is reported; --rejects keeps them)
+  2    a usage error, an input or output that cannot be opened, or standard
+       output or standard error closed
+  130  interrupted by Ctrl-C (the output holds whole lines only)
+"""
+
 _DECODE_EXAMPLES = """\
 examples:
   smsc-codec decode corpus/status/sms-all1-fmt0.body
   smsc-codec decode --request 'status.php?id=5&phone=79990000000&fmt=1' answer.txt
   smsc-codec decode traffic-2019.jsonl.gz --rejects rejected.jsonl > rows.jsonl
   smsc-codec decode logs/ --output-format csv -o rows.csv --jobs 4
-  smsc-codec decode logs/ --output-format parquet -o rows.parquet   # needs [parquet]
+  smsc-codec decode logs/ -f parquet -o tables/ --tz Europe/Moscow   # needs [parquet]
   zcat archive.jsonl.gz | smsc-codec decode - --body-field answer --request-field url
+Parquet output is a folder with one file per reply kind (SmsStatus.parquet,
+ApiError.parquet, ...), typed as smsc_codec.arrow.schema_for says: money
+decimal128(18, 6), dates timestamps, codes with their names beside them.
 """
 
 _VALIDATE_EXAMPLES = """\
 examples:
   smsc-codec validate captured/
   smsc-codec validate --strict traffic.jsonl --rejects bad.jsonl
-exit status: 0 when every answer is valid, 1 when one is not, 2 for usage errors.
 """
 
 _CONVERT_EXAMPLES = """\
@@ -128,6 +140,18 @@ def _common(parser: argparse.ArgumentParser) -> None:
     running.add_argument(
         "--quiet", "-q", action="store_true", help="no progress line and no summary"
     )
+    privacy = parser.add_argument_group("credentials")
+    privacy.add_argument(
+        "--keep-credentials",
+        action="store_true",
+        help="write psw, apikey and login as read (default: their values are written as "
+        "*** in every output, reject record and diagnostic)",
+    )
+    privacy.add_argument(
+        "--keep-login",
+        action="store_true",
+        help="write login as read, still masking psw and apikey",
+    )
 
 
 def _subparser(
@@ -141,7 +165,7 @@ def _subparser(
         name,
         help=help_text,
         description=description,
-        epilog=_INPUTS_HELP + "\n" + examples,
+        epilog=_INPUTS_HELP + "\n" + examples + "\n" + EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(parser)
@@ -152,7 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smsc-codec",
         description="Decode, validate, convert and count answers of the SMSC HTTP API.",
-        epilog="Run 'smsc-codec COMMAND --help' for a command's options and examples.",
+        epilog="Run 'smsc-codec COMMAND --help' for a command's options and examples.\n\n"
+        + EXIT_STATUS
+        + "check-corpus exits with 0 when every entry passes, 1 when one fails.\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -173,8 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
         "-f",
         choices=("jsonl", "csv", "parquet"),
         default="jsonl",
-        help="jsonl: a row per record, lists nested; csv, parquet: a row per reply, "
-        "codes as field.code/field.name columns (default: jsonl)",
+        help="jsonl: a row per record, its reply (or replies, a list) nested; csv: a row "
+        "per reply, codes as field.code/field.name columns; parquet: a folder (--output) "
+        "of one typed table per reply kind (default: jsonl)",
+    )
+    decode.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the server's time zone, e.g. Europe/Moscow: dates become instants in it "
+        "(default: naive server-local times); a local time the zone skips rejects its record",
     )
 
     _subparser(
@@ -213,7 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
         "stats",
         "count answers by script, status, err, operator and country",
         "Count answers by script, reply kind, status, delivery error, operator, "
-        "country and API error, and total the cost and message parts.",
+        "country and API error, and total the message parts and the cost per reply kind "
+        "and currency: what sending was charged (send.php, jobs.php) makes the total "
+        "spent; price quotes (send.php cost=1) and the costs status.php and get.php "
+        "report again for messages already sent are shown apart, never added to it.",
         _STATS_EXAMPLES,
     )
     stats.add_argument("--json", action="store_true", help="write the counts as JSON")
@@ -222,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check-corpus",
         help="decode and check every entry of a corpus",
         description="Decode every entry of a corpus, compare it with its expected value, "
-        "re-encode the byte-exact ones, and print a summary. Exit status 0 when all pass.",
-        epilog="examples:\n  smsc-codec check-corpus corpus\n  smsc-codec check-corpus captures/",
+        "re-encode the byte-exact ones, and print a summary.",
+        epilog="examples:\n  smsc-codec check-corpus corpus\n  smsc-codec check-corpus captures/"
+        "\n\nexit status:\n  0    every entry passes\n  1    an entry fails\n"
+        "  2    a usage error\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import zoneinfo
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -20,6 +21,7 @@ from ._outputs import Output
 from ._pipeline import Interrupt, outcomes
 from ._progress import Progress
 from ._records import LogFields
+from ._redact import CREDENTIALS
 from ._sources import InputOptions, UsageError, find_sources, read_chunks
 from ._tables import stats_tables, validate_summary
 from ._work import Job, Tally, csv_columns
@@ -28,6 +30,22 @@ __all__ = ["main"]
 
 #: Exit statuses: everything read, something rejected, a usage error, Ctrl-C.
 OK, REJECTED, USAGE, INTERRUPTED = 0, 1, 2, 130
+
+
+def _redacted(args: argparse.Namespace) -> tuple[str, ...]:
+    if args.keep_credentials:
+        return ()
+    return tuple(name for name in CREDENTIALS if not (name == "login" and args.keep_login))
+
+
+def _zone(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--tz: no time zone {name!r} (e.g. Europe/Moscow)") from None
+    return name
 
 
 def _job(args: argparse.Namespace) -> Job:
@@ -42,6 +60,8 @@ def _job(args: argparse.Namespace) -> Job:
         limits=Limits(**dict(args.limit)),
         output=getattr(args, "output_format", "jsonl"),
         to_fmt=getattr(args, "to_fmt", None),
+        redact=_redacted(args),
+        tz=_zone(getattr(args, "tz", None)),
     )
 
 
@@ -89,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     output = None
     try:
         if job.command in ("decode", "convert"):
-            output = Output(args.output, job.output, csv_columns(job))
+            output = Output(args.output, job.output, csv_columns(job), job.tz)
         rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
     except OSError as exc:
         if output is not None:

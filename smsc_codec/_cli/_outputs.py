@@ -1,82 +1,37 @@
-"""Where rows go: JSON Lines, CSV or Parquet, to a file or standard output.
+"""Where rows go: JSON Lines or CSV to a file or standard output, or Parquet
+to a folder of one file per reply kind.
 
-Every write is a run of whole lines, so a run stopped by Ctrl-C leaves only
-complete lines behind. Parquet needs pyarrow, the ``parquet`` extra.
+Every write is a run of whole lines (or of whole row groups), so a run
+stopped by Ctrl-C leaves only complete records behind. Parquet needs
+pyarrow, the ``parquet`` extra.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import sys
-from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, BinaryIO
 
-from ._rows import table_columns
 from ._sources import UsageError
 
-__all__ = ["PARQUET_HINT", "Output", "parquet_table"]
+__all__ = ["PARQUET_HINT", "Output"]
 
 PARQUET_HINT = "Parquet output needs pyarrow: pip install 'smsc-codec[parquet]'"
-
-
-@functools.cache
-def _parquet_schema() -> Any:
-    import pyarrow as pa  # noqa: PLC0415 - the optional extra
-
-    types = {"int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
-    return pa.schema([(column.name, types[column.type]) for column in table_columns()])
-
-
-def parquet_table(records: Sequence[list[dict[str, Any]]]) -> tuple[Any, dict[int, Exception]]:
-    """The Arrow table of the records' rows that the Parquet schema can hold, and
-    for each record it cannot (an integer past 64 bits, say), its index and why.
-
-    The rows of all records are converted at once; only when that fails are the
-    records split in halves and converted again, down to the records at fault:
-    one bad record costs a few conversions, not one per record.
-    """
-    import pyarrow as pa  # noqa: PLC0415 - the optional extra
-
-    schema = _parquet_schema()
-    tables: list[Any] = []
-    refused: dict[int, Exception] = {}
-
-    def convert(start: int, stop: int) -> None:
-        rows = [row for record in records[start:stop] for row in record]
-        try:
-            tables.append(pa.Table.from_pylist(rows, schema=schema))
-        except Exception as exc:  # whatever Arrow says of a value: that record's reject
-            if stop - start == 1:
-                refused[start] = exc
-                return
-            middle = (start + stop) // 2
-            convert(start, middle)
-            convert(middle, stop)
-
-    if records:
-        convert(0, len(records))
-    table = pa.concat_tables(tables) if tables else schema.empty_table()
-    return table, refused
 
 
 class Output:
     """The command's output stream, opened once, written chunk by chunk."""
 
-    def __init__(self, path: str | None, form: str, header: list[str] | None) -> None:
+    def __init__(
+        self, path: str | None, form: str, header: list[str] | None, tz: str | None = None
+    ) -> None:
         self.form = form
-        self._parquet: Any = None
+        self._parquet: dict[str, Any] | None = None
+        self._stream: BinaryIO | None = None
         if form == "parquet":
-            if path is None or path == "-":
-                raise UsageError("Parquet output goes to a file: give --output FILE")
-            try:
-                import pyarrow.parquet as pq  # noqa: PLC0415 - the optional extra
-            except ImportError:
-                raise UsageError(PARQUET_HINT) from None
-            self._schema = _parquet_schema()
-            self._parquet = pq.ParquetWriter(path, self._schema)
-            self._stream: BinaryIO | None = None
+            self._open_folder(path, tz)
             return
         if path is None or path == "-":
             self._stream = sys.stdout.buffer
@@ -89,11 +44,41 @@ class Output:
             csv.writer(text, lineterminator="\n").writerow(header)
             self.write(text.getvalue().encode("utf-8"))
 
+    def _open_folder(self, path: str | None, tz: str | None) -> None:
+        """Parquet goes to a folder, new or empty: a file per kind, opened
+        when its first row comes (a file left by an earlier run of other
+        kinds would be taken for this run's)."""
+        if path is None or path == "-":
+            raise UsageError("Parquet output goes to a folder: give --output FOLDER")
+        try:
+            import pyarrow.parquet  # noqa: F401, PLC0415 - the optional extra
+
+            from ._tables_out import table_schema  # noqa: PLC0415 - needs pyarrow
+        except ImportError:
+            raise UsageError(PARQUET_HINT) from None
+        folder = Path(path)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise UsageError(f"{path} is not an empty folder: Parquet output needs one")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the folder {path}: {exc.strerror}") from None
+        self._folder = folder
+        self._tz = tz
+        self._table_schema = table_schema
+        self._parquet = {}
+
     def write(self, output: Any) -> None:
-        """Write a chunk's output: whole lines, or an Arrow table made by :func:`parquet_table`."""
+        """Write a chunk's output: whole lines, or Arrow tables by kind name."""
         if self._parquet is not None:
-            if output.num_rows:
-                self._parquet.write_table(output)
+            import pyarrow.parquet as pq  # noqa: PLC0415 - the optional extra
+
+            for name, table in output.items():
+                writer = self._parquet.get(name)
+                if writer is None:
+                    path = self._folder / f"{name}.parquet"
+                    writer = self._parquet[name] = pq.ParquetWriter(path, table.schema)
+                writer.write_table(table)
             return
         assert self._stream is not None
         assert isinstance(output, bytes)
@@ -103,7 +88,8 @@ class Output:
 
     def close(self) -> None:
         if self._parquet is not None:
-            self._parquet.close()
+            for writer in self._parquet.values():
+                writer.close()
         elif self._stream is not None:
             self._stream.flush()
             if self._owned:

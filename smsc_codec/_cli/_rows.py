@@ -3,9 +3,19 @@
 A row is what the model holds, keyed by attribute name, with absent fields
 left out and the codes expanded: a status or delivery error becomes
 ``{"code", "name", "description"}``, ``flag`` its bits, and an API error code
-its meaning for the script that answered. Tables (CSV, Parquet) flatten the
+its meaning for the script that answered. Tables (CSV) flatten the
 expansions into ``field.key`` columns; the columns are derived from the model,
 so every reply kind has its columns before the first row is written.
+
+A key holds one type of value whatever the kind: where two kinds give one
+attribute name values of different types (a contact's ``phones`` is a list of
+numbers, a send answer's the per-number records; an incoming message's
+``sent`` is a date, a callback's the text posted), the later kind's key is
+suffixed with its type (``phones_details``, ``sent_text``): readers that
+infer a column's type from its values (polars, DuckDB) read a file of mixed
+kinds. Money is written as its exact text, dates as ISO 8601 (with the
+offset of ``--tz`` when given), unknown keys as ``{"key", "value"}`` pairs
+(a JSON value that is not text as its JSON text).
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import datetime
 import decimal
 import functools
 import typing
+import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,14 +32,18 @@ import msgspec
 
 from smsc_codec._callbacks import Callback
 from smsc_codec._codes import ApiErrorMeaning, MessageFlags, _CodeEnum
-from smsc_codec._model import ApiError, JsonText, PhoneResult, Reply
+from smsc_codec._extra_text import extra_text
+from smsc_codec._model import ApiError, PhoneResult, Reply
 from smsc_codec._schema import plan_for
+
+from ._records import RecordError
 
 __all__ = [
     "ORIGIN_COLUMNS",
     "Column",
     "flat_row",
     "reply_row",
+    "row_keys",
     "table_columns",
 ]
 
@@ -81,6 +96,10 @@ def _meaning(meaning: ApiErrorMeaning) -> dict[str, Any]:
     return {"code": meaning.code, "name": meaning.name, "description": meaning.description}
 
 
+def _money(value: decimal.Decimal) -> str:
+    return format(value, "f")
+
+
 def _converter(py_type: type) -> Converter | None:
     if issubclass(py_type, _CodeEnum):
         return _code
@@ -89,7 +108,7 @@ def _converter(py_type: type) -> Converter | None:
     if issubclass(py_type, (datetime.date, datetime.datetime)):
         return py_type.isoformat
     if issubclass(py_type, decimal.Decimal):
-        return str
+        return _money
     return None
 
 
@@ -98,7 +117,8 @@ def _details(items: Iterable[msgspec.Struct]) -> list[dict[str, Any]]:
 
 
 class _Plan(typing.NamedTuple):
-    fields: tuple[tuple[str, Converter | None], ...]
+    #: (attribute, row key, converter, a local time?)
+    fields: tuple[tuple[str, str, Converter | None, bool], ...]
     api_error: tuple[str, Callable[[Any], ApiErrorMeaning | None]] | None
 
 
@@ -106,16 +126,84 @@ class _Plan(typing.NamedTuple):
 def _plan(cls: type[msgspec.Struct]) -> _Plan:
     api_error = _API_ERROR_CODES.get(cls)
     planned = {spec.name: spec for spec in plan_for(cls).fields}
-    fields: list[tuple[str, Converter | None]] = []
+    keys = row_keys(cls)
+    fields: list[tuple[str, str, Converter | None, bool]] = []
     for field in msgspec.structs.fields(cls):
         if api_error is not None and field.name == api_error[0]:
             continue  # written from its meaning
         spec = planned.get(field.name)
         if spec is not None:
-            fields.append((field.name, _converter(spec.py_type)))
+            local = spec.py_type is datetime.datetime
+            fields.append((field.name, keys[field.name], _converter(spec.py_type), local))
         elif _nested_struct(field.type) is not None:  # a per-number list (send.php)
-            fields.append((field.name, _details))
+            fields.append((field.name, keys[field.name], _details, False))
     return _Plan(tuple(fields), api_error)
+
+
+def _row_type(cls: type[msgspec.Struct], name: str, annotation: Any) -> str | None:
+    """The type of a field's value in a row, or None for a field rows leave out."""
+    spec = plan_for(cls).by_name.get(name)
+    if spec is None:
+        return "details" if _nested_struct(annotation) is not None else None
+    if (
+        issubclass(spec.py_type, (_CodeEnum, MessageFlags))
+        or name == _API_ERROR_CODES.get(cls, ("",))[0]
+    ):
+        return "code"
+    for py_type, kind in (
+        (datetime.datetime, "datetime"),
+        (datetime.date, "date"),
+        (decimal.Decimal, "decimal"),
+        (int, "int"),
+    ):
+        if issubclass(spec.py_type, py_type):
+            return kind
+    return "text"
+
+
+@functools.cache
+def _key_types() -> dict[str, str]:
+    """Each attribute name's type in rows: the first kind's that has it
+    (replies, then callbacks, in the model's order)."""
+    types: dict[str, str] = {}
+    for cls in (*typing.get_args(Reply), *typing.get_args(Callback)):
+        for field in msgspec.structs.fields(cls):
+            row_type = _row_type(cls, field.name, field.type)
+            if row_type is not None:
+                types.setdefault(field.name, row_type)
+    return types
+
+
+@functools.cache
+def row_keys(cls: type[msgspec.Struct]) -> dict[str, str]:
+    """The row key of each of a kind's fields: its name, or, where an earlier
+    kind gives the name values of another type, ``<name>_<type>``."""
+    keys = {}
+    first = _key_types()
+    for field in msgspec.structs.fields(cls):
+        row_type = _row_type(cls, field.name, field.type)
+        if row_type is None:
+            continue
+        same = first[field.name] == row_type
+        keys[field.name] = field.name if same else f"{field.name}_{row_type}"
+    return keys
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(tz: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(tz)
+
+
+def aware(value: datetime.datetime, tz: str, name: str) -> datetime.datetime:
+    """A server-local time as the instant it is in ``tz``: an ambiguous time
+    (the hour a clock goes back) is the earlier instant (``fold=0``); a time
+    the clock skips is no instant (RecordError), as in the Arrow tables."""
+    zone = _zone(tz)
+    local = value.replace(tzinfo=zone)
+    back = local.astimezone(datetime.timezone.utc).astimezone(zone)
+    if back.replace(tzinfo=None) != value:
+        raise RecordError(f"field {name!r}: {value.isoformat(' ')} is no time in {tz}")
+    return local
 
 
 def _nested_struct(annotation: Any) -> type[msgspec.Struct] | None:
@@ -128,22 +216,28 @@ def _nested_struct(annotation: Any) -> type[msgspec.Struct] | None:
     return None
 
 
-def reply_row(reply: msgspec.Struct) -> dict[str, Any]:
-    """One reply as a row (see the module docstring)."""
+def reply_row(reply: msgspec.Struct, tz: str | None = None) -> dict[str, Any]:
+    """One reply as a row (see the module docstring); with ``tz`` its local
+    times are instants in that zone."""
     plan = _plan(type(reply))
     row: dict[str, Any] = {}
-    for name, convert in plan.fields:
+    for name, key, convert, local in plan.fields:
         value = getattr(reply, name)
         if value is not None:
-            row[name] = value if convert is None else convert(value)
+            if local and tz is not None:
+                value = aware(value, tz, name)
+            if convert is _details:
+                row[key] = [reply_row(item, tz) for item in value]
+            else:
+                row[key] = value if convert is None else convert(value)
     if plan.api_error is not None:
         name, meaning_of = plan.api_error
         meaning = meaning_of(reply)
         if meaning is not None:
             row[name] = _meaning(meaning)
     extra = getattr(reply, "extra", ())
-    if extra:  # (a JSON object or array as itself, not as its text)
-        row["extra"] = [[k, v.value if isinstance(v, JsonText) else v] for k, v in extra]
+    if extra:
+        row["extra"] = [{"key": key, "value": extra_text(value)} for key, value in extra]
     ambiguous = getattr(reply, "ambiguous_fields", ())
     if ambiguous:
         row["ambiguous_fields"] = list(ambiguous)
@@ -176,21 +270,23 @@ _FLAG_TYPES = ("int", "str", "bool", "bool", "str", "int")
 def _field_columns(cls: type[msgspec.Struct]) -> Iterable[Column]:
     planned = {spec.name: spec for spec in plan_for(cls).fields}
     api_error = _API_ERROR_CODES.get(cls)
+    keys = row_keys(cls)
     for field in msgspec.structs.fields(cls):
         spec = planned.get(field.name)
+        key = keys.get(field.name, field.name)
         if api_error is not None and field.name == api_error[0]:
-            yield from _expanded(field.name, CODE_KEYS, ("int", "str", "str"))
+            yield from _expanded(key, CODE_KEYS, ("int", "str", "str"))
         elif spec is None:
             if _nested_struct(field.type) is not None:
-                yield Column(field.name, "str")  # JSON text
+                yield Column(key, "str")  # JSON text
         elif issubclass(spec.py_type, _CodeEnum):
-            yield from _expanded(field.name, CODE_KEYS, ("int", "str", "str"))
+            yield from _expanded(key, CODE_KEYS, ("int", "str", "str"))
         elif issubclass(spec.py_type, MessageFlags):
-            yield from _expanded(field.name, FLAG_KEYS, _FLAG_TYPES)
+            yield from _expanded(key, FLAG_KEYS, _FLAG_TYPES)
         elif spec.py_type is int:
-            yield Column(field.name, "int")
+            yield Column(key, "int")
         else:
-            yield Column(field.name, "str")
+            yield Column(key, "str")
 
 
 def _expanded(name: str, keys: Iterable[str], types: Iterable[str]) -> Iterable[Column]:
@@ -201,15 +297,14 @@ def _expanded(name: str, keys: Iterable[str], types: Iterable[str]) -> Iterable[
 def table_columns() -> tuple[Column, ...]:
     """Every column a table of replies can have, in a fixed order.
 
-    A name that two kinds give different types (``cnt`` is a count in one, a
-    text in another) is a text column.
+    Each column has one type whatever the kind (see ``row_keys``).
     """
     types: dict[str, str] = {}
     for cls in (*typing.get_args(Reply), *typing.get_args(Callback)):
         for column in _field_columns(cls):
             known = types.setdefault(column.name, column.type)
             if known != column.type:
-                types[column.name] = "str"
+                raise TypeError(f"column {column.name!r} is {known} and {column.type}")
     fields = [Column(name, kind) for name, kind in types.items()]
     return (*ORIGIN_COLUMNS, *fields, Column("extra", "str"), Column("ambiguous_fields", "str"))
 

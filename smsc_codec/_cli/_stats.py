@@ -1,6 +1,18 @@
 """What ``smsc-codec stats`` counts: answers by script, kind, status, delivery
 error, operator and country, API errors by meaning, and the totals of cost and
-message parts. Counts from chunks decoded apart add up with ``merge``."""
+message parts. Counts from chunks decoded apart add up with ``merge``.
+
+Costs are totalled per reply kind and currency (the reply's ``currency``, or
+none: the account's), each total marked by what it is:
+
+* ``charged``: what sending cost, as send.php and jobs.php answered it. Only
+  these make the total spent;
+* ``quoted``: send.php's answers to ``cost=1``, a price asked, nothing sent;
+* ``reported``: the cost of messages as status.php and get.php report it
+  later (status rows, the history), and get_stat's amounts spent: the same
+  money as the send answers, so never added to it (a message sent and then
+  asked about would count twice).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +24,7 @@ from typing import Any
 import msgspec
 
 from smsc_codec._codes import _CodeEnum
-from smsc_codec._model import ApiError, SendResult
+from smsc_codec._model import ApiError, JobCreated, PhoneResult, SendResult, Statistics
 
 from ._records import RecordError
 
@@ -35,13 +47,40 @@ COUNTERS = (
 _TOTALS = decimal.Context(Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
 
 
+#: What each kind of cost is, and whether it is added to the total spent.
+COST_ROLES = {
+    "charged": "yes",
+    "quoted": "no: price quotes (send.php cost=1), nothing sent",
+    "reported": "no: messages already charged when sent, reported again",
+}
+
+
+def cost_role(item: msgspec.Struct, quote: bool) -> str | None:
+    """What a reply's cost is (see the module docstring); None for a reply
+    whose cost is part of another's (a send answer's per-number costs)."""
+    if isinstance(item, SendResult):
+        return "quoted" if quote else "charged"
+    if isinstance(item, JobCreated):
+        return "charged"
+    if isinstance(item, PhoneResult):
+        return None
+    return "reported"
+
+
+def _amount(item: msgspec.Struct) -> Decimal | None:
+    """The money a reply counts: its cost, or get_stat's amount spent."""
+    value = item.credit if isinstance(item, Statistics) else getattr(item, "cost", None)
+    return value if isinstance(value, Decimal) else None
+
+
 class Stats:
     """Counts over decoded answers."""
 
     def __init__(self) -> None:
         self.answers = 0
         self.items = 0
-        self.cost = Decimal(0)
+        #: (kind, currency, role) -> [replies, total]
+        self.costs: dict[tuple[str, str, str], list[Any]] = {}
         self.parts = 0
         self.by_script: Counter[str] = Counter()
         self.by_kind: Counter[str] = Counter()
@@ -51,20 +90,23 @@ class Stats:
         self.by_country: Counter[str] = Counter()
         self.api_errors: Counter[str] = Counter()
 
-    def add(self, value: Any, script: str) -> None:
+    def add(self, value: Any, script: str, *, quote: bool = False) -> None:
         """Count one decoded answer (a reply, a list of replies, an error): all
-        of it, or, when one of its values cannot be counted, none of it."""
+        of it, or, when one of its values cannot be counted, none of it.
+        ``quote``: the answer is send.php's to ``cost=1``."""
         keys: list[tuple[str, str]] = [("by_script", script)]
-        cost = Decimal(0)
+        costs: list[tuple[tuple[str, str, str], Decimal]] = []
         parts = 0
         items = value if isinstance(value, list) else (value,)
         for item in items:
             keys.extend(self._keys(item, script))
-            item_cost = getattr(item, "cost", None)
-            if isinstance(item_cost, Decimal):
+            item_cost = _amount(item)
+            role = cost_role(item, quote)
+            if item_cost is not None and role is not None:
                 if not item_cost.is_finite():
                     raise RecordError(f"a cost of {item_cost} cannot be added up")
-                cost = _TOTALS.add(cost, item_cost)
+                currency = getattr(item, "currency", None) or ""
+                costs.append(((type(item).__name__, currency, role), item_cost))
             # message parts: a status's sms_cnt; send.php's cnt counts the messages sent
             count = item.cnt if isinstance(item, SendResult) else getattr(item, "sms_cnt", None)
             if isinstance(count, int):
@@ -72,7 +114,8 @@ class Stats:
         # nothing below can fail
         self.answers += 1
         self.items += len(items)
-        self.cost = _TOTALS.add(self.cost, cost)
+        for cost_key, amount in costs:
+            self._add_cost(cost_key, 1, amount)
         self.parts += parts
         for name, key in keys:
             getattr(self, name)[key] += 1
@@ -98,10 +141,24 @@ class Stats:
             keys.append(("by_country", country))
         return keys
 
+    def _add_cost(self, key: tuple[str, str, str], replies: int, amount: Decimal) -> None:
+        entry = self.costs.setdefault(key, [0, Decimal(0)])
+        entry[0] += replies
+        entry[1] = _TOTALS.add(entry[1], amount)
+
+    def charged(self) -> dict[str, Decimal]:
+        """The total spent per currency (``""``: the account's)."""
+        totals: dict[str, Decimal] = {}
+        for (_, currency, role), (_, total) in sorted(self.costs.items()):
+            if role == "charged":
+                totals[currency] = _TOTALS.add(totals.get(currency, Decimal(0)), total)
+        return totals
+
     def merge(self, other: Stats) -> None:
         self.answers += other.answers
         self.items += other.items
-        self.cost = _TOTALS.add(self.cost, other.cost)
+        for key, (replies, total) in other.costs.items():
+            self._add_cost(key, replies, total)
         self.parts += other.parts
         for name, _ in COUNTERS:
             getattr(self, name).update(getattr(other, name))
@@ -110,7 +167,17 @@ class Stats:
         return {
             "answers": self.answers,
             "items": self.items,
-            "cost_total": str(self.cost),
+            "cost_charged": {currency: str(total) for currency, total in self.charged().items()},
+            "costs": [
+                {
+                    "kind": kind,
+                    "currency": currency,
+                    "counted": role,
+                    "replies": replies,
+                    "total": str(total),
+                }
+                for (kind, currency, role), (replies, total) in sorted(self.costs.items())
+            ],
             "message_parts": self.parts,
             **{name: dict(getattr(self, name).most_common()) for name, _ in COUNTERS},
         }

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ._stats import COUNTERS, Stats
+from ._stats import COST_ROLES, COUNTERS, Stats
 
 __all__ = ["render_table", "stats_tables", "validate_summary"]
 
@@ -21,7 +21,8 @@ def render_table(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> s
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     numeric = [
-        all(isinstance(row[i], (int, Decimal)) for row in rows) and bool(rows)
+        all(isinstance(row[i], (int, Decimal)) or row[i] == "" for row in rows)
+        and any(isinstance(row[i], (int, Decimal)) for row in rows)
         for i in range(len(headings))
     ]
 
@@ -59,11 +60,22 @@ def stats_tables(stats: Stats, records: int, rejected: int) -> str:
                 ["decoded", stats.answers],
                 ["rejected", rejected],
                 ["replies", stats.items],
-                ["cost", stats.cost],
                 ["message parts", stats.parts],
             ],
         )
     ]
+    if stats.costs:
+        cost_rows: list[list[object]] = [
+            [kind, currency or "-", replies, total, COST_ROLES[role]]
+            for (kind, currency, role), (replies, total) in sorted(stats.costs.items())
+        ]
+        cost_rows += [
+            ["spent", currency or "-", "", total, "the total: charged costs only"]
+            for currency, total in stats.charged().items()
+        ]
+        parts.append(
+            render_table(["cost of", "currency", "replies", "total", "in the total"], cost_rows)
+        )
     for name, heading in COUNTERS:
         counter: Counter[str] = getattr(stats, name)
         if not counter:

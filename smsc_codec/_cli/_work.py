@@ -21,18 +21,18 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from smsc_codec._errors import SmscCodecError
+from smsc_codec._errors import DecodeError, SmscCodecError
 from smsc_codec._exchange import decode_exchange, encode_exchange
 from smsc_codec._limits import DEFAULT_LIMITS, Limits
 from smsc_codec._request import parse_request
 
-from ._outputs import parquet_table
 from ._records import LogFields, Record, RecordError, diagnostic, log_line_type, reject_line
+from ._redact import CREDENTIALS, Redactor
 from ._rows import flat_row, reply_row, table_columns
 from ._sources import Chunk
 from ._stats import Stats
 
-__all__ = ["Job", "Outcome", "Tally", "csv_columns", "process", "with_fmt"]
+__all__ = ["Job", "Outcome", "Tally", "csv_columns", "process", "redactor", "with_fmt"]
 
 
 class Job(NamedTuple):
@@ -45,6 +45,9 @@ class Job(NamedTuple):
     limits: Limits = DEFAULT_LIMITS
     output: str = "jsonl"  #: jsonl, csv or parquet
     to_fmt: int | None = None
+    #: the parameters whose values are masked in everything written
+    redact: tuple[str, ...] = CREDENTIALS
+    tz: str | None = None  #: ``--tz``: local times become instants in this zone
 
 
 class Tally:
@@ -69,10 +72,15 @@ class Tally:
 
 
 class Outcome(NamedTuple):
-    output: Any  #: bytes of whole lines, or an Arrow table for Parquet
+    output: Any  #: bytes of whole lines, or Arrow tables by kind name for Parquet
     rejects: bytes
     diagnostics: str
     tally: Tally
+
+
+@functools.cache
+def redactor(names: tuple[str, ...]) -> Redactor:
+    return Redactor(names)
 
 
 @functools.cache
@@ -121,7 +129,7 @@ def _records(chunk: Chunk, fields: LogFields) -> Iterator[Record]:
     return _log_records(chunk, fields) if chunk.form == "jsonl" else iter(chunk.items)
 
 
-def _auto_charset(body: bytes) -> str:
+def auto_charset(body: bytes) -> str:
     """``--charset auto``: UTF-8 when the bytes are valid UTF-8, else windows-1251."""
     if body.isascii():
         return "utf-8"
@@ -146,7 +154,7 @@ def _decode(record: Record, job: Job, strict: bool) -> _Done:
     if isinstance(record.body, str):
         charset = None  # a log's body is text already: no charset applies
     elif charset == "auto":
-        charset = _auto_charset(record.body)
+        charset = auto_charset(record.body)
     value = decode_exchange(
         record.body,
         request,
@@ -175,7 +183,7 @@ def _kind(value: Any) -> str | None:
     return type(value).__name__
 
 
-def _request_text(request: Any) -> str:
+def request_text(request: Any) -> str:
     return request if isinstance(request, str) else msgspec.json.encode(request).decode()
 
 
@@ -186,7 +194,6 @@ class _Result(NamedTuple):
     """What one record gives, kept only once all of it could be made."""
 
     output: bytes = b""  #: its lines, as the output is written (JSON Lines, CSV)
-    rows: tuple[dict[str, Any], ...] = ()  #: its rows of a table, for Parquet
     charset: str | None = None  #: the charset ``--charset auto`` chose for it
 
 
@@ -203,9 +210,8 @@ class _Writer:
 
     def __init__(self, job: Job) -> None:
         self.job = job
+        self.redactor = redactor(job.redact)
         self.lines: list[bytes] = []
-        #: Parquet: (position in the chunk, record, result), until the table is made
-        self.pending: list[tuple[int, Record, _Result]] = []
         #: (position in the chunk, reject line, diagnostic)
         self.rejects: list[tuple[int, bytes, str]] = []
         self.tally = Tally()
@@ -224,33 +230,22 @@ class _Writer:
         return "".join(kept.written).encode("utf-8")
 
     def take(self, position: int, record: Record, result: _Result) -> None:
-        if self.job.output == "parquet" and self.job.command == "decode":
-            self.pending.append((position, record, result))  # the table may refuse it yet
-            return
-        self._keep(result)
-
-    def _keep(self, result: _Result) -> None:
         self.lines.append(result.output)
         if result.charset is not None:
             self.tally.charsets[result.charset] += 1
 
     def reject(self, position: int, record: Record, problem: str | Exception) -> None:
+        record = record._replace(raw=self.redactor.raw(record.raw))
+        if not isinstance(problem, DecodeError):  # (a DecodeError shows the body only)
+            problem = self.redactor.text(str(problem))
         report, reason = diagnostic(record, problem)
         self.rejects.append((position, reject_line(record, reason), report))
         self.tally.rejected += 1
 
-    def outcome(self) -> Outcome:
-        output: Any = b""
-        if self.job.output == "parquet" and self.job.command == "decode":
-            output, refused = parquet_table([list(result.rows) for _, _, result in self.pending])
-            for index, (position, record, result) in enumerate(self.pending):
-                if index in refused:  # a value the table cannot hold, such as an int64 overflow
-                    self.reject(position, record, f"cannot be written to Parquet: {refused[index]}")
-                else:
-                    self._keep(result)
-            self.rejects.sort(key=lambda reject: reject[0])  # in the input's order
-        else:
+    def outcome(self, output: Any = None) -> Outcome:
+        if output is None:
             output = b"".join(self.lines)
+        self.rejects.sort(key=lambda reject: reject[0])  # in the input's order
         rejects = b"".join(line for _, line, _ in self.rejects)
         diagnostics = "".join(report for _, _, report in self.rejects)
         return Outcome(output, rejects, diagnostics, self.tally)
@@ -265,6 +260,10 @@ def csv_columns(job: Job) -> list[str]:
 
 def process(chunk: Chunk, job: Job) -> Outcome:
     """Run ``job.command`` over every record of ``chunk``."""
+    if job.command == "decode" and job.output == "parquet":
+        from ._tables_out import decode_tables  # noqa: PLC0415 - needs pyarrow
+
+        return decode_tables(chunk, job, _Writer(job), _records(chunk, job.fields))
     out = _Writer(job)
     handle = _COMMANDS[job.command]
     for position, record in enumerate(_records(chunk, job.fields)):
@@ -296,11 +295,14 @@ def _decode_command(record: Record, job: Job, out: _Writer) -> _Result:
     # the choice made for a body file
     charset = done.charset if done.charset and job.charset == "auto" else None
     value = done.value
-    reply = [reply_row(item) for item in value] if isinstance(value, list) else reply_row(value)
+    tz = job.tz
+    listed = isinstance(value, list)
+    reply = [reply_row(item, tz) for item in value] if listed else reply_row(value, tz)
+    request = out.redactor.request(record.request)
     origin: dict[str, Any] = {
         "source": record.source,
         "line": record.line,
-        "request": record.request,
+        "request": request,
         "script": done.script,
         "fmt": int(done.fmt),
         "kind": _kind(value),
@@ -308,9 +310,10 @@ def _decode_command(record: Record, job: Job, out: _Writer) -> _Result:
     if charset is not None:
         origin["charset"] = charset
     if job.output == "jsonl":
-        origin["reply"] = reply
+        # a list answer's replies, or the one reply: each key one type of value
+        origin["replies" if listed else "reply"] = reply
         return _Result(_encoder.encode(origin) + b"\n", charset=charset)
-    origin["request"] = _request_text(record.request)
+    origin["request"] = request_text(request)
     items = reply if isinstance(reply, list) else [reply]
     rows = []
     for index, item in enumerate(items):
@@ -320,9 +323,7 @@ def _decode_command(record: Record, job: Job, out: _Writer) -> _Result:
         rows.append(row)
     if not items:  # an empty list still says the record was read
         rows.append(origin)
-    if job.output == "csv":
-        return _Result(out.csv_lines(rows), charset=charset)
-    return _Result(rows=tuple(rows), charset=charset)
+    return _Result(out.csv_lines(rows), charset=charset)
 
 
 def _validate_command(record: Record, job: Job, out: _Writer) -> _Result:
@@ -352,26 +353,31 @@ def _convert_command(record: Record, job: Job, out: _Writer) -> _Result:
     body = encode_exchange(done.value, request)
     text = body.decode(parse_request(request).charset)
     fields = job.fields
+    redact = out.redactor
     entry: dict[str, Any]
     if job.output == "jsonl" and record.in_log and isinstance(record.raw, bytes):
         # a JSON Lines record keeps its other fields, and its request's own form
         # (without the script that --script-field added for decoding)
-        entry = msgspec.json.decode(record.raw)
-        entry[fields.request] = with_fmt(entry[fields.request], job.to_fmt)
+        entry = redact.request(msgspec.json.decode(record.raw))
+        entry[fields.request] = redact.request(with_fmt(entry[fields.request], job.to_fmt))
         entry[fields.body] = text
         return _Result(_encoder.encode(entry) + b"\n")
     entry = {"source": record.source, "line": record.line}
-    entry[fields.request] = request
+    entry[fields.request] = redact.request(request)
     entry[fields.body] = text
     if job.output == "jsonl":
         return _Result(_encoder.encode(entry) + b"\n")
-    entry[fields.request] = _request_text(request)
+    entry[fields.request] = request_text(request)
     return _Result(out.csv_lines([entry]))
 
 
 def _stats_command(record: Record, job: Job, out: _Writer) -> _Result:
     done = _decode(record, job, job.strict)
-    out.tally.stats.add(done.value, done.script)  # all of the answer, or none of it
+    # send.php's answer to cost=1 is a price quote
+    quote = (
+        done.script == "send" and (parse_request(record.request).get("cost") or "").strip() == "1"
+    )
+    out.tally.stats.add(done.value, done.script, quote=quote)  # all of the answer, or none
     return _Result()
 
 

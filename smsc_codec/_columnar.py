@@ -1,0 +1,268 @@
+"""Decoding many answers into one Arrow table per reply kind.
+
+The inputs are grouped by their request's layout (``_replies.url_layout_key``,
+the key the per-answer decoder's cache uses). A group in a line format
+(fmt=0/1) or in JSON (fmt=3) is read column by column (``_columnar_lines``,
+``_columnar_json``); every answer those readers cannot vouch for, and every
+answer of another format or of a request they do not know, goes through the
+per-answer decoder (``smsc_codec.decode``), and its replies are turned into
+columns (``_columnar_build``). Both ways give the same rows: the vectorised
+readers keep every check of the per-answer decoder, and send back any answer
+where a check is not theirs to make (``tests/test_columnar.py`` proves it
+against the per-answer decoder on the corpus and on generated batches).
+
+An answer is taken whole or rejected whole: a rejection carries the decoder's
+error (reason, line and column), or says which value no column could hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any, NamedTuple
+
+import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._columnar_build import assemble, concat_values, reply_values
+from ._columnar_schema import INPUT_INDEX, reply_kinds
+from ._errors import DecodeError, RequestError
+from ._exchange import decode_exchange, is_callback
+from ._limits import DEFAULT_LIMITS, Limits
+from ._replies import ReplySpec, layout_of, reply_spec, url_layout_key
+from ._request import Request, parse_request
+
+__all__ = ["Decoded", "Group", "decode_columns"]
+
+#: what a vectorised reader hands back: (kind, value columns) parts, and the
+#: positions (in the group) of the answers it read; the rest go per answer
+Parts = list[tuple[type[msgspec.Struct], dict[str, pa.Array]]]
+
+
+class Group(NamedTuple):
+    """Answers to requests of one layout, as a vectorised reader sees them."""
+
+    script: str
+    fmt: int
+    spec: ReplySpec
+    charset: str  #: the Python codec the bodies are in
+    strict: bool
+    limits: Limits
+
+
+class Decoded(NamedTuple):
+    """One table per reply kind (only kinds met), and the rejected inputs:
+    input index -> the exception the decoder raised, or why a value could not
+    be held."""
+
+    tables: dict[type[msgspec.Struct], pa.Table]
+    rejected: dict[int, Exception | str]
+    #: the script and fmt of each input's request, where its layout group
+    #: told them (None elsewhere)
+    layouts: list[tuple[str, int] | None]
+
+
+def _layout_key(request: Any) -> Hashable | None:
+    if type(request) is str:
+        if is_callback(request):
+            return None
+        key = url_layout_key(request)
+        if key is not None:
+            return key
+    try:
+        layout = layout_of(parse_request(request))
+    except Exception:
+        return None  # whatever it is, the per-answer decoder says it
+    if layout.script == "callback":
+        return None
+    return layout.script, layout.params
+
+
+def _group_of(request: Any, strict: bool, charset: str | None, limits: Limits) -> Group | None:
+    """What a vectorised reader needs of a layout, or None: only the per-answer
+    decoder reads it."""
+    try:
+        layout: Request = layout_of(parse_request(request))
+        fmt = int(layout.fmt)
+        spec = reply_spec(layout)
+        codec = charset or layout.charset
+    except (RequestError, ValueError, TypeError):
+        return None
+    return Group(layout.script, fmt, spec, codec, strict, limits)
+
+
+def _reason(exc: Exception | str) -> tuple[str, int | None, int | None]:
+    if isinstance(exc, DecodeError):
+        return exc.reason, exc.line, exc.column
+    return str(exc), None, None
+
+
+def rejection_rows(rejected: dict[int, Exception | str]) -> dict[str, list[Any]]:
+    """The rejections as columns: input index, reason, line and column."""
+    indices = sorted(rejected)
+    reasons = [_reason(rejected[index]) for index in indices]
+    return {
+        INPUT_INDEX: indices,
+        "reason": [reason for reason, _, _ in reasons],
+        "line": [line for _, line, _ in reasons],
+        "column": [column for _, _, column in reasons],
+    }
+
+
+def _as_python(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Sequence[Any]:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values.to_pylist()  # type: ignore[no-any-return]
+    return values
+
+
+def decode_columns(
+    requests: Sequence[Any] | pa.Array | pa.ChunkedArray,
+    bodies: Sequence[Any] | pa.Array | pa.ChunkedArray,
+    *,
+    strict: bool = False,
+    tz: str | None = None,
+    charset: str | None = None,
+    charsets: Sequence[str | None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    columnar: bool = True,
+) -> Decoded:
+    """Decode ``bodies[i]`` as the answer to ``requests[i]``, every i.
+
+    ``charsets`` gives each body its own charset (the command line's
+    ``--charset auto``), overriding ``charset``. ``columnar=False`` decodes
+    every answer with the per-answer decoder (the reference the vectorised
+    readers are tested against).
+    """
+    requests = _as_python(requests)
+    bodies = _as_python(bodies)
+    if len(requests) != len(bodies):
+        raise ValueError(f"{len(requests)} requests but {len(bodies)} bodies")
+    parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]] = {}
+    rejected: dict[int, Exception | str] = {}
+    per_answer: list[int] = []
+    layouts: list[tuple[str, int] | None] = [None] * len(requests)
+    if columnar and charsets is None:
+        _read_groups(
+            requests,
+            bodies,
+            (strict, charset, limits),
+            parts=parts,
+            per_answer=per_answer,
+            layouts=layouts,
+        )
+    else:
+        per_answer = list(range(len(requests)))
+    _decode_each(
+        requests,
+        bodies,
+        per_answer,
+        (strict, charset, limits),
+        charsets=charsets,
+        parts=parts,
+        rejected=rejected,
+    )
+    tables: dict[type[msgspec.Struct], pa.Table] = {}
+    for cls in reply_kinds():
+        kind_parts = parts.get(cls)
+        if not kind_parts:
+            continue
+        values = concat_values(cls, kind_parts)
+        bad: dict[int, str] = {}
+        table = assemble(cls, values, len(values[INPUT_INDEX]), tz, bad)
+        for position, reason in bad.items():
+            index = values[INPUT_INDEX][position].as_py()
+            rejected.setdefault(index, f"cannot be held in a table: {reason}")
+        tables[cls] = table
+    if rejected:
+        # an answer is taken whole or not at all: drop every row of a rejected one
+        dropped = pa.array(sorted(rejected), type=pa.int64())
+        for cls, table in list(tables.items()):
+            keep = pc.invert(pc.is_in(table[INPUT_INDEX], value_set=dropped))
+            kept = table.filter(keep)
+            if kept.num_rows:
+                tables[cls] = kept
+            else:
+                del tables[cls]
+    return Decoded(tables, rejected, layouts)
+
+
+#: the decoding options: strict, charset, limits
+Options = tuple[bool, str | None, Limits]
+
+
+def _read_groups(
+    requests: Sequence[Any],
+    bodies: Sequence[Any],
+    options: Options,
+    *,
+    parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
+    per_answer: list[int],
+    layouts: list[tuple[str, int] | None],
+) -> None:
+    """Group the inputs by layout and read each group column by column where
+    a reader can; what it cannot vouch for is added to ``per_answer``."""
+    strict, charset, limits = options
+    from ._columnar_groups import group_requests  # noqa: PLC0415
+    from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
+    from ._columnar_lines import read_line_group  # noqa: PLC0415
+
+    grouped, ungrouped = group_requests(requests)
+    members: dict[Hashable, list[int]] = {}
+    for index in ungrouped:
+        key = _layout_key(requests[index])
+        if key is None:
+            per_answer.append(index)
+        else:
+            members.setdefault(key, []).append(index)
+    for indices in [*grouped, *members.values()]:
+        first = requests[indices[0]]
+        group = None if is_callback(first) else _group_of(first, strict, charset, limits)
+        if group is not None:
+            layout = (group.script, group.fmt)
+            for index in indices:
+                layouts[index] = layout
+        if group is None or strict or group.spec.ok_only or group.fmt == 2:
+            per_answer.extend(indices)
+            continue
+        reader = read_json_group if group.fmt == 3 else read_line_group
+        group_bodies = [bodies[index] for index in indices]
+        found, read = reader(group, group_bodies, indices)
+        for cls, values in found:
+            parts.setdefault(cls, []).append(values)
+        taken = set(read)
+        per_answer.extend(index for position, index in enumerate(indices) if position not in taken)
+    per_answer.sort()
+
+
+def _decode_each(
+    requests: Sequence[Any],
+    bodies: Sequence[Any],
+    indices: Sequence[int],
+    options: Options,
+    *,
+    charsets: Sequence[str | None] | None,
+    parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
+    rejected: dict[int, Exception | str],
+) -> None:
+    """The per-answer decoder on each of ``indices``, its replies as columns."""
+    strict, charset, limits = options
+    rows: dict[type[msgspec.Struct], list[tuple[int, int | None, msgspec.Struct]]] = {}
+    for index in indices:
+        body_charset = charsets[index] if charsets is not None else charset
+        try:
+            value = decode_exchange(
+                bodies[index], requests[index], strict=strict, charset=body_charset, limits=limits
+            )
+        except Exception as exc:  # whatever the decoder raises is that answer's rejection
+            rejected[index] = exc
+            continue
+        if isinstance(value, list):
+            for item, reply in enumerate(value):
+                rows.setdefault(type(reply), []).append((index, item, reply))
+        else:
+            rows.setdefault(type(value), []).append((index, None, value))
+    for cls, kind_rows in rows.items():
+        values, bad = reply_values(cls, kind_rows)
+        parts.setdefault(cls, []).append(values)
+        for index, reason in bad.items():
+            rejected.setdefault(index, f"cannot be held in a table: {reason}")

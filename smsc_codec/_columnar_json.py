@@ -1,0 +1,215 @@
+"""fmt=3 answers read into columns.
+
+Each body is decoded by msgspec into a *columnar twin* of its reply kind: the
+model's fields under their wire keys, with the types the per-answer fast path
+(``_json.fast_json``) reads them as, but money kept as the JSON string it is
+and dates as text, unknown keys refused. The values are then gathered field
+by field and checked and converted as columns (money and dates by the same
+conversions as the line formats, ``_columnar_lines``).
+
+A body is taken only where the per-answer decoder would take its fast path
+and give the same reply: an object or array of known keys, money written as
+a JSON string of a form that fits its column, dates that exist. Anything else
+(an error answer, an unknown key, money as a JSON number, a value that does
+not fit) goes to the per-answer decoder, whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._codes import MessageFlags
+from ._columnar import Group, Parts
+from ._columnar_lines import convert_text
+from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
+from ._json import TYPED_DEPTH
+from ._replies import Candidate
+from ._schema import Kind, plan_for
+
+__all__ = ["read_json_group"]
+
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+
+
+@functools.cache
+def _twin(cls: type[msgspec.Struct], max_text: int) -> tuple[Any, Any]:
+    """Decoders of one object and of an array of objects of ``cls``'s
+    columnar twin (see the module docstring)."""
+    plan = plan_for(cls)
+    text = Annotated[str, msgspec.Meta(max_length=max_text)]
+    fields: list[Any] = []
+    rename: dict[str, str] = {}
+    for info in msgspec.structs.fields(cls):
+        spec = plan.by_name.get(info.name)
+        if spec is None:
+            continue  # not a wire key: a JSON key of that name is unknown
+        rename[info.name] = spec.wire
+        if spec.kind in (Kind.DATETIME, Kind.DATE):
+            fields.append((info.name, text | None, None))
+        elif spec.kind in (Kind.TEXT, Kind.TOKEN, Kind.LIST):
+            fields.append((info.name, text) if spec.required else (info.name, text | None, None))
+        elif spec.kind is Kind.DECIMAL:
+            fields.append((info.name, str) if spec.required else (info.name, str | None, None))
+        elif spec.py_type is MessageFlags:
+            fields.append((info.name, int | None, None))
+        elif spec.required:
+            fields.append((info.name, info.type))
+        else:
+            fields.append((info.name, info.type, info.default))
+    twin = msgspec.defstruct(
+        f"{cls.__name__}Columns",
+        fields,
+        kw_only=True,
+        forbid_unknown_fields=True,
+        rename=rename,
+        gc=False,
+    )
+    return (
+        msgspec.json.Decoder(twin, strict=False),
+        msgspec.json.Decoder(list[twin], strict=False),  # type: ignore[valid-type]
+    )
+
+
+def _decode(body: str | bytes, group: Group) -> tuple[Candidate, list[Any], bool] | None:
+    """(candidate, objects, a list?) as ``_json.fast_json`` reads the body,
+    or None where it would not take it."""
+    spec = group.spec
+    head = body[:1]
+    candidate = spec.candidates[0]
+    max_text = group.limits.max_field_length
+    for _attempt in range(2):
+        one, many = _twin(candidate.cls, max_text)
+        try:
+            if head in ("[", b"["):
+                if not spec.multi or candidate is not spec.candidates[0]:
+                    return None
+                objects = many.decode(body)
+                if len(objects) > group.limits.max_records:
+                    return None
+                return candidate, objects, True
+            return candidate, [one.decode(body)], spec.multi
+        except msgspec.ValidationError as exc:
+            unknown = _UNKNOWN_FIELD.search(str(exc))
+            other = spec.pick_keys((unknown.group(1),)) if unknown else candidate
+            if other is candidate:
+                return None
+            candidate = other
+        except Exception:  # malformed, a lone surrogate, ...: the per-answer way says
+            return None
+    return None
+
+
+def read_json_group(
+    group: Group, bodies: Sequence[Any], indices: Sequence[int]
+) -> tuple[Parts, list[int]]:
+    """Read the fmt=3 bodies of one layout: the replies' value columns by
+    kind, and the positions of the bodies read."""
+    limits = group.limits
+    if limits.max_depth < TYPED_DEPTH:
+        return [], []
+    most = min(limits.max_body_bytes, 2 * limits.max_records)
+    utf8 = group.charset == "utf-8"
+    found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}
+    usable = [
+        position
+        for position, body in enumerate(bodies)
+        if (type(body) is str or (type(body) is bytes and (utf8 or body.isascii())))
+        and len(body) <= most
+        and body[:1] in ("{", "[", b"{", b"[")
+    ]
+    spec = group.spec
+    if not spec.multi:
+        # the common case, one object of one kind a body: one call each, and
+        # the general loop below only if one of them fails
+        one = _twin(spec.candidates[0].cls, limits.max_field_length)[0].decode
+        try:
+            objects = [one(bodies[position]) for position in usable]
+        except Exception:
+            pass
+        else:
+            found[spec.candidates[0].cls] = (objects, usable, [None] * len(usable))
+            usable = []
+    for position in usable:
+        decoded = _decode(bodies[position], group)
+        if decoded is None:
+            continue
+        candidate, objects, listed = decoded
+        objs, owners, items = found.setdefault(candidate.cls, ([], [], []))
+        objs.extend(objects)
+        owners.extend([position] * len(objects))
+        items.extend(range(len(objects)) if listed else [None])
+    parts: Parts = []
+    bad: set[int] = set()
+    columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
+    read: list[int] = []
+    for cls, (_, owners, items) in found.items():
+        values = columns[cls]
+        owner_array = np.asarray(owners, dtype=np.int64)
+        keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
+        if not keep.any():
+            continue
+        read.extend(np.unique(owner_array[keep]).tolist())
+        part = values if keep.all() else {n: a.filter(pa.array(keep)) for n, a in values.items()}
+        part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
+        item_array = pa.array(items, type=pa.int32())
+        part[ITEM] = item_array if keep.all() else item_array.filter(pa.array(keep))
+        parts.append((cls, part))
+    return parts, read
+
+
+def _columns(
+    cls: type[msgspec.Struct], objects: list[Any], owners: list[int], bad: set[int]
+) -> dict[str, pa.Array]:
+    """The value columns of decoded twins; the owners of rows whose values
+    the per-answer decoder would not take (or no column can hold) are added
+    to ``bad``."""
+    values: dict[str, pa.Array] = {}
+    specs = plan_for(cls).fields
+    # the twins' fields are the wire fields, in the model's order: one tuple
+    # a twin, turned into one tuple a field
+    by_field = list(zip(*map(msgspec.structs.astuple, objects), strict=True)) if objects else []
+    for spec, raw in zip(specs, by_field or [()] * len(specs), strict=True):
+        kind = spec.kind
+        if kind is Kind.LIST:
+            items = [None if text is None else list_items(text) for text in raw]
+            values[spec.name] = _array(items, TEXTS, owners, bad)
+            continue
+        if kind in (Kind.TEXT, Kind.TOKEN):
+            values[spec.name] = _array(raw, pa.string(), owners, bad)
+            continue
+        if kind is Kind.INT:  # (codes are IntEnum members: ints to Arrow)
+            values[spec.name] = _array(raw, pa.int64(), owners, bad)
+            continue
+        texts = _array(raw, pa.string(), owners, bad)
+        if kind in (Kind.DATETIME, Kind.DATE):
+            # an empty date is no date (``_json.wire_twin``)
+            texts = pc.if_else(pc.equal(texts, ""), None, texts)
+        absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        valid, values[spec.name] = convert_text(kind, texts, absent)
+        for row in np.flatnonzero(~valid):
+            bad.add(owners[row])
+    return values
+
+
+def _array(values: Sequence[Any], type_: pa.DataType, owners: list[int], bad: set[int]) -> pa.Array:
+    """``values`` as an array; a value that cannot be held sends its body per answer."""
+    try:
+        return pa.array(values, type=type_)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError, UnicodeError):
+        pass
+    kept = list(values)
+    for row, value in enumerate(values):
+        try:
+            pa.array([value], type=type_)
+        except (pa.ArrowException, ValueError, TypeError, OverflowError, UnicodeError):
+            bad.add(owners[row])
+            kept[row] = None
+    return pa.array(kept, type=type_)
