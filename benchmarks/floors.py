@@ -1,4 +1,4 @@
-"""The baselines the codec is measured against (design/performance.md).
+"""The baselines the codec is measured against (docs/sources.md#performance-floors).
 
 *Floors* are the fastest correct hand-written readers of one known layout,
 doing the same work as the codec: dates to ``datetime``, money to ``Decimal``,
@@ -47,7 +47,8 @@ class FloorStatus(msgspec.Struct):
 
 
 def to_datetime(s: str) -> datetime:
-    """The fastest correct DD.MM.YYYY hh:mm:ss reader measured (performance.md)."""
+    """The fastest correct DD.MM.YYYY hh:mm:ss reader measured
+    (docs/sources.md#performance-dates)."""
     return datetime.fromisoformat(s[6:10] + "-" + s[3:5] + "-" + s[0:2] + "T" + s[11:])
 
 

@@ -14,6 +14,30 @@ tables, the ``arrow`` extra), :mod:`smsc_codec.http` (decoding an HTTP
 client's response) and :mod:`smsc_codec.testing` (a fake SMSC server for
 tests). ``help(smsc_codec)`` lists those three alone. ``python -m smsc_codec``
 runs the ``smsc-codec`` command line.
+
+The modules stand in layers: each imports only from its own layer and the
+layers above it, and no format module imports another
+(``tests/test_layers.py`` reads this list and checks every import):
+
+1. foundations: _errors, _codes, _version, _addresses, _package
+2. the model: _checks, _model, _api_errors
+3. requests and bodies: _request, _http_request, _body, _limits
+4. what the model and the grammars imply: _schema, _grammar, _solver, _line_faults, _strictness
+5. the registry (requests to layouts): _replies
+6. what the formats share: _build, _twins, _matcher, _learned, _envelope, _encodable
+7. the formats, one reader and one writer each: _lines, _xml, _json
+8. the format table: _formats
+9. the entry points: _api, _callbacks, _exchange, _json_schema
+10. what is built on them: http, testing, _fake_account, _corpus, _vectors
+11. what Arrow columns are made of: _extra_text, _columnar_schema, _columnar_build, _columnar_groups
+12. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
+13. the public face of the columns: arrow
+14. the command line: _cli
+
+Comments cite their sources by the keys of ``docs/sources.md``, where each
+has its section: ``facts §N`` (the fact sheet on how every script answers),
+``seed 00N`` (SMSC's own pages) and ``docs/sources.md#performance-…`` (the
+measurements behind the design).
 """
 
 from __future__ import annotations

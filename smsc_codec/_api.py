@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
 
 import msgspec
 
-from ._body import body_text, xml_body_charset
+from ._body import body_text
+from ._build import MISS
 from ._codes import Fmt
 from ._encodable import checked_reply
-from ._envelope import detect_text_envelope, encode_envelope, xml_envelope
+from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
+from ._formats import READERS, WRITERS
 from ._http_request import HttpRequest
-from ._json import TYPED_DEPTH, decode_json, encode_json, fast_json, wire_twin
-from ._limits import DEFAULT_LIMITS, Limits, check_body_size, check_json_records, check_lines
-from ._lines import decode_lines, encode_lines, read_mismatched_line
-from ._matcher import LineCodec, LineMismatch, line_codec
+from ._limits import DEFAULT_LIMITS, Limits, check_body_size
 from ._model import ApiError, Ok, Reply, ReplyBase
 from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind, url_layout_key
 from ._request import FormLike, Request, RequestLike, parse_request
-from ._schema import plan_for
-from ._xml import decode_plain_xml, decode_xml, encode_xml, parse_xml
 
 __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
 
@@ -52,15 +48,11 @@ class Decoder(Generic[_R]):
 
     __slots__ = (
         "_charset_given",
-        "_json_records_floor",
-        "_line_codecs",
+        "_entry",
         "_max_body",
-        "_one_finish",
-        "_one_read",
+        "_reader",
         "_request_charset",
-        "_short_body",
         "_spec",
-        "_utf8",
         "charset",
         "fmt",
         "kind",
@@ -115,17 +107,11 @@ class Decoder(Generic[_R]):
         self.strict = strict
         self.limits = limits
         self._max_body = limits.max_body_bytes
-        #: a fmt=0/1 body this short cannot pass a line, text or record limit
-        self._short_body = min(limits.max_line_length, limits.max_field_length, limits.max_records)
-        #: a fmt=3 body this short cannot hold more records than the limit
-        self._json_records_floor = 2 * limits.max_records
-        self._spec: ReplySpec | None = None
-        #: the wire twin's reader and finisher of the commonest fmt=3 answer,
-        #: one object of the first kind, once the first body has been read
-        self._one_read: Callable[[Any], Any] | None = None
-        self._one_finish: Callable[[Any], Any] = _unset
-        self._utf8 = self.charset == "utf-8"
-        self._line_codecs: dict[str, LineCodec] = {}
+        self._spec: ReplySpec | RequestError | None = None
+        self._reader = READERS[self.fmt]
+        #: the reader's compiled entry for this request's commonest answer,
+        #: built by the first decode (None: there is none, or decoding is strict)
+        self._entry: Callable[[Any], Any] | None = None if strict else _unbuilt
 
     def _arguments(self) -> tuple[Any, ...]:
         return (self.request, self.kind, self.strict, self._charset_given, self.limits)
@@ -155,56 +141,31 @@ class Decoder(Generic[_R]):
 
     def decode(self, body: bytes | bytearray | memoryview | str) -> _R | list[_R] | ApiError | Ok:
         """Decode one answer to this decoder's request; see :func:`decode`."""
-        # (the readers below are typed loosely, as Structs: each returns a
-        # reply of the request's kinds, what the signature says)
+        # (the readers are typed loosely, as Structs: each returns a reply of
+        # the request's kinds, what the signature says)
         # (the type and size are checked inline first: most bodies are short bytes)
         if not isinstance(body, (bytes, str)) or len(body) > self._max_body:
             self._check_unusual(body)
         try:
-            if self.fmt == 3:
-                if len(body) > self._json_records_floor:
-                    # a body that may hold more records than the limit is
-                    # refused before any of it is parsed
-                    body = body_text(body, self.charset, self.fmt)
-                    check_json_records(body, self.limits)
-                read = self._one_read
-                # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
-                if (
-                    read is not None
-                    and body[:1] in _OBJECT_START
-                    and (type(body) is str or self._utf8 or body.isascii())  # type: ignore[union-attr]
-                ):
-                    try:
-                        return self._one_finish(read(body))  # type: ignore[no-any-return]
-                    except _FAST_JSON_MISSES:
-                        pass  # fast_json and the general path sort it out
-                if not self.strict:
-                    found = self._fast_json(body)
-                    if found is not None:
-                        return found  # type: ignore[no-any-return]
+            entry = self._entry
+            if entry is not None:
+                found = entry(body) if entry is not _unbuilt else self._build_entry(body)
+                if found is not MISS:
+                    return found  # type: ignore[no-any-return]
+            reader = self._reader
             charset = self.charset
-            if self.fmt == 2 and self._charset_given is None:
-                charset = xml_body_charset(
+            if self._charset_given is None:
+                charset = reader.charset_of(
                     body, charset, request_named=self._request_charset, strict=self.strict
                 )
-            text = body_text(body, charset, self.fmt)
-            long_values = (
-                self.fmt < 2
-                and len(text) > self._short_body
-                and check_lines(text, self.fmt, self.limits)
-            )
-            if not self.strict and self.fmt != 3 and not long_values:
-                found = self._fast_line(text) if self.fmt < 2 else self._fast_xml(text)
+            spec = self._success_spec()
+            if not self.strict and isinstance(spec, ReplySpec) and not spec.ok_only:
+                found = reader.read_fast(body, charset, spec, self.limits)
                 if found is not None:
                     return found  # type: ignore[no-any-return]
-            return _decode_text(  # type: ignore[no-any-return]
-                text,
-                self.request,
-                self.fmt,
-                self.strict,
-                limits=self.limits,
-                long_values=long_values,
-            )
+            text = body_text(body, charset, self.fmt)
+            found = reader.read(text, spec, strict=self.strict, limits=self.limits)
+            return _answered_by(found, self.request)  # type: ignore[no-any-return]
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -221,74 +182,39 @@ class Decoder(Generic[_R]):
         except Exception as exc:  # a bug must not leak a foreign exception type
             raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
 
-    def _success_spec(self) -> ReplySpec | None:
+    def _success_spec(self) -> ReplySpec | RequestError:
+        """The request's success layout, or the RequestError saying why it
+        has none (then only an error or OK answer decodes)."""
         spec = self._spec
         if spec is None:
             try:
                 spec = self._spec = reply_spec(self.request)
-            except RequestError:
-                return None  # no success layout: only an error answer can decode
-        return None if spec.ok_only else spec
+            except RequestError as exc:
+                spec = self._spec = exc
+        return spec
 
-    def _fast_line(self, text: str) -> Any:
-        """One well-formed fmt=0/1 record, or None for the general path.
-
-        The general path handles everything else: several lines, the OK and
-        error answers (``OK``, and errors, which start with E or hold ",-"),
-        lenient reading by key, and the error position when nothing fits.
-        (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
-        """
-        head = text[:1]
-        if "\n" in text or "\r" in text or head in ("E", "") or ",-" in text[:40]:
-            return None
-        if head == "O" and text.strip() == "OK":
-            return None
+    def _build_entry(self, body: bytes | bytearray | memoryview | str) -> Any:
+        """The first decode: the reader's entry for this request's answers
+        is compiled, then used from now on."""
         spec = self._success_spec()
-        if spec is None or spec.multi:
-            return None
-        candidate = spec.pick_line(self.fmt, text)
-        codec = self._line_codecs.get(candidate.rule)
-        if codec is None:
-            codec = self._line_codecs[candidate.rule] = line_codec(
-                self.fmt, candidate.rule, candidate.cls
-            )
-        try:
-            return codec.read_reply(text)
-        except LineMismatch as exc:
-            # the general path would read the line again; what it does next
-            # (a variant, by key, or the error) starts from this failure
-            return read_mismatched_line(exc, text, self.fmt, candidate)
-
-    def _fast_xml(self, text: str) -> Any:
-        """A plain XML success answer (see ``_xml.plain_records``), or None."""
-        spec = self._success_spec()
-        return None if spec is None else decode_plain_xml(text, spec, self.limits)
-
-    def _fast_json(self, body: bytes | bytearray | memoryview | str) -> Any:
-        # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset.
-        if not isinstance(body, (str, bytes)) or (
-            isinstance(body, bytes) and not self._utf8 and not body.isascii()
-        ):
-            return None
-        spec = self._success_spec()
-        if spec is None:
-            return None
-        if not spec.multi and self._one_read is None and self.limits.max_depth >= TYPED_DEPTH:
-            # decode() reads the commonest answer with this twin from now on
-            twin = wire_twin(spec.candidates[0].cls, self.limits.max_field_length)
-            self._one_finish = twin.to_model
-            self._one_read = twin.one.decode
-        return fast_json(body, spec, self.limits)
+        entry = None
+        if isinstance(spec, ReplySpec):
+            entry = self._reader.entry(spec, self.limits, self.charset)
+        self._entry = entry
+        return MISS if entry is None else entry(body)
 
 
-#: the first character of a JSON object, as text and as bytes
-_OBJECT_START = ("{", b"{")
-#: what the fast fmt=3 path gives up on (the general path says what is wrong)
-_FAST_JSON_MISSES = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
+def _unbuilt(body: Any) -> Any:
+    """Marks an entry not built yet (``Decoder._build_entry``)."""
+    return MISS
 
 
-def _unset(wire: Any) -> Any:
-    raise AssertionError("no wire twin yet")
+def _answered_by(found: Any, request: Request | None) -> Any:
+    """An error answer names the script that answered (its code's meaning
+    depends on it)."""
+    if isinstance(found, ApiError) and request is not None:
+        return msgspec.structs.replace(found, script=request.script)
+    return found
 
 
 class _KindDecoder(Decoder[_R]):
@@ -407,7 +333,7 @@ def decode(
             check_body_size(body, limits, None, charset or "utf-8")
             text = body_text(body, charset or "auto", None)
             fmt = detect_format(text)
-            return _decode_text(text, None, fmt, strict, limits=limits, long_values=None)  # type: ignore[no-any-return]
+            return _self_described(text, fmt, strict, limits)
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -418,44 +344,17 @@ def decode(
     return _decoder_for(request, strict, charset, limits).decode(body)
 
 
-def _decode_text(
-    text: str,
-    req: Request | None,
-    fmt: int | None,
-    strict: bool,
-    *,
-    limits: Limits,
-    long_values: bool | None,
-) -> Any:
-    if long_values is None and fmt is not None and fmt < 2:
-        long_values = check_lines(text, fmt, limits)
-    envelope = detect_text_envelope(text, fmt if fmt is not None else 0, limits)
-    if envelope is None and fmt == 2:
-        root = parse_xml(text, limits)
-        envelope = xml_envelope(root, text, strict=strict, limits=limits)
-    if envelope is not None:
-        if isinstance(envelope, ApiError) and req is not None:
-            envelope = msgspec.structs.replace(envelope, script=req.script)
+def _self_described(text: str, fmt: int | None, strict: bool, limits: Limits) -> Decoded:
+    """A body decoded without its request: only an answer that describes
+    itself (an error, ``OK``) decodes."""
+    unknown = RequestError("decoding this body needs the request it answers")
+    if fmt is None:  # (a bare number or OK reads the same in several formats)
+        envelope = detect_text_envelope(text, 0, limits)
+        if envelope is None:
+            raise unknown
         return envelope
-    if fmt == 3:
-        check_json_records(text, limits)
-        # A JSON error answer needs no success layout: find it first.
-        json_spec: ReplySpec | None = None
-        if req is not None:
-            with contextlib.suppress(RequestError):
-                json_spec = reply_spec(req)
-        found = decode_json(text, json_spec, ApiError, strict=strict, limits=limits)
-        if isinstance(found, ApiError) and req is not None:
-            found = msgspec.structs.replace(found, script=req.script)
-        return found
-    if req is None or fmt is None:
-        raise RequestError("decoding this body needs the request it answers")
-    spec = reply_spec(req)
-    if spec.ok_only:
-        raise _ok_only_fault(text, fmt)
-    if fmt == 2:
-        return decode_xml(text, root, spec, strict=strict, limits=limits)
-    return decode_lines(text, fmt, spec, strict=strict, limits=limits, long_values=long_values)
+    found: Decoded = READERS[fmt].read(text, unknown, strict=strict, limits=limits)
+    return found
 
 
 def _checked_body(body: object) -> bytes | bytearray | memoryview | str:
@@ -470,10 +369,6 @@ def _check_request(request: object) -> None:
             "request must be a URL, a mapping of its parameters, an HttpRequest or a "
             f"Request, not {type(request).__name__}"
         )
-
-
-def _ok_only_fault(text: str, fmt: int) -> DecodeError:
-    return DecodeError("this request is answered with OK or an error only", fmt=fmt, text=text)
 
 
 @overload
@@ -588,16 +483,17 @@ def encode_text(
     _check_request(request)
     req = parse_request(request)
     fmt = int(req.fmt)
+    writer = WRITERS[fmt]
     if isinstance(reply, (ApiError, Ok)):
         envelope = checked_reply(reply, fmt, lossy=lossy)
         assert isinstance(envelope, (ApiError, Ok))
-        return encode_envelope(envelope, fmt, lossy=lossy)
+        return writer.write_envelope(envelope, lossy=lossy)
     spec = reply_spec(req)
     replies: Sequence[msgspec.Struct]
     # A list is written as a list (a JSON array, the XML list element) even
     # for a one-record request, as lenient decoding reads such a body back;
     # the line formats have no list of their own: one line is one record.
-    as_list = spec.multi or (fmt in (2, 3) and isinstance(reply, (list, tuple)))
+    as_list = spec.multi or (writer.lists and isinstance(reply, (list, tuple)))
     if isinstance(reply, msgspec.Struct):
         replies = [reply]
     elif isinstance(reply, (list, tuple)):
@@ -617,42 +513,13 @@ def encode_text(
         raise TypeError(
             f"reply must be a reply Struct or a list of them, not {type(reply).__name__}"
         )
-    if not replies and fmt in (0, 1):
-        raise EncodeError(f"a list of no records has no fmt={fmt} form: the body would be empty")
     for r in replies:
         if not any(type(r) is c.cls for c in spec.candidates):
             raise EncodeError(
                 f"{type(r).__name__} is not an answer of this {req.script}.php request", fmt=fmt
             )
     replies = [checked_reply(r, fmt, lossy=lossy, spec=spec) for r in replies]
-    for r in replies:
-        keys = [s.wire for s in plan_for(type(r)).fields if getattr(r, s.name) is not None]
-        if fmt in (2, 3) and type(r) is not spec.pick_keys(keys).cls:
-            raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
-        if fmt in (2, 3) and not lossy:
-            _refuse_blanked_texts(r, fmt)
-    if fmt == 3:
-        return encode_json(replies, spec, as_list=as_list)
-    if fmt == 2:
-        return encode_xml(replies, spec, as_list=as_list)
-    return encode_lines(replies, fmt, spec, lossy=lossy)
-
-
-def _refuse_blanked_texts(reply: msgspec.Struct, fmt: int) -> None:
-    """A layout that writes every key (contact lists, seed 004) writes an
-    absent text as an empty element or string, which reads back as ``""``,
-    not None: the value would change (fmt=0/1 refuse the same, _matcher)."""
-    plan = plan_for(type(reply))
-    if not plan.every_key:
-        return
-    for spec in plan.fields:
-        if spec.kind.textual and getattr(reply, spec.name) is None:
-            raise EncodeError(
-                "absent, but this layout writes every key: it would read back as empty "
-                'text (give it "" or pass lossy=True)',
-                field=spec.name,
-                fmt=fmt,
-            )
+    return writer.write(replies, spec, as_list=as_list, lossy=lossy)
 
 
 def encode(

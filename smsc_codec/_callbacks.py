@@ -22,19 +22,17 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Collection, Mapping
-from typing import Any
 
 from ._body import body_text
-from ._checks import construct
+from ._build import Place, build_reply
 from ._codes import DeliveryError, MessageStatus
 from ._encodable import checked_reply
 from ._errors import DecodeError, EncodeError, SmscCodecError
+from ._formats import READERS, WRITERS
 from ._http_request import FORM_CONTENT_TYPE, content_type_params
-from ._json import json_object_text, load_json, reply_from_mapping
 from ._limits import DEFAULT_LIMITS, Limits, check_body_size
 from ._model import FreeText, ReplyBase
 from ._schema import plan_for
-from ._xml import parse_xml, record_fields, reply_from_fields, xml_element_text
 
 __all__ = [
     "XML_ROOT",
@@ -154,36 +152,40 @@ def decode_callback(
     charset = charset or media_params.get("charset") or "windows-1251"
     try:
         if isinstance(body, Mapping):
-            fields = {str(k): str(v) for k, v in body.items()}
-            return _from_fields(fields, None, strict)
+            return _from_fields({str(k): str(v) for k, v in body.items()}, None, strict)
         check_body_size(body, limits, fmt, charset)
-        if fmt is None and media == FORM_CONTENT_TYPE:
-            return _from_form(_as_text(body), charset, strict)
-        if isinstance(body, bytes) and fmt is None:
-            head = body.lstrip()[:1]
-            fmt = 2 if head == b"<" else 3 if head in (b"{", b"[") else None
-        if isinstance(body, bytes) and fmt is None:
-            return _from_form(_as_text(body), charset, strict)
-        text = body_text(body, charset, fmt)
-        if fmt is None:
-            head_char = text.lstrip()[:1]
-            fmt = 2 if head_char == "<" else 3 if head_char in ("{", "[") else None
-        if fmt == 3:
-            data = load_json(text, limits, unique_keys=strict)
-            if not isinstance(data, dict):
-                raise DecodeError("expected a JSON object", fmt=3, text=text, offset=0)
-            cls = callback_kind(data)
-            return reply_from_mapping(data, cls, text, strict, limits=limits)  # type: ignore[return-value]
-        if fmt == 2:
-            root = parse_xml(text, limits)
-            fields = record_fields(root, text)
-            cls = callback_kind(fields)
-            return reply_from_fields(fields, cls, text, strict, limits)  # type: ignore[return-value]
-        return _from_form(text, charset, strict)
+        return _from_body(body, media, fmt, charset, strict=strict, limits=limits)
     except SmscCodecError:
         raise
     except Exception as exc:  # a bug must not leak a foreign exception type
         raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+
+
+def _from_body(
+    body: bytes | str, media: str, fmt: int | None, charset: str, *, strict: bool, limits: Limits
+) -> Callback:
+    """A posted body: form fields, or XML or JSON as ``fmt`` or its first
+    character tells."""
+    if fmt is None and media == FORM_CONTENT_TYPE:
+        return _from_form(_as_text(body), charset, strict)
+    if isinstance(body, bytes) and fmt is None:
+        fmt = _format_of_head(body.lstrip()[:1])
+        if fmt is None:
+            return _from_form(_as_text(body), charset, strict)
+    text = body_text(body, charset, fmt)
+    if fmt is None:
+        fmt = _format_of_head(text.lstrip()[:1])
+    if fmt in (2, 3):  # (the formats a handler URL may ask for)
+        read = READERS[fmt].read_record
+        return read(text, callback_kind, strict=strict, limits=limits)  # type: ignore[return-value]
+    return _from_form(text, charset, strict)
+
+
+def _format_of_head(head: bytes | str) -> int | None:
+    """XML or JSON, told by a body's first character; None: form fields."""
+    if head in ("<", b"<"):
+        return 2
+    return 3 if head in ("{", "[", b"{", b"[") else None
 
 
 #: Content-Type media types of XML and JSON callbacks.
@@ -219,32 +221,29 @@ def _form_fault(reason: str, text: str, offset: int) -> DecodeError:
     return DecodeError(reason, fmt=None, text=text, offset=offset)
 
 
+class _FormPlace(Place):
+    """Faults of form fields: where each field was posted (``offsets``)."""
+
+    def __init__(self, text: str, offsets: dict[str, int]) -> None:
+        super().__init__(text)
+        self.offsets = offsets
+
+    def kept(self, key: str) -> bool:
+        return key in SIGNATURE_KEYS  # the hash, whose rule is unknown
+
+    def at(self, key: str, position: int) -> int:
+        return self.offsets.get(key, 0)
+
+
 def _from_fields(
     fields: dict[str, str], where: tuple[str, dict[str, int]] | None, strict: bool
 ) -> Callback:
-    """A callback from its form fields; ``where`` = (the body, each key's offset)."""
+    """A callback from its form fields; ``where`` = (the body, each key's
+    offset), by the walk every format shares (``_build``)."""
     text, offsets = where if where is not None else ("&".join(fields), {})
-    cls = callback_kind(fields)
-    plan = plan_for(cls)
-    values: dict[str, Any] = {}
-    extra = []
-    for key, raw in fields.items():
-        spec = plan.by_wire.get(key)
-        if spec is None:
-            if strict and key not in SIGNATURE_KEYS:
-                raise _form_fault(f"unknown field {key!r}", text, offsets.get(key, 0))
-            extra.append((key, raw))
-            continue
-        if raw == "" and not spec.kind.textual:
-            continue
-        try:
-            values[spec.name] = spec.from_text(raw)
-        except ValueError as exc:
-            raise _form_fault(f"{exc} in field {key!r}", text, offsets.get(key, 0)) from None
-    for spec in plan.fields:
-        if spec.required and spec.name not in values:
-            raise _form_fault(f"missing field {spec.wire!r}", text, len(text))
-    return construct(cls, **values, extra=tuple(extra))  # (typed values: unchecked)
+    items = [(key, raw, offsets.get(key, 0)) for key, raw in fields.items()]
+    place = _FormPlace(text, offsets)
+    return build_reply(callback_kind(fields), items, place, strict=strict)  # type: ignore[return-value]
 
 
 def encode_callback(
@@ -256,14 +255,11 @@ def encode_callback(
         checked = checked_reply(callback, fmt, lossy=False, kind_of_keys=callback_kind)
         assert isinstance(checked, (StatusCallback, IncomingCallback, CallCallback))
         callback = checked
-    if fmt == 3:
-        text = json_object_text(callback, None)
-    elif fmt == 2:
-        text = xml_element_text(callback, XML_ROOT, None)
-    elif fmt is None:
+    if fmt is None:
         return _form_text(callback, charset).encode("ascii")
-    else:
+    if fmt not in (2, 3):
         raise EncodeError(f"callbacks are posted as form fields, XML or JSON, not fmt={fmt}")
+    text = WRITERS[fmt].write_record(callback, XML_ROOT)
     try:
         return text.encode(charset)
     except (UnicodeEncodeError, LookupError) as exc:

@@ -26,20 +26,20 @@ is refused whatever ``lossy`` says.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import msgspec
 
+from ._build import ATTRIBUTE
 from ._checks import replaced
 from ._errors import EncodeError
 from ._matcher import line_codec
 from ._model import ApiError, Ok
 from ._replies import ENVELOPE_KEYS, Candidate, Details, ReplySpec
 from ._schema import plan_for
-from ._xml import ATTRIBUTE
 
-__all__ = ["checked_reply"]
+__all__ = ["check_keyed", "checked_reply"]
 
 #: Picks the kind of a record from its keys (``ReplySpec.pick_keys``).
 KindOfKeys = Callable[[Collection[str]], type[msgspec.Struct]]
@@ -230,3 +230,34 @@ def _reserved_keys(
     for field in plan.fields:
         reserved[field.wire] = "is a key of the model: it would read back as that field"
     return reserved
+
+
+def check_keyed(
+    replies: Sequence[msgspec.Struct], spec: ReplySpec, fmt: int, *, lossy: bool
+) -> None:
+    """What the formats that name their keys (fmt=2/3) check of each record:
+    that its keys do not read as another kind of record, and, where the
+    layout writes every key, that no text would read back as empty."""
+    for reply in replies:
+        keys = [s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None]
+        if type(reply) is not spec.pick_keys(keys).cls:
+            raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
+        if not lossy:
+            _refuse_blanked_texts(reply, fmt)
+
+
+def _refuse_blanked_texts(reply: msgspec.Struct, fmt: int) -> None:
+    """A layout that writes every key (contact lists, seed 004) writes an
+    absent text as an empty element or string, which reads back as ``""``,
+    not None: the value would change (fmt=0/1 refuse the same, _matcher)."""
+    plan = plan_for(type(reply))
+    if not plan.every_key:
+        return
+    for spec in plan.fields:
+        if spec.kind.textual and getattr(reply, spec.name) is None:
+            raise EncodeError(
+                "absent, but this layout writes every key: it would read back as empty "
+                'text (give it "" or pass lossy=True)',
+                field=spec.name,
+                fmt=fmt,
+            )

@@ -46,7 +46,7 @@ from ._model import (
     Tariff,
     Template,
 )
-from ._replies import _CONTACT_COMMANDS
+from ._replies import CONTACT_COMMANDS
 from ._request import Request
 
 __all__ = ["Call", "FakeAccount", "Refusal", "SentMessage", "sms_parts"]
@@ -386,7 +386,7 @@ class FakeAccount:
         address = "mail" if mail else "phone"
         contacts = self.contacts[book]
         blacklist = self.blacklist[book]
-        command = call.command(_CONTACT_COMMANDS)
+        command = call.command(CONTACT_COMMANDS)
         if command is None:
             raise Refusal(1)
         if command == "add":

@@ -11,7 +11,7 @@ layouts. This module reads them in two ways:
   worst case is not linear).
 
 Lark is imported on first use only: importing ``smsc_codec`` stays cheap for the
-JSON and XML paths (design/performance.md, "Import time").
+JSON and XML paths (docs/sources.md#performance-import-time).
 """
 
 from __future__ import annotations

@@ -15,36 +15,48 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
-from typing import Annotated, Any, NamedTuple
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import Any
 
 import msgspec
 
+from ._body import body_text
+from ._build import MISS, UNPLACED, Place, build_reply, structured_fields
+from ._encodable import check_keyed
+from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, LimitError, RequestError
-from ._limits import DEFAULT_LIMITS, Limits, json_depth_fault, json_record_fault
-from ._model import JsonText, Ok
-from ._replies import ERROR_KEYS, Candidate, Details, ReplySpec
+from ._limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_json_records,
+    json_depth_fault,
+    json_record_fault,
+)
+from ._model import ApiError, JsonText, Ok
+from ._replies import ENVELOPE_KEYS, ERROR_KEYS, Candidate, Details, ReplySpec
 from ._schema import (
     MAX_INT_DIGITS,
     MONEY_PATTERN,
+    FieldSpec,
     Kind,
     StructPlan,
     int_digits_fault,
-    parse_decimal,
     plan_for,
-    variant_fault,
 )
-from ._strictness import unknown_codes
+from ._twins import LEARNED, Twin, current_twin, learn_keys, read_money, wire_twin
 
 __all__ = [
+    "JSON",
     "TYPED_DEPTH",
+    "JsonReader",
+    "JsonWriter",
     "Twin",
     "decode_json",
     "encode_json",
     "fast_json",
     "json_object_text",
     "load_json",
+    "read_money",
     "reply_from_mapping",
     "structured_fields",
     "wire_twin",
@@ -55,148 +67,6 @@ _Before = tuple[Sequence[dict[str, Any]], int]
 
 _BYTE_POSITION = re.compile(r"\(byte (\d+)\)")
 _PATH_KEY = re.compile(r"`\$(?:\[\d+\])?\.([^`.\[]+)")
-
-
-class Twin(NamedTuple):
-    wire: type[msgspec.Struct]
-    one: msgspec.json.Decoder[Any]
-    many: msgspec.json.Decoder[Any]
-    #: turns a decoded twin into the reply, in place
-    to_model: Callable[[Any], msgspec.Struct]
-    #: the same for a list of decoded twins (the list itself, in place)
-    to_models: Callable[[list[Any]], list[msgspec.Struct]]
-
-
-_TWINS: dict[tuple[type, int], Twin] = {}
-
-#: a type no JSON value is: a text that matches no pattern
-_NO_JSON_VALUE = Annotated[str, msgspec.Meta(pattern="(?!)")]
-
-
-def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_field_length) -> Twin:
-    """The wire twin of a reply Struct, built once for each text bound.
-
-    The twin is a subclass that overrides the fields msgspec cannot read
-    as declared (dates, which are not ISO 8601), and bounds every text at
-    ``max_text`` characters (``Limits.max_field_length``, checked by msgspec
-    as it reads), with the same slots otherwise. It is neither frozen nor
-    tagged: a decoded twin's dates are converted in place and its class is
-    switched to the model's, so it becomes the (frozen) reply itself with no
-    second Struct built (the JSON goal in design/performance.md leaves no room
-    for one); a ``"kind"`` key in an answer is an unknown key like any other.
-    """
-    twin = _TWINS.get((cls, max_text))
-    if twin is not None:
-        return twin
-    plan = plan_for(cls)
-    overrides: list[Any] = []
-    env: dict[str, Any] = {"cls": cls}
-    text = Annotated[str, msgspec.Meta(max_length=max_text)]
-    env["R"] = read_money
-    # Each step converts one field in place, as lines of the generated
-    # functions; money (read as text, see read_money) is inlined for one
-    # reply and remembered across the records of a list (amounts repeat: a
-    # message's cost, a tariff's prices), for that list only.
-    one: list[str] = []
-    many: list[str] = []
-    for i, spec in enumerate(plan.fields):
-        name = spec.name
-        if spec.kind is Kind.DECIMAL:
-            overrides.append((name, text) if spec.required else (name, text | None, None))
-            one += [
-                f"v = w.{name}",
-                "if v is not None:",
-                "    try:",
-                "        d = D(v)",
-                "    except ArithmeticError:",
-                "        d = None",
-                '    if d is None or str(d) != v or "E" in v or not d.is_finite():',
-                "        d = P(v)",
-                f"    w.{name} = d",
-            ]
-            many += [
-                f"v = w.{name}",
-                "if v is not None:",
-                "    d = known(v)",
-                "    if d is None:",
-                "        d = amounts[v] = R(v)",
-                f"    w.{name} = d",
-            ]
-            continue
-        if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
-            overrides.append((name, text | None, None))
-            step = [f"v = w.{name}", f"w.{name} = c{i}(v) if v else None"]
-        elif spec.kind.textual:  # (a list is kept as its text)
-            overrides.append((name, text) if spec.required else (name, text | None, None))
-            continue
-        else:
-            continue  # (numbers, codes and flags: msgspec reads them as declared)
-        env[f"c{i}"] = spec.from_text
-        one += step
-        many += step
-    env["D"] = Decimal
-    env["P"] = parse_decimal
-    # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
-    # keys no answer holds, so that a JSON key of the same name stays unknown,
-    # and with a type no JSON value has: a body that holds such a key anyway
-    # goes the general way, which keeps it as an unknown key.
-    # (An overridden field loses its declared wire name: every name is restated.)
-    hidden = {info.name: info.encode_name for info in msgspec.structs.fields(cls)}
-    for info in msgspec.structs.fields(cls):
-        if info.name not in plan.by_name:
-            hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
-            overrides.append((info.name, _NO_JSON_VALUE, info.default))
-    wire = msgspec.defstruct(
-        f"{cls.__name__}Wire",
-        overrides,
-        bases=(cls,),
-        kw_only=True,
-        frozen=False,
-        tag=False,
-        forbid_unknown_fields=True,
-        rename=hidden,
-        namespace={"__post_init__": _typed_already},  # (msgspec has checked the types)
-    )
-    source = "\n".join(
-        [
-            "def finish(w):",
-            *(f"    {line}" for line in [*one, "w.__class__ = cls", "return w"]),
-            "def finish_all(ws):",
-            "    amounts = {}",
-            "    known = amounts.get",
-            "    for w in ws:",
-            *(f"        {line}" for line in [*many, "w.__class__ = cls"]),
-            "    return ws",
-        ]
-    )
-    # generated functions, as in _matcher._make_builder
-    exec(compile(source + "\n", f"<smsc_codec json {cls.__name__}>", "exec"), env)
-    twin = _TWINS[cls, max_text] = Twin(
-        wire,
-        msgspec.json.Decoder(wire, strict=False),
-        msgspec.json.Decoder(list[wire], strict=False),  # type: ignore[valid-type]
-        env["finish"],
-        env["finish_all"],
-    )
-    return twin
-
-
-def _typed_already(wire: Any) -> None:
-    """A wire twin's ``__post_init__``: no constructor checks (_checks.py)."""
-
-
-def read_money(text: str) -> Decimal:
-    """Money as the wire writes it (``_schema.MONEY_PATTERN``); ValueError for
-    anything else. msgspec's own Decimal would also take NaN, exponents, `_`
-    and spaces. A text that is its Decimal's own plain spelling has the form
-    (the common case: no regex); parse_decimal checks any other text."""
-    try:
-        amount = Decimal(text)
-    except ArithmeticError:
-        return parse_decimal(text)
-    if str(amount) != text or "E" in text or not amount.is_finite():
-        return parse_decimal(text)
-    return amount
 
 
 def _key_offset(text: str, key: str, before: _Before = ((), 0)) -> int:
@@ -214,6 +84,84 @@ def _fault(reason: str, text: str, offset: int) -> DecodeError:
     return DecodeError(reason, fmt=3, text=text, offset=offset)
 
 
+class _JsonPlace(Place):
+    """Faults of a JSON object, placed at its key (``before`` = (its array,
+    its index), to place an error under the right record); the typed values
+    are converted by the wire twin (:meth:`make`)."""
+
+    fmt = 3
+
+    def __init__(self, text: str, before: _Before, strict: bool, limits: Limits) -> None:
+        super().__init__(text)
+        self.before = before
+        self.strict = strict
+        self.limits = limits
+
+    def unknown(self, key: str) -> str:
+        return f"unknown key {key!r}"
+
+    def at(self, key: str, position: int) -> int:
+        return _key_offset(self.text, key, self.before)
+
+    def extra_value(self, value: Any) -> Any:
+        return _extra_value(_plain(value, self.text))
+
+    def make(
+        self,
+        cls: type[msgspec.Struct],
+        known: dict[FieldSpec, tuple[str, Any, int]],
+        extra: tuple[tuple[str, Any], ...],
+        ambiguous: tuple[str, ...],
+    ) -> msgspec.Struct:
+        """Numbers as the layout writes them, then one msgspec conversion
+        into the wire twin, which becomes the reply."""
+        plan = plan_for(cls)
+        text, before = self.text, self.before
+        values = {spec.wire: value for spec, (_, value, _) in known.items()}
+        if self.strict:
+            _strict_json_types(values, plan, text, before)
+        _read_numbers(values, plan, text, before)
+        twin = wire_twin(cls, self.limits.max_field_length)
+        wire = None
+        try:
+            wire = msgspec.convert(values, twin.wire, strict=False)
+            if extra:  # (set on the twin: the reply it becomes is frozen)
+                wire.extra = extra  # type: ignore[attr-defined]
+            reply = twin.to_model(wire)
+        except (msgspec.ValidationError, ValueError) as exc:
+            raise self._refused(exc, plan, values, wire) from None
+        if extra and not self.strict:
+            # the next such object is read in C (a learned twin)
+            keys = [key for key, _ in extra]
+            learn_keys(cls, self.limits.max_field_length, keys, ENVELOPE_KEYS)
+        return reply
+
+    def _refused(
+        self, exc: Exception, plan: StructPlan, values: dict[str, Any], wire: Any
+    ) -> DecodeError:
+        """The fault msgspec (a key path in its message) or a date's reader
+        found, placed at its key."""
+        text, before = self.text, self.before
+        reason = str(exc)
+        if isinstance(exc, msgspec.ValidationError):
+            m = _PATH_KEY.search(reason)
+            value = values.get(m.group(1)) if m else None
+            if "out of range" in reason and isinstance(value, (str, int)) and str(value).isdigit():
+                # an integer as text, past what is read (CPython would advise raising its limit)
+                reason = int_digits_fault(len(str(value)))
+            return _fault(reason, text, _key_offset(text, m.group(1), before) if m else 0)
+        bad = next(
+            (
+                s.wire
+                for s in plan.fields
+                if s.kind in (Kind.DATETIME, Kind.DATE)
+                and reason.find(repr(getattr(wire, s.name))) >= 0
+            ),
+            "",
+        )
+        return _fault(reason, text, _key_offset(text, bad, before) if bad else 0)
+
+
 def reply_from_mapping(
     obj: dict[str, Any],
     cls: type[msgspec.Struct],
@@ -224,55 +172,9 @@ def reply_from_mapping(
     limits: Limits = DEFAULT_LIMITS,
 ) -> msgspec.Struct:
     """A reply from a decoded JSON object (held against ``limits`` by
-    :func:`load_json`); ``before`` is (its array, its index), to place an
-    error under the right record."""
-    plan = plan_for(cls)
-    known = {k: v for k, v in obj.items() if k in plan.by_wire}
-    extra = tuple((k, _plain(v, text)) for k, v in obj.items() if k not in plan.by_wire)
-    if plan.by_variant and extra:
-        # a variant key is read only where the field's own key is absent
-        variants = {
-            k: spec
-            for k, _ in extra
-            if (spec := plan.by_variant.get(k)) is not None and spec.wire not in obj
-        }
-        for key, spec in variants.items():
-            if strict:
-                raise _fault(variant_fault(key, spec), text, _key_offset(text, key, before))
-            known[spec.wire] = obj[key]
-        extra = tuple((k, v) for k, v in extra if k not in variants)
-    if strict and extra:
-        raise _fault(f"unknown key {extra[0][0]!r}", text, _key_offset(text, extra[0][0], before))
-    if strict:
-        _strict_json_types(known, plan, text, before)
-    _read_numbers(known, plan, text, before)
-    twin = wire_twin(cls, limits.max_field_length)
-    try:
-        wire = msgspec.convert(known, twin.wire, strict=False)
-        if extra:  # (set on the twin: the reply it becomes is frozen)
-            wire.extra = tuple((k, _extra_value(v)) for k, v in extra)  # type: ignore[attr-defined]
-        reply = twin.to_model(wire)
-    except msgspec.ValidationError as exc:
-        m = _PATH_KEY.search(str(exc))
-        offset = _key_offset(text, m.group(1), before) if m else 0
-        reason = str(exc)
-        value = known.get(m.group(1)) if m else None
-        if "out of range" in reason and isinstance(value, (str, int)) and str(value).isdigit():
-            # an integer as text, past what is read (CPython would advise raising its limit)
-            reason = int_digits_fault(len(str(value)))
-        raise _fault(reason, text, offset) from None
-    except ValueError as exc:
-        bad = next(
-            (
-                s.wire
-                for s in plan.fields
-                if s.kind in (Kind.DATETIME, Kind.DATE)
-                and str(exc).find(repr(getattr(wire, s.name))) >= 0
-            ),
-            "",
-        )
-        raise _fault(str(exc), text, _key_offset(text, bad, before) if bad else 0) from None
-    return reply
+    :func:`load_json`), by the shared walk (``_build``)."""
+    items = [(key, value, UNPLACED) for key, value in obj.items()]
+    return build_reply(cls, items, _JsonPlace(text, before, strict, limits), strict=strict)
 
 
 def _extra_value(value: Any) -> Any:
@@ -369,14 +271,6 @@ def _numbers(text: str) -> Iterator[tuple[int, str]]:
             yield m.start(), m.group(1)
 
 
-def _strict_codes(reply: msgspec.Struct, text: str, before: _Before = ((), 0)) -> None:
-    plan = plan_for(type(reply))
-    for name, value in unknown_codes(reply):
-        key = plan.by_name[name].wire
-        offset = _key_offset(text, key, before)
-        raise _fault(f"unknown code {int(value)} in field {key!r}", text, offset)
-
-
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 #: the deepest nesting a typed decode accepts: an array of objects holding a
 #: details array of objects
@@ -388,27 +282,26 @@ def fast_json(
 ) -> msgspec.Struct | list[msgspec.Struct] | None:
     """Lenient decoding of a well-formed success answer, or None.
 
-    One typed msgspec decode into the first candidate's twin; a key of another
-    candidate (``imsi`` of an HLR row) switches to that candidate once.
-    Everything else (errors, unknown keys, bad values, other shapes, a limit
-    passed) returns None and goes the general way, which keeps what it finds
-    and says what is wrong.
+    One typed msgspec decode into the first candidate's twin (a learned one
+    reads the unknown keys met before, ``_twins.learn_keys``); a key of
+    another candidate (``imsi`` of an HLR row) switches to that candidate
+    once. Everything else (errors, keys not learned yet, bad values, other
+    shapes, a limit passed) returns None and goes the general way, which
+    keeps what it finds and says what is wrong.
     """
     head = data[:1]
     if head not in ("{", "[", b"{", b"[") or limits.max_depth < TYPED_DEPTH:
         return None  # (a depth bound below any answer's: the general path counts)
     candidate = spec.candidates[0]
     for _attempt in range(2):
-        twin = wire_twin(candidate.cls, limits.max_field_length)
+        twin = current_twin(candidate.cls, limits.max_field_length)
         try:
             if head in ("[", b"["):
                 if not spec.multi or candidate is not spec.candidates[0]:
                     return None  # records of several kinds: each picks its own below
-                wires = twin.many.decode(data)
-                if len(wires) > limits.max_records:
-                    return None
-                return twin.to_models(wires)
-            reply = twin.to_model(twin.one.decode(data))
+                replies = twin.read_many(data)
+                return replies if len(replies) <= limits.max_records else None
+            reply = twin.read_one(data)
         except msgspec.ValidationError as exc:
             unknown = _UNKNOWN_FIELD.search(str(exc))
             other = spec.pick_keys((unknown.group(1),)) if unknown else candidate
@@ -545,64 +438,66 @@ def _long_text_fault(value: str, text: str, limits: Limits) -> LimitError:
 
 def decode_json(
     text: str,
-    spec: ReplySpec | None,
-    error_cls: type[msgspec.Struct],
+    spec: ReplySpec | RequestError,
     *,
     strict: bool,
     limits: Limits = DEFAULT_LIMITS,
 ) -> msgspec.Struct | list[msgspec.Struct]:
-    """Decode a fmt=3 body: a success answer of ``spec`` or an error answer.
-
-    With no ``spec`` (a script whose success answers are not modelled) only an
-    error answer decodes; anything else raises RequestError.
-    """
-    if not strict and spec is not None and not spec.ok_only:
-        found = fast_json(text, spec, limits)
-        if found is not None:
-            return found
+    """Decode a fmt=3 body: a success answer of ``spec`` or an error or OK
+    answer. Where the request has no success layout (``spec`` is the
+    RequestError saying why), only an error or OK answer decodes."""
+    check_json_records(text, limits)
     data = load_json(text, limits, unique_keys=strict)
     if isinstance(data, dict) and any(key in data for key in ERROR_KEYS):
-        return reply_from_mapping(data, error_cls, text, strict, limits=limits)
+        return reply_from_mapping(data, ApiError, text, strict, limits=limits)
     if data == {"result": "OK"}:
         return Ok()  # change and delete commands (seed 004)
-    if spec is None:
-        raise RequestError("decoding this body needs a request whose answers are supported")
+    if isinstance(spec, RequestError):
+        raise spec
     if spec.ok_only:
         raise _fault("this request is answered with OK or an error only", text, 0)
     if isinstance(data, dict):
-        if spec.multi and strict:
-            raise _fault("expected a JSON array of records", text, 0)
-        rows = None
-        if spec.details is not None and isinstance(data.get(spec.details.field), list):
-            data = dict(data)
-            items = data.pop(spec.details.field)
-            if len(items) > limits.max_records:
-                raise json_record_fault(text, limits, 3)
-            rows = _detail_rows(items, spec.details, text, strict, limits)
-        cls = spec.pick_keys(data.keys()).cls
-        reply = reply_from_mapping(data, cls, text, strict, limits=limits)
-        if strict:
-            _strict_codes(reply, text)
-        if rows is not None and spec.details is not None:
-            reply = msgspec.structs.replace(reply, **{spec.details.field: tuple(rows)})
-        return [reply] if spec.multi else reply
+        return _object_answer(data, spec, text, strict, limits)
     if isinstance(data, list):
-        if not spec.multi and strict:
-            raise _fault("expected one JSON object", text, 0)
-        if len(data) > limits.max_records:
-            raise json_record_fault(text, limits, 2)
-        out = []
-        for i, item in enumerate(data):
-            if not isinstance(item, dict):
-                raise _fault("expected a JSON object in the array", text, 0)
-            before = (data, i)
-            cls = spec.pick_keys(item.keys()).cls
-            reply = reply_from_mapping(item, cls, text, strict, before, limits=limits)
-            if strict:
-                _strict_codes(reply, text, before)
-            out.append(reply)
-        return out
+        return _array_answer(data, spec, text, strict, limits)
     raise _fault("expected a JSON object or array", text, 0)
+
+
+def _object_answer(
+    data: dict[str, Any], spec: ReplySpec, text: str, strict: bool, limits: Limits
+) -> msgspec.Struct | list[msgspec.Struct]:
+    """An answer written as one object, with its details array if any."""
+    if spec.multi and strict:
+        raise _fault("expected a JSON array of records", text, 0)
+    details = spec.details
+    rows = None
+    if details is not None and isinstance(data.get(details.field), list):
+        data = dict(data)
+        items = data.pop(details.field)
+        if len(items) > limits.max_records:
+            raise json_record_fault(text, limits, 3)
+        rows = _detail_rows(items, details, text, strict, limits)
+    reply = reply_from_mapping(data, spec.pick_keys(data.keys()).cls, text, strict, limits=limits)
+    if rows is not None and details is not None:
+        reply = msgspec.structs.replace(reply, **{details.field: tuple(rows)})
+    return [reply] if spec.multi else reply
+
+
+def _array_answer(
+    data: list[Any], spec: ReplySpec, text: str, strict: bool, limits: Limits
+) -> list[msgspec.Struct]:
+    """An answer written as an array of objects, each its record."""
+    if not spec.multi and strict:
+        raise _fault("expected one JSON object", text, 0)
+    if len(data) > limits.max_records:
+        raise json_record_fault(text, limits, 2)
+    out = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise _fault("expected a JSON object in the array", text, 0)
+        cls = spec.pick_keys(item.keys()).cls
+        out.append(reply_from_mapping(item, cls, text, strict, (data, i), limits=limits))
+    return out
 
 
 def _detail_rows(
@@ -613,19 +508,8 @@ def _detail_rows(
         if not isinstance(item, dict):
             raise _fault(f"expected JSON objects in {details.field!r}", text, 0)
         cls = details.candidate.cls
-        row = reply_from_mapping(item, cls, text, strict, (items, i), limits=limits)
-        if strict:
-            _strict_codes(row, text, (items, i))
-        rows.append(row)
+        rows.append(reply_from_mapping(item, cls, text, strict, (items, i), limits=limits))
     return rows
-
-
-def structured_fields(plan: StructPlan, candidate: Candidate | None) -> list[Any]:
-    """Field specs in fmt=2/3 order: the model's, with the candidate's trailing keys last."""
-    trailing = candidate.trailing_keys if candidate else ()
-    specs = [s for s in plan.fields if s.name not in trailing]
-    specs.extend(plan.by_name[name] for name in trailing if name in plan.by_name)
-    return specs
 
 
 def _json_str(value: str, field: str) -> str:
@@ -719,3 +603,114 @@ def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as
     if as_list:
         return "[" + ",\n".join(objects) + "]"
     return objects[0]
+
+
+class JsonReader:
+    """The reader of fmt=3 bodies (msgspec; see the module docstring)."""
+
+    fmt = 3
+
+    def charset_of(
+        self, body: Any, charset: str, *, request_named: str | None, strict: bool
+    ) -> str:
+        """The charset to read ``body`` in: the request's."""
+        return charset
+
+    def read_fast(
+        self, body: Any, charset: str, spec: ReplySpec, limits: Limits
+    ) -> msgspec.Struct | list[msgspec.Struct] | None:
+        """A well-formed success answer read by the wire twins
+        (:func:`fast_json`), or None for :meth:`read`."""
+        # msgspec reads UTF-8 bytes itself; ASCII is the same in every charset
+        readable = type(body) is bytes and (charset == "utf-8" or body.isascii())
+        if type(body) is not str and not readable:
+            body = body_text(body, charset, 3)
+        if len(body) > 2 * limits.max_records:
+            return None  # a body that may hold more records than the limit: read() counts
+        return fast_json(body, spec, limits)
+
+    def read(
+        self, text: str, spec: ReplySpec | RequestError, *, strict: bool, limits: Limits
+    ) -> Any:
+        """A body: its OK or error answer (the bare text ones, facts §9, or
+        ``{"error": …}``), or the success answer of ``spec``."""
+        envelope = detect_text_envelope(text, 3, limits)
+        if envelope is not None:
+            return envelope
+        return decode_json(text, spec, strict=strict, limits=limits)
+
+    def read_record(
+        self,
+        text: str,
+        kind_of_keys: Callable[[Collection[str]], type[msgspec.Struct]],
+        *,
+        strict: bool,
+        limits: Limits,
+    ) -> msgspec.Struct:
+        """One object standing alone (a callback); its kind told by its keys."""
+        data = load_json(text, limits, unique_keys=strict)
+        if not isinstance(data, dict):
+            raise _fault("expected a JSON object", text, 0)
+        return reply_from_mapping(data, kind_of_keys(data), text, strict, limits=limits)
+
+    def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
+        """The commonest answer's reader: one object of the first kind read by
+        its wire twin, in C; :data:`~smsc_codec._build.MISS` for any body it
+        leaves to the other paths (None: no such answer)."""
+        if spec.multi or spec.ok_only or limits.max_depth < TYPED_DEPTH:
+            return None
+        cls, max_text = spec.candidates[0].cls, limits.max_field_length
+        key = (cls, max_text)
+        current = LEARNED
+        plain = wire_twin(cls, max_text).read_one
+        utf8 = charset == "utf-8"
+        floor = 2 * limits.max_records
+
+        def entry(body: Any) -> Any:
+            if body[:1] not in _OBJECT_START or len(body) > floor:
+                return MISS
+            # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
+            if type(body) is not str and not utf8 and not body.isascii():
+                return MISS
+            learned = current.get(key)
+            try:
+                return plain(body) if learned is None else learned.read_one(body)
+            except _TWIN_MISSES:
+                return MISS
+
+        return entry
+
+
+#: the first character of a JSON object, as text and as bytes
+_OBJECT_START = ("{", b"{")
+#: what a wire twin raises for a body it does not read (the general path
+#: says what is wrong)
+_TWIN_MISSES = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
+
+
+class JsonWriter:
+    """The writer of fmt=3 bodies, as the server writes them (facts §9)."""
+
+    fmt = 3
+    #: a list has a form of its own, even of one record
+    lists = True
+
+    def write(
+        self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
+    ) -> str:
+        check_keyed(replies, spec, 3, lossy=lossy)
+        return encode_json(replies, spec, as_list=as_list)
+
+    def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
+        """``{"result": "OK"}`` (seed 004), the bare ``OK`` it was read as,
+        or the error object."""
+        if isinstance(reply, Ok):
+            return "OK" if reply.bare else '{\n"result": "OK"\n}'
+        return json_object_text(reply, None)
+
+    def write_record(self, reply: msgspec.Struct, root: str) -> str:
+        return json_object_text(reply, None)
+
+
+#: fmt=3, reader and writer
+JSON = (JsonReader(), JsonWriter())

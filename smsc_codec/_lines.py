@@ -10,38 +10,65 @@ runs on a body).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import msgspec
 
-from ._body import Line, iter_lines
-from ._checks import construct
+from ._body import Line, body_text, iter_lines
+from ._build import Place, build_reply, refuse_unknown_codes
+from ._checks import replaced
 from ._envelope import detect_text_envelope
-from ._errors import DecodeError, EncodeError
+from ._errors import DecodeError, EncodeError, RequestError
+from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, line_codec
+from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
-from ._strictness import unknown_codes
+from ._schema import FieldSpec
 
-__all__ = ["decode_lines", "encode_lines", "read_mismatched_line", "scan_keys"]
+__all__ = [
+    "CSV",
+    "TEXT",
+    "LineReader",
+    "LineWriter",
+    "decode_lines",
+    "encode_lines",
+    "known_keys",
+    "new_shapes",
+    "scan_keys",
+]
 
 #: The server separates records with a bare LF. [UNVERIFIED] whether a
 #: multi-line answer ends with a line break: no recorded body shows one, so the
 #: writer adds none (the reader accepts both).
 LINE_BREAK = "\n"
 
-#: Where a `key = value` pair may start in a fmt=0 line. Seed 003 prints one key
-#: as `operator_orig= `, hence the optional space.
-_PAIR_START = re.compile(r"(?:^|, )([A-Za-z_][A-Za-z0-9_]*) ?= ")
-
 
 def _fault(reason: str, fmt: int, text: str, offset: int) -> DecodeError:
     return DecodeError(reason, fmt=fmt, text=text, offset=offset)
 
 
-def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, ...]]:
+#: a learned shape: the keys of a line as written, and the field each fills
+_Shape = tuple[tuple[str, ...], tuple[str | None, ...]]
+
+
+def known_keys(codec: LineCodec) -> dict[str, str]:
+    """The fmt=0 keys a layout knows, with the field of each: its own
+    spellings (``Status``, ``ID``), the model's wire keys and their variants."""
+    known = codec.known_keys
+    if known is None:
+        plan = codec.plan
+        known = dict(codec.keys)
+        for spec in plan.fields:
+            known.setdefault(spec.wire, spec.name)
+        for key, spec in plan.by_variant.items():
+            known.setdefault(key, spec.name)
+        codec.known_keys = known
+    return known
+
+
+def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, ...], _Shape]:
     """Read a fmt=0 line by its keys, whatever their order.
 
     A key the layout knows starts a new pair the first time it appears; an
@@ -49,15 +76,13 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
     text such as ``message = Hello, world = test`` keeps its `` = ``). A known key
     met again inside a free text makes that text ambiguous.
 
-    Returns the reply and the fields named ambiguous. Raises LineMismatch.
+    Returns the reply, the fields named ambiguous and the line's shape (its
+    keys as written, the field of each). Raises LineMismatch.
     """
     plan = codec.plan
-    known = dict(codec.keys)
-    for spec in plan.fields:
-        known.setdefault(spec.wire, spec.name)
-    for key, spec in plan.by_variant.items():
-        known.setdefault(key, spec.name)
-    starts = list(_PAIR_START.finditer(line))
+    known = known_keys(codec)
+    known_wire = {spec.name: spec.wire for spec in plan.fields}
+    starts = list(PAIR_START.finditer(line))
     if not starts or starts[0].start() != 0:
         raise LineMismatch("expected `key = value` pairs separated by `, `", 0)
     pairs: list[tuple[str, str | None, int, int]] = []  # key, field, key start, value start
@@ -79,28 +104,57 @@ def scan_keys(line: str, codec: LineCodec) -> tuple[msgspec.Struct, tuple[str, .
         if field is not None:
             seen.add(field)
         pairs.append((key, field, m.start(), m.end()))
-    values: dict[str, Any] = {}
-    extra: list[tuple[str, str]] = []
+    items = []
     for i, (key, field, _, value_start) in enumerate(pairs):
         value_end = pairs[i + 1][2] if i + 1 < len(pairs) else len(line)
-        raw = line[value_start:value_end]
-        if field is None:
-            extra.append((key, raw))
-            continue
-        spec = plan.by_name[field]
-        if raw == "" and not spec.kind.textual and not spec.required:
-            continue
-        try:
-            values[field] = spec.from_text(raw)
-        except ValueError as exc:
-            raise LineMismatch(f"{exc} in field {field!r}", value_start) from None
-    for spec in plan.fields:
-        if spec.required and spec.name not in values:
-            raise LineMismatch(f"missing key for field {spec.name!r}", len(line))
+        # (a known key under the layout's own spelling, `ID` for `id`, is read
+        # as the field's wire key; unknown keys as written)
+        wire = key if field is None else known_wire[field]
+        items.append((wire, line[value_start:value_end], value_start))
     marked = tuple(sorted(ambiguous))
-    # (typed values: built unchecked, _checks.py)
-    reply = construct(plan.cls, **values, extra=tuple(extra), ambiguous_fields=marked)
-    return reply, marked
+    reply = build_reply(plan.cls, items, _KeyPlace(line), strict=False, ambiguous=marked)
+    shape = (
+        tuple(line[start:value_start] for _, _, start, value_start in pairs),
+        tuple(field for _, field, _, _ in pairs),
+    )
+    return reply, marked, shape
+
+
+def _shapes(codec: LineCodec, candidate: Candidate) -> LearnedShapes:
+    """The shapes learned for a fmt=0 layout (made on first use)."""
+    learned: LearnedShapes | None = codec.learned
+    if learned is None:
+        learned = codec.learned = new_shapes(codec, candidate)
+    return learned
+
+
+def new_shapes(codec: LineCodec, candidate: Candidate) -> LearnedShapes:
+    """An empty store of learned shapes for a fmt=0 layout: the keys it
+    knows, and the layouts tried before the shapes (its alternatives, their
+    spelling variants and the candidate's variant layouts)."""
+    earlier = [*codec.alternatives, *codec.variants]
+    for rule in candidate.variants:
+        variant = line_codec(0, rule, candidate.cls)
+        earlier += [*variant.alternatives, *variant.variants]
+    return LearnedShapes(
+        codec.plan,
+        known_keys(codec),
+        [(alt.layout.literals, [s.kind.free for s in alt.specs]) for alt in earlier],
+    )
+
+
+class _KeyPlace(Place):
+    """Faults of a line read by key: LineMismatch at an offset in the line,
+    naming the field."""
+
+    def name(self, key: str, spec: FieldSpec | None) -> str:
+        return f"field {spec.name if spec is not None else key!r}"
+
+    def missing(self, spec: FieldSpec) -> str:
+        return f"missing key for field {spec.name!r}"
+
+    def fault(self, reason: str, offset: int) -> Exception:
+        return LineMismatch(reason, offset)
 
 
 def read_mismatched_line(
@@ -125,19 +179,27 @@ def _read_line(
     """One line as its candidate's reply; ``mismatch`` is the layout's failure
     on this line when it is known already."""
     codec = line_codec(fmt, candidate.rule, candidate.cls)
+    lenient_text = fmt == 0 and not strict
+    if mismatch is None and lenient_text and codec.learned is not None:
+        found: msgspec.Struct | None = codec.learned.read_first(line.text)
+        if found is not None:
+            return found
     try:
         if mismatch is not None:
             raise mismatch
         read = codec.read(line.text)
         reply, ambiguous = read.reply, read.ambiguous
-        if strict and read.variant is not None:
-            raise _fault(
-                f"the line follows a variant of the registered layout {candidate.rule!r}: "
-                f"{read.variant}",
-                fmt,
-                text,
-                line.offset,
-            )
+        if read.variant is not None:
+            if strict:
+                raise _fault(
+                    f"the line follows a variant of the registered layout {candidate.rule!r}: "
+                    f"{read.variant}",
+                    fmt,
+                    text,
+                    line.offset,
+                )
+            if lenient_text and not ambiguous:  # (a spelling the next lines repeat)
+                _shapes(codec, candidate).learn_layout(read.literals, read.fields)
     except LineMismatch as exc:
         variant = _read_variant(line.text, fmt, candidate)
         if variant is not None:
@@ -150,12 +212,9 @@ def _read_line(
                     line.offset,
                 ) from None
             return variant[1]
-        if strict or fmt != 0:
+        if not lenient_text:
             raise _mismatch(exc, line, text, fmt, candidate) from None
-        try:
-            reply, ambiguous = scan_keys(line.text, codec)
-        except LineMismatch as scan_exc:
-            raise _mismatch(scan_exc, line, text, fmt, candidate) from None
+        return _read_by_key(line, text, codec, candidate, exc)
     if strict:
         if ambiguous:
             raise _fault(
@@ -164,14 +223,42 @@ def _read_line(
                 text,
                 line.offset + _field_offset(codec, line.text, ambiguous[0]),
             )
-        for name, value in unknown_codes(reply):
-            raise _fault(
-                f"unknown code {int(value)} in field {name!r}",
-                fmt,
-                text,
-                line.offset + _field_offset(codec, line.text, name),
-            )
+        refuse_unknown_codes(reply, _LayoutPlace(text, fmt, line, codec))
     return reply
+
+
+def _read_by_key(
+    line: Line, text: str, codec: LineCodec, candidate: Candidate, exc: LineMismatch
+) -> msgspec.Struct:
+    """Lenient fmt=0: a line no layout reads, by a learned shape or by key
+    (its shape learned then)."""
+    shapes = _shapes(codec, candidate)
+    found = shapes.read(line.text)
+    if found is not None:
+        return found
+    try:
+        reply, _, (literals, names) = scan_keys(line.text, codec)
+    except LineMismatch as scan_exc:
+        raise _mismatch(scan_exc, line, text, 0, candidate) from None
+    shapes.learn(literals, names)
+    return reply
+
+
+class _LayoutPlace(Place):
+    """Faults of a line read by its layout: where a field stands in the body."""
+
+    def __init__(self, text: str, fmt: int, line: Line, codec: LineCodec) -> None:
+        super().__init__(text)
+        self.fmt = fmt
+        self.line = line
+        self.codec = codec
+
+    def name(self, key: str, spec: FieldSpec | None) -> str:
+        return f"field {spec.name if spec is not None else key!r}"
+
+    def at(self, key: str, position: int) -> int:
+        name = self.codec.plan.by_wire[key].name
+        return self.line.offset + _field_offset(self.codec, self.line.text, name)
 
 
 def _read_variant(line: str, fmt: int, candidate: Candidate) -> tuple[str, msgspec.Struct] | None:
@@ -210,6 +297,7 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
     ``_body.iter_lines``, written out: its generator and Line tuples would
     cost about a tenth of a fmt=1 list's decoding time here.
     """
+    text = _without_final_break(text)
     if "\r" in text:
         return None
     pick = spec.pick_line
@@ -218,8 +306,6 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
     find = text.find
     start = 0
     end = len(text)
-    if text.endswith("\n") and end > 1:
-        end -= 1  # a final line break ends the last record
     try:
         while start <= end:
             stop = find("\n", start, end)
@@ -232,7 +318,7 @@ def _fast_lines(text: str, fmt: int, spec: ReplySpec) -> list[msgspec.Struct] | 
             codec = codecs.get(candidate.rule)
             if codec is None:
                 codec = codecs[candidate.rule] = line_codec(fmt, candidate.rule, candidate.cls)
-            replies.append(codec.read_reply(row))
+            replies.append(_read_row(row, fmt, codec, candidate))
             start = stop + 1
     except LineMismatch:
         return None
@@ -255,10 +341,6 @@ def decode_lines(
     """
     if long_values is None:
         long_values = check_lines(text, fmt, limits)
-    if not strict and spec.multi and not long_values:
-        fast = _fast_lines(text, fmt, spec)
-        if fast is not None:
-            return fast
     replies: list[msgspec.Struct] = []
     details = spec.details
     detail_rows: list[msgspec.Struct] = []
@@ -396,7 +478,158 @@ def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:
         if not isinstance(value, str) and not lossy:
             raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
         text = str(value)
-        if "\n" in text or "\r" in text or "\0" in text or not _PAIR_START.fullmatch(f", {key} = "):
+        if "\n" in text or "\r" in text or "\0" in text or not PAIR_START.fullmatch(f", {key} = "):
             raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=fmt)
         parts.append(f", {key} = {text}")
     return "".join(parts)
+
+
+def _fast_line(text: str, fmt: int, spec: ReplySpec) -> msgspec.Struct | None:
+    """One well-formed record on one line (a single final line break
+    allowed), or None for the general path.
+
+    The general path handles everything else: several lines, the OK and
+    error answers (``OK``, and errors, which start with E or hold ",-"),
+    lenient reading by key, and the error position when nothing fits.
+    (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
+    """
+    text = _without_final_break(text)
+    head = text[:1]
+    if "\n" in text or "\r" in text or head in ("E", "") or ",-" in text[:40]:
+        return None
+    if head == "O" and text.strip() == "OK":
+        return None
+    candidate = spec.pick_line(fmt, text)
+    codec = line_codec(fmt, candidate.rule, candidate.cls)
+    try:
+        return _read_row(text, fmt, codec, candidate)
+    except LineMismatch as exc:
+        # the general path would read the line again; what it does next
+        # (a variant, by key, or the error) starts from this failure
+        return read_mismatched_line(exc, text, fmt, candidate)
+
+
+def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msgspec.Struct:
+    """Lenient reading of one line on the fast path: in fmt=0, by the shape
+    that read the last line first, and a spelling variant's shape learned
+    (``_learned``); LineMismatch when the layout does not read it."""
+    if fmt != 0:
+        return codec.read_reply(row)
+    learned = codec.learned
+    if learned is not None and learned.first is not None:
+        found: msgspec.Struct | None = learned.read_first(row)
+        if found is not None:
+            return found
+    read = codec.read(row)
+    if read.variant is not None and not read.ambiguous:
+        _shapes(codec, candidate).learn_layout(read.literals, read.fields)
+    return read.reply
+
+
+def _without_final_break(text: str) -> str:
+    """``text`` without one final LF or CRLF (which ends the last record)."""
+    if text[-1:] == "\n":
+        return text[:-2] if text[-2:-1] == "\r" else text[:-1]
+    return text
+
+
+def _ok_only_fault(text: str, fmt: int) -> DecodeError:
+    return DecodeError("this request is answered with OK or an error only", fmt=fmt, text=text)
+
+
+class LineReader:
+    """The reader of fmt=0 (``key = value`` text) or fmt=1 (comma-separated
+    values) bodies, one record per line."""
+
+    def __init__(self, fmt: int) -> None:
+        self.fmt = fmt
+
+    def charset_of(
+        self, body: Any, charset: str, *, request_named: str | None, strict: bool
+    ) -> str:
+        """The charset to read ``body`` in: the request's (a line says nothing of it)."""
+        return charset
+
+    def read_fast(
+        self, body: Any, charset: str, spec: ReplySpec, limits: Limits
+    ) -> msgspec.Struct | list[msgspec.Struct] | None:
+        """Lenient decoding of well-formed lines, or None for :meth:`read`."""
+        text = body_text(body, charset, self.fmt)
+        if check_lines(text, self.fmt, limits):
+            return None  # a value may be over max_field_length: read() measures them
+        if not spec.multi:
+            return _fast_line(text, self.fmt, spec)
+        return _fast_lines(text, self.fmt, spec)
+
+    def read(
+        self, text: str, spec: ReplySpec | RequestError, *, strict: bool, limits: Limits
+    ) -> Any:
+        """A body: its OK or error answer, or the success answer of ``spec``
+        (a RequestError: the request has none, only an OK or error decodes)."""
+        long_values = check_lines(text, self.fmt, limits)
+        envelope = detect_text_envelope(text, self.fmt, limits)
+        if envelope is not None:
+            return envelope
+        if isinstance(spec, RequestError):
+            raise spec
+        if spec.ok_only:
+            raise _ok_only_fault(text, self.fmt)
+        return decode_lines(
+            text, self.fmt, spec, strict=strict, limits=limits, long_values=long_values
+        )
+
+    def read_record(
+        self,
+        text: str,
+        kind_of_keys: Callable[[Collection[str]], type[msgspec.Struct]],
+        *,
+        strict: bool,
+        limits: Limits,
+    ) -> msgspec.Struct:
+        """A record standing alone: no such body is written in fmt 0/1
+        (callbacks are posted as form fields, XML or JSON)."""
+        raise DecodeError(f"no record stands alone in fmt={self.fmt}", fmt=self.fmt, text=text)
+
+    def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
+        """A compiled reader of the commonest answer (None: none yet)."""
+        return None
+
+
+class LineWriter:
+    """The writer of fmt=0 or fmt=1 bodies, as the server writes them."""
+
+    #: one line is one record: no list form of its own
+    lists = False
+
+    def __init__(self, fmt: int) -> None:
+        self.fmt = fmt
+
+    def write(
+        self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
+    ) -> str:
+        """Success replies, one line each (a list has no form of its own)."""
+        if not replies:
+            raise EncodeError(
+                f"a list of no records has no fmt={self.fmt} form: the body would be empty"
+            )
+        return encode_lines(replies, self.fmt, spec, lossy=lossy)
+
+    def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
+        """``OK``, or the error line (``ERROR = N (...)``, ``0,-N``)."""
+        if isinstance(reply, Ok):
+            return "OK"
+        if self.fmt == 1:
+            if reply.id == 0 and not lossy:
+                raise EncodeError("id 0 reads back as no id in `0,-N`", field="id", fmt=1)
+            reply = replaced(reply, id=reply.id or 0)
+        if isinstance(reply.code, int) and reply.code < 0:  # (another type: the writer says)
+            raise EncodeError("an error code is positive", field="code", fmt=self.fmt)
+        return line_codec(self.fmt, "api_error", ApiError).write(reply, lossy=lossy)
+
+    def write_record(self, reply: msgspec.Struct, root: str) -> str:
+        raise EncodeError(f"callbacks are posted as form fields, XML or JSON, not fmt={self.fmt}")
+
+
+#: fmt=0 and fmt=1, reader and writer
+TEXT = (LineReader(0), LineWriter(0))
+CSV = (LineReader(1), LineWriter(1))

@@ -73,6 +73,9 @@ class LineRead(NamedTuple):
     ambiguous: tuple[str, ...]  #: fields whose extent had to be chosen
     #: the variant spelling the line follows (None: the registered layout)
     variant: str | None = None
+    #: the alternative's literals and fields (its layout)
+    literals: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
 
 
 #: Separators the documentation prints irregularly, per format: (as printed,
@@ -136,6 +139,13 @@ class _Alternative:
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
         #: the fields as the fault locator reads them (built when a line fails)
         self._fault_fields: tuple[LayoutField, ...] | None = None
+
+    def read_as(
+        self, reply: msgspec.Struct, values: Sequence[str], ambiguous: tuple[str, ...]
+    ) -> LineRead:
+        """What this alternative read."""
+        layout = self.layout
+        return LineRead(reply, values, ambiguous, self.variant, layout.literals, layout.fields)
 
     def fault(self, line: str) -> tuple[int, int, str]:
         """(rank, offset, reason) of where ``line`` leaves this alternative
@@ -355,6 +365,10 @@ class LineCodec:
             if alt.split_reader is not None:
                 self.split_by_count.setdefault(len(alt.fields), []).append(alt)
                 self.split_readers.setdefault(len(alt.fields), []).append(alt.split_reader)
+        #: the shapes learned of lines by key (``_learned``, fmt=0), and the
+        #: keys the layout knows (``_lines.known_keys``), made on first use
+        self.learned: Any = None
+        self.known_keys: dict[str, str] | None = None
         #: fmt=0 key text -> field name, from the layout literals
         self.keys: dict[str, str] = {}
         for alt in self.alternatives:
@@ -432,7 +446,7 @@ class LineCodec:
                         # fails is the fault, unless another layout reads it.
                         split_fault = split_fault or _split_fault(alt, parts, fields)
                     else:
-                        return LineRead(reply, fields, (), alt.variant), None
+                        return alt.read_as(reply, fields, ()), None
         fault: LineMismatch | None = None
         for alt in alternatives:
             found = alt.reading(line)
@@ -440,7 +454,7 @@ class LineCodec:
                 continue
             values, ambiguous, starts = found
             try:
-                return LineRead(alt.build(values, ambiguous), values, ambiguous, alt.variant), None
+                return alt.read_as(alt.build(values, ambiguous), values, ambiguous), None
             except ValueError as exc:
                 spans = _field_starts(starts)
                 index = next(

@@ -1,9 +1,18 @@
-"""Which reply kinds and layouts a request implies.
+"""The registry: which reply kinds and layouts a request implies.
 
-A :class:`ReplySpec` is the registry entry for the success answers of one
-request shape: the candidate reply kinds with their fmt=0/1 layout rule, how a
-record picks its candidate, and the fmt=2 element names. Error and ``OK``
-answers are common to every script and are handled before a spec is consulted.
+A :class:`ReplySpec` describes the success answers of one request shape: the
+candidate reply kinds with their fmt=0/1 layout rule, how a record picks its
+candidate, and the fmt=2 element names. Error and ``OK`` answers are common
+to every script and are handled before a spec is consulted.
+
+:data:`LAYOUTS` is the registry itself, a declarative table: one row per
+request shape (the script, the command switched on, the values of the other
+layout parameters) with its answer and where that answer's layout comes from
+in each format. Everything else is read from it: which parameters of a URL
+choose its layout (:func:`url_layout_key`), the example request of every
+layout (:func:`record_requests`, which the tests and benchmarks walk), and
+the docs' layout reference. A new script is one row, plus its model and
+grammar rules.
 """
 
 from __future__ import annotations
@@ -45,14 +54,22 @@ from ._request import Request, parse_request, script_of_path
 from ._schema import plan_for
 
 __all__ = [
+    "CONDITIONS",
+    "CONTACT_COMMANDS",
     "ENVELOPE_KEYS",
     "ERROR_KEYS",
+    "LAYOUTS",
+    "OK_ONLY",
+    "PROVENANCE_TAGS",
     "Candidate",
     "Details",
+    "Layout",
     "LayoutKey",
     "ReplySpec",
+    "example_request",
     "layout_key",
     "layout_of",
+    "layout_row",
     "record_requests",
     "reply_spec",
     "request_for_kind",
@@ -154,6 +171,20 @@ def _no_keys(keys: Collection[str]) -> Candidate:
 #: ``{"result": "OK"}`` (seed 004), handled with the error answers.
 OK_ONLY = ReplySpec((), False, "result", "result", _no_record, _no_keys)
 
+#: The phones.php and mails.php commands that change or delete (seed 002 names
+#: them; captures also spell ``chg_grp``, ...): answered OK (seed 004).
+_CHANGE_COMMANDS = (
+    "chg",
+    "chg_group",
+    "chg_grp",
+    "del",
+    "del_group",
+    "del_grp",
+    "move_group",
+    "move_grp",
+    "del_black",
+)
+
 
 def _status_spec(all_level: int, multi: bool) -> ReplySpec:
     suffix = f"_all{all_level}" + ("_multi" if multi else "")
@@ -181,62 +212,30 @@ def _status_spec(all_level: int, multi: bool) -> ReplySpec:
     return ReplySpec((sms, hlr), multi, "sms", "list", pick_line, pick_keys)
 
 
-_status_specs = functools.cache(_status_spec)
-
-#: phones.php and mails.php commands (seed 002 names them; captures also show
-#: the spellings ``add_grp``, ``get_grp``, ...) -> what answers them (seed 004).
-_CONTACT_COMMANDS: dict[str, str] = {
-    "add": "created",
-    "add_black": "created",
-    "add_group": "created_group",
-    "add_grp": "created_group",
-    "get": "contacts",
-    "get_group": "groups",
-    "get_grp": "groups",
-    "get_black": "blacklist",
-    **dict.fromkeys(
-        (
-            "chg",
-            "chg_group",
-            "chg_grp",
-            "del",
-            "del_group",
-            "del_grp",
-            "move_group",
-            "move_grp",
-            "del_black",
-        ),
-        "ok",
-    ),
+#: status.php rows by ``all`` level and whether several ids were asked for
+#: (seed 003, facts §2.4).
+_STATUS = {
+    (level, multi): _status_spec(level, multi) for level in (0, 1, 2) for multi in (False, True)
 }
 
-#: The fmt=2 element of a created contact or blacklist entry: seed 004 shows
-#: ``<phone>`` for phones.php. [DERIVED] ``<mail>`` for mails.php, as its other
-#: ``phone`` names become ``mail`` (seed 004).
-_CREATED_ELEMENT = {"phones": "phone", "mails": "mail"}
-
-
-@functools.cache
-def _contact_spec(script: str, answer: str) -> ReplySpec:
-    mail = script == "mails"
-    if answer == "ok":
-        return OK_ONLY
-    if answer == "created":
-        return _one_kind(Created, "created", multi=False, xml_item=_CREATED_ELEMENT[script])
-    if answer == "created_group":
-        return _one_kind(Created, "created", multi=False, xml_item="group")
-    if answer == "contacts":
-        cls, rule = (MailContact, "mail_contact") if mail else (Contact, "contact")
-        return _one_kind(cls, rule, multi=True, xml_item="contact")
-    if answer == "groups":
-        return _one_kind(ContactGroup, "contact_group", multi=True, xml_item="group")
-    black, rule = (
-        (MailBlacklistEntry, "mail_blacklist_entry")
-        if mail
-        else (BlacklistEntry, "blacklist_entry")
-    )
-    return _one_kind(black, rule, multi=True, xml_item="record")
-
+#: The id the server gave a new contact or blacklist entry (seed 004): ``ID =
+#: <id>``, ``<id>``, ``<phone><id>…</id></phone>``, ``{"id": <id>}``.
+_CREATED = _one_kind(Created, "created", multi=False, xml_item="phone")
+#: The same for mails.php: [DERIVED] ``<mail>``, as its other ``phone`` names
+#: become ``mail`` (seed 004); the element itself is not shown.
+_MAIL_CREATED = _one_kind(Created, "created", multi=False, xml_item="mail")
+#: A new group's id (seed 004): ``<group>`` in fmt=2.
+_GROUP_CREATED = _one_kind(Created, "created", multi=False, xml_item="group")
+#: The contact lists (seed 004; a recorded fmt=3 list).
+_CONTACTS = _one_kind(Contact, "contact", multi=True, xml_item="contact")
+_MAIL_CONTACTS = _one_kind(MailContact, "mail_contact", multi=True, xml_item="contact")
+#: The groups (seed 004; recorded fmt=3 lists).
+_GROUPS = _one_kind(ContactGroup, "contact_group", multi=True, xml_item="group")
+#: The blacklists (seed 004; mails.php names the address `email`).
+_BLACKLIST = _one_kind(BlacklistEntry, "blacklist_entry", multi=True, xml_item="record")
+_MAIL_BLACKLIST = _one_kind(
+    MailBlacklistEntry, "mail_blacklist_entry", multi=True, xml_item="record"
+)
 
 #: get.php?get_answers=1, incoming messages (seed 001, facts §2.11). [DERIVED]
 #: fmt=2 elements: no source shows this answer in XML; a list of records is
@@ -253,6 +252,8 @@ _INBOX = _one_kind(IncomingMessage, "incoming_message", multi=True, xml_item="sm
 #: a `<phones>` element of `<phone>` records inside the `<result>`.
 _SEND_DETAILS = Details("phones", Candidate(PhoneResult, "send_phone"), "phones", "phone")
 _SEND = _one_kind(SendResult, "send_result", multi=False, xml_item="result", details=_SEND_DETAILS)
+#: send.php?cost=1, a cost query (facts §2.1): the documented fmt=1 answer is
+#: `<cost>,<cnt>`, and a recorded fmt=3 answer writes `cost` before `cnt`.
 _SEND_COST = _one_kind(
     SendResult, "send_cost", multi=False, xml_item="result", details=_SEND_DETAILS
 )
@@ -326,14 +327,128 @@ _TEMPLATE_CREATED = _one_kind(Created, "created", multi=False, xml_item="templat
 _TEMPLATES = _one_kind(Template, "template", multi=True, xml_item="template")
 
 
-#: scripts whose answer follows from one command parameter: command -> spec;
-#: any other command (chg, del, ...) is answered with OK or an error.
-_COMMAND_SCRIPTS: dict[str, dict[str, ReplySpec]] = {
-    "jobs": {"add": _JOB_CREATED, "get": _JOBS},
-    "senders": {"add": _SENDER_CREATED, "get": _SENDERS},
-    "users": {"get_stat": _STATISTICS},
-    "templates": {"add": _TEMPLATE_CREATED, "get": _TEMPLATES},
-}
+# ------------------------------------------------------------- the table ---
+
+#: Where a layout comes from (docs/sources.md, facts §0): ``recorded``, a real
+#: answer shows it; ``documented``, SMSC's pages print it; ``derived``,
+#: inferred from other layouts, the field names or an SDK's order;
+#: ``unverified``, no source shows it. The docs' layout reference shows these.
+PROVENANCE_TAGS = ("recorded", "documented", "derived", "unverified")
+_REC, _DOC, _DER, _UNV = PROVENANCE_TAGS
+
+
+class Layout(NamedTuple):
+    """A row of the registry: the requests of one shape and their answer."""
+
+    script: str
+    #: the command parameters that ask for this answer (the first switched on
+    #: in the request counts); empty: the script's answer without one
+    commands: tuple[str, ...]
+    #: other layout parameters and the value each must have (see
+    #: :data:`CONDITIONS`): ``(("all", "1"), ("id", "several"))``
+    when: tuple[tuple[str, str], ...]
+    answer: ReplySpec
+    #: the provenance of the answer's layout in fmt 0, 1, 2 and 3
+    #: (:data:`PROVENANCE_TAGS`)
+    provenance: tuple[str, str, str, str]
+    #: commands of a lower rank are looked for only when no command of a
+    #: higher one is switched on (get.php: get_answers before get_stat)
+    rank: int = 0
+    #: further parameters of the row's example request (:func:`example_request`)
+    example: tuple[str, ...] = ()
+
+
+def _row(
+    script: str,
+    answer: ReplySpec,
+    provenance: str,
+    *commands: str,
+    when: str = "",
+    rank: int = 0,
+    example: str = "",
+) -> Layout:
+    """A row, written compactly: ``provenance`` one tag per format
+    (``"documented documented documented recorded"``), ``when`` as a query
+    (``"all=1&id=several"``)."""
+    tags = tuple(provenance.split())
+    if len(tags) != 4 or not set(tags) <= set(PROVENANCE_TAGS):
+        raise ValueError(f"{script}: one provenance tag per format, not {provenance!r}")
+    conditions = tuple(tuple(pair.split("=")) for pair in when.split("&") if pair)
+    extra = tuple(pair for pair in example.split("&") if pair)
+    return Layout(script, commands, conditions, answer, tags, rank, extra)  # type: ignore[arg-type]
+
+
+#: [UNVERIFIED] scripts whose other commands answer OK (or an error)
+_UNVERIFIED_OK = f"{_UNV} {_UNV} {_UNV} {_UNV}"
+
+#: The registry: every request shape whose answers are modelled, in the order
+#: rows are tried. ``OK_ONLY`` answers (change and delete commands) are
+#: rows too: those requests are answered with OK or an error only.
+LAYOUTS: tuple[Layout, ...] = (
+    # status.php (seed 003): several ids [UNVERIFIED] in fmt 0/1 (where the
+    # id and phone stand), documented in XML, recorded in JSON (facts §9)
+    *(
+        _row(
+            "status",
+            _STATUS[level, False],
+            f"{_DOC} {_DOC} {_DOC} {_DOC}",
+            when=f"all={level}&id=one",
+        )
+        for level in (0, 1, 2)
+    ),
+    *(
+        _row(
+            "status",
+            _STATUS[level, True],
+            f"{_UNV} {_UNV} {_DOC} {_REC}",
+            when=f"all={level}&id=several",
+        )
+        for level in (0, 1, 2)
+    ),
+    # phones.php and mails.php (seed 004; captures also spell `add_grp`, ...)
+    _row("phones", _CREATED, f"{_DOC} {_DOC} {_DOC} {_REC}", "add", "add_black"),
+    _row("phones", _GROUP_CREATED, f"{_DOC} {_DOC} {_DOC} {_REC}", "add_group", "add_grp"),
+    _row("phones", _CONTACTS, f"{_DOC} {_DOC} {_DOC} {_REC}", "get"),
+    _row("phones", _GROUPS, f"{_DOC} {_DOC} {_DOC} {_REC}", "get_group", "get_grp"),
+    _row("phones", _BLACKLIST, f"{_DOC} {_DOC} {_DOC} {_DOC}", "get_black"),
+    _row("mails", _MAIL_CREATED, f"{_DOC} {_DOC} {_DER} {_DOC}", "add", "add_black"),
+    _row("mails", _GROUP_CREATED, f"{_DOC} {_DOC} {_DOC} {_DOC}", "add_group", "add_grp"),
+    _row("mails", _MAIL_CONTACTS, f"{_DOC} {_DOC} {_DOC} {_DOC}", "get"),
+    _row("mails", _GROUPS, f"{_DOC} {_DOC} {_DOC} {_DOC}", "get_group", "get_grp"),
+    _row("mails", _MAIL_BLACKLIST, f"{_DOC} {_DOC} {_DOC} {_DOC}", "get_black"),
+    *(
+        _row(script, OK_ONLY, f"{_DOC} {_DOC} {_DOC} {_DOC}", *_CHANGE_COMMANDS)
+        for script in ("phones", "mails")
+    ),
+    # get.php: the inbox and the history before statistics and tariffs
+    _row("get", _INBOX, f"{_DER} {_DER} {_DER} {_REC}", "get_answers"),
+    _row("get", _HISTORY, f"{_REC} {_UNV} {_DER} {_DER}", "get_messages"),
+    _row("get", _STATISTICS, f"{_DER} {_DER} {_DER} {_DER}", "get_stat", rank=1),
+    _row("get", _TARIFFS, f"{_DER} {_DER} {_DER} {_DER}", "get_price", rank=1),
+    # jobs.php (facts §2.6): any other command (disable, delete) answers OK
+    _row("jobs", _JOB_CREATED, f"{_DOC} {_DOC} {_DOC} {_DER}", "add"),
+    _row("jobs", _JOBS, _UNVERIFIED_OK, "get"),
+    _row("jobs", OK_ONLY, f"{_DOC} {_DOC} {_DOC} {_DOC}"),
+    # senders.php (facts §2.9): recorded fmt=3 answers, the rest derived
+    _row("senders", _SENDER_CREATED, f"{_DER} {_DER} {_DER} {_REC}", "add"),
+    _row("senders", _SENDERS, f"{_DER} {_DER} {_DER} {_REC}", "get"),
+    _row("senders", OK_ONLY, _UNVERIFIED_OK),
+    # users.php (facts §2.8): the statistics of get.php; add, chg, pay: OK
+    _row("users", _STATISTICS, f"{_DER} {_DER} {_DER} {_DER}", "get_stat"),
+    _row("users", OK_ONLY, _UNVERIFIED_OK),
+    # templates.php (facts §2.17)
+    _row("templates", _TEMPLATE_CREATED, _UNVERIFIED_OK, "add"),
+    _row("templates", _TEMPLATES, _UNVERIFIED_OK, "get"),
+    _row("templates", OK_ONLY, _UNVERIFIED_OK),
+    # info.php, tinyurls.php (facts §2.14, §2.15)
+    _row("info", _OPERATOR, f"{_DER} {_DER} {_DER} {_DER}", "get_operator", when="phone=one"),
+    _row("info", _OPERATORS, f"{_DER} {_DER} {_DER} {_DER}", "get_operator", when="phone=several"),
+    _row("tinyurls", _SHORT_LINK, f"{_DER} {_DER} {_DER} {_DER}", example="get=1"),
+    # send.php (facts §2.1) and balance.php (facts §2.5)
+    _row("send", _SEND_COST, f"{_UNV} {_DOC} {_UNV} {_REC}", when="cost=1"),
+    _row("send", _SEND, f"{_REC} {_DOC} {_REC} {_REC}", example="cost=0"),
+    _row("balance", _BALANCE, f"{_DOC} {_DOC} {_DOC} {_REC}", example="cur=1"),
+)
 
 
 def _several(value: str | None) -> bool:
@@ -345,6 +460,27 @@ def _several(value: str | None) -> bool:
 
 _SEPARATORS = re.compile(r"[^0-9A-Za-z+@._-]+")
 
+#: How the table reads the layout parameters of its ``when`` column: ``all``
+#: as its level (RequestError for another value), of ``id`` and ``phone``
+#: whether they list several, ``cost`` as written.
+CONDITIONS: dict[str, Callable[[Request], str]] = {
+    "all": lambda request: str(request.all),
+    "id": lambda request: "several" if request.multi else "one",
+    "phone": lambda request: "several" if _several(request.get("phone")) else "one",
+    "cost": lambda request: (request.get("cost") or "0").strip(),
+}
+
+#: A request of each condition's value, for the rows' example requests
+_EXAMPLE_VALUES = {
+    ("id", "one"): "id=101",
+    ("id", "several"): "id=101,102",
+    ("phone", "one"): "phone=79990000000",
+    ("phone", "several"): "phone=79990000000,79990000001",
+}
+#: parameters every example request of a script carries (status.php is asked
+#: by id and phone, facts §2.4)
+_EXAMPLE_BASE = {"status": ("phone=79990000000",)}
+
 
 def _command(request: Request, commands: Collection[str]) -> str | None:
     """The first command parameter of the request that is switched on."""
@@ -354,18 +490,32 @@ def _command(request: Request, commands: Collection[str]) -> str | None:
     return None
 
 
-#: The parameters whose values choose a script's layout: everything
-#: `_layout_spec` reads, per script. Of ``id`` and ``phone`` only whether they
-#: list several matters.
-_SCRIPT_PARAMS: dict[str, tuple[str, ...]] = {
-    "status": ("all", "id"),
-    "phones": tuple(_CONTACT_COMMANDS),
-    "mails": tuple(_CONTACT_COMMANDS),
-    "get": ("get_answers", "get_messages", "get_stat", "get_price"),
-    **{script: tuple(commands) for script, commands in _COMMAND_SCRIPTS.items()},
-    "info": ("get_operator", "phone"),
-    "send": ("cost",),
+_ROWS: dict[str, tuple[Layout, ...]] = {}
+for _layout in LAYOUTS:
+    _ROWS[_layout.script] = (*_ROWS.get(_layout.script, ()), _layout)
+#: each script's commands, rank by rank
+_RANKS: dict[str, tuple[frozenset[str], ...]] = {
+    script: tuple(
+        frozenset(c for row in rows if row.rank == rank for c in row.commands)
+        for rank in sorted({row.rank for row in rows})
+    )
+    for script, rows in _ROWS.items()
 }
+
+#: Every command of phones.php (and mails.php), from the table.
+CONTACT_COMMANDS: tuple[str, ...] = tuple(c for row in _ROWS["phones"] for c in row.commands)
+
+#: The parameters whose values choose a script's layout: its rows' commands
+#: and conditions (of ``id`` and ``phone`` only whether they list several).
+_SCRIPT_PARAMS: dict[str, tuple[str, ...]] = {
+    script: tuple(
+        dict.fromkeys(
+            [*(c for row in rows for c in row.commands), *(k for row in rows for k, _ in row.when)]
+        )
+    )
+    for script, rows in _ROWS.items()
+}
+
 #: every script's answer depends on these
 _COMMON_PARAMS = ("fmt", "charset")
 
@@ -479,80 +629,68 @@ def reply_spec(request: Request) -> ReplySpec:
 
 @functools.lru_cache(maxsize=1024)
 def _layout_spec(request: Request) -> ReplySpec:
+    return layout_row(request).answer
+
+
+def layout_row(request: Request) -> Layout:
+    """The row of :data:`LAYOUTS` that answers ``request`` (reduced by
+    :func:`layout_of` or not); RequestError when none does."""
     script = request.script
-    if script == "status":
-        return _status_specs(request.all, request.multi)
-    if script in ("phones", "mails"):
-        command = _command(request, _CONTACT_COMMANDS)
-        if command is None:
-            raise RequestError(
-                f"{script}.php answers depend on the command: add, get, get_group, "
-                "get_black, chg, del, ... (none found in the request)"
-            )
-        return _contact_spec(script, _CONTACT_COMMANDS[command])
-    if script == "get":
-        command = _command(request, ("get_answers", "get_messages"))
-        if command == "get_answers":
-            return _INBOX
-        if command == "get_messages":
-            return _HISTORY
-        command = _command(request, ("get_stat", "get_price"))
-        if command == "get_stat":
-            return _STATISTICS
-        if command == "get_price":
-            return _TARIFFS
-    if script in _COMMAND_SCRIPTS:
-        commands = _COMMAND_SCRIPTS[script]
-        command = _command(request, commands)
-        return OK_ONLY if command is None else commands[command]
-    if script == "info" and _command(request, ("get_operator",)):
-        return _OPERATORS if _several(request.get("phone")) else _OPERATOR
-    if script == "tinyurls":
-        return _SHORT_LINK
-    if script == "balance":
-        return _BALANCE
-    if script == "send":
-        return _SEND_COST if (request.get("cost") or "0").strip() == "1" else _SEND
+    rows = _ROWS.get(script)
+    if rows is None:
+        raise RequestError(f"answers of {script}.php are not supported yet")
+    command = _switched_on(request, script)
+    for row in rows:
+        if (command in row.commands if command else not row.commands) and all(
+            CONDITIONS[key](request) == value for key, value in row.when
+        ):
+            return row
+    if command is None and all(row.commands for row in rows):
+        names = ", ".join(dict.fromkeys(c for row in rows for c in row.commands))
+        raise RequestError(
+            f"{script}.php answers depend on the command: {names} (none found in the request)"
+        )
     raise RequestError(f"answers of {script}.php are not supported yet")
+
+
+def _switched_on(request: Request, script: str) -> str | None:
+    """The command of the request: the first switched on, rank by rank."""
+    for commands in _RANKS[script]:
+        command = _command(request, commands)
+        if command is not None:
+            return command
+    return None
+
+
+def example_request(row: Layout, command: str | None = None) -> str:
+    """A request the row answers: its script with ``command`` (by default its
+    first) switched on and its conditions met (``status.php?id=101&...``)."""
+    command = command or (row.commands[0] if row.commands else None)
+    conditions = [_EXAMPLE_VALUES.get(pair, "=".join(pair)) for pair in row.when]
+    ids = [c for c in conditions if c.startswith("id=")]
+    params = [
+        *([f"{command}=1"] if command else []),
+        *ids,
+        *_EXAMPLE_BASE.get(row.script, ()),
+        *(c for c in conditions if c not in ids),
+        *row.example,
+    ]
+    return f"{row.script}.php" + ("?" + "&".join(params) if params else "")
 
 
 @functools.cache
 def record_requests() -> dict[str, ReplySpec]:
-    """A request for every record layout the registry knows, with its spec.
+    """A request for every record layout the registry knows, with its spec:
+    each row's example request (:func:`example_request`), one per distinct
+    answer with records.
 
-    One request per distinct spec: tests and benchmarks walk this instead of
-    naming reply kinds, so a new layout is covered when it is registered.
+    Tests and benchmarks walk this instead of naming reply kinds, so a new
+    layout is covered when its row is added.
     """
-    queries = [
-        f"status.php?id={ids}&phone=79990000000&all={level}"
-        for level in (0, 1, 2)
-        for ids in ("101", "101,102")
-    ]
-    first_command: dict[str, str] = {}
-    for command, answer in _CONTACT_COMMANDS.items():
-        first_command.setdefault(answer, command)
-    queries += [
-        f"{script}.php?{command}=1"
-        for script in ("phones", "mails")
-        for command in first_command.values()
-    ]
-    queries += [f"get.php?{command}=1" for command in ("get_answers", "get_messages")]
-    queries += [f"get.php?{command}=1" for command in ("get_stat", "get_price")]
-    queries += [
-        f"{script}.php?{command}=1"
-        for script, commands in _COMMAND_SCRIPTS.items()
-        for command in commands
-    ]
-    queries += ["info.php?get_operator=1&phone=79990000000"]
-    queries += ["info.php?get_operator=1&phone=79990000000,79990000001"]
-    queries.append("tinyurls.php?get=1")
-    queries += [f"send.php?cost={cost}" for cost in (0, 1)]
-    queries.append("balance.php?cur=1")
     out: dict[str, ReplySpec] = {}
-    for query in queries:
-        spec = reply_spec(parse_request(query))
-        if spec.candidates and spec not in out.values():
-            out[query] = spec
+    for row in LAYOUTS:
+        if row.answer.candidates and row.answer not in out.values():
+            out[example_request(row)] = row.answer
     return out
 
 

@@ -145,7 +145,7 @@ def parse_datetime(text: str) -> datetime:
     """Read ``DD.MM.YYYY hh:mm:ss`` (facts §1.4).
 
     Slicing into ``fromisoformat`` is about ten times faster than ``strptime``
-    (design/performance.md, "Dates and the fair floor").
+    (docs/sources.md#performance-dates).
     """
     # With the date's separators in place, fromisoformat checks the rest: it
     # takes exactly two (four) ASCII digits at each position and `hh:mm:ss`.

@@ -16,25 +16,35 @@ import functools
 import itertools
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import msgspec
 
-from ._checks import construct
-from ._errors import DecodeError, EncodeError, LimitError
-from ._json import structured_fields, wire_twin
+from ._body import body_text, xml_body_charset
+from ._build import ATTRIBUTE, UNPLACED, Place, build_reply, structured_fields
+from ._encodable import check_keyed
+from ._envelope import detect_text_envelope
+from ._errors import DecodeError, EncodeError, LimitError, RequestError
 from ._limits import DEFAULT_LIMITS, Limits, nth_record_fault
+from ._model import ApiError, Ok
 from ._replies import ERROR_KEYS, Details, ReplySpec
-from ._schema import mapping_builder, plan_for, variant_fault
+from ._schema import FieldSpec, mapping_builder, plan_for
 from ._strictness import unknown_codes
+from ._twins import wire_twin
 
 __all__ = [
     "ATTRIBUTE",
+    "XML",
+    "XmlReader",
+    "XmlWriter",
     "attribute_fields",
     "decode_plain_xml",
     "decode_xml",
     "encode_xml",
+    "parse_xml",
+    "record_fields",
+    "reply_from_fields",
     "start_tag",
     "xml_element_text",
 ]
@@ -56,13 +66,6 @@ def _tag_offset(text: str, tag: str) -> int:
         name = re.search(rf"<[^>]*?\s({re.escape(tag[1:])})\s*=", text)
         return name.start(1) if name else 0
     return max(text.find(f"<{tag}"), 0)
-
-
-#: The key an attribute of a record element is kept under in ``extra``:
-#: ``<sms code="7">`` keeps ``("@code", "7")``, before the elements' keys
-#: (an element name cannot start with ``@``); the XML encoder writes such a
-#: key back as an attribute of the record element.
-ATTRIBUTE = "@"
 
 
 @functools.cache
@@ -318,6 +321,28 @@ def _refuse_attributes(element: Any, text: str) -> None:
         )
 
 
+class _XmlPlace(Place):
+    """Faults of an XML record: named by element (or attribute), placed where
+    it stands in the body."""
+
+    fmt = 2
+
+    def name(self, key: str, spec: FieldSpec | None) -> str:
+        return f"attribute {key[1:]!r}" if key.startswith(ATTRIBUTE) else f"<{key}>"
+
+    def unknown(self, key: str) -> str:
+        return f"unknown {self.name(key, None).replace('<', 'element <', 1)}"
+
+    def missing(self, spec: FieldSpec) -> str:
+        return f"missing <{spec.wire}>"
+
+    def at(self, key: str, position: int) -> int:
+        return _tag_offset(self.text, key)
+
+    def value_at(self, key: str, position: int, value: Any) -> int:
+        return _value_offset(self.text, key, value)
+
+
 def reply_from_fields(
     fields: dict[str, str],
     cls: type[msgspec.Struct],
@@ -325,28 +350,20 @@ def reply_from_fields(
     strict: bool,
     limits: Limits = DEFAULT_LIMITS,
 ) -> msgspec.Struct:
-    plan = plan_for(cls)
+    """A reply from a record's fields ({tag: text}, attributes first as
+    ``@name``): converted in one call when every tag is known and every value
+    well formed, otherwise by the shared walk (``_build``), which says what
+    is wrong and where."""
     max_text = limits.max_field_length
-    if len(text) > max_text:
-        for tag, raw in fields.items():
-            if len(raw) > max_text or len(tag) > max_text:
-                what = f"attribute {tag[1:41]!r}" if tag.startswith(ATTRIBUTE) else f"<{tag[:40]}>"
-                raise LimitError(
-                    "max_field_length",
-                    max_text,
-                    f"{what} holds {max(len(raw), len(tag)):,} characters",
-                    fmt=2,
-                    text=text,
-                    offset=_value_offset(text, tag, raw),
-                )
-    if fields.keys() <= plan.by_wire.keys():
+    if fields.keys() <= plan_for(cls).by_wire.keys() and (
+        len(text) <= max_text or not any(len(raw) > max_text for raw in fields.values())
+    ):
         try:
             if strict:
                 reply = mapping_builder(cls)(fields)
             else:
                 # msgspec reads the texts as it reads JSON strings (facts §1.4:
-                # numbers may come quoted), in C; its wire twin is shared with
-                # the JSON decoder.
+                # numbers may come quoted), in C, into the reply's wire twin
                 twin = wire_twin(cls, max_text)
                 reply = twin.to_model(msgspec.convert(fields, twin.wire, strict=False))
         except (KeyError, ValueError, msgspec.ValidationError):
@@ -354,40 +371,9 @@ def reply_from_fields(
         else:
             if not strict or not any(True for _ in unknown_codes(reply)):
                 return reply
-    values: dict[str, Any] = {}
-    extra: list[tuple[str, str]] = []
-    for tag, raw in fields.items():
-        spec = plan.by_wire.get(tag)
-        variant = plan.by_variant.get(tag) if spec is None else None
-        if variant is not None and variant.wire not in fields:
-            if strict:
-                raise _fault(variant_fault(tag, variant), text, _tag_offset(text, tag))
-            spec = variant
-        if spec is None:
-            if strict:
-                unknown = (
-                    f"unknown attribute {tag[1:]!r}"
-                    if tag.startswith(ATTRIBUTE)
-                    else f"unknown element <{tag}>"
-                )
-                raise _fault(unknown, text, _tag_offset(text, tag))
-            extra.append((tag, raw))
-            continue
-        if raw == "" and not spec.kind.textual:
-            continue
-        try:
-            values[spec.name] = spec.from_text(raw)
-        except ValueError as exc:
-            raise _fault(f"{exc} in <{tag}>", text, _value_offset(text, tag, raw)) from None
-    for spec in plan.fields:
-        if spec.required and spec.name not in values:
-            raise _fault(f"missing <{spec.wire}>", text, len(text))
-    reply = construct(cls, **values, extra=tuple(extra))  # (typed values: unchecked)
-    if strict:
-        for name, value in unknown_codes(reply):
-            tag = plan.by_name[name].wire
-            raise _fault(f"unknown code {int(value)} in <{tag}>", text, _tag_offset(text, tag))
-    return reply
+    items = [(tag, raw, UNPLACED) for tag, raw in fields.items()]
+    check_length = max_text if len(text) > max_text else None
+    return build_reply(cls, items, _XmlPlace(text), strict=strict, max_text=check_length)
 
 
 def decode_xml(
@@ -616,3 +602,107 @@ def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: b
     if as_list:
         return "\n".join([f"<{spec.xml_list}>", *items, f"</{spec.xml_list}>"])
     return items[0]
+
+
+def xml_envelope(
+    root: Any, text: str, *, strict: bool, limits: Limits = DEFAULT_LIMITS
+) -> ApiError | Ok | None:
+    """The ``<result>`` answers: an error, or ``<result>OK</result>`` (seed 004)."""
+    if getattr(root, "tag", None) != "result":
+        return None
+    if len(root) == 0 and (root.text or "").strip() == "OK":
+        if not root.attrib:
+            return Ok()
+        # attributes are kept as unknown keys (_build.ATTRIBUTE), as on any record
+        ok = reply_from_fields(attribute_fields(root), Ok, text, strict, limits)
+        assert isinstance(ok, Ok)
+        return ok
+    if all(root.find(key) is None for key in ERROR_KEYS):
+        return None  # a success answer in <result> (send.php, jobs.php)
+    reply = reply_from_fields(record_fields(root, text), ApiError, text, strict, limits)
+    assert isinstance(reply, ApiError)
+    return reply
+
+
+class XmlReader:
+    """The reader of fmt=2 bodies (defusedxml; see the module docstring)."""
+
+    fmt = 2
+
+    def charset_of(
+        self, body: Any, charset: str, *, request_named: str | None, strict: bool
+    ) -> str:
+        """The charset the body's XML declaration names, when the request
+        names none (``_body.xml_body_charset``)."""
+        return xml_body_charset(body, charset, request_named=request_named, strict=strict)
+
+    def read_fast(
+        self, body: Any, charset: str, spec: ReplySpec, limits: Limits
+    ) -> msgspec.Struct | list[msgspec.Struct] | None:
+        """A plain success answer (:func:`plain_records`), or None for :meth:`read`."""
+        return decode_plain_xml(body_text(body, charset, 2), spec, limits)
+
+    def read(
+        self, text: str, spec: ReplySpec | RequestError, *, strict: bool, limits: Limits
+    ) -> Any:
+        """A body: its OK or error answer (the bare text ones, facts §9, or
+        ``<result>``), or the success answer of ``spec`` (a RequestError:
+        the request has none)."""
+        envelope = detect_text_envelope(text, 2, limits)
+        if envelope is not None:
+            return envelope
+        root = parse_xml(text, limits)
+        envelope = xml_envelope(root, text, strict=strict, limits=limits)
+        if envelope is not None:
+            return envelope
+        if isinstance(spec, RequestError):
+            raise spec
+        if spec.ok_only:
+            raise _fault("this request is answered with OK or an error only", text)
+        return decode_xml(text, root, spec, strict=strict, limits=limits)
+
+    def read_record(
+        self,
+        text: str,
+        kind_of_keys: Callable[[Collection[str]], type[msgspec.Struct]],
+        *,
+        strict: bool,
+        limits: Limits,
+    ) -> msgspec.Struct:
+        """One record standing alone as the root element (a callback); its
+        kind told by its keys."""
+        root = parse_xml(text, limits)
+        fields = record_fields(root, text)
+        return reply_from_fields(fields, kind_of_keys(fields), text, strict, limits)
+
+    def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
+        """A compiled reader of the commonest answer (None: none yet)."""
+        return None
+
+
+class XmlWriter:
+    """The writer of fmt=2 bodies, as the server writes them (seed 003)."""
+
+    fmt = 2
+    #: a list has a form of its own, even of one record
+    lists = True
+
+    def write(
+        self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
+    ) -> str:
+        check_keyed(replies, spec, 2, lossy=lossy)
+        return encode_xml(replies, spec, as_list=as_list)
+
+    def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
+        """``<result>OK</result>`` (with the attributes kept, the only keys it
+        holds), the bare ``OK`` it was read as, or the error's ``<result>``."""
+        if isinstance(reply, Ok):
+            return "OK" if reply.bare else start_tag("result", reply.extra)[0] + "OK</result>"
+        return xml_element_text(reply, "result", None)
+
+    def write_record(self, reply: msgspec.Struct, root: str) -> str:
+        return xml_element_text(reply, root, None)
+
+
+#: fmt=2, reader and writer
+XML = (XmlReader(), XmlWriter())

@@ -2,9 +2,11 @@
 
 Comments and docstrings cite the fact sheet (``facts §2.1``, ``§9``), SMSC's
 pages (``seed 003``, ``seeds 003 and 004``) and the performance notes
-(``design/performance.md``). Each cited key has an anchor in
-``docs/sources.md``; :func:`citations` finds them in a text, so that the site
-can link them and a test can check that every one has its anchor.
+(``docs/sources.md#performance-dates``), all of them sections of
+``docs/sources.md``. Each cited key has an anchor there; :func:`citations`
+finds them in a text, so that the site can link them and a test can check
+that every one has its anchor. :data:`RETIRED` are citation forms of sources
+the repository does not hold: none may remain.
 
 Stdlib only: the test suite imports this module without Sphinx.
 """
@@ -15,15 +17,19 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-__all__ = ["Citation", "anchor_of", "citations", "linked_rst"]
+__all__ = ["RETIRED", "Citation", "anchor_of", "citations", "linked_rst"]
 
 #: ``facts §2.1``, a bare ``§9`` after another citation, ``seed 003``,
-#: ``seeds 003 and 004``, ``design/performance.md``.
+#: ``seeds 003 and 004``, ``docs/sources.md#performance-dates``.
 _PATTERN = re.compile(
     r"(?P<facts>(?:facts )?§(?P<section>[0-9]+(?:\.[0-9]+)?))"
     r"|(?P<seeds>\b[Ss]eeds? (?P<numbers>00[0-9](?:(?:, | and )00[0-9])*))"
-    r"|(?P<design>\bdesign/performance\.md\b)"
+    r"|(?P<anchored>\bdocs/sources\.md#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))"
 )
+
+#: Citations of files that are not in the repository (the design notes the
+#: performance section of docs/sources.md was taken from).
+RETIRED = re.compile(r"\bdesign/performance\.md\b|\bshared/design/")
 
 
 class Citation(NamedTuple):
@@ -39,7 +45,7 @@ def anchor_of(key: str) -> str:
         return "facts-" + key[1:].replace(".", "-")
     if key.isdigit():
         return f"seed-{key}"
-    return "performance"
+    return key.removeprefix("docs/sources.md#")
 
 
 def citations(text: str) -> Iterator[Citation]:
@@ -54,7 +60,7 @@ def citations(text: str) -> Iterator[Citation]:
                 begin = match.start() if number.start() == match[0].find(number[0]) else start
                 yield Citation(begin, start + 3, text[begin : start + 3], anchor_of(number[0]))
         else:
-            yield Citation(*match.span(), match[0], anchor_of(match[0]))
+            yield Citation(*match.span(), match[0], match["anchor"])
 
 
 def linked_rst(text: str) -> str:

@@ -2,16 +2,17 @@
 
 For every request shape the registry knows, every reply kind it may answer
 with and every format, the page shows the layout (the grammar rule's text for
-fmt 0/1, the record elements for fmt 2/3), an example body written by the
-encoder from a reply built from the model, the notes the code keeps about
-where the layout comes from (the grammar's comments, the registry's), the
-corpus entries that check it, and the tags those carry. Nothing is typed by
-hand, so the page follows the code.
+fmt 0/1, the record elements for fmt 2/3), its provenance as the registry's
+table states it (recorded, documented, derived or unverified), an example
+body written by the encoder from a reply built from the model, the notes the
+code keeps about where the layout comes from (the grammar's comments, the
+registry's), and the corpus entries that check it. Nothing is typed by hand,
+so the page follows the code.
 
-The registry (``smsc_codec._replies``) is read in one place, the section
-"the registry" below (:func:`registered_answers`, :func:`shape_of`,
-:func:`registry_note`): when the request-to-layout table changes shape, those
-three functions are the one place to adapt.
+The registry's table (``smsc_codec._replies.LAYOUTS``) is read in one place,
+the section "the registry" below (:func:`registered_answers`,
+:func:`shape_of`, :func:`registry_note`): when the table changes shape,
+those three functions are the one place to adapt.
 """
 
 from __future__ import annotations
@@ -65,30 +66,29 @@ class Answer(NamedTuple):
     details: tuple[str, Candidate] | None  #: (attribute, kind) of records after the main one
     note: str | None  #: what the registry says of the answer's source
     key: object  #: identifies the shape (requests with equal keys share it)
+    #: the provenance of the layout in fmt 0, 1, 2 and 3, as the table states it
+    provenance: tuple[str, ...]
 
 
 def registered_answers() -> list[Answer]:
-    """Every request shape the registry knows, OK-only commands included."""
-    from smsc_codec._replies import (  # noqa: PLC0415
-        _COMMAND_SCRIPTS,
-        _CONTACT_COMMANDS,
-        record_requests,
-    )
+    """Every request shape of the registry's table, OK-only commands
+    included: its rows grouped by answer and provenance, each with the
+    example request of every command that asks for it."""
+    from smsc_codec._replies import LAYOUTS, example_request  # noqa: PLC0415
 
-    queries = list(record_requests())
-    queries += [f"{script}.php?{c}=1" for script in ("phones", "mails") for c in _CONTACT_COMMANDS]
-    queries += [f"{s}.php?{c}=1" for s, commands in _COMMAND_SCRIPTS.items() for c in commands]
-    queries += [f"{script}.php?chg=1" for script in _COMMAND_SCRIPTS]
-    grouped: dict[int, list[str]] = {}
-    specs: dict[int, Any] = {}
-    for query in queries:
-        spec = shape_of(smsc_codec.parse_request(query))
-        specs[id(spec)] = spec
-        if query not in grouped.setdefault(id(spec), []):
-            grouped[id(spec)].append(query)
+    grouped: dict[object, list[str]] = {}
+    rows: dict[object, Any] = {}
+    for row in LAYOUTS:
+        key = (row.answer, row.provenance)
+        rows.setdefault(key, row)
+        requests = grouped.setdefault(key, [])
+        for command in row.commands or (None,):
+            request = example_request(row, command)
+            if request not in requests:
+                requests.append(request)
     answers = []
-    for key, requests in grouped.items():
-        spec = specs[key]
+    for shape, requests in grouped.items():
+        spec = rows[shape].answer
         details = spec.details
         answers.append(
             Answer(
@@ -100,7 +100,8 @@ def registered_answers() -> list[Answer]:
                 details=details
                 and (details.field, Candidate(details.candidate.cls, details.candidate.rule)),
                 note=registry_note(spec),
-                key=spec,
+                key=shape,
+                provenance=rows[shape].provenance,
             )
         )
     return answers
@@ -108,10 +109,12 @@ def registered_answers() -> list[Answer]:
 
 def shape_of(request: smsc_codec.Request) -> object:
     """What identifies the answers of ``request``: requests with the same shape
-    are answered alike (raises RequestError for a request no entry answers)."""
-    from smsc_codec._replies import reply_spec  # noqa: PLC0415
+    are answered alike, with layouts of the same provenance (raises
+    RequestError for a request no row answers)."""
+    from smsc_codec._replies import layout_of, layout_row  # noqa: PLC0415
 
-    return reply_spec(request)
+    row = layout_row(layout_of(request))
+    return (row.answer, row.provenance)
 
 
 def registry_note(spec: object) -> str | None:
@@ -344,32 +347,12 @@ def evidence(answer: Answer, cls: type[msgspec.Struct], fmt: int) -> list[Corpus
             continue
         try:
             request = smsc_codec.parse_request(entry.request)
-            same = shape_of(request) is answer.key
+            same = shape_of(request) == answer.key
         except smsc_codec.RequestError:
             continue
         if same and int(request.fmt) == fmt:
             found.append(entry)
     return found
-
-
-TAGS = ("recorded", "documented", "derived", "unverified")
-
-
-def tags(notes: Iterable[str], entries: Iterable[CorpusEntry]) -> list[str]:
-    """What the sources say of a layout: recorded or documented where a corpus
-    entry of that provenance checks it (or, for documented, where the notes cite
-    a source and carry no marker), derived or unverified where a note or an
-    entry's source carries the marker."""
-    entries = list(entries)
-    text = " ".join([*notes, *(str(e.meta.get("source", "")) for e in entries)])
-    found = {str(e.meta.get("provenance")) for e in entries}
-    if "[DERIVED]" in text:
-        found.add("derived")
-    if "[UNVERIFIED]" in text:
-        found.add("unverified")
-    if not found & set(TAGS) and re.search(r"seed 00\d|facts §", text, re.IGNORECASE):
-        found.add("documented")
-    return [tag for tag in TAGS if tag in found]
 
 
 # -- the page ------------------------------------------------------------------------------
@@ -416,29 +399,10 @@ def _tag_text(found: list[str]) -> str:
     return ", ".join(f"**{tag}**" for tag in found) or "no source"
 
 
-def about_format(note: str, fmt: int) -> str:
-    """The clauses of ``note`` that may be about ``fmt``: those naming no
-    format, and those naming it (``fmt=2``, ``fmt=0/1``, ``fmt 0/1/2``)."""
-    kept = []
-    for clause in re.split(r";\s+|(?<=\.)\s+(?=[A-Z\[`])", note):
-        named = {
-            int(digit)
-            for group in re.findall(r"\bfmts?[= ]?([0-3](?:/[0-3])*)", clause)
-            for digit in group.split("/")
-        }
-        if not named or fmt in named:
-            kept.append(clause)
-    return " ".join(kept)
-
-
 def _candidate_rows(answer: Answer, candidate: Candidate) -> Iterator[tuple[int, list[str]]]:
-    notes = {fmt: grammar_note(fmt, candidate.rule) for fmt in GRAMMAR_FILES}
+    """Each format with the provenance the registry's table states."""
     for fmt in FORMATS:
-        # the registry's note says whether the request is answered so at all;
-        # its clauses about other formats are not about this one
-        fmt_notes = [about_format(answer.note or "", fmt)]
-        fmt_notes += [notes[fmt]] if fmt in notes else [_model_note(candidate.cls)]
-        yield fmt, tags(fmt_notes, evidence(answer, candidate.cls, fmt))
+        yield fmt, [answer.provenance[fmt]]
 
 
 def answer_section(answer: Answer) -> list[str]:
@@ -448,7 +412,8 @@ def answer_section(answer: Answer) -> list[str]:
         others = ", ".join(f"``{r}``" for r in answer.requests[1:])
         lines += [f"The same answers: {others}.", ""]
     if not answer.candidates:
-        lines += ["Answered with ``OK`` or an error (see :ref:`layout-envelope`).", ""]
+        tags = ", ".join(dict.fromkeys(f"**{tag}**" for tag in answer.provenance))
+        lines += [f"Answered with ``OK`` or an error (see :ref:`layout-envelope`): {tags}.", ""]
         return lines
     shape = (
         f"a list of records: fmt=0/1 one line each, fmt=2 ``<{answer.xml_item}>`` elements "

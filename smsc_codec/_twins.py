@@ -1,0 +1,350 @@
+"""Wire twins: the model's Structs as msgspec reads them off the wire.
+
+A reply Struct cannot be decoded by msgspec as it is declared: its dates are
+not ISO 8601, its money must be read digit for digit, and unknown keys must
+not pass unseen. The *wire twin* of a reply kind is a subclass that
+overrides those fields (dates and money as bounded texts, every text bounded
+at ``max_field_length``), forbids unknown keys, and comes with a generated
+function that turns a decoded twin into the reply in place. The JSON reader
+decodes bodies straight into twins; the XML reader converts a record's texts
+into one (msgspec reads texts as it reads JSON strings). Derived from the
+model (``_schema.py``): nothing here names a field.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Collection, Iterable
+from decimal import Decimal
+from typing import Annotated, Any, NamedTuple
+
+import msgspec
+
+from ._checks import unchecked
+from ._limits import DEFAULT_LIMITS
+from ._schema import Kind, parse_decimal, plan_for
+
+__all__ = [
+    "LEARNED",
+    "MAX_LEARNED_KEYS",
+    "Twin",
+    "current_twin",
+    "learn_keys",
+    "read_money",
+    "wire_twin",
+]
+
+
+class Twin(NamedTuple):
+    wire: type[msgspec.Struct]
+    one: msgspec.json.Decoder[Any]
+    many: msgspec.json.Decoder[Any]
+    #: turns a decoded twin into the reply, in place
+    to_model: Callable[[Any], msgspec.Struct]
+    #: the same for a list of decoded twins (the list itself, in place)
+    to_models: Callable[[list[Any]], list[msgspec.Struct]]
+    #: one JSON object to its reply: msgspec's errors (and ValueError) for
+    #: a body the twin does not read
+    read_one: Callable[[Any], msgspec.Struct]
+    #: a JSON array of objects to its replies
+    read_many: Callable[[Any], list[msgspec.Struct]]
+    #: the unknown keys this twin declares (a learned twin, :func:`learn_keys`)
+    unknown: tuple[str, ...] = ()
+
+
+_TWINS: dict[tuple[type, int], Twin] = {}
+#: each twin's conversion of its values in place (dates, money), class kept
+_CONVERT: dict[tuple[type, int], Callable[[Any], Any]] = {}
+
+#: a type no JSON value is: a text that matches no pattern
+_NO_JSON_VALUE = Annotated[str, msgspec.Meta(pattern="(?!)")]
+
+
+def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_field_length) -> Twin:
+    """The wire twin of a reply Struct, built once for each text bound.
+
+    The twin is a subclass that overrides the fields msgspec cannot read
+    as declared (dates, which are not ISO 8601), and bounds every text at
+    ``max_text`` characters (``Limits.max_field_length``, checked by msgspec
+    as it reads), with the same slots otherwise. It is neither frozen nor
+    tagged: a decoded twin's dates are converted in place and its class is
+    switched to the model's, so it becomes the (frozen) reply itself with no
+    second Struct built (the JSON goal, docs/sources.md#performance-floors,
+    leaves no room for one); a ``"kind"`` key in an answer is an unknown key like any other.
+    """
+    twin = _TWINS.get((cls, max_text))
+    if twin is not None:
+        return twin
+    plan = plan_for(cls)
+    overrides: list[Any] = []
+    env: dict[str, Any] = {"cls": cls}
+    text = Annotated[str, msgspec.Meta(max_length=max_text)]
+    env["R"] = read_money
+    # Each step converts one field in place, as lines of the generated
+    # functions; money (read as text, see read_money) is inlined for one
+    # reply and remembered across the records of a list (amounts repeat: a
+    # message's cost, a tariff's prices), for that list only.
+    one: list[str] = []
+    many: list[str] = []
+    for i, spec in enumerate(plan.fields):
+        name = spec.name
+        if spec.kind is Kind.DECIMAL:
+            overrides.append((name, text) if spec.required else (name, text | None, None))
+            one += [
+                f"v = w.{name}",
+                "if v is not None:",
+                "    try:",
+                "        d = D(v)",
+                "    except ArithmeticError:",
+                "        d = None",
+                '    if d is None or str(d) != v or "E" in v or not d.is_finite():',
+                "        d = P(v)",
+                f"    w.{name} = d",
+            ]
+            many += [
+                f"v = w.{name}",
+                "if v is not None:",
+                "    d = known(v)",
+                "    if d is None:",
+                "        d = amounts[v] = R(v)",
+                f"    w.{name} = d",
+            ]
+            continue
+        if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
+            overrides.append((name, text | None, None))
+            step = [f"v = w.{name}", f"w.{name} = c{i}(v) if v else None"]
+        elif spec.kind.textual:  # (a list is kept as its text)
+            overrides.append((name, text) if spec.required else (name, text | None, None))
+            continue
+        else:
+            continue  # (numbers, codes and flags: msgspec reads them as declared)
+        env[f"c{i}"] = spec.from_text
+        one += step
+        many += step
+    env["D"] = Decimal
+    env["P"] = parse_decimal
+    # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
+    # keys no answer holds, so that a JSON key of the same name stays unknown,
+    # and with a type no JSON value has: a body that holds such a key anyway
+    # goes the general way, which keeps it as an unknown key.
+    # (An overridden field loses its declared wire name: every name is restated.)
+    hidden = {info.name: info.encode_name for info in msgspec.structs.fields(cls)}
+    for info in msgspec.structs.fields(cls):
+        if info.name not in plan.by_name:
+            hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
+            overrides.append((info.name, _NO_JSON_VALUE, info.default))
+    wire = msgspec.defstruct(
+        f"{cls.__name__}Wire",
+        overrides,
+        bases=(cls,),
+        kw_only=True,
+        frozen=False,
+        tag=False,
+        forbid_unknown_fields=True,
+        rename=hidden,
+        namespace={"__post_init__": _typed_already},  # (msgspec has checked the types)
+    )
+    one_decoder = msgspec.json.Decoder(wire, strict=False)
+    many_decoder = msgspec.json.Decoder(list[wire], strict=False)  # type: ignore[valid-type]
+    env["decode_one"] = one_decoder.decode
+    env["decode_many"] = many_decoder.decode
+    source = "\n".join(
+        [
+            "def finish(w):",
+            *(f"    {line}" for line in [*one, "w.__class__ = cls", "return w"]),
+            "def convert(w):",
+            *(f"    {line}" for line in [*one, "return w"]),
+            "def read_one(b):",
+            "    w = decode_one(b)",
+            *(f"    {line}" for line in [*one, "w.__class__ = cls", "return w"]),
+            "def finish_all(ws):",
+            "    amounts = {}",
+            "    known = amounts.get",
+            "    for w in ws:",
+            *(f"        {line}" for line in [*many, "w.__class__ = cls"]),
+            "    return ws",
+            "def read_many(b):",
+            "    return finish_all(decode_many(b))",
+        ]
+    )
+    # generated functions, as in _matcher._make_builder
+    exec(compile(source + "\n", f"<smsc_codec json {cls.__name__}>", "exec"), env)
+    _CONVERT[cls, max_text] = env["convert"]
+    twin = _TWINS[cls, max_text] = Twin(
+        wire,
+        one_decoder,
+        many_decoder,
+        env["finish"],
+        env["finish_all"],
+        env["read_one"],
+        env["read_many"],
+    )
+    return twin
+
+
+def _typed_already(wire: Any) -> None:
+    """A wire twin's ``__post_init__``: no constructor checks (_checks.py)."""
+
+
+def read_money(text: str) -> Decimal:
+    """Money as the wire writes it (``_schema.MONEY_PATTERN``); ValueError for
+    anything else. msgspec's own Decimal would also take NaN, exponents, `_`
+    and spaces. A text that is its Decimal's own plain spelling has the form
+    (the common case: no regex); parse_decimal checks any other text."""
+    try:
+        amount = Decimal(text)
+    except ArithmeticError:
+        return parse_decimal(text)
+    if str(amount) != text or "E" in text or not amount.is_finite():
+        return parse_decimal(text)
+    return amount
+
+
+# ------------------------------------------------------- learned twins ---
+# An answer with a key the model does not know is read by the general path,
+# which keeps the key in ``extra``; the twin then learns the key, so that
+# the next such answer is read in C again. A learned twin declares every
+# unknown key seen so far as a field of its own whose value msgspec hands to
+# a hook: the hook numbers the values as they come, so the unknown keys go
+# into ``extra`` in the order they stood, as the general path keeps them.
+# The model's slots cannot hold the extra fields, so a learned twin's reply
+# is built anew (one constructor call) rather than switched in place.
+
+#: the most unknown keys a reply kind learns (a body of made-up keys is read
+#: by the general path, as before)
+MAX_LEARNED_KEYS = 32
+
+#: numbers the unknown values as msgspec reads them, across threads
+_SEQUENCE = itertools.count()
+
+
+class _Seen:
+    """An unknown key's value, numbered as it was read."""
+
+    __slots__ = ("number", "value")
+
+    def __init__(self, number: int, value: Any) -> None:
+        self.number = number
+        self.value = value
+
+
+#: the learned twin of each reply kind and text bound that has learned a key
+LEARNED: dict[tuple[type, int], Twin] = {}
+
+
+def current_twin(cls: type[msgspec.Struct], max_text: int) -> Twin:
+    """The twin to read ``cls`` with: the learned one, once a key is learned."""
+    return LEARNED.get((cls, max_text)) or wire_twin(cls, max_text)
+
+
+def learn_keys(
+    cls: type[msgspec.Struct], max_text: int, keys: Iterable[str], reserved: Collection[str]
+) -> None:
+    """Teach the twin of ``cls`` unknown keys the general path met (not the
+    ``reserved`` ones: keys that make a record read as something else, and
+    variant spellings, which fill a field where its own key is absent)."""
+    twin = current_twin(cls, max_text)
+    plan = plan_for(cls)
+    new = [
+        key
+        for key in dict.fromkeys(keys)
+        if key not in twin.unknown
+        and key not in reserved
+        and key not in plan.by_wire
+        and key not in plan.by_variant
+        and not key.startswith("\uffff")
+    ]
+    if not new or len(twin.unknown) + len(new) > MAX_LEARNED_KEYS:
+        return
+    LEARNED[cls, max_text] = _learned_twin(cls, max_text, (*twin.unknown, *new))
+
+
+def _learned_twin(cls: type[msgspec.Struct], max_text: int, unknown: tuple[str, ...]) -> Twin:
+    plain = wire_twin(cls, max_text)
+    base = plain.wire
+    names = [f"_unknown{i}" for i in range(len(unknown))]
+    rename = {info.name: info.encode_name for info in msgspec.structs.fields(base)}
+    rename.update(zip(names, unknown, strict=True))
+    wire = msgspec.defstruct(
+        f"{cls.__name__}Learned",
+        [(name, _Seen | msgspec.UnsetType, msgspec.UNSET) for name in names],
+        bases=(base,),
+        kw_only=True,
+        frozen=False,
+        tag=False,
+        forbid_unknown_fields=True,
+        rename=rename,
+        namespace={"__post_init__": _typed_already},
+    )
+
+    def hook(kind: type, value: Any) -> Any:
+        if kind is not _Seen:
+            raise NotImplementedError(kind)
+        if type(value) is dict or type(value) is list:
+            # an object or array: the general path bounds its nesting and keeps its text
+            raise ValueError("nested value")
+        if type(value) is str and len(value) > max_text:
+            raise ValueError("a text longer than max_field_length")
+        return _Seen(next(_SEQUENCE), value)
+
+    one = msgspec.json.Decoder(wire, strict=False, dec_hook=hook)
+    many = msgspec.json.Decoder(list[wire], strict=False, dec_hook=hook)  # type: ignore[valid-type]
+    model = [info.name for info in msgspec.structs.fields(cls) if info.name != "extra"]
+    seen = ", ".join(f"({key!r}, w.{name})" for key, name in zip(unknown, names, strict=True))
+    env: dict[str, Any] = {
+        "cls": unchecked(cls),
+        "convert": _CONVERT[cls, max_text],  # (the values, in place)
+        "count": _SEQUENCE.__next__,
+        "UNSET": msgspec.UNSET,
+        "decode_one": one.decode,
+        "decode_many": many.decode,
+        "Doubled": _Doubled,
+    }
+    rebuilt = ", ".join(f"{name}=w.{name}" for name in model)
+    source = f"""
+def extra_of(w):
+    seen = [(s.number, k, s.value) for k, s in ({seen},) if s is not UNSET]
+    if len(seen) > 1:
+        seen.sort()
+    return seen
+
+
+def rebuild(w, seen):
+    convert(w)
+    return cls({rebuilt}, extra=tuple((k, v) for _, k, v in seen))
+
+
+def read_one(b):
+    start = count()
+    w = decode_one(b)
+    seen = extra_of(w)
+    if len(seen) != count() - start - 1:
+        raise Doubled  # a key written twice (or another thread's values)
+    return rebuild(w, seen)
+
+
+def read_many(b):
+    start = count()
+    ws = decode_many(b)
+    found = [extra_of(w) for w in ws]
+    if sum(map(len, found)) != count() - start - 1:
+        raise Doubled
+    return [rebuild(w, seen) for w, seen in zip(ws, found)]
+"""
+    # generated functions, as in _matcher._make_builder
+    exec(compile(source, f"<smsc_codec learned json {cls.__name__}>", "exec"), env)
+    return Twin(
+        wire,
+        one,
+        many,
+        plain.to_model,
+        plain.to_models,
+        env["read_one"],
+        env["read_many"],
+        unknown,
+    )
+
+
+class _Doubled(ValueError):
+    """An unknown key written twice in one object: the general path keeps its
+    first place and last value, as a JSON object reader does."""
