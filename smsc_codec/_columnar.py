@@ -18,9 +18,10 @@ error (reason, line and column), or says which value no column could hold.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,6 +35,9 @@ from ._request import Request, parse_request
 
 __all__ = ["Decoded", "Group", "decode_columns"]
 
+#: positions of inputs (or of rows)
+Positions = np.ndarray[Any, np.dtype[np.int64]]
+
 #: what a vectorised reader hands back: (kind, value columns) parts, and the
 #: positions (in the group) of the answers it read; the rest go per answer
 Parts = list[tuple[type[msgspec.Struct], dict[str, pa.Array]]]
@@ -45,6 +49,7 @@ class Group(NamedTuple):
     script: str
     fmt: int
     spec: ReplySpec
+    layout: Request  #: what chooses the layout (``_replies.layout_of``)
     charset: str  #: the Python codec the bodies are in
     strict: bool
     limits: Limits
@@ -57,9 +62,9 @@ class Decoded(NamedTuple):
 
     tables: dict[type[msgspec.Struct], pa.Table]
     rejected: dict[int, Exception | str]
-    #: the script and fmt of each input's request, where its layout group
-    #: told them (None elsewhere)
-    layouts: list[tuple[str, int] | None]
+    #: the script and fmt of the requests of each layout group (their input
+    #: indices); the other inputs' requests are not parsed here
+    layouts: list[tuple[Positions, str, int]]
 
 
 def _layout_key(request: Any) -> Hashable | None:
@@ -88,7 +93,7 @@ def _group_of(request: Any, strict: bool, charset: str | None, limits: Limits) -
         codec = charset or layout.charset
     except (RequestError, ValueError, TypeError):
         return None
-    return Group(layout.script, fmt, spec, codec, strict, limits)
+    return Group(layout.script, fmt, spec, layout, codec, strict, limits)
 
 
 def _reason(exc: Exception | str) -> tuple[str, int | None, int | None]:
@@ -109,10 +114,30 @@ def rejection_rows(rejected: dict[int, Exception | str]) -> dict[str, list[Any]]
     }
 
 
-def _as_python(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Sequence[Any]:
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        return values.to_pylist()  # type: ignore[no-any-return]
+#: inputs: a Python sequence or an Arrow array
+Column: TypeAlias = "Sequence[Any] | pa.Array"
+
+
+def _column(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Column:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
     return values
+
+
+def _subset(values: Column, positions: Positions) -> Column:
+    """The values at ``positions``, in the input's own form."""
+    if isinstance(values, pa.Array):
+        if len(positions) == len(values):
+            return values
+        return values.take(pa.array(positions))
+    return [values[position] for position in positions.tolist()]
+
+
+def _python(values: Column, positions: Positions) -> list[Any]:
+    """The values at ``positions`` as Python objects."""
+    if isinstance(values, pa.Array):
+        return values.take(pa.array(positions)).to_pylist()  # type: ignore[no-any-return]
+    return [values[position] for position in positions.tolist()]
 
 
 def decode_columns(
@@ -133,25 +158,19 @@ def decode_columns(
     every answer with the per-answer decoder (the reference the vectorised
     readers are tested against).
     """
-    requests = _as_python(requests)
-    bodies = _as_python(bodies)
+    requests = _column(requests)
+    bodies = _column(bodies)
     if len(requests) != len(bodies):
         raise ValueError(f"{len(requests)} requests but {len(bodies)} bodies")
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]] = {}
     rejected: dict[int, Exception | str] = {}
-    per_answer: list[int] = []
-    layouts: list[tuple[str, int] | None] = [None] * len(requests)
+    layouts: list[tuple[Positions, str, int]] = []
     if columnar and charsets is None:
-        _read_groups(
-            requests,
-            bodies,
-            (strict, charset, limits),
-            parts=parts,
-            per_answer=per_answer,
-            layouts=layouts,
+        per_answer = _read_groups(
+            requests, bodies, (strict, charset, limits), parts=parts, layouts=layouts
         )
     else:
-        per_answer = list(range(len(requests)))
+        per_answer = np.arange(len(requests), dtype=np.int64)
     _decode_each(
         requests,
         bodies,
@@ -191,16 +210,15 @@ Options = tuple[bool, str | None, Limits]
 
 
 def _read_groups(
-    requests: Sequence[Any],
-    bodies: Sequence[Any],
+    requests: Column,
+    bodies: Column,
     options: Options,
     *,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
-    per_answer: list[int],
-    layouts: list[tuple[str, int] | None],
-) -> None:
+    layouts: list[tuple[Positions, str, int]],
+) -> Positions:
     """Group the inputs by layout and read each group column by column where
-    a reader can; what it cannot vouch for is added to ``per_answer``."""
+    a reader can; return the inputs left to the per-answer decoder."""
     strict, charset, limits = options
     from ._columnar_groups import group_requests  # noqa: PLC0415
     from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
@@ -208,36 +226,38 @@ def _read_groups(
 
     grouped, ungrouped = group_requests(requests)
     members: dict[Hashable, list[int]] = {}
-    for index in ungrouped:
-        key = _layout_key(requests[index])
+    per_answer: list[Positions] = []
+    left: list[int] = []
+    for index, request in zip(ungrouped.tolist(), _python(requests, ungrouped), strict=True):
+        key = _layout_key(request)
         if key is None:
-            per_answer.append(index)
+            left.append(index)
         else:
             members.setdefault(key, []).append(index)
-    for indices in [*grouped, *members.values()]:
-        first = requests[indices[0]]
+    per_answer.append(np.asarray(left, dtype=np.int64))
+    groups = [*grouped, *(np.asarray(indices, dtype=np.int64) for indices in members.values())]
+    for indices in groups:
+        (first,) = _python(requests, indices[:1])
         group = None if is_callback(first) else _group_of(first, strict, charset, limits)
         if group is not None:
-            layout = (group.script, group.fmt)
-            for index in indices:
-                layouts[index] = layout
+            layouts.append((indices, group.script, group.fmt))
         if group is None or strict or group.spec.ok_only or group.fmt == 2:
-            per_answer.extend(indices)
+            per_answer.append(indices)
             continue
         reader = read_json_group if group.fmt == 3 else read_line_group
-        group_bodies = [bodies[index] for index in indices]
-        found, read = reader(group, group_bodies, indices)
+        found, read = reader(group, _subset(bodies, indices), indices)
         for cls, values in found:
             parts.setdefault(cls, []).append(values)
-        taken = set(read)
-        per_answer.extend(index for position, index in enumerate(indices) if position not in taken)
-    per_answer.sort()
+        unread = np.ones(len(indices), dtype=bool)
+        unread[np.asarray(read, dtype=np.int64)] = False
+        per_answer.append(indices[unread])
+    return np.sort(np.concatenate(per_answer))
 
 
 def _decode_each(
-    requests: Sequence[Any],
-    bodies: Sequence[Any],
-    indices: Sequence[int],
+    requests: Column,
+    bodies: Column,
+    indices: Positions,
     options: Options,
     *,
     charsets: Sequence[str | None] | None,
@@ -247,11 +267,14 @@ def _decode_each(
     """The per-answer decoder on each of ``indices``, its replies as columns."""
     strict, charset, limits = options
     rows: dict[type[msgspec.Struct], list[tuple[int, int | None, msgspec.Struct]]] = {}
-    for index in indices:
+    chosen = indices.tolist()
+    for index, request, body in zip(
+        chosen, _python(requests, indices), _python(bodies, indices), strict=True
+    ):
         body_charset = charsets[index] if charsets is not None else charset
         try:
             value = decode_exchange(
-                bodies[index], requests[index], strict=strict, charset=body_charset, limits=limits
+                body, request, strict=strict, charset=body_charset, limits=limits
             )
         except Exception as exc:  # whatever the decoder raises is that answer's rejection
             rejected[index] = exc

@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._codes import MessageFlags
-from ._columnar import Group, Parts
-from ._columnar_lines import convert_text
+from ._columnar import Group, Parts, Positions
+from ._columnar_convert import convert_text
 from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
@@ -108,13 +108,15 @@ def _decode(body: str | bytes, group: Group) -> tuple[Candidate, list[Any], bool
 
 
 def read_json_group(
-    group: Group, bodies: Sequence[Any], indices: Sequence[int]
+    group: Group, bodies: Sequence[Any] | pa.Array, indices: Positions
 ) -> tuple[Parts, list[int]]:
     """Read the fmt=3 bodies of one layout: the replies' value columns by
     kind, and the positions of the bodies read."""
     limits = group.limits
     if limits.max_depth < TYPED_DEPTH:
         return [], []
+    if isinstance(bodies, pa.Array):
+        bodies = bodies.to_pylist()
     most = min(limits.max_body_bytes, 2 * limits.max_records)
     utf8 = group.charset == "utf-8"
     found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}

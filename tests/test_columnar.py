@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import smsc_codec
 from smsc_codec import DecodeError
 from smsc_codec._columnar import decode_columns
-from smsc_codec._columnar_lines import LAST_SPACE
+from smsc_codec._columnar_convert import LAST_SPACE
 from smsc_codec._grammar import line_layouts
 from smsc_codec._replies import record_requests
 from smsc_codec.arrow import MONEY, decode_table, kinds, schema_for
@@ -367,10 +367,11 @@ def test_requests_grouped_together_have_one_layout(requests: list[str]) -> None:
     from smsc_codec._replies import layout_of  # noqa: PLC0415
 
     groups, others = group_requests(requests)
-    assert sorted([i for group in groups for i in group] + others) == list(range(len(requests)))
+    grouped = [i for group in groups for i in group.tolist()]
+    assert sorted(grouped + others.tolist()) == list(range(len(requests)))
     for group in groups:
         layouts = set()
-        for index in group:
+        for index in group.tolist():
             try:
                 layouts.add(repr(layout_of(smsc_codec.parse_request(requests[index]))))
             except smsc_codec.SmscCodecError as exc:

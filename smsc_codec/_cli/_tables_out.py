@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 
 from smsc_codec._columnar import decode_columns
@@ -101,10 +102,16 @@ def decode_tables(chunk: Any, job: Job, out: _Writer, records: Iterable[Record])
             if chosen is not None and index not in decoded.rejected:
                 out.tally.charsets[chosen] += 1
     records_taken = [record for _, record in taken]
-    layouts = [
-        found or _script_fmt(record.request)
-        for found, record in zip(decoded.layouts, records_taken, strict=True)
-    ]
+    scripts: list[str | None] = [None] * len(taken)
+    fmts: list[int | None] = [None] * len(taken)
+    told = np.zeros(len(taken), dtype=bool)
+    for indices, script, fmt in decoded.layouts:
+        told[indices] = True
+        for index in indices.tolist():
+            scripts[index] = script
+            fmts[index] = fmt
+    for index in np.flatnonzero(~told).tolist():
+        scripts[index], fmts[index] = _script_fmt(records_taken[index].request)
     origins: list[list[Any]] = [
         [record.source for record in records_taken],
         [record.line for record in records_taken],
@@ -112,8 +119,8 @@ def decode_tables(chunk: Any, job: Job, out: _Writer, records: Iterable[Record])
             record.request if type(record.request) is str else request_text(record.request)
             for record in records_taken
         ],
-        [layout[0] for layout in layouts],
-        [layout[1] for layout in layouts],
+        scripts,
+        fmts,
         charsets if charsets is not None else [None] * len(taken),
     ]
     origin_arrays = [
