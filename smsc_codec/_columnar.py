@@ -17,7 +17,8 @@ error (reason, line and column), or says which value no column could hold.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import itertools
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import msgspec
@@ -25,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._api import Decoder
 from ._columnar_build import assemble, concat_values, reply_values
 from ._columnar_schema import INPUT_INDEX, reply_kinds
 from ._errors import DecodeError, RequestError
@@ -170,16 +172,18 @@ def decode_columns(
             requests, bodies, (strict, charset, limits), parts=parts, layouts=layouts
         )
     else:
-        per_answer = np.arange(len(requests), dtype=np.int64)
-    _decode_each(
-        requests,
-        bodies,
-        per_answer,
-        (strict, charset, limits),
-        charsets=charsets,
-        parts=parts,
-        rejected=rejected,
-    )
+        per_answer = [(np.arange(len(requests), dtype=np.int64), None)]
+    for indices, group in per_answer:
+        _decode_each(
+            requests,
+            bodies,
+            indices,
+            (strict, charset, limits),
+            group=group,
+            charsets=charsets,
+            parts=parts,
+            rejected=rejected,
+        )
     tables: dict[type[msgspec.Struct], pa.Table] = {}
     for cls in reply_kinds():
         kind_parts = parts.get(cls)
@@ -216,9 +220,10 @@ def _read_groups(
     *,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
     layouts: list[tuple[Positions, str, int]],
-) -> Positions:
+) -> list[tuple[Positions, Group | None]]:
     """Group the inputs by layout and read each group column by column where
-    a reader can; return the inputs left to the per-answer decoder."""
+    a reader can; return the inputs left to the per-answer decoder, with
+    their layout's group where they have one."""
     strict, charset, limits = options
     from ._columnar_groups import group_requests  # noqa: PLC0415
     from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
@@ -226,7 +231,7 @@ def _read_groups(
 
     grouped, ungrouped = group_requests(requests)
     members: dict[Hashable, list[int]] = {}
-    per_answer: list[Positions] = []
+    per_answer: list[tuple[Positions, Group | None]] = []
     left: list[int] = []
     for index, request in zip(ungrouped.tolist(), _python(requests, ungrouped), strict=True):
         key = _layout_key(request)
@@ -234,7 +239,7 @@ def _read_groups(
             left.append(index)
         else:
             members.setdefault(key, []).append(index)
-    per_answer.append(np.asarray(left, dtype=np.int64))
+    per_answer.append((np.asarray(left, dtype=np.int64), None))
     groups = [*grouped, *(np.asarray(indices, dtype=np.int64) for indices in members.values())]
     for indices in groups:
         (first,) = _python(requests, indices[:1])
@@ -242,7 +247,7 @@ def _read_groups(
         if group is not None:
             layouts.append((indices, group.script, group.fmt))
         if group is None or strict or group.spec.ok_only or group.fmt == 2:
-            per_answer.append(indices)
+            per_answer.append((indices, group))
             continue
         reader = read_json_group if group.fmt == 3 else read_line_group
         found, read = reader(group, _subset(bodies, indices), indices)
@@ -250,8 +255,8 @@ def _read_groups(
             parts.setdefault(cls, []).append(values)
         unread = np.ones(len(indices), dtype=bool)
         unread[np.asarray(read, dtype=np.int64)] = False
-        per_answer.append(indices[unread])
-    return np.sort(np.concatenate(per_answer))
+        per_answer.append((indices[unread], group))
+    return per_answer
 
 
 def _decode_each(
@@ -260,22 +265,38 @@ def _decode_each(
     indices: Positions,
     options: Options,
     *,
+    group: Group | None,
     charsets: Sequence[str | None] | None,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
     rejected: dict[int, Exception | str],
 ) -> None:
-    """The per-answer decoder on each of ``indices``, its replies as columns."""
+    """The per-answer decoder on each of ``indices``, its replies as columns:
+    with ``group`` (the answers of one layout), one ``Decoder`` of that
+    layout, as ``decode`` itself reuses one per layout; else each answer as
+    its own request says."""
+    if not len(indices):
+        return
     strict, charset, limits = options
     rows: dict[type[msgspec.Struct], list[tuple[int, int | None, msgspec.Struct]]] = {}
     chosen = indices.tolist()
-    for index, request, body in zip(
-        chosen, _python(requests, indices), _python(bodies, indices), strict=True
-    ):
-        body_charset = charsets[index] if charsets is not None else charset
+    if group is not None:
+        decoder = Decoder(group.layout, strict=strict, charset=charset, limits=limits)
+        # (``Decoder.decode`` reads what ``decode`` would read: the
+        # answers' own requests say nothing more than their layout)
+        answers: Iterable[tuple[int, Any, Any]] = zip(
+            chosen, itertools.repeat(None), _python(bodies, indices)
+        )
+    else:
+        answers = zip(chosen, _python(requests, indices), _python(bodies, indices), strict=True)
+    for index, request, body in answers:
         try:
-            value = decode_exchange(
-                body, request, strict=strict, charset=body_charset, limits=limits
-            )
+            if group is not None:
+                value = decoder.decode(body)
+            else:
+                body_charset = charsets[index] if charsets is not None else charset
+                value = decode_exchange(
+                    body, request, strict=strict, charset=body_charset, limits=limits
+                )
         except Exception as exc:  # whatever the decoder raises is that answer's rejection
             rejected[index] = exc
             continue
