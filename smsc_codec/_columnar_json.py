@@ -17,6 +17,7 @@ not fit) goes to the per-answer decoder, whole.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -175,10 +176,11 @@ def _columns(
     to ``bad``."""
     values: dict[str, pa.Array] = {}
     specs = plan_for(cls).fields
-    # the twins' fields are the wire fields, in the model's order: one tuple
-    # a twin, turned into one tuple a field
-    by_field = list(zip(*map(msgspec.structs.astuple, objects), strict=True)) if objects else []
-    for spec, raw in zip(specs, by_field or [()] * len(specs), strict=True):
+    # the twins' fields are the wire fields, in the model's order (a field's
+    # values gathered by one C-level map: no tuple a twin)
+    names = type(objects[0]).__struct_fields__ if objects else ()
+    by_field = [list(map(operator.attrgetter(name), objects)) for name in names]
+    for spec, raw in zip(specs, by_field or [[]] * len(specs), strict=True):
         kind = spec.kind
         if kind is Kind.LIST:
             items = [None if text is None else list_items(text) for text in raw]
