@@ -128,9 +128,9 @@ def _column(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Column:
 
 def _subset(values: Column, positions: Positions) -> Column:
     """The values at ``positions``, in the input's own form."""
+    if len(positions) == len(values) and np.array_equal(positions, np.arange(len(values))):
+        return values  # (all of them, in order: a log of one layout)
     if isinstance(values, pa.Array):
-        if len(positions) == len(values):
-            return values
         return values.take(pa.array(positions))
     return [values[position] for position in positions.tolist()]
 

@@ -134,7 +134,10 @@ def read_json_group(
         # the general loop below only if one of them fails
         one = _twin(spec.candidates[0].cls, limits.max_field_length)[0].decode
         try:
-            objects = [one(bodies[position]) for position in usable]
+            if len(usable) == len(bodies):
+                objects = list(map(one, bodies))
+            else:
+                objects = [one(bodies[position]) for position in usable]
         except Exception:
             pass
         else:
