@@ -5,11 +5,13 @@ the key the per-answer decoder's cache uses). A group in a line format
 (fmt=0/1) or in JSON (fmt=3) is read column by column (``_columnar_lines``,
 ``_columnar_json``); every answer those readers cannot vouch for, and every
 answer of another format or of a request they do not know, goes through the
-per-answer decoder (``smsc_codec.decode``), and its replies are turned into
-columns (``_columnar_build``). Both ways give the same rows: the vectorised
-readers keep every check of the per-answer decoder, and send back any answer
-where a check is not theirs to make (``tests/test_columnar.py`` proves it
-against the per-answer decoder on the corpus and on generated batches).
+per-answer decoder (one ``Decoder`` per layout group, as ``smsc_codec.decode``
+keeps one per layout; ``decode_exchange`` for the answers of no group), and
+its replies are turned into columns (``_columnar_build``). Both ways give
+the same rows: the vectorised readers keep every check of the per-answer
+decoder, and send back any answer where a check is not theirs to make
+(``tests/test_columnar.py`` proves it against the per-answer decoder on the
+corpus and on generated batches).
 
 An answer is taken whole or rejected whole: a rejection carries the decoder's
 error (reason, line and column), or says which value no column could hold.
