@@ -95,3 +95,18 @@ def test_only_a_chunk_of_plain_records_is_read_whole() -> None:
     assert not whole([*plain, b' {"request": "a", "body": "b"}\n'])  # not at the line's start
     assert not whole([plain[0].rstrip(b"\n") + b" " + plain[1]])  # two records on a line
     assert not whole([b'{"request": "status.php", "body": 1}\n'])  # a body that is no text
+
+
+def test_a_chunks_tables_cross_to_the_main_process_unchanged(tmp_path: Path) -> None:
+    """``--jobs N`` pickles each chunk's tables (as Arrow IPC streams)."""
+    import pickle  # noqa: PLC0415
+
+    from smsc_codec._cli._tables_out import _Tables  # noqa: PLC0415
+
+    table, _ = _decode(tmp_path, "crossing", _plain(50))
+    back = pickle.loads(pickle.dumps(_Tables({"SmsStatus": table, "Empty": table.slice(0, 0)})))
+    assert type(back) is _Tables
+    assert back["SmsStatus"].equals(table)
+    assert back["SmsStatus"].schema == table.schema
+    assert back["Empty"].num_rows == 0
+    assert back["Empty"].schema == table.schema
