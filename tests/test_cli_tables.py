@@ -11,6 +11,9 @@ from pathlib import Path
 import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cli_runs import run_cli
 
@@ -110,3 +113,64 @@ def test_a_chunks_tables_cross_to_the_main_process_unchanged(tmp_path: Path) -> 
     assert back["SmsStatus"].schema == table.schema
     assert back["Empty"].num_rows == 0
     assert back["Empty"].schema == table.schema
+
+
+#: pieces of log lines: whole records, records of another shape, and
+#: fragments that only make JSON joined to others
+_PIECES = [
+    '{"request": "status.php?id=1&fmt=1", "body": "1,2"}',
+    '{"request": "a", "body": "b", "more": {"c": [1, {}]}}',
+    '{"request": {"script": "status"}, "body": "x"}',
+    '{"body": "no request"}',
+    '{"request": "a", "body": "b", "x": {',
+    '"y": "}"}}',
+    '{"request": "a\\n", "body": "{\\"}"}',
+    '{"request": "a", "body": "',
+    '"}',
+    "{",
+    "}",
+    "{}",
+    " ",
+    ", ",
+    "[{}]",
+]
+
+
+#: a line of pieces, mostly one that is a record whole
+_LINES = st.one_of(
+    st.sampled_from(_PIECES[:2]),
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4).map("".join),
+)
+
+
+@st.composite
+def _chunks(draw: st.DrawFn) -> list[str]:
+    """Lines of records, with a few others among them."""
+    lines = draw(st.lists(st.sampled_from(_PIECES[:2]), max_size=10))
+    for _ in range(draw(st.integers(0, 2))):
+        lines.insert(draw(st.integers(0, len(lines))), draw(_LINES))
+    return lines
+
+
+@pytest.mark.property
+@given(_chunks())
+def test_a_chunk_read_whole_is_each_line_read_alone(pieces: list[str]) -> None:
+    """Whenever a chunk is read in one call, each of its lines, read alone,
+    is a record with that request and that body."""
+    from smsc_codec._cli._records import LogFields  # noqa: PLC0415
+    from smsc_codec._cli._sources import Chunk  # noqa: PLC0415
+    from smsc_codec._cli._tables_out import _read_whole, _Taken  # noqa: PLC0415
+    from smsc_codec._cli._work import _line_decoder, log_item  # noqa: PLC0415
+
+    fields = LogFields()
+    decoder = _line_decoder(fields)
+    lines = [line.encode() + b"\n" for line in pieces]
+    taken = _Taken()
+    if not _read_whole(taken, decoder, Chunk("log", "jsonl", 1, lines)):
+        return
+    assert len(taken.requests) == len(lines)
+    for number, line in enumerate(lines):
+        alone = log_item("log", number + 1, line, decoder, fields)
+        assert alone.problem is None
+        assert (alone.request, alone.body) == (taken.requests[number], taken.bodies[number])
+        assert taken.record(number) == alone
