@@ -2,12 +2,14 @@
 
 A field's texts (one Arrow string array) become its column: numbers and
 money cast by Arrow where their text has the kind's form and fits the column,
-dates computed from their digits by numpy where they exist. Each conversion
+dates checked byte by byte against their form (``KIND_PATTERNS``, read as
+fixed places of digits and literal characters) and computed from their
+digits by numpy where they exist. Each conversion
 returns which texts it took; a text it does not take sends its answer to the
 per-answer decoder, which says what it makes of it (a later layout, a
 rejection, or a value no column holds). So a check here may be stricter than
-the per-answer decoder's, never looser: ``tests/test_columnar.py`` holds the
-conversions to ``_schema``'s readers on the edges of every form.
+the per-answer decoder's, never looser: ``tests/test_columnar_convert.py``
+holds the conversions to ``_schema``'s readers on the edges of every form.
 
 Also the pieces every columnar reader shares: a string array's buffers as
 numpy arrays, and masks.
@@ -16,6 +18,7 @@ numpy arrays, and masks.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import numpy as np
@@ -131,22 +134,76 @@ _DATE_PARTS = ((0, 2), (3, 2), (6, 4), (11, 2), (14, 2), (17, 2))
 _MS_PER_DAY = 86_400_000
 
 
+#: a piece of a date's form: digits, or one literal character
+_FORM_PIECE = re.compile(r"\[0-9\]\{(\d+)\}|\\([^0-9A-Za-z])|([^0-9A-Za-z\\\[\](){}?*+|^$.])")
+
+
+@functools.cache
+def _date_template(kind: Kind) -> tuple[bytes, bytes] | None:
+    """The kind's form (``KIND_PATTERNS``) as its width in bytes: the
+    literal byte each place holds (0 where a digit goes), and where the
+    digits go (1 there); None for a form of anything but digits and literal
+    characters (then the regex engine checks it)."""
+    form = KIND_PATTERNS[kind]
+    literal, digits = bytearray(), bytearray()
+    end = 0
+    for piece in _FORM_PIECE.finditer(form):
+        if piece.start() != end:
+            return None
+        end = piece.end()
+        count, escaped, plain = piece.groups()
+        if count:
+            literal += bytes(int(count))
+            digits += b"\x01" * int(count)
+        else:
+            character = (escaped or plain).encode()
+            if len(character) != 1:
+                return None
+            literal += character
+            digits += b"\x00"
+    if end != len(form):
+        return None
+    return bytes(literal), bytes(digits)
+
+
+def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Which texts have the kind's form, and their bytes (a row each, for
+    those rows): a fixed-width form is checked byte by byte by numpy."""
+    template = _date_template(kind)
+    offsets, data = string_buffers(texts)
+    if template is None:
+        valid = mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
+        rows = np.flatnonzero(valid)
+        width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
+        return valid, data[offsets[rows][:, None] + np.arange(width)]
+    literal = np.frombuffer(template[0], dtype=np.uint8)
+    digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
+    valid = (offsets[1:] - offsets[:-1]) == len(literal)
+    if texts.null_count:  # (a null's offsets may span anything)
+        valid &= mask(texts.is_valid())
+    rows = np.flatnonzero(valid)
+    matrix = data[offsets[rows][:, None] + np.arange(len(literal))]
+    places = matrix[:, digit]
+    ok = ((places >= ord("0")) & (places <= ord("9"))).all(axis=1)
+    ok &= (matrix[:, ~digit] == literal[~digit]).all(axis=1)
+    valid[rows[~ok]] = False
+    return valid, matrix[ok]
+
+
 def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
     """Dates of the kind's form that exist, as ``datetime.fromisoformat``
     reads them: year 1-9999, a day of that month, hour 0-23, minute and
     second 0-59. The digits are read from the data buffer at their fixed
     places (the form has ASCII digits only)."""
     count = len(texts)
-    valid = mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
+    valid, matrix = _date_digits(kind, texts)
     rows = np.flatnonzero(valid)
-    offsets, data = string_buffers(texts)
-    starts = offsets[rows]
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
     numbers = []
     for at, digits in parts:
         number = np.zeros(len(rows), dtype=np.int64)
         for place in range(digits):
-            number = number * 10 + data[starts + (at + place)].astype(np.int64) - 48
+            number = number * 10 + matrix[:, at + place].astype(np.int64) - 48
         numbers.append(number)
     day, month, year = numbers[:3]
     ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)

@@ -11,7 +11,7 @@ as one pass of Arrow's regex engine over the lines:
 * fmt=1 with ``all=1|2``: the ``type`` column (the last, or the one before
   the id of a multi-id row) is ``4`` once white space is stripped.
 
-``tests/test_columnar.py`` holds these to ``pick_line`` on generated lines
+``tests/test_columnar_pick.py`` holds these to ``pick_line`` on generated lines
 and on the edges of each rule (white space around the 4, a row of one
 column, a text holding ``, imsi = ``). Every other script's group has one
 candidate, or goes through ``pick_line`` line by line.
