@@ -110,12 +110,12 @@ def _decode(body: str | bytes, group: Group) -> tuple[Candidate, list[Any], bool
 
 def read_json_group(
     group: Group, bodies: Sequence[Any] | pa.Array, indices: Positions
-) -> tuple[Parts, list[int]]:
+) -> tuple[Parts, Positions]:
     """Read the fmt=3 bodies of one layout: the replies' value columns by
     kind, and the positions of the bodies read."""
     limits = group.limits
     if limits.max_depth < TYPED_DEPTH:
-        return [], []
+        return [], np.zeros(0, dtype=np.int64)
     if isinstance(bodies, pa.Array):
         bodies = bodies.to_pylist()
     most = min(limits.max_body_bytes, 2 * limits.max_records)
@@ -155,20 +155,23 @@ def read_json_group(
     parts: Parts = []
     bad: set[int] = set()
     columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
-    read: list[int] = []
+    read: list[Positions] = []
     for cls, (_, owners, items) in found.items():
         values = columns[cls]
         owner_array = np.asarray(owners, dtype=np.int64)
-        keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
+        if bad:
+            keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
+        else:
+            keep = np.ones(len(owner_array), dtype=bool)
         if not keep.any():
             continue
-        read.extend(np.unique(owner_array[keep]).tolist())
+        read.append(owner_array[keep])  # (a body of several objects: its position repeated)
         part = values if keep.all() else {n: a.filter(pa.array(keep)) for n, a in values.items()}
         part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
         item_array = pa.array(items, type=pa.int32())
         part[ITEM] = item_array if keep.all() else item_array.filter(pa.array(keep))
         parts.append((cls, part))
-    return parts, read
+    return parts, np.concatenate(read) if read else np.zeros(0, dtype=np.int64)
 
 
 def _columns(
