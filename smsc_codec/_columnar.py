@@ -123,9 +123,22 @@ Column: TypeAlias = "Sequence[Any] | pa.Array"
 
 
 def _column(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Column:
+    """The inputs as a sequence or as an Arrow array of strings or bytes (the
+    types the readers take apart); any other array as its Python values."""
     if isinstance(values, pa.ChunkedArray):
-        return values.combine_chunks()
-    return values
+        values = values.combine_chunks()
+    if not isinstance(values, pa.Array):
+        return values
+    kind = values.type
+    if pa.types.is_string_view(kind):
+        return values.cast(pa.large_string())
+    if pa.types.is_binary_view(kind):
+        return values.cast(pa.large_binary())
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return values
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return values
+    return values.to_pylist()
 
 
 def _subset(values: Column, positions: Positions) -> Column:

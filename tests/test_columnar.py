@@ -277,6 +277,28 @@ def test_inputs_may_be_arrow_arrays() -> None:
     assert decoded.rejections.column("input_index").to_pylist() == [1, 2]
 
 
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda values: pa.chunked_array([values[:2], values[2:]]),
+        lambda values: pa.array(values, type=pa.large_string()),
+        lambda values: pa.array(values, type=pa.string_view()),
+        lambda values: pa.array(values).dictionary_encode(),
+    ],
+    ids=["chunked", "large_string", "string_view", "dictionary"],
+)
+def test_every_arrow_string_form_decodes_as_a_list(form: Any) -> None:
+    requests = [f"status.php?id={n}&phone=7&fmt=1" for n in range(3)] + ["status.php?fmt=0"]
+    bodies = ["1,1286524541,0", "1,x,0", "2,1286524541,0", "Status = 1, check_time = x"]
+    expected = decode_table(requests, bodies)
+    decoded = decode_table(form(requests), form(bodies))
+    assert list(decoded) == list(expected)
+    for name in expected:
+        assert decoded[name].equals(expected[name])
+    assert decoded.rejections.equals(expected.rejections)
+    assert decoded.rejections.num_rows == 2
+
+
 def test_callbacks_decode_as_per_answer() -> None:
     decoded = decode_table(
         ["callback?fmt=3", "callback"], ['{"id": 5, "status": 1, "phone": "7"}', "id=6&status=1"]
