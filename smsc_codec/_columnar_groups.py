@@ -169,17 +169,19 @@ _SHAPES_TRIED = 8
 
 def string_array(values: Sequence[Any] | pa.Array) -> pa.Array | None:
     """``values`` (all ``str``, or an Arrow string array) as one Arrow string
-    array; None when that cannot be (a lone surrogate, another type)."""
+    array; None when that cannot be (a lone surrogate, another type, more
+    than 2 GiB of text)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if isinstance(values, pa.Array):
-        if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):
-            return values.cast(pa.string())
-        return values if pa.types.is_string(values.type) else None
     try:
-        return pa.array(values, type=pa.string())
+        if isinstance(values, pa.Array):
+            if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):
+                return values.cast(pa.string())  # (past 2 GiB of text it cannot be)
+            return values if pa.types.is_string(values.type) else None
+        array = pa.array(values, type=pa.string())
     except (pa.ArrowException, UnicodeError, TypeError):
         return None
+    return array if isinstance(array, pa.Array) else None  # (not one array past 2 GiB)
 
 
 def group_requests(requests: Sequence[Any] | pa.Array) -> tuple[list[Positions], Positions]:

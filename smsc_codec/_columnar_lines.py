@@ -50,7 +50,7 @@ from ._columnar_convert import (
     string_buffers,
 )
 from ._columnar_fields import cut_fields, find_literals, literal_set, ordered_rows, spans_array
-from ._columnar_groups import re2_literal
+from ._columnar_groups import re2_literal, string_array
 from ._columnar_pick import pick_candidates
 from ._columnar_schema import INPUT_INDEX, ITEM, MONEY
 from ._grammar import LineLayout, field_required, line_layouts
@@ -82,10 +82,9 @@ def text_column(
             return bodies.take(pa.array(valid)), valid
         bodies = bodies.to_pylist()
     if all(type(body) is str for body in bodies):  # a log's bodies: text already
-        try:
-            return pa.array(bodies, type=pa.string()), np.arange(len(bodies), dtype=np.int64)
-        except (pa.ArrowException, UnicodeError):
-            pass
+        array = string_array(bodies)
+        if array is not None:
+            return array, np.arange(len(bodies), dtype=np.int64)
     texts: list[str] = []
     positions: list[int] = []
     for position, body in enumerate(bodies):
@@ -108,15 +107,14 @@ def text_column(
             continue
         texts.append(text)
         positions.append(position)
-    try:
-        return pa.array(texts, type=pa.string()), np.asarray(positions, dtype=np.int64)
-    except (pa.ArrowException, UnicodeError):
-        pass
+    array = string_array(texts)
+    if array is not None:
+        return array, np.asarray(positions, dtype=np.int64)
     kept = [(text, at) for text, at in zip(texts, positions, strict=True) if _is_unicode(text)]
-    return (
-        pa.array([text for text, _ in kept], type=pa.string()),
-        np.asarray([at for _, at in kept], dtype=np.int64),
-    )
+    array = string_array([text for text, _ in kept])
+    if array is None:  # (too much text for one array: all of it per answer)
+        return pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64)
+    return array, np.asarray([at for _, at in kept], dtype=np.int64)
 
 
 def _is_unicode(text: str) -> bool:
