@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import smsc_codec
 from smsc_codec import DecodeError
+from smsc_codec import _columnar as columnar
 from smsc_codec._columnar import decode_columns
 from smsc_codec._columnar_convert import LAST_SPACE
 from smsc_codec._grammar import line_layouts
@@ -32,6 +33,13 @@ from tests import strategies as S
 from tests.logs import corpus_exchanges
 
 pytestmark = pytest.mark.property
+
+
+@pytest.fixture(autouse=True)
+def _reader_faults_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vectorised reader that raises fails the test instead of handing its
+    group to the per-answer decoder unseen."""
+    monkeypatch.setattr(columnar, "READER_FAULTS", ())
 
 
 def _rejection(error: Exception | str) -> tuple[str, int | None, int | None]:
