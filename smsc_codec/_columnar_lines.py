@@ -54,7 +54,6 @@ from ._columnar_groups import re2_literal, string_array
 from ._columnar_pick import pick_candidates
 from ._columnar_schema import INPUT_INDEX, ITEM, MONEY
 from ._grammar import LineLayout, field_required, line_layouts
-from ._matcher import line_codec
 from ._replies import Candidate
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, plan_for
 
@@ -271,10 +270,9 @@ Reading = list[tuple[Ints, dict[str, pa.Array]]]
 
 def _read_candidate(fmt: int, candidate: Candidate, lines: pa.Array) -> Reading:
     specs = plan_for(candidate.cls).by_name
+    layouts = line_layouts(fmt, candidate.rule)
     if fmt == 1:
-        return _read_split(line_layouts(fmt, candidate.rule), specs, lines)
-    codec = line_codec(fmt, candidate.rule, candidate.cls)
-    layouts = [alternative.layout for alternative in (*codec.alternatives, *codec.variants)]
+        return _read_split(layouts, specs, lines)
     return _read_literals(layouts, specs, lines)
 
 
@@ -383,10 +381,11 @@ def _convert_shaped(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
 def _read_literals(
     layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
 ) -> Reading:
-    """Lines read by the first alternative of ``layouts`` (the registered
-    ones, then their variants, as ``LineCodec.read`` tries them) that has a
+    """Lines read by the first of the registered ``layouts`` that has a
     reading of them, where that reading is the only one (see the module
-    docstring)."""
+    docstring). The per-answer decoder tries every registered layout before
+    any variant of a separator's spelling, so a line no registered layout
+    places here goes to it, variants and all."""
     out: Reading = []
     left = np.arange(len(lines), dtype=np.int64)
     for number, layout in enumerate(layouts):
