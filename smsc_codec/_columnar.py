@@ -5,11 +5,13 @@ the key the per-answer decoder's cache uses). A group in a line format
 (fmt=0/1) or in JSON (fmt=3) is read column by column (``_columnar_lines``,
 ``_columnar_json``); every answer those readers cannot vouch for, and every
 answer of another format or of a request they do not know, goes through the
-per-answer decoder (``smsc_codec.decode``), and its replies are turned into
-columns (``_columnar_build``). Both ways give the same rows: the vectorised
-readers keep every check of the per-answer decoder, and send back any answer
-where a check is not theirs to make (``tests/test_columnar.py`` proves it
-against the per-answer decoder on the corpus and on generated batches).
+per-answer decoder (one ``Decoder`` per layout group, as ``smsc_codec.decode``
+keeps one per layout; ``decode_exchange`` for the answers of no group), and
+its replies are turned into columns (``_columnar_build``). Both ways give
+the same rows: the vectorised readers keep every check of the per-answer
+decoder, and send back any answer where a check is not theirs to make
+(``tests/test_columnar.py`` proves it against the per-answer decoder on the
+corpus and on generated batches).
 
 An answer is taken whole or rejected whole: a rejection carries the decoder's
 error (reason, line and column), or says which value no column could hold.
@@ -17,13 +19,16 @@ error (reason, line and column), or says which value no column could hold.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Any, NamedTuple
+import itertools
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, NamedTuple, TypeAlias
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._api import Decoder
 from ._columnar_build import assemble, concat_values, reply_values
 from ._columnar_schema import INPUT_INDEX, reply_kinds
 from ._errors import DecodeError, RequestError
@@ -33,6 +38,9 @@ from ._replies import ReplySpec, layout_of, reply_spec, url_layout_key
 from ._request import Request, parse_request
 
 __all__ = ["Decoded", "Group", "decode_columns"]
+
+#: positions of inputs (or of rows)
+Positions = np.ndarray[Any, np.dtype[np.int64]]
 
 #: what a vectorised reader hands back: (kind, value columns) parts, and the
 #: positions (in the group) of the answers it read; the rest go per answer
@@ -45,6 +53,7 @@ class Group(NamedTuple):
     script: str
     fmt: int
     spec: ReplySpec
+    layout: Request  #: what chooses the layout (``_replies.layout_of``)
     charset: str  #: the Python codec the bodies are in
     strict: bool
     limits: Limits
@@ -57,9 +66,9 @@ class Decoded(NamedTuple):
 
     tables: dict[type[msgspec.Struct], pa.Table]
     rejected: dict[int, Exception | str]
-    #: the script and fmt of each input's request, where its layout group
-    #: told them (None elsewhere)
-    layouts: list[tuple[str, int] | None]
+    #: the script and fmt of the requests of each layout group (their input
+    #: indices); the other inputs' requests are not parsed here
+    layouts: list[tuple[Positions, str, int]]
 
 
 def _layout_key(request: Any) -> Hashable | None:
@@ -88,7 +97,7 @@ def _group_of(request: Any, strict: bool, charset: str | None, limits: Limits) -
         codec = charset or layout.charset
     except (RequestError, ValueError, TypeError):
         return None
-    return Group(layout.script, fmt, spec, codec, strict, limits)
+    return Group(layout.script, fmt, spec, layout, codec, strict, limits)
 
 
 def _reason(exc: Exception | str) -> tuple[str, int | None, int | None]:
@@ -109,10 +118,43 @@ def rejection_rows(rejected: dict[int, Exception | str]) -> dict[str, list[Any]]
     }
 
 
-def _as_python(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Sequence[Any]:
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        return values.to_pylist()  # type: ignore[no-any-return]
-    return values
+#: inputs: a Python sequence or an Arrow array
+Column: TypeAlias = "Sequence[Any] | pa.Array"
+
+
+def _column(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> Column:
+    """The inputs as a sequence or as an Arrow array of strings or bytes (the
+    types the readers take apart); any other array as its Python values."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not isinstance(values, pa.Array):
+        return values
+    kind = values.type
+    if pa.types.is_string_view(kind):
+        return values.cast(pa.large_string())
+    if pa.types.is_binary_view(kind):
+        return values.cast(pa.large_binary())
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return values
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return values
+    return values.to_pylist()
+
+
+def _subset(values: Column, positions: Positions) -> Column:
+    """The values at ``positions``, in the input's own form."""
+    if len(positions) == len(values) and np.array_equal(positions, np.arange(len(values))):
+        return values  # (all of them, in order: a log of one layout)
+    if isinstance(values, pa.Array):
+        return values.take(pa.array(positions))
+    return [values[position] for position in positions.tolist()]
+
+
+def _python(values: Column, positions: Positions) -> list[Any]:
+    """The values at ``positions`` as Python objects."""
+    if isinstance(values, pa.Array):
+        return values.take(pa.array(positions)).to_pylist()  # type: ignore[no-any-return]
+    return [values[position] for position in positions.tolist()]
 
 
 def decode_columns(
@@ -133,34 +175,30 @@ def decode_columns(
     every answer with the per-answer decoder (the reference the vectorised
     readers are tested against).
     """
-    requests = _as_python(requests)
-    bodies = _as_python(bodies)
+    requests = _column(requests)
+    bodies = _column(bodies)
     if len(requests) != len(bodies):
         raise ValueError(f"{len(requests)} requests but {len(bodies)} bodies")
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]] = {}
     rejected: dict[int, Exception | str] = {}
-    per_answer: list[int] = []
-    layouts: list[tuple[str, int] | None] = [None] * len(requests)
+    layouts: list[tuple[Positions, str, int]] = []
     if columnar and charsets is None:
-        _read_groups(
-            requests,
-            bodies,
-            (strict, charset, limits),
-            parts=parts,
-            per_answer=per_answer,
-            layouts=layouts,
+        per_answer = _read_groups(
+            requests, bodies, (strict, charset, limits), parts=parts, layouts=layouts
         )
     else:
-        per_answer = list(range(len(requests)))
-    _decode_each(
-        requests,
-        bodies,
-        per_answer,
-        (strict, charset, limits),
-        charsets=charsets,
-        parts=parts,
-        rejected=rejected,
-    )
+        per_answer = [(np.arange(len(requests), dtype=np.int64), None)]
+    for indices, group in per_answer:
+        _decode_each(
+            requests,
+            bodies,
+            indices,
+            (strict, charset, limits),
+            group=group,
+            charsets=charsets,
+            parts=parts,
+            rejected=rejected,
+        )
     tables: dict[type[msgspec.Struct], pa.Table] = {}
     for cls in reply_kinds():
         kind_parts = parts.get(cls)
@@ -189,18 +227,22 @@ def decode_columns(
 #: the decoding options: strict, charset, limits
 Options = tuple[bool, str | None, Limits]
 
+#: what a vectorised reader may raise and its group then goes per answer
+#: (the tests catch nothing here, so that a reader's fault shows)
+READER_FAULTS: tuple[type[Exception], ...] = (Exception,)
+
 
 def _read_groups(
-    requests: Sequence[Any],
-    bodies: Sequence[Any],
+    requests: Column,
+    bodies: Column,
     options: Options,
     *,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
-    per_answer: list[int],
-    layouts: list[tuple[str, int] | None],
-) -> None:
+    layouts: list[tuple[Positions, str, int]],
+) -> list[tuple[Positions, Group | None]]:
     """Group the inputs by layout and read each group column by column where
-    a reader can; what it cannot vouch for is added to ``per_answer``."""
+    a reader can; return the inputs left to the per-answer decoder, with
+    their layout's group where they have one."""
     strict, charset, limits = options
     from ._columnar_groups import group_requests  # noqa: PLC0415
     from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
@@ -208,51 +250,76 @@ def _read_groups(
 
     grouped, ungrouped = group_requests(requests)
     members: dict[Hashable, list[int]] = {}
-    for index in ungrouped:
-        key = _layout_key(requests[index])
+    per_answer: list[tuple[Positions, Group | None]] = []
+    left: list[int] = []
+    for index, request in zip(ungrouped.tolist(), _python(requests, ungrouped), strict=True):
+        key = _layout_key(request)
         if key is None:
-            per_answer.append(index)
+            left.append(index)
         else:
             members.setdefault(key, []).append(index)
-    for indices in [*grouped, *members.values()]:
-        first = requests[indices[0]]
+    per_answer.append((np.asarray(left, dtype=np.int64), None))
+    groups = [*grouped, *(np.asarray(indices, dtype=np.int64) for indices in members.values())]
+    for indices in groups:
+        (first,) = _python(requests, indices[:1])
         group = None if is_callback(first) else _group_of(first, strict, charset, limits)
         if group is not None:
-            layout = (group.script, group.fmt)
-            for index in indices:
-                layouts[index] = layout
+            layouts.append((indices, group.script, group.fmt))
         if group is None or strict or group.spec.ok_only or group.fmt == 2:
-            per_answer.extend(indices)
+            per_answer.append((indices, group))
             continue
         reader = read_json_group if group.fmt == 3 else read_line_group
-        group_bodies = [bodies[index] for index in indices]
-        found, read = reader(group, group_bodies, indices)
+        try:
+            found, read = reader(group, _subset(bodies, indices), indices)
+        except READER_FAULTS:  # (a reader's fault, never the answers': they go per answer)
+            per_answer.append((indices, group))
+            continue
         for cls, values in found:
             parts.setdefault(cls, []).append(values)
-        taken = set(read)
-        per_answer.extend(index for position, index in enumerate(indices) if position not in taken)
-    per_answer.sort()
+        unread = np.ones(len(indices), dtype=bool)
+        unread[np.asarray(read, dtype=np.int64)] = False
+        per_answer.append((indices[unread], group))
+    return per_answer
 
 
 def _decode_each(
-    requests: Sequence[Any],
-    bodies: Sequence[Any],
-    indices: Sequence[int],
+    requests: Column,
+    bodies: Column,
+    indices: Positions,
     options: Options,
     *,
+    group: Group | None,
     charsets: Sequence[str | None] | None,
     parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
     rejected: dict[int, Exception | str],
 ) -> None:
-    """The per-answer decoder on each of ``indices``, its replies as columns."""
+    """The per-answer decoder on each of ``indices``, its replies as columns:
+    with ``group`` (the answers of one layout), one ``Decoder`` of that
+    layout, as ``decode`` itself reuses one per layout; else each answer as
+    its own request says."""
+    if not len(indices):
+        return
     strict, charset, limits = options
     rows: dict[type[msgspec.Struct], list[tuple[int, int | None, msgspec.Struct]]] = {}
-    for index in indices:
-        body_charset = charsets[index] if charsets is not None else charset
+    chosen = indices.tolist()
+    if group is not None:
+        decoder = Decoder(group.layout, strict=strict, charset=charset, limits=limits)
+        # (``Decoder.decode`` reads what ``decode`` would read: the
+        # answers' own requests say nothing more than their layout)
+        answers: Iterable[tuple[int, Any, Any]] = zip(
+            chosen, itertools.repeat(None), _python(bodies, indices)
+        )
+    else:
+        answers = zip(chosen, _python(requests, indices), _python(bodies, indices), strict=True)
+    for index, request, body in answers:
         try:
-            value = decode_exchange(
-                bodies[index], requests[index], strict=strict, charset=body_charset, limits=limits
-            )
+            if group is not None:
+                value = decoder.decode(body)
+            else:
+                body_charset = charsets[index] if charsets is not None else charset
+                value = decode_exchange(
+                    body, request, strict=strict, charset=body_charset, limits=limits
+                )
         except Exception as exc:  # whatever the decoder raises is that answer's rejection
             rejected[index] = exc
             continue

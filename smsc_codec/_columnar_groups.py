@@ -2,19 +2,24 @@
 
 A log's URLs differ in ids, numbers, texts and credentials, and share a few
 layouts. ``_replies.layout_of`` reduces one request to what chooses its
-layout; here a whole column of URLs is reduced at once: each URL is cut into
-its head (before ``?``) and its parameters, and only the parameters
-``layout_of`` keeps are joined into a key, with their values as written
+layout; here a whole column of URLs is grouped at once. One URL (the first
+not grouped yet) is turned into a pattern that matches exactly the URLs of
+its layout *and of its shape*: its head and parameter names as written, in
+its order, the values of the parameters ``layout_of`` keeps as written
 (``id`` reduced to whether it lists several, ``phone`` to "one number" when
-it is digits only, as ``layout_of`` reduces them). Which parameters it keeps
-is asked of ``layout_of`` itself, once per script and parameter name met.
+it is digits only, as ``layout_of`` reduces them), any value of the others.
+Which parameters it keeps is asked of ``layout_of`` itself, once per script
+and parameter name met. One pass of Arrow's regex engine (a match, no
+captures: its fastest form) picks the group out of the URLs left; a log's URLs
+fall into a few groups, so a few passes group them all. Past
+``_SHAPES_TRIED`` groups, the URLs left are grouped by their shape (the URL
+with its values taken out) and each shape is keyed by a regex replacement.
+
 URLs with equal keys have equal layouts (equal heads and equal values of
 every parameter that matters), so one request of each group tells the
-group's layout.
-
-URLs this cannot vouch for are handed back: those with an escape (``%``: a
-name may hide behind it) or a fragment (``#``), a head naming no script, and
-anything that is not a string.
+group's layout. URLs this cannot vouch for are handed back: those with an
+escape (``%``: a name may hide behind it) or a fragment (``#``), a head
+naming no script, and anything that is not a string.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from ._errors import RequestError
 from ._replies import layout_of
 from ._request import parse_request
 
-__all__ = ["group_requests"]
+__all__ = ["group_requests", "re2_literal", "string_array"]
+
+Positions = np.ndarray[Any, np.dtype[np.int64]]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -49,6 +56,15 @@ def _keeps(head: str, name: str) -> bool | None:
     return any(key == name for key, _ in kept.params)
 
 
+def re2_literal(text: str) -> str:
+    """``text`` as a literal of Arrow's regex engine (RE2): letters, digits
+    and ``_`` as they are, every other character by its code point (no
+    escape of RE2's left to chance: ``\\x{..}`` is one for any character)."""
+    return "".join(
+        c if (c.isalnum() and c.isascii()) or c == "_" else f"\\x{{{ord(c):x}}}" for c in text
+    )
+
+
 def _mask(array: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -61,27 +77,69 @@ def _shape(url: str) -> str:
 _VALUES = re.compile("=[^&]*")
 #: the start of every key (a URL that starts with it is left unkeyed)
 _MARK = "\x01"
+#: a value that is no part of the key: anything but an escape, a fragment or
+#: the next parameter
+_ANY_VALUE = "[^&%#]*"
+
+
+def _params(url: str) -> list[tuple[str, str, str, str, bool]] | None:
+    """The parameters of a URL (or of its shape) in order: the ``&`` before
+    each (none before the first), its name, ``=`` or nothing, its value, and
+    whether ``layout_of`` keeps it. None when the URL holds an escape or a
+    fragment (``f%6Dt`` is ``fmt`` once unescaped: only the full parse can
+    tell), or its head names no script."""
+    if "%" in url or "#" in url:
+        return None
+    head, _, query = url.partition("?")
+    params = []
+    for number, param in enumerate(query.split("&") if query else []):
+        name, equals, value = param.partition("=")
+        keeps = _keeps(head, name)
+        if keeps is None:
+            return None
+        params.append(("&" if number else "", name, equals, value, keeps))
+    return params
+
+
+@functools.lru_cache(maxsize=256)
+def _group_pattern(url: str) -> str | None:
+    """A regex matching exactly the URLs of ``url``'s shape whose layout
+    parameters have ``url``'s values (see the module docstring); None when
+    ``url`` holds an escape or a fragment, or its head names no script."""
+    params = _params(url)
+    if params is None:
+        return None
+    head, question, _ = url.partition("?")
+    parts = [re2_literal(head + question)]
+    for separator, name, equals, value, keeps in params:
+        if not equals:
+            parts.append(separator + re2_literal(name))
+        elif not keeps:
+            parts.append(separator + re2_literal(name) + "=" + _ANY_VALUE)
+        elif name == "id":  # one id or several
+            several = "," in value
+            parts.append(separator + ("id=[^&%#]*,[^&%#]*" if several else "id=[^&,%#]*"))
+        elif name == "phone" and value.isdigit() and value.isascii():  # one number
+            parts.append(separator + "phone=[0-9]+")
+        else:
+            parts.append(separator + re2_literal(f"{name}={value}"))
+    return "^" + "".join(parts) + "$"
 
 
 def _key_pattern(shape: str) -> tuple[str, str] | None:
     """For URLs of one shape (their text with every value taken out), a
     regex and its replacement that leave the layout key: the head and the
     parameters layout_of keeps, ``id`` reduced to its comma (several ids or
-    one) and ``phone`` to nothing when it is digits only. None when the head
-    names no script, or when the head or a name holds an escape or a fragment
-    (``f%6Dt`` is ``fmt`` once unescaped: only the full parse can tell)."""
-    if "%" in shape or "#" in shape:
+    one) and ``phone`` to nothing when it is digits only. None as for
+    :func:`_params`."""
+    params = _params(shape)
+    if params is None:
         return None
-    head, _, query = shape.partition("?")
+    head = shape.partition("?")[0]
     parts = [re.escape(head) + (r"\?" if "?" in shape else "")]
     replacement = [head.replace("\\", "\\\\") + "?"]
     group = 0
-    for number, param in enumerate(query.split("&") if query else []):
-        name, equals, _ = param.partition("=")
-        keeps = _keeps(head, name)
-        if keeps is None:
-            return None
-        separator = "&" if number else ""
+    for separator, name, equals, _, keeps in params:
         if not equals:
             parts.append(separator + re.escape(name))
             if keeps:
@@ -104,74 +162,98 @@ def _key_pattern(shape: str) -> tuple[str, str] | None:
     return "^" + "".join(parts) + "$", "".join(replacement)
 
 
-#: shapes tried one after another (each a pass over the URLs left); the URLs
-#: of a log share a few: past this many, each URL's shape is computed
+#: URLs picked out one group after another (each a pass over the URLs
+#: left); past this many groups, the rest are grouped by shape
 _SHAPES_TRIED = 8
 
 
-def group_requests(requests: Sequence[Any]) -> tuple[list[list[int]], list[int]]:
+def string_array(values: Sequence[Any] | pa.Array) -> pa.Array | None:
+    """``values`` (all ``str``, or an Arrow string array) as one Arrow string
+    array; None when that cannot be (a lone surrogate, another type, more
+    than 2 GiB of text)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    try:
+        if isinstance(values, pa.Array):
+            if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):
+                return values.cast(pa.string())  # (past 2 GiB of text it cannot be)
+            return values if pa.types.is_string(values.type) else None
+        array = pa.array(values, type=pa.string())
+    except (pa.ArrowException, UnicodeError, TypeError):
+        return None
+    return array if isinstance(array, pa.Array) else None  # (not one array past 2 GiB)
+
+
+def group_requests(requests: Sequence[Any] | pa.Array) -> tuple[list[Positions], Positions]:
     """Groups of request positions with one layout each (the first position
     of a group is its representative), and the positions this cannot group."""
-    strings = [at for at, request in enumerate(requests) if type(request) is str]
-    others: list[int] = []
-    if len(strings) != len(requests):
-        strings_set = set(strings)
-        others = [at for at in range(len(requests)) if at not in strings_set]
-    if not strings:
-        return [], others
-    try:
-        urls = pa.array([requests[at] for at in strings], type=pa.string())
-    except (pa.ArrowException, UnicodeError):
-        return [], list(range(len(requests)))
-    positions = np.asarray(strings, dtype=np.int64)
-    # an escape or a fragment: no key pattern matches it (values exclude them)
-    unsure = np.zeros(len(urls), dtype=bool)
-    left = np.arange(len(urls))
-    keys: list[pa.Array] = []
-    members: list[np.ndarray[Any, Any]] = []
-
-    def take(chosen: np.ndarray[Any, Any], shape: str) -> np.ndarray[Any, Any]:
-        """Key the URLs ``chosen`` of one shape; return those that are not of it."""
-        found = _key_pattern(shape)
-        if found is None:
-            matched = _mask(
-                pc.equal(
-                    pc.replace_substring_regex(urls.take(pa.array(chosen)), "=[^&]*", "="), shape
-                )
-            )
-            unsure[chosen[matched]] = True
-            rest: np.ndarray[Any, Any] = chosen[~matched]
-            return rest
-        pattern, replacement = found
-        subset = urls if len(chosen) == len(urls) else urls.take(pa.array(chosen))
-        # a key starts with a mark no URL starts with: unmarked, not this shape
-        replaced = pc.replace_substring_regex(subset, pattern, _MARK + replacement)
-        matched = _mask(pc.starts_with(replaced, _MARK)) & ~_mask(pc.starts_with(subset, _MARK))
-        if matched.any():
-            keys.append(replaced if matched.all() else replaced.filter(pa.array(matched)))
-            members.append(positions[chosen[matched]])
-        left_over: np.ndarray[Any, Any] = chosen[~matched]
-        return left_over
-
+    count = len(requests)
+    urls = string_array(requests)
+    if urls is not None:
+        positions = np.arange(count, dtype=np.int64)
+        others: list[int] = (
+            np.flatnonzero(_mask(urls.is_null())).tolist() if urls.null_count else []
+        )
+    else:
+        strings = [at for at, request in enumerate(requests) if type(request) is str]
+        others = sorted(set(range(count)).difference(strings))
+        urls = string_array([requests[at] for at in strings]) if strings else None
+        if urls is None:
+            return [], np.arange(count, dtype=np.int64)
+        positions = np.asarray(strings, dtype=np.int64)
+    groups: list[Positions] = []
+    left = np.flatnonzero(_mask(urls.is_valid())) if urls.null_count else np.arange(len(urls))
     for _ in range(_SHAPES_TRIED):
         if not len(left):
             break
-        left = take(left, _shape(urls[int(left[0])].as_py()))
+        first = int(left[0])
+        pattern = _group_pattern(urls[first].as_py())
+        subset = urls if len(left) == len(urls) else urls.take(pa.array(left))
+        matched = None if pattern is None else _mask(pc.match_substring_regex(subset, pattern))
+        if matched is None or not matched[0]:  # (a URL always matches its own pattern)
+            others.append(int(positions[first]))
+            left = left[1:]
+            continue
+        groups.append(positions[left[matched]])
+        left = left[~matched]
     if len(left):
-        shapes = pc.dictionary_encode(
-            pc.replace_substring_regex(urls.take(pa.array(left)), "=[^&]*", "=")
-        )
-        shape_ids = np.asarray(shapes.indices.to_numpy(), dtype=np.int64)
-        for number, shape in enumerate(shapes.dictionary.to_pylist()):
-            rest = take(left[shape_ids == number], shape)
-            unsure[rest] = True  # (a URL always has its own shape)
-    others += positions[unsure].tolist()
+        keyed, unsure = _group_by_shape(urls, left)
+        groups += [positions[members] for members in keyed]
+        others += positions[unsure].tolist()
     others.sort()
+    return groups, np.asarray(others, dtype=np.int64)
+
+
+def _group_by_shape(urls: pa.Array, left: Positions) -> tuple[list[Positions], Positions]:
+    """The URLs ``left`` grouped by their shape, then by their layout key (a
+    regex replacement per shape), and those no key vouches for."""
+    unsure = np.zeros(len(urls), dtype=bool)
+    keys: list[pa.Array] = []
+    members: list[Positions] = []
+    shapes = pc.dictionary_encode(
+        pc.replace_substring_regex(urls.take(pa.array(left)), "=[^&]*", "=")
+    )
+    shape_ids = np.asarray(shapes.indices.to_numpy(), dtype=np.int64)
+    for number, shape in enumerate(shapes.dictionary.to_pylist()):
+        chosen = left[shape_ids == number]
+        found = _key_pattern(shape)
+        if found is None:
+            unsure[chosen] = True
+            continue
+        pattern, replacement = found
+        subset = urls.take(pa.array(chosen))
+        # a key starts with a mark no URL starts with: unmarked, not this shape
+        replaced = pc.replace_substring_regex(subset, pattern, _MARK + replacement)
+        matched = _mask(pc.starts_with(replaced, _MARK)) & ~_mask(pc.starts_with(subset, _MARK))
+        unsure[chosen[~matched]] = True  # (a URL always has its own shape)
+        if matched.any():
+            keys.append(replaced.filter(pa.array(matched)))
+            members.append(chosen[matched])
     if not keys:
-        return [], others
+        return [], np.flatnonzero(unsure)
     codes = np.asarray(pc.dictionary_encode(pa.concat_arrays(keys)).indices.to_numpy())
     ordered = np.concatenate(members)
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    groups = [ordered[chunk].tolist() for chunk in np.split(order, bounds) if len(chunk)]
-    return groups, others
+    groups = [ordered[chunk] for chunk in np.split(order, bounds) if len(chunk)]
+    return groups, np.flatnonzero(unsure)

@@ -17,6 +17,7 @@ not fit) goes to the per-answer decoder, whole.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -27,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._codes import MessageFlags
-from ._columnar import Group, Parts
-from ._columnar_lines import convert_text
+from ._columnar import Group, Parts, Positions
+from ._columnar_convert import convert_text
 from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
@@ -108,13 +109,15 @@ def _decode(body: str | bytes, group: Group) -> tuple[Candidate, list[Any], bool
 
 
 def read_json_group(
-    group: Group, bodies: Sequence[Any], indices: Sequence[int]
-) -> tuple[Parts, list[int]]:
+    group: Group, bodies: Sequence[Any] | pa.Array, indices: Positions
+) -> tuple[Parts, Positions]:
     """Read the fmt=3 bodies of one layout: the replies' value columns by
     kind, and the positions of the bodies read."""
     limits = group.limits
     if limits.max_depth < TYPED_DEPTH:
-        return [], []
+        return [], np.zeros(0, dtype=np.int64)
+    if isinstance(bodies, pa.Array):
+        bodies = bodies.to_pylist()
     most = min(limits.max_body_bytes, 2 * limits.max_records)
     utf8 = group.charset == "utf-8"
     found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}
@@ -131,7 +134,10 @@ def read_json_group(
         # the general loop below only if one of them fails
         one = _twin(spec.candidates[0].cls, limits.max_field_length)[0].decode
         try:
-            objects = [one(bodies[position]) for position in usable]
+            if len(usable) == len(bodies):
+                objects = list(map(one, bodies))
+            else:
+                objects = [one(bodies[position]) for position in usable]
         except Exception:
             pass
         else:
@@ -149,20 +155,23 @@ def read_json_group(
     parts: Parts = []
     bad: set[int] = set()
     columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
-    read: list[int] = []
+    read: list[Positions] = []
     for cls, (_, owners, items) in found.items():
         values = columns[cls]
         owner_array = np.asarray(owners, dtype=np.int64)
-        keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
+        if bad:
+            keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
+        else:
+            keep = np.ones(len(owner_array), dtype=bool)
         if not keep.any():
             continue
-        read.extend(np.unique(owner_array[keep]).tolist())
+        read.append(owner_array[keep])  # (a body of several objects: its position repeated)
         part = values if keep.all() else {n: a.filter(pa.array(keep)) for n, a in values.items()}
         part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
         item_array = pa.array(items, type=pa.int32())
         part[ITEM] = item_array if keep.all() else item_array.filter(pa.array(keep))
         parts.append((cls, part))
-    return parts, read
+    return parts, np.concatenate(read) if read else np.zeros(0, dtype=np.int64)
 
 
 def _columns(
@@ -173,10 +182,11 @@ def _columns(
     to ``bad``."""
     values: dict[str, pa.Array] = {}
     specs = plan_for(cls).fields
-    # the twins' fields are the wire fields, in the model's order: one tuple
-    # a twin, turned into one tuple a field
-    by_field = list(zip(*map(msgspec.structs.astuple, objects), strict=True)) if objects else []
-    for spec, raw in zip(specs, by_field or [()] * len(specs), strict=True):
+    # the twins' fields are the wire fields, in the model's order (a field's
+    # values gathered by one C-level map: no tuple a twin)
+    names = type(objects[0]).__struct_fields__ if objects else ()
+    by_field = [list(map(operator.attrgetter(name), objects)) for name in names]
+    for spec, raw in zip(specs, by_field or [[]] * len(specs), strict=True):
         kind = spec.kind
         if kind is Kind.LIST:
             items = [None if text is None else list_items(text) for text in raw]

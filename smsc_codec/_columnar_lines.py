@@ -1,19 +1,23 @@
 """fmt=0 and fmt=1 answers read column by column.
 
-The answers of one layout are split into lines, the lines into fields, and
-each field is checked against the grammar of its kind
-(``_schema.KIND_PATTERNS``) and converted as a column by Arrow. A line is
-taken only where the per-answer decoder (``_matcher.LineCodec``) reads it the
-same way:
+The answers of one layout are cut into lines and the lines into fields over
+their bytes (``_columnar_fields``); each field's texts are checked against
+the grammar of its kind and converted as a column (``_columnar_convert``).
+A line is taken only where the per-answer decoder (``_matcher.LineCodec``)
+reads it the same way:
 
-* fmt=1: split by Arrow at its commas, when the line has as many fields as
-  one layout alternative that ``str.split`` reads (and no other alternative
-  of that width): then no free text holds a comma, the split is the line's
-  only reading, and it is the one the per-answer split reader takes;
-* fmt=0: read by the compiled layout itself (the first alternative that has
-  a reading, with the matcher's own check that the reading is the only one),
-  its field texts gathered into columns: what is left to Arrow is the
-  checking and converting of the values and building the Struct-free rows.
+* fmt=1: a line that one layout alternative's pattern matches (its commas,
+  the spaces of its ``", "`` separators, and every typed value in its kind's
+  form, in one pass of Arrow's regex engine), where no other alternative of
+  that width is registered: then no free text holds a comma, and the split
+  at its commas is the line's only reading, the one ``str.split`` takes;
+* fmt=0: a line in which the literals of an alternative (``", err = "``,
+  ...) occur exactly once each, in order: then that placement is its only
+  reading (literals cannot overlap, which ``_columnar_fields.literal_set``
+  checks), so the per-answer decoder reads it so and marks nothing
+  ambiguous, if that alternative is the first that has a reading of the
+  line: for a later alternative, each earlier one's pattern is matched
+  against the line and must fail.
 
 Everything else the per-answer decoder reads: bodies that may be an error or
 ``OK`` answer, hold a CR, a NUL, a byte-order mark or a blank line, or are
@@ -25,7 +29,6 @@ is taken whole or sent back whole.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,44 +38,52 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._columnar import Group, Parts
-from ._columnar_schema import INPUT_INDEX, ITEM, MONEY, TEXTS, list_items, timestamp_type
-from ._grammar import LineLayout, line_layouts
-from ._matcher import LineCodec, line_codec
+from ._columnar_convert import (
+    INT_FORM,
+    LAST_SPACE,
+    MONEY_FORM,
+    Ints,
+    Mask,
+    convert_field,
+    mask,
+    python_whitespace,
+    string_buffers,
+)
+from ._columnar_fields import cut_fields, find_literals, literal_set, ordered_rows, spans_array
+from ._columnar_groups import re2_literal, string_array
+from ._columnar_pick import pick_candidates
+from ._columnar_schema import INPUT_INDEX, ITEM, MONEY
+from ._grammar import LineLayout, field_required, line_layouts
 from ._replies import Candidate
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, plan_for
 
-__all__ = ["convert_text", "read_line_group", "text_column"]
+__all__ = ["LAST_SPACE", "read_line_group", "text_column"]
 
-#: values that fit their column for sure (longer ones go per answer, where
-#: the exact check is made): 18 digits in int64, money's 12.6 digits
-_INT = r"^-?[0-9]{1,18}$"
-_MONEY = r"^-?[0-9]{1,12}(?:\.[0-9]{1,6})?$"
-_DATETIME_ISO = (r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4}) (.*)$", r"\3-\2-\1 \4", "%Y-%m-%d %H:%M:%S")
-_DATE_ISO = (r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4})$", r"\3-\2-\1", "%Y-%m-%d")
+#: a body's bytes the per-answer decoder refuses or reads otherwise (a CR, a
+#: NUL; a line break in a one-record answer)
+_BANNED = (b"\r", b"\x00")
 
 
-#: Unicode's last white-space character is U+3000 (IDEOGRAPHIC SPACE);
-#: ``tests/test_columnar.py`` checks that none lies past it
-LAST_SPACE = 0x3000
-
-
-@functools.cache
-def python_whitespace() -> str:
-    """A character class of what ``str.isspace`` holds (RE2's ``\\s`` is ASCII)."""
-    spaces = "".join(chr(c) for c in range(LAST_SPACE + 1) if chr(c).isspace())
-    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in spaces) + "]"
-
-
-def text_column(bodies: Sequence[Any], charset: str, max_bytes: int) -> tuple[pa.Array, list[int]]:
+def text_column(
+    bodies: Sequence[Any] | pa.Array, charset: str, max_bytes: int
+) -> tuple[pa.Array, Ints]:
     """The bodies that are text, or bytes that decode as the per-answer
     decoder decodes them (``_body.body_text``), as a string array, with
     their positions; a byte-order mark, a body over ``max_bytes`` or text
     that is no Unicode (a lone surrogate) is left to the per-answer decoder."""
+    if isinstance(bodies, pa.ChunkedArray):
+        bodies = bodies.combine_chunks()
+    if isinstance(bodies, pa.Array):
+        if pa.types.is_string(bodies.type):
+            valid = np.flatnonzero(mask(bodies.is_valid()))
+            if len(valid) == len(bodies):
+                return bodies, valid
+            return bodies.take(pa.array(valid)), valid
+        bodies = bodies.to_pylist()
     if all(type(body) is str for body in bodies):  # a log's bodies: text already
-        try:
-            return pa.array(bodies, type=pa.string()), list(range(len(bodies)))
-        except (pa.ArrowException, UnicodeError):
-            pass
+        array = string_array(bodies)
+        if array is not None:
+            return array, np.arange(len(bodies), dtype=np.int64)
     texts: list[str] = []
     positions: list[int] = []
     for position, body in enumerate(bodies):
@@ -95,12 +106,14 @@ def text_column(bodies: Sequence[Any], charset: str, max_bytes: int) -> tuple[pa
             continue
         texts.append(text)
         positions.append(position)
-    try:
-        return pa.array(texts, type=pa.string()), positions
-    except (pa.ArrowException, UnicodeError):
-        pass
+    array = string_array(texts)
+    if array is not None:
+        return array, np.asarray(positions, dtype=np.int64)
     kept = [(text, at) for text, at in zip(texts, positions, strict=True) if _is_unicode(text)]
-    return pa.array([text for text, _ in kept], type=pa.string()), [at for _, at in kept]
+    array = string_array([text for text, _ in kept])
+    if array is None:  # (too much text for one array: all of it per answer)
+        return pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64)
+    return array, np.asarray([at for _, at in kept], dtype=np.int64)
 
 
 def _is_unicode(text: str) -> bool:
@@ -111,38 +124,50 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
-def _mask(array: pa.Array) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """A boolean array as numpy (null is false)."""
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+def _holding(texts: pa.Array, banned: Sequence[bytes]) -> Mask:
+    """The texts holding any of the ``banned`` bytes (searched for in the
+    whole data buffer at once: most batches hold none)."""
+    offsets, data = string_buffers(texts)
+    low, high = int(offsets[0]), int(offsets[-1])
+    found = np.zeros(len(texts), dtype=bool)
+    raw = data[low:high]
+    whole = raw.tobytes()
+    for byte in banned:
+        if byte not in whole:
+            continue
+        at = np.flatnonzero(raw == byte[0]) + low
+        found[np.searchsorted(offsets, at, side="right") - 1] = True
+    return found
 
 
-def _usable(texts: pa.Array, group: Group) -> np.ndarray[Any, np.dtype[np.bool_]]:
+def _usable(texts: pa.Array, group: Group) -> Mask:
     """The bodies a vectorised reading may take (see the module docstring)."""
     limits = group.limits
-    # a body this short cannot pass a line, text or record limit (Decoder)
+    # a body this short cannot pass a line, text or record limit (Decoder);
+    # its bytes are at least its characters
     short = min(
         limits.max_line_length, limits.max_field_length, limits.max_records, limits.max_body_bytes
     )
-    ok = _mask(pc.less_equal(pc.utf8_length(texts), short))
+    ok = mask(pc.less_equal(pc.binary_length(texts), short))
+    if not ok.all():
+        ok |= mask(pc.less_equal(pc.utf8_length(texts), short))
     # at the start: a byte-order mark; an OK or error answer
     # (``_envelope.detect_text_envelope``: the first of the first 16
     # characters after white space, or ``,-`` in the first 40 in fmt=1); a
     # one-record answer starting with E or holding ``,-`` early
-    # (``Decoder._fast_line``); anywhere: a CR, a NUL, and in a one-record
-    # answer a line break (one pass of the regex engine for all of them)
+    # (``Decoder._fast_line``)
     starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
     if group.fmt == 1 or not group.spec.multi:
         starts.append("(?s:.{0,38}),-")
     if not group.spec.multi:
         starts.append("E|$")
-    banned = r"[\r\x00]" if group.spec.multi else r"[\r\x00\n]"
-    ok &= ~_mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})|{banned}"))
+    ok &= ~mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})"))
+    # anywhere: a CR, a NUL, and in a one-record answer a line break
+    ok &= ~_holding(texts, _BANNED if group.spec.multi else (*_BANNED, b"\n"))
     return ok
 
 
-def _lines(
-    texts: pa.Array, *, multi: bool
-) -> tuple[pa.Array, np.ndarray[Any, Any], pa.Array, np.ndarray[Any, np.dtype[np.bool_]]]:
+def _lines(texts: pa.Array, *, multi: bool) -> tuple[pa.Array, Ints, pa.Array, Mask]:
     """The bodies' lines: the lines, the body of each, its position in its
     body (null for a one-record answer), and whether it may be read (a blank
     line goes per answer)."""
@@ -154,62 +179,69 @@ def _lines(
             pa.nulls(count, type=pa.int32()),
             np.ones(count, dtype=bool),
         )
+    offsets, data = string_buffers(texts)
+    low, high = int(offsets[0]), int(offsets[-1])
+    breaks = np.flatnonzero(data[low:high] == ord("\n")) + low
+    body_starts, body_ends = offsets[:-1], offsets[1:].copy()
     # one final line break ends the last record (``_lines._fast_lines``)
-    ends = _mask(pc.ends_with(texts, "\n")) & _mask(pc.greater(pc.utf8_length(texts), 1))
-    trimmed = pc.if_else(pa.array(ends), pc.utf8_slice_codeunits(texts, 0, -1), texts)
-    split = pc.split_pattern(trimmed, "\n")
-    lines = split.flatten()
-    owners = np.asarray(pc.list_parent_indices(split).to_numpy(), dtype=np.int64)
-    offsets = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
-    items = pa.array(np.arange(len(lines)) - offsets[owners], type=pa.int32())
-    return lines, owners, items, _mask(pc.greater(pc.utf8_length(lines), 0))
+    final = np.zeros(count, dtype=bool)
+    if len(breaks):
+        last = body_ends - 1
+        final = (body_ends - body_starts > 1) & np.isin(last, breaks)
+        body_ends[final] -= 1
+        breaks = breaks[~np.isin(breaks, last[final])]
+    owners_of_breaks = np.searchsorted(offsets, breaks, side="right") - 1
+    bodies = np.arange(count, dtype=np.int64)
+    # a line starts a body or follows a break, and ends at a break or the
+    # body's end: both in text order (an empty line at a body's end comes
+    # before the next body's first)
+    starts = np.concatenate([body_starts, breaks + 1])
+    start_owners = np.concatenate([bodies, owners_of_breaks])
+    order = np.lexsort((start_owners, starts))
+    starts, owners = starts[order], start_owners[order]
+    ends = np.concatenate([breaks, body_ends])
+    ends = ends[np.lexsort((np.concatenate([owners_of_breaks, bodies]), ends))]
+    lines = spans_array(starts, ends, texts.buffers()[2])
+    first_line = np.searchsorted(owners, np.arange(count), side="left")
+    items = pa.array(np.arange(len(owners)) - first_line[owners], type=pa.int32())
+    return lines, owners, items, ends > starts
 
 
 def read_line_group(
-    group: Group, bodies: Sequence[Any], indices: Sequence[int]
-) -> tuple[Parts, list[int]]:
+    group: Group, bodies: Sequence[Any] | pa.Array, indices: Ints
+) -> tuple[Parts, Ints]:
     """Read the bodies of one fmt=0/1 layout (``indices``: their input
     indices): the replies' value columns by kind, and the positions of the
     bodies read (the others go to the per-answer decoder)."""
     texts, positions = text_column(bodies, group.charset, group.limits.max_body_bytes)
+    if not len(texts):
+        return [], positions
     usable = _usable(texts, group)
     if not usable.all():
         texts = texts.filter(pa.array(usable))
-        positions = [p for p, ok in zip(positions, usable, strict=True) if ok]
+        positions = positions[usable]
     count = len(texts)
     if not count:
-        return [], []
+        return [], positions
     lines, owners, items, line_ok = _lines(texts, multi=group.spec.multi)
     candidates = group.spec.candidates
-    if len(candidates) == 1:
-        picked = np.zeros(len(lines), dtype=np.int64)
-    else:
-        # the registry picks each line's kind (one call a line, in a C-level map)
-        pick = functools.partial(group.spec.pick_line, group.fmt)
-        order = {id(candidate): number for number, candidate in enumerate(candidates)}
-        # (-1, read by no candidate here: a pick that is not one of the
-        # spec's own candidates goes per answer)
-        picked = np.fromiter(
-            map(order.get, map(id, map(pick, lines.to_pylist())), itertools.repeat(-1)),
-            dtype=np.int64,
-            count=len(lines),
-        )
-    found: list[tuple[type[msgspec.Struct], np.ndarray[Any, Any], dict[str, pa.Array]]] = []
+    picked = pick_candidates(group.spec, group.layout, group.fmt, lines)
+    found: list[tuple[type[msgspec.Struct], Ints, dict[str, pa.Array]]] = []
     read = np.zeros(len(lines), dtype=bool)
     for number, candidate in enumerate(candidates):
-        chosen = np.flatnonzero(picked == number)
-        if not len(chosen):
+        chosen = np.flatnonzero(picked == number) if len(candidates) > 1 else None
+        subset = lines if chosen is None else lines.take(pa.array(chosen))
+        if not len(subset):
             continue
-        for taken, values in _read_candidate(group.fmt, candidate, lines.take(pa.array(chosen))):
-            where = chosen[taken]
+        for taken, values in _read_candidate(group.fmt, candidate, subset):
+            where = taken if chosen is None else chosen[taken]
             read[where] = True
             found.append((candidate.cls, where, values))
     line_ok &= read
-    bad_bodies = np.unique(owners[~line_ok])
     body_ok = np.ones(count, dtype=bool)
-    body_ok[bad_bodies] = False
+    body_ok[owners[~line_ok]] = False
     line_kept = body_ok[owners]
-    input_index = np.asarray(indices, dtype=np.int64)[np.asarray(positions, dtype=np.int64)]
+    input_index = indices[positions]
     parts: Parts = []
     for cls, where, values in found:
         kept = line_kept[where]
@@ -220,29 +252,31 @@ def read_line_group(
         part[INPUT_INDEX] = pa.array(input_index[owners[lines_kept]], type=pa.int64())
         part[ITEM] = items.take(pa.array(lines_kept))
         parts.append((cls, part))
-    return parts, [positions[body] for body in np.flatnonzero(body_ok)]
+    return parts, positions[body_ok]
 
 
-def _filtered(
-    values: dict[str, pa.Array], keep: np.ndarray[Any, np.dtype[np.bool_]]
-) -> dict[str, pa.Array]:
+def _filtered(values: dict[str, pa.Array], keep: Mask) -> dict[str, pa.Array]:
     """The rows of ``keep`` of every column."""
     if keep.all():
         return values
-    mask = pa.array(keep)
-    return {name: array.filter(mask) for name, array in values.items()}
+    chosen = pa.array(keep)
+    return {name: array.filter(chosen) for name, array in values.items()}
 
 
-def _read_candidate(
-    fmt: int, candidate: Candidate, lines: pa.Array
-) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
-    """The lines of one candidate each alternative reads: (positions, value
-    columns of those lines) per alternative."""
-    plan = plan_for(candidate.cls)
+#: what a reader gives: the lines it read (positions in its lines) and their
+#: value columns, per alternative
+Reading = list[tuple[Ints, dict[str, pa.Array]]]
+
+
+def _read_candidate(fmt: int, candidate: Candidate, lines: pa.Array) -> Reading:
+    specs = plan_for(candidate.cls).by_name
     layouts = line_layouts(fmt, candidate.rule)
     if fmt == 1:
-        return _read_split(layouts, plan.by_name, lines)
-    return _read_by_codec(line_codec(fmt, candidate.rule, candidate.cls), plan.by_name, lines)
+        return _read_split(layouts, specs, lines)
+    return _read_literals(layouts, specs, lines)
+
+
+# -- fmt=1 ----------------------------------------------------------------------------
 
 
 def _splittable(layout: LineLayout) -> bool:
@@ -253,41 +287,56 @@ def _splittable(layout: LineLayout) -> bool:
 
 def _read_split(
     layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
-) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
-    by_count: dict[int, list[LineLayout]] = {}
+) -> Reading:
+    widths: dict[int, list[LineLayout]] = {}
     for layout in layouts:
         if _splittable(layout):
-            by_count.setdefault(len(layout.fields), []).append(layout)
-    counts = np.asarray(pc.count_substring(lines, ",").to_numpy(zero_copy_only=False)) + 1
-    out = []
-    for fields, alike in by_count.items():
-        if len(alike) != 1:
+            widths.setdefault(len(layout.fields), []).append(layout)
+    out: Reading = []
+    left = np.arange(len(lines), dtype=np.int64)
+    for alike in widths.values():
+        if len(alike) != 1 or not len(left):
             continue  # two alternatives of one width: the per-answer decoder picks
         (layout,) = alike
-        chosen = np.flatnonzero(counts == fields)
-        if not len(chosen):
-            continue
-        subset = lines.take(pa.array(chosen))
+        before = left
+        subset = lines if len(before) == len(lines) else lines.take(pa.array(before))
         # one pass checks the shape of every field (and the spaces after ", ")
-        shaped = _mask(pc.match_substring_regex(subset, _line_pattern(layout, specs)))
-        if not shaped.all():
-            chosen, subset = chosen[shaped], subset.filter(pa.array(shaped))
-        split = pc.split_pattern(subset, ",").flatten()
+        shaped = mask(pc.match_substring_regex(subset, _line_pattern(layout, specs)))
+        if not shaped.any():
+            continue
+        chosen = np.flatnonzero(shaped)
+        left = before[~shaped]
+        separators = _commas(subset, chosen, len(layout.fields) - 1)
+        lengths = [len(literal) for literal in layout.literals[1:-1]]
+        _, texts = cut_fields(subset, chosen, separators, lengths, lead=0, trail=0)
         ok = np.ones(len(chosen), dtype=bool)
         values: dict[str, pa.Array] = {}
-        for at, name in enumerate(layout.fields):
-            value = split.take(pa.array(np.arange(at, len(split), fields)))
-            if layout.literals[at] == ", ":  # (its space, checked by the pattern)
-                value = pc.utf8_slice_codeunits(value, 1)
+        for name, value in zip(layout.fields, texts, strict=True):
             valid, values[name] = _convert_shaped(specs[name], value)
             ok &= valid
-        out.append((chosen[ok], _filtered(values, ok)))
+        out.append((before[chosen[ok]], _filtered(values, ok)))
     return out
 
 
+def _commas(lines: pa.Array, rows: Ints, width: int) -> Ints:
+    """Where the commas of the lines ``rows`` are, ``width`` of them a line
+    (the pattern checked the count)."""
+    offsets, data = string_buffers(lines)
+    low, high = int(offsets[0]), int(offsets[-1])
+    commas = np.flatnonzero(data[low:high] == ord(",")) + low
+    if not width:
+        return np.zeros((len(rows), 0), dtype=np.int64)
+    if len(rows) == len(lines) and len(commas) == width * len(rows):
+        return commas.reshape(-1, width)  # (every line: its own commas, in order)
+    owner = np.searchsorted(offsets, commas, side="right") - 1
+    chosen = np.zeros(len(lines), dtype=bool)
+    chosen[rows] = True
+    return commas[chosen[owner]].reshape(-1, width)
+
+
 _SHAPES = {
-    Kind.INT: _INT[1:-1],
-    Kind.DECIMAL: _MONEY[1:-1],
+    Kind.INT: INT_FORM,
+    Kind.DECIMAL: MONEY_FORM,
     Kind.DATETIME: KIND_PATTERNS[Kind.DATETIME],
     Kind.DATE: KIND_PATTERNS[Kind.DATE],
 }
@@ -314,108 +363,131 @@ def _line_pattern(layout: LineLayout, specs: dict[str, FieldSpec]) -> str:
     return _line_pattern_of(layout, tuple(shapes))
 
 
-def _convert_shaped(spec: FieldSpec, texts: pa.Array) -> tuple[np.ndarray[Any, Any], pa.Array]:
-    """:func:`_convert` of fmt=1 values whose form :func:`_line_pattern`
+def _convert_shaped(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
+    """:func:`convert_field` of fmt=1 values whose form :func:`_line_pattern`
     checked: numbers and money are cast at once (an empty one is absent)."""
     kind = spec.kind
     if kind is Kind.INT or kind is Kind.DECIMAL:
         target = pa.int64() if kind is Kind.INT else MONEY
-        present = texts if spec.required else pc.if_else(pc.equal(texts, ""), None, texts)
-        return np.ones(len(texts), dtype=bool), pc.cast(present, target)
-    return _convert(spec, texts, fmt=1)
+        if not spec.required:
+            texts = pc.if_else(pc.equal(pc.binary_length(texts), 0), None, texts)
+        return np.ones(len(texts), dtype=bool), pc.cast(texts, target)
+    return convert_field(spec, texts, fmt=1)
 
 
-def _read_by_codec(
-    codec: LineCodec, specs: dict[str, FieldSpec], lines: pa.Array
-) -> list[tuple[np.ndarray[Any, Any], dict[str, pa.Array]]]:
-    """fmt=0 lines read as the per-answer decoder reads them: the first
-    alternative of the rule that has a reading of the line
-    (``_matcher``'s compiled regex, with its check that the reading is the
-    only one), its field texts gathered into columns. A line whose reading
-    is ambiguous, or that no alternative reads, goes per answer."""
-    alternatives = codec.alternatives
-    chosen: list[list[int]] = [[] for _ in alternatives]
-    texts: list[list[Sequence[str]]] = [[] for _ in alternatives]
-    for row, line in enumerate(lines.to_pylist()):
-        for number, alternative in enumerate(alternatives):
-            found = alternative.reading(line)
-            if found is None:
-                continue
-            if not found[1]:  # not ambiguous
-                chosen[number].append(row)
-                texts[number].append(found[0])
+# -- fmt=0 ----------------------------------------------------------------------------
+
+
+def _read_literals(
+    layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
+) -> Reading:
+    """Lines read by the first of the registered ``layouts`` that has a
+    reading of them, where that reading is the only one (see the module
+    docstring). The per-answer decoder tries every registered layout before
+    any variant of a separator's spelling, so a line no registered layout
+    places here goes to it, variants and all."""
+    out: Reading = []
+    left = np.arange(len(lines), dtype=np.int64)
+    for number, layout in enumerate(layouts):
+        if not len(left):
             break
-    out = []
-    for alternative, rows, values in zip(alternatives, chosen, texts, strict=True):
-        if not rows:
+        subset = lines if len(left) == len(lines) else lines.take(pa.array(left))
+        read = _read_layout(layout, specs, subset)
+        if read is None:
             continue
-        ok = np.ones(len(rows), dtype=bool)
-        columns: dict[str, pa.Array] = {}
-        for name, column in zip(alternative.fields, zip(*values, strict=True), strict=True):
-            valid, columns[name] = _convert(specs[name], pa.array(column, type=pa.string()), fmt=0)
-            ok &= valid
-        out.append((np.asarray(rows, dtype=np.int64)[ok], _filtered(columns, ok)))
+        placed, taken, values = read
+        if number and len(taken):
+            # an earlier alternative with a reading of the line is the one
+            # the per-answer decoder takes: those lines go per answer
+            earlier = np.zeros(len(taken), dtype=bool)
+            chosen = subset.take(pa.array(taken))
+            for before in layouts[:number]:
+                earlier |= mask(pc.match_substring_regex(chosen, _reading_pattern(before, specs)))
+            if earlier.any():
+                taken, values = taken[~earlier], _filtered(values, ~earlier)
+        if len(taken):
+            out.append((left[taken], values))
+        # a line whose literals this alternative placed is read by it or by
+        # the per-answer decoder; the others, by a later alternative or by the
+        # per-answer decoder
+        left = left[~placed]
     return out
 
 
-def _convert(
-    spec: FieldSpec, texts: pa.Array, *, fmt: int
-) -> tuple[np.ndarray[Any, Any], pa.Array]:
-    """(valid, column) of a field's texts: valid where the per-answer reader
-    takes the text, and the column's values there (null elsewhere)."""
-    kind = spec.kind
-    empty = _mask(pc.equal(texts, ""))
-    if kind is Kind.TEXT or kind is Kind.TOKEN:
-        valid = np.ones(len(texts), dtype=bool)
-        if fmt == 0 and kind is Kind.TOKEN:
-            # the grammar's TOKEN, and a required one is not empty (the
-            # split reader of fmt=1 takes any part as it is)
-            valid &= ~_mask(pc.match_substring(texts, ","))
-            if spec.required:
-                valid &= ~empty
-        return valid, texts
-    if kind is Kind.LIST:
-        items = [list_items(text) for text in texts.to_pylist()]
-        return np.ones(len(texts), dtype=bool), pa.array(items, type=TEXTS)
-    absent_ok = empty if not spec.required else np.zeros(len(texts), dtype=bool)
-    return convert_text(kind, texts, absent_ok)
-
-
-def convert_text(
-    kind: Kind, texts: pa.Array, absent_ok: np.ndarray[Any, Any]
-) -> tuple[np.ndarray[Any, Any], pa.Array]:
-    """(valid, column) of numbers, money or dates written as text: valid
-    where the text has its kind's form and fits the column (or is absent,
-    where ``absent_ok``), converted there and null elsewhere."""
-    if kind is Kind.INT:
-        valid = _mask(pc.match_substring_regex(texts, _INT))
-        target: pa.DataType = pa.int64()
-    elif kind is Kind.DECIMAL:
-        valid = _mask(pc.match_substring_regex(texts, _MONEY))
-        target = MONEY
+def _read_layout(
+    layout: LineLayout, specs: dict[str, FieldSpec], lines: pa.Array
+) -> tuple[Mask, Ints, dict[str, pa.Array]] | None:
+    """(placed, taken, values): the lines in which the layout's literals
+    occur in order, once each (placed); of those, the lines whose fields
+    each kind takes, and their value columns. None when the layout cannot
+    be placed this way (an empty literal between fields, literals that may
+    overlap)."""
+    literals = layout.literals
+    middle = literals[1:-1]
+    if any(not literal for literal in middle):
+        return None
+    distinct = tuple(dict.fromkeys(middle))
+    compiled = literal_set(distinct) if distinct else None
+    if distinct and compiled is None:
+        return None
+    count = len(lines)
+    if compiled is None:
+        placed = np.ones(count, dtype=bool)
+        separators = np.zeros((count, 0), dtype=np.int64)
     else:
-        return _convert_date(kind, texts, absent_ok)
-    column = pc.cast(pc.if_else(pa.array(valid), texts, None), target)
-    return valid | absent_ok, column
+        occurrences = find_literals(lines, compiled)
+        sequence = [distinct.index(literal) for literal in middle]
+        placed, separators = ordered_rows(occurrences, count, sequence)
+    rows = np.flatnonzero(placed)
+    lead, trail = literals[0], literals[-1]
+    ends_kept = np.ones(len(rows), dtype=bool)
+    if lead:
+        ends_kept &= mask(pc.starts_with(lines, lead))[rows]
+    if trail:
+        ends_kept &= mask(pc.ends_with(lines, trail))[rows]
+    if not ends_kept.all():
+        placed[rows[~ends_kept]] = False
+        rows, separators = rows[ends_kept], separators[ends_kept]
+    lengths = [len(literal) for literal in middle]
+    room, texts = cut_fields(lines, rows, separators, lengths, lead=len(lead), trail=len(trail))
+    if not room.all():
+        placed[rows[~room]] = False
+        rows = rows[room]
+    ok = np.ones(len(rows), dtype=bool)
+    values: dict[str, pa.Array] = {}
+    for name, value in zip(layout.fields, texts, strict=True):
+        valid, values[name] = _convert_read(specs[name], value)
+        ok &= valid
+    return placed, rows[ok], _filtered(values, ok)
 
 
-def _convert_date(
-    kind: Kind, texts: pa.Array, absent_ok: np.ndarray[Any, Any]
-) -> tuple[np.ndarray[Any, Any], pa.Array]:
-    """Dates: the kind's pattern, a year Python knows (1-9999), and a date
-    that exists (Arrow's parser rolls 30.02 over to March: a value that does
-    not format back to itself is refused)."""
-    pattern, iso, layout = _DATETIME_ISO if kind is Kind.DATETIME else _DATE_ISO
-    shaped = _mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
-    shaped &= ~_mask(pc.match_substring_regex(texts, r"^[0-9]{2}\.[0-9]{2}\.0000"))
-    as_iso = pc.replace_substring_regex(pc.if_else(pa.array(shaped), texts, None), pattern, iso)
-    parsed = pc.strptime(as_iso, format=layout, unit="s", error_is_null=True)
-    if kind is Kind.DATE:
-        parsed = pc.cast(parsed, pa.date32())
-    # (a cast to text writes the ISO form the value was read from)
-    same = _mask(pc.equal(pc.cast(parsed, pa.string()), as_iso))
-    valid = shaped & same
-    column = pc.if_else(pa.array(valid), parsed, None)
-    if kind is Kind.DATETIME:
-        column = column.cast(timestamp_type(None))
-    return valid | absent_ok, column
+def _convert_read(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
+    """:func:`convert_field` of a fmt=0 value, and the grammar's TOKEN: one
+    character or more where the grammar requires the field."""
+    valid, column = convert_field(spec, texts, fmt=0)
+    if spec.kind is Kind.TOKEN and field_required(spec.name) and not spec.required:
+        valid &= mask(pc.greater(pc.binary_length(texts), 0))
+    return valid, column
+
+
+@functools.cache
+def _reading_pattern_of(layout: LineLayout, shapes: tuple[str, ...]) -> str:
+    parts = ["^", re2_literal(layout.literals[0])]
+    for shape, literal in zip(shapes, layout.literals[1:], strict=True):
+        parts.append(shape)
+        parts.append(re2_literal(literal))
+    return "".join(parts) + "$"
+
+
+def _reading_pattern(layout: LineLayout, specs: dict[str, FieldSpec]) -> str:
+    """A regex matching the lines the layout has a reading of, as the
+    per-answer decoder's own regex (``_matcher._Alternative``) does."""
+    shapes = []
+    for name in layout.fields:
+        spec = specs[name]
+        pattern = KIND_PATTERNS[spec.kind]
+        if spec.kind.free:
+            shapes.append(f"(?:{pattern})")
+        else:
+            shapes.append(f"(?:{pattern})" if field_required(name) else f"(?:{pattern})?")
+    return _reading_pattern_of(layout, tuple(shapes))

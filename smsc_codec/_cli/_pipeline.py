@@ -102,6 +102,15 @@ def outcomes(
                 return
             yield process(chunk, job)
         return
+    chunks = iter(chunks)
+    # the first chunk is done here: the workers, forked after it, start with
+    # what it made ready (modules imported, layouts compiled) instead of each
+    # making it again
+    for chunk in chunks:
+        if interrupt.requested:
+            return
+        yield process(chunk, job)
+        break
     pool = _pool(jobs)
     pending: deque[Future[Outcome]] = deque()
     try:

@@ -91,15 +91,24 @@ def _line_decoder(fields: LogFields) -> msgspec.json.Decoder[Any]:
 def _log_records(chunk: Chunk, fields: LogFields) -> Iterator[Record]:
     decoder = _line_decoder(fields)
     for number, line in enumerate(chunk.items, chunk.first_line):
-        if isinstance(line, Record):  # a line too long to read, rejected as it was read
-            yield line
-            continue
-        try:
-            record = _log_record(chunk.source, number, line, decoder, fields)
-        except Exception as exc:  # nesting too deep for msgspec, no memory left: the
-            # line's problem, not the run's
-            record = Record(chunk.source, number, None, None, line, f"not a log record: {exc!r}")
-        yield record
+        yield log_item(chunk.source, number, line, decoder, fields)
+
+
+def log_item(
+    source: str,
+    number: int,
+    line: bytes | Record,
+    decoder: msgspec.json.Decoder[Any],
+    fields: LogFields,
+) -> Record:
+    """The record of a JSON Lines chunk's item (its line ``number``)."""
+    if isinstance(line, Record):  # a line too long to read, rejected as it was read
+        return line
+    try:
+        return _log_record(source, number, line, decoder, fields)
+    except Exception as exc:  # nesting too deep for msgspec, no memory left: the
+        # line's problem, not the run's
+        return Record(source, number, None, None, line, f"not a log record: {exc!r}")
 
 
 def _log_record(

@@ -1,0 +1,229 @@
+"""Typed values read from text columns, with the per-answer decoder's checks.
+
+A field's texts (one Arrow string array) become its column: numbers and
+money cast by Arrow where their text has the kind's form and fits the column,
+dates checked byte by byte against their form (``KIND_PATTERNS``, read as
+fixed places of digits and literal characters) and computed from their
+digits by numpy where they exist. Each conversion
+returns which texts it took; a text it does not take sends its answer to the
+per-answer decoder, which says what it makes of it (a later layout, a
+rejection, or a value no column holds). So a check here may be stricter than
+the per-answer decoder's, never looser: ``tests/test_columnar_convert.py``
+holds the conversions to ``_schema``'s readers on the edges of every form.
+
+Also the pieces every columnar reader shares: a string array's buffers as
+numpy arrays, and masks.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._columnar_schema import MONEY, TEXTS, list_items, timestamp_type
+from ._schema import KIND_PATTERNS, FieldSpec, Kind
+
+__all__ = [
+    "LAST_SPACE",
+    "Mask",
+    "convert_field",
+    "convert_text",
+    "mask",
+    "python_whitespace",
+    "string_buffers",
+    "string_from_buffers",
+]
+
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+Ints = np.ndarray[Any, np.dtype[np.int64]]
+
+#: values that fit their column for sure (longer ones go per answer, where
+#: the exact check is made): 18 digits in int64, money's 12.6 digits
+INT_FORM = r"-?[0-9]{1,18}"
+MONEY_FORM = r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?"
+
+#: Unicode's last white-space character is U+3000 (IDEOGRAPHIC SPACE);
+#: ``tests/test_columnar.py`` checks that none lies past it
+LAST_SPACE = 0x3000
+
+
+@functools.cache
+def python_whitespace() -> str:
+    """A character class of what ``str.isspace`` holds (RE2's ``\\s`` is ASCII)."""
+    spaces = "".join(chr(c) for c in range(LAST_SPACE + 1) if chr(c).isspace())
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in spaces) + "]"
+
+
+def mask(array: pa.Array) -> Mask:
+    """A boolean array as numpy (null is false)."""
+    if not array.null_count:
+        return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def string_buffers(texts: pa.Array) -> tuple[Ints, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """A string array's value offsets (``len + 1``, into the data) and its
+    data buffer, as numpy arrays, without a copy."""
+    _, offsets_buffer, data_buffer = texts.buffers()
+    count = len(texts)
+    offsets = np.frombuffer(
+        offsets_buffer, dtype=np.int32, count=count + 1, offset=4 * texts.offset
+    )
+    if data_buffer is None:
+        return offsets.astype(np.int64), np.zeros(0, dtype=np.uint8)
+    return offsets.astype(np.int64), np.frombuffer(data_buffer, dtype=np.uint8)
+
+
+def string_from_buffers(offsets: Ints, data: pa.Buffer | np.ndarray[Any, Any] | None) -> pa.Array:
+    """A string array of the values between consecutive ``offsets`` in
+    ``data`` (the caller cuts only between UTF-8 characters)."""
+    if data is None:
+        data = pa.py_buffer(b"")
+    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    return pa.Array.from_buffers(
+        pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets.astype(np.int32)), buffer]
+    )
+
+
+def convert_field(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[Mask, pa.Array]:
+    """(valid, column) of a field's texts from a line: valid where the
+    per-answer reader takes the text, and the column's values there."""
+    kind = spec.kind
+    if kind is Kind.TEXT:
+        return np.ones(len(texts), dtype=bool), texts
+    if kind is Kind.TOKEN:
+        valid = np.ones(len(texts), dtype=bool)
+        if fmt == 0:
+            # the grammar's TOKEN (no comma), and a required one is not empty
+            # (the split reader of fmt=1 takes any part as it is)
+            valid &= ~mask(pc.match_substring(texts, ","))
+            if spec.required:
+                valid &= mask(pc.greater(pc.binary_length(texts), 0))
+        return valid, texts
+    if kind is Kind.LIST:
+        items = [list_items(text) for text in texts.to_pylist()]
+        return np.ones(len(texts), dtype=bool), pa.array(items, type=TEXTS)
+    if spec.required:
+        return convert_text(kind, texts, None)
+    absent = mask(pc.equal(pc.binary_length(texts), 0))
+    return convert_text(kind, texts, absent)
+
+
+def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
+    """(valid, column) of numbers, money or dates written as text: valid
+    where the text has its kind's form and fits the column (or is absent:
+    ``absent``, null in the column), converted there and null elsewhere."""
+    if kind is Kind.DATETIME or kind is Kind.DATE:
+        return _convert_date(kind, texts, absent)
+    form, target = (INT_FORM, pa.int64()) if kind is Kind.INT else (MONEY_FORM, MONEY)
+    valid = mask(pc.match_substring_regex(texts, f"^{form}$"))
+    if valid.all():
+        return valid, pc.cast(texts, target)
+    column = pc.cast(pc.if_else(pa.array(valid), texts, None), target)
+    return valid if absent is None else valid | absent, column
+
+
+#: (position, digits) of day, month, year, hour, minute, second in
+#: ``DD.MM.YYYY hh:mm:ss`` (a date is the first three)
+_DATE_PARTS = ((0, 2), (3, 2), (6, 4), (11, 2), (14, 2), (17, 2))
+_MS_PER_DAY = 86_400_000
+
+
+#: a piece of a date's form: digits, or one literal character
+_FORM_PIECE = re.compile(r"\[0-9\]\{(\d+)\}|\\([^0-9A-Za-z])|([^0-9A-Za-z\\\[\](){}?*+|^$.])")
+
+
+@functools.cache
+def _date_template(kind: Kind) -> tuple[bytes, bytes] | None:
+    """The kind's form (``KIND_PATTERNS``) as its width in bytes: the
+    literal byte each place holds (0 where a digit goes), and where the
+    digits go (1 there); None for a form of anything but digits and literal
+    characters (then the regex engine checks it)."""
+    form = KIND_PATTERNS[kind]
+    literal, digits = bytearray(), bytearray()
+    end = 0
+    for piece in _FORM_PIECE.finditer(form):
+        if piece.start() != end:
+            return None
+        end = piece.end()
+        count, escaped, plain = piece.groups()
+        if count:
+            literal += bytes(int(count))
+            digits += b"\x01" * int(count)
+        else:
+            character = (escaped or plain).encode()
+            if len(character) != 1:
+                return None
+            literal += character
+            digits += b"\x00"
+    if end != len(form):
+        return None
+    return bytes(literal), bytes(digits)
+
+
+def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Which texts have the kind's form, and their bytes (a row each, for
+    those rows): a fixed-width form is checked byte by byte by numpy."""
+    template = _date_template(kind)
+    offsets, data = string_buffers(texts)
+    if template is None:
+        valid = mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
+        rows = np.flatnonzero(valid)
+        width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
+        return valid, data[offsets[rows][:, None] + np.arange(width)]
+    literal = np.frombuffer(template[0], dtype=np.uint8)
+    digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
+    valid = (offsets[1:] - offsets[:-1]) == len(literal)
+    if texts.null_count:  # (a null's offsets may span anything)
+        valid &= mask(texts.is_valid())
+    rows = np.flatnonzero(valid)
+    matrix = data[offsets[rows][:, None] + np.arange(len(literal))]
+    places = matrix[:, digit]
+    ok = ((places >= ord("0")) & (places <= ord("9"))).all(axis=1)
+    ok &= (matrix[:, ~digit] == literal[~digit]).all(axis=1)
+    valid[rows[~ok]] = False
+    return valid, matrix[ok]
+
+
+def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
+    """Dates of the kind's form that exist, as ``datetime.fromisoformat``
+    reads them: year 1-9999, a day of that month, hour 0-23, minute and
+    second 0-59. The digits are read from the data buffer at their fixed
+    places (the form has ASCII digits only)."""
+    count = len(texts)
+    valid, matrix = _date_digits(kind, texts)
+    rows = np.flatnonzero(valid)
+    parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
+    numbers = []
+    for at, digits in parts:
+        number = np.zeros(len(rows), dtype=np.int64)
+        for place in range(digits):
+            number = number * 10 + matrix[:, at + place].astype(np.int64) - 48
+        numbers.append(number)
+    day, month, year = numbers[:3]
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= days.astype("datetime64[M]") == months  # (the 31st of a 30-day month is not)
+    day_numbers = days.astype(np.int64)
+    if kind is Kind.DATETIME:
+        hour, minute, second = numbers[3:]
+        ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+        values = day_numbers * _MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000
+        type_: pa.DataType = timestamp_type(None)
+    else:
+        values = day_numbers
+        type_ = pa.date32()
+    valid[rows[~ok]] = False
+    full = np.zeros(count, dtype=np.int64)
+    full[rows] = values
+    if type_ == pa.date32():
+        column = pa.array(full.astype(np.int32), type=pa.int32(), mask=~valid).cast(type_)
+    else:
+        column = pa.array(full, type=pa.int64(), mask=~valid).cast(type_)
+    return valid if absent is None else valid | absent, column

@@ -1,0 +1,232 @@
+"""Where the fields of many lines stand, found by numpy over their bytes.
+
+A line layout is literal text between fields (``_grammar.LineLayout``). The
+lines of one layout are one Arrow string array: one data buffer. Every
+occurrence of every literal in it is found at once (:func:`find_literals`):
+the positions of the literals' first bytes, then the eight bytes from each
+such position read as one 64-bit word and compared with the literals' own
+words. A line whose literals occur exactly once each, in the layout's order,
+has one reading and no other (see ``_columnar_lines``); its fields are the
+bytes between them, cut out of the same buffer (:func:`cut_fields`).
+
+Literals are ASCII, so every cut falls between UTF-8 characters.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+
+from ._columnar_convert import Ints, Mask, string_buffers, string_from_buffers
+
+__all__ = [
+    "LiteralSet",
+    "Occurrences",
+    "cut_fields",
+    "find_literals",
+    "literal_set",
+    "ordered_rows",
+    "spans_array",
+]
+
+_WORD = 8
+_FULL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+
+
+def _word(piece: bytes) -> tuple[np.uint64, np.uint64]:
+    """A piece of at most eight bytes as a little-endian word, and the mask
+    of its bytes."""
+    value = int.from_bytes(piece.ljust(_WORD, b"\0"), "little")
+    return np.uint64(value), np.uint64((1 << (8 * len(piece))) - 1)
+
+
+class LiteralSet:
+    """Literals compiled for :func:`find_literals`: each one's words."""
+
+    def __init__(self, literals: tuple[str, ...]) -> None:
+        encoded = [literal.encode("ascii") for literal in literals]
+        if not encoded or any(not piece for piece in encoded):
+            raise ValueError("literals are not empty")
+        self.literals = literals
+        self.lengths = np.asarray([len(piece) for piece in encoded], dtype=np.int64)
+        self.firsts = sorted({piece[0] for piece in encoded})
+        self.words = max(-(-len(piece) // _WORD) for piece in encoded)
+        #: [word][literal]: value and mask (no bytes: a mask of 0, always equal)
+        self.values = np.zeros((self.words, len(encoded)), dtype=np.uint64)
+        self.masks = np.zeros((self.words, len(encoded)), dtype=np.uint64)
+        for number, piece in enumerate(encoded):
+            for word in range(self.words):
+                value, bits = _word(piece[word * _WORD : (word + 1) * _WORD])
+                self.values[word, number] = value
+                self.masks[word, number] = bits if word * _WORD < len(piece) else 0
+        #: the literals by their first word (several may share one)
+        firsts: dict[tuple[int, int], list[int]] = {}
+        for number in range(len(encoded)):
+            firsts.setdefault((int(self.masks[0, number]), int(self.values[0, number])), []).append(
+                number
+            )
+        self.by_first = list(firsts.items())
+
+
+@functools.lru_cache(maxsize=256)
+def literal_set(literals: tuple[str, ...]) -> LiteralSet | None:
+    """The literals compiled, or None where their occurrences could overlap
+    or nest (one a prefix, a part or an overlapping end of another): then the
+    occurrences found need not be those of a reading."""
+    for first in literals:
+        if not first.isascii() or not first:
+            return None
+        for second in literals:
+            if first != second and second in first:
+                return None
+            # a proper end of `first` that starts `second`
+            if any(second.startswith(first[cut:]) for cut in range(1, len(first))):
+                return None
+    return LiteralSet(literals)
+
+
+class Occurrences(NamedTuple):
+    """Every occurrence of the literals within the lines, in text order."""
+
+    row: Ints  #: the line it is in
+    at: Ints  #: its first byte, as an offset into the data buffer
+    literal: Ints  #: which literal (its position in the set)
+
+
+def find_literals(lines: pa.Array, literals: LiteralSet) -> Occurrences:
+    """Every occurrence of ``literals`` inside a line of ``lines`` (one that
+    would run past its line's end is none)."""
+    offsets, data = string_buffers(lines)
+    low, high = int(offsets[0]), int(offsets[-1])
+    padded = np.zeros(high - low + _WORD * (literals.words + 1), dtype=np.uint8)
+    padded[: high - low] = data[low:high]
+    # the eight bytes from every position, as one (unaligned) word each
+    words = np.ndarray((len(padded) - _WORD + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    text = padded[: high - low]
+    if len(literals.firsts) == 1:
+        starts = np.flatnonzero(text == literals.firsts[0])
+    else:
+        starts = np.flatnonzero(np.isin(text, literals.firsts))
+    first_words = words[starts]
+    found_at: list[Ints] = []
+    found_literal: list[Ints] = []
+    for (bits, value), members in literals.by_first:
+        keyed = first_words if bits == int(_FULL) else first_words & np.uint64(bits)
+        pending = starts[keyed == np.uint64(value)]
+        for number in members:  # (literals sharing a first word: tried in turn)
+            if not len(pending):
+                break
+            hit = np.ones(len(pending), dtype=bool)
+            for word in range(1, literals.words):
+                bits_at = literals.masks[word, number]
+                if bits_at:
+                    hit &= (words[pending + word * _WORD] & bits_at) == literals.values[
+                        word, number
+                    ]
+            found_at.append(pending[hit])
+            found_literal.append(np.full(int(hit.sum()), number, dtype=np.int64))
+            pending = pending[~hit]
+    if not found_at:
+        empty = np.zeros(0, dtype=np.int64)
+        return Occurrences(empty, empty, empty)
+    at = np.concatenate(found_at)
+    literal = np.concatenate(found_literal)
+    if len(found_at) > 1:
+        order = np.argsort(at, kind="stable")
+        at, literal = at[order], literal[order]
+    relative = offsets - low
+    row = np.searchsorted(relative, at, side="right") - 1
+    inside = at + literals.lengths[literal] <= relative[row + 1]
+    if not inside.all():
+        at, literal, row = at[inside], literal[inside], row[inside]
+    return Occurrences(row, at + low, literal)
+
+
+def ordered_rows(
+    occurrences: Occurrences, count: int, sequence: Sequence[int]
+) -> tuple[Mask, Ints]:
+    """The lines (of ``count``) whose occurrences are exactly ``sequence``
+    (literal numbers, in text order), and for those lines the offsets of
+    their occurrences, one row of ``len(sequence)`` a line."""
+    per_line = np.bincount(occurrences.row, minlength=count)
+    width = len(sequence)
+    ok = per_line == width
+    if not width:
+        return ok, np.zeros((int(ok.sum()), 0), dtype=np.int64)
+    chosen = ok[occurrences.row]
+    literal = occurrences.literal[chosen].reshape(-1, width)
+    at = occurrences.at[chosen].reshape(-1, width)
+    in_order = (literal == np.asarray(sequence, dtype=np.int64)).all(axis=1)
+    rows = np.flatnonzero(ok)
+    ok[rows[~in_order]] = False
+    return ok, at[in_order]
+
+
+def cut_fields(
+    lines: pa.Array,
+    rows: Ints,
+    separators: Ints,
+    lengths: Sequence[int],
+    *,
+    lead: int,
+    trail: int,
+) -> tuple[Mask, list[pa.Array]]:
+    """The fields of the lines ``rows``: between ``lead`` bytes at the start
+    of the line, the separators (``separators[i]``: where the separators of
+    the line ``rows[i]`` start, ``lengths`` bytes each) and ``trail`` bytes at
+    its end. Returns which of ``rows`` have room for them (a separator that
+    starts inside the lead, or a trail inside the last separator, leaves
+    none; those lines get no fields) and a column per field."""
+    offsets, _ = string_buffers(lines)
+    data = lines.buffers()[2]
+    starts = offsets[rows]
+    ends = offsets[rows + 1]
+    width = separators.shape[1]
+    ok = np.ones(len(rows), dtype=bool)
+    if width:
+        ok &= separators[:, 0] >= starts + lead
+        ok &= separators[:, -1] + lengths[-1] <= ends - trail
+    else:
+        ok &= starts + lead <= ends - trail
+    if not ok.all():
+        starts, ends, separators = starts[ok], ends[ok], separators[ok]
+    count = len(starts)
+    if not count:
+        return ok, [pa.array([], type=pa.string()) for _ in range(width + 1)]
+    # each line: lead | field | separator | field | ... | field | trail | the
+    # gap to the next line taken (all of them values of one array over the
+    # same buffer); field j of line i is value i * (2 * width + 4) + 2 * j + 1
+    per_line = 2 * width + 4
+    bounds = np.empty((count, per_line), dtype=np.int64)
+    bounds[:, 0] = starts
+    bounds[:, 1] = starts + lead
+    if width:
+        bounds[:, 2 : 2 * width + 1 : 2] = separators
+        bounds[:, 3 : 2 * width + 2 : 2] = separators + np.asarray(lengths, dtype=np.int64)
+    bounds[:, 2 * width + 2] = ends - trail
+    bounds[:, 2 * width + 3] = ends
+    flat = bounds.reshape(-1)
+    values = string_from_buffers(flat, data)
+    fields = [
+        values.take(pa.array(np.arange(2 * field + 1, len(flat) - 1, per_line, dtype=np.int64)))
+        for field in range(width + 1)
+    ]
+    return ok, fields
+
+
+def spans_array(starts: Ints, ends: Ints, data: pa.Buffer) -> pa.Array:
+    """The texts ``data[starts[i]:ends[i]]`` (in increasing order, not
+    overlapping) as one string array: the spans and the gaps between them
+    are the values of one array over ``data``, and the spans are taken out
+    of it."""
+    if not len(starts):
+        return pa.array([], type=pa.string())
+    bounds = np.empty(2 * len(starts), dtype=np.int64)
+    bounds[0::2] = starts
+    bounds[1::2] = ends
+    values = string_from_buffers(bounds, data)
+    return values.take(pa.array(np.arange(0, len(bounds) - 1, 2, dtype=np.int64)))
