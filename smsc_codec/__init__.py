@@ -29,10 +29,11 @@ layers above it, and no format module imports another
 8. the format table: _formats
 9. the entry points: _api, _callbacks, _exchange, _json_schema
 10. what is built on them: http, testing, _fake_account, _corpus, _vectors
-11. what Arrow columns are made of: _extra_text, _columnar_schema, _columnar_build, _columnar_groups
-12. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
-13. the public face of the columns: arrow
-14. the command line: _cli
+11. what Arrow columns are made of: _extra_text, _columnar_schema, _columnar_convert
+12. columns cut and built: _columnar_fields, _columnar_build, _columnar_pick, _columnar_groups
+13. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
+14. the public face of the columns: arrow
+15. the command line: _cli
 
 Comments cite their sources by the keys of ``docs/sources.md``, where each
 has its section: ``facts §N`` (the fact sheet on how every script answers),
