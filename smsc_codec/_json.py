@@ -526,7 +526,7 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
     for spec in structured_fields(plan, candidate):
         value = getattr(reply, spec.name)
         if value is None:
-            if plan.every_key and spec.kind.blankable:
+            if plan.every_key and spec.kind is Kind.DATE:
                 lines.append(f'"{spec.wire}": ""')
             continue
         try:
@@ -558,23 +558,16 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
 
 def _unreadable_json(value: Any) -> str | None:
     """What in an unknown key's value JSON would not give back as it is
-    (a tuple reads back as a list, a Decimal as text, an infinite float as
-    null), or None. Values decoded from JSON pass."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        kind = type(item)
-        if kind is list:
-            pending.extend(item)
-        elif kind is dict:
-            if not all(type(k) is str for k in item):
-                return "an object key other than text"
-            pending.extend(item.values())
-        elif kind is float:
-            if not math.isfinite(item):
-                return f"the number {item}"
-        elif item is not None and kind not in (str, int, bool):
-            return f"a value of type {kind.__name__}"
+    (an array or object reads back as its JSON text, a JsonText; a Decimal
+    as text, an infinite float as null), or None. Values decoded from JSON
+    pass."""
+    kind = type(value)
+    if kind is list or kind is dict:
+        return f"a {kind.__name__} (an array or object reads back as its JSON text, a JsonText)"
+    if kind is float:
+        return None if math.isfinite(value) else f"the number {value}"
+    if value is not None and kind not in (str, int, bool):
+        return f"a value of type {kind.__name__}"
     return None
 
 
@@ -698,7 +691,7 @@ class JsonWriter:
     def write(
         self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
     ) -> str:
-        check_keyed(replies, spec, 3, lossy=lossy)
+        check_keyed(replies, spec, 3)
         return encode_json(replies, spec, as_list=as_list)
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:

@@ -35,7 +35,7 @@ from ._line_faults import LayoutField, locate_fault
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
 from ._solver import LayoutSolver
 
-__all__ = ["LineCodec", "LineMismatch", "LineRead", "line_codec"]
+__all__ = ["LineCodec", "LineMismatch", "LineRead", "WrittenLine", "line_codec"]
 
 #: When free text makes a line ambiguous, lenient decoding lets this field take
 #: every extra separator (it is the one most likely to hold commas: the
@@ -54,6 +54,9 @@ ABSORBING_FIELD = "message"
 _REGEX_MAX_COMBINATIONS = 32
 
 _KEY_OF_LITERAL = re.compile(r"(?:, )?([A-Za-z_][A-Za-z0-9_]*) ?= $")
+#: a fmt=0 literal that is one pair's separator and key: an absent optional
+#: field's key may be left out with it (facts §1.3)
+_PAIR_LITERAL = re.compile(r", [A-Za-z_][A-Za-z0-9_]* ?= ")
 
 
 class LineMismatch(Exception):
@@ -139,6 +142,9 @@ class _Alternative:
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
         #: the fields as the fault locator reads them (built when a line fails)
         self._fault_fields: tuple[LayoutField, ...] | None = None
+        #: fmt=0: the fields whose key the writer leaves out when they are
+        #: absent, as the server does (set by LineCodec)
+        self.omissible: frozenset[int] = frozenset()
 
     def read_as(
         self, reply: msgspec.Struct, values: Sequence[str], ambiguous: tuple[str, ...]
@@ -339,6 +345,22 @@ def _make_builder(
     return builder
 
 
+class WrittenLine(NamedTuple):
+    """A reply written as a line, in pieces: the line's start with the first
+    field, then each literal with the field after it, then the end literal."""
+
+    alternative: _Alternative
+    pieces: list[str]
+    names: tuple[str, ...]  #: the field of each piece but the end
+    #: fmt=0: keys of absent fields left out, or fields written by key where
+    #: the layout has none: the line is read by key (``_lines.scan_keys``)
+    by_key: bool
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
 class LineCodec:
     """Reads and writes the lines of one layout rule as one reply Struct."""
 
@@ -371,6 +393,18 @@ class LineCodec:
         self.known_keys: dict[str, str] | None = None
         #: fmt=0 key text -> field name, from the layout literals
         self.keys: dict[str, str] = {}
+        if fmt == 0:
+            for alt in self.alternatives:
+                alt.omissible = frozenset(
+                    i
+                    for i, spec in enumerate(alt.specs)
+                    if i
+                    and not spec.required
+                    and _PAIR_LITERAL.fullmatch(alt.layout.literals[i])
+                    # a layout that writes every key writes an absent date
+                    # empty (seed 004); it reads back as absent
+                    and not (self.plan.every_key and spec.kind is Kind.DATE)
+                )
         for alt in self.alternatives:
             for lit, name in zip(alt.layout.literals, alt.fields, strict=False):
                 m = _KEY_OF_LITERAL.search(lit)
@@ -465,39 +499,89 @@ class LineCodec:
         return None, fault or split_fault
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
-        """Write one reply as a line; raise EncodeError when that would change it."""
-        present = {spec.name for spec in self.plan.fields if getattr(reply, spec.name) is not None}
+        """Write one reply as a line of the registered layout, as printed;
+        raise EncodeError when that would change it (fmt=0 records go
+        through :meth:`write_line`, which may leave keys out, and are read
+        back by ``_lines``, which reads lines by key)."""
+        written = self.write_line(reply, lossy=lossy, by_key=False)
+        self.check_written(written, reply, lossy=lossy)
+        return written.text
+
+    def write_line(self, reply: msgspec.Struct, *, lossy: bool, by_key: bool = True) -> WrittenLine:
+        """One reply as the pieces of a line, unchecked.
+
+        The alternative chosen is the one that carries the most of the reply.
+        In fmt=0, whose keys name the fields, an absent optional field is an
+        absent key, as the server leaves keys out (``Written.by_key``), and
+        a field the layout has no place for is written by its key where the
+        model declares it (without ``lossy``): such a line is read by key.
+        ``by_key`` False writes the layout's line as it is printed: every key,
+        empty when absent, and no other.
+        """
+        plan = self.plan
+        present = {spec.name for spec in plan.fields if getattr(reply, spec.name) is not None}
         best: tuple[int, _Alternative, list[str]] | None = None
         for alt in self.alternatives:
             dropped = present.difference(alt.fields)
             # a None text field would come back as "", not None
-            emptied = [s.name for s in alt.specs if s.kind.textual and s.name not in present]
+            emptied = [
+                s.name
+                for i, s in enumerate(alt.specs)
+                if s.kind.textual and s.name not in present and not (by_key and i in alt.omissible)
+            ]
             cost = 2 * len(dropped) + len(emptied)
             key = (cost, len(alt.fields))
             if best is None or key < (best[0], len(best[1].fields)):
                 best = (cost, alt, sorted(dropped) + emptied)
         assert best is not None
         cost, alt, lost = best
-        if cost and not lossy:
+        keyed = [n for n in lost if n not in alt.fields and by_key and self.fmt == 0]
+        if cost and not lossy and len(keyed) < len(lost):
             raise EncodeError(
                 f"the layout {self.rule} has no place for {', '.join(lost)} "
                 "(pass lossy=True to drop or empty them)",
                 field=lost[0],
                 fmt=self.fmt,
             )
-        out = [alt.layout.literals[0]]
-        for spec, lit in zip(alt.specs, alt.layout.literals[1:], strict=True):
+        literals = alt.layout.literals
+        pieces = []
+        names = []
+        left_out = False
+        for i, spec in enumerate(alt.specs):
             value = getattr(reply, spec.name)
+            if value is None and by_key and i in alt.omissible:
+                left_out = True
+                continue
             text = "" if value is None else _to_text(spec, value, self.fmt)
-            out.append(text)
-            out.append(lit)
-        line = "".join(out)
+            pieces.append(literals[i] + text)
+            names.append(spec.name)
+        if keyed and not lossy:
+            for name in keyed:
+                # after the field the model declares before it (or first)
+                spec = plan.by_name[name]
+                at = self._keyed_position(names, name)
+                pieces.insert(at, f", {spec.wire} = {_to_text(spec, getattr(reply, name), 0)}")
+                names.insert(at, name)
+            left_out = True
+        pieces.append(literals[-1])
+        return WrittenLine(alt, pieces, tuple(names), left_out)
+
+    def _keyed_position(self, names: list[str], name: str) -> int:
+        """Where a field the layout has no place for is written by key: after
+        the last written field the model declares before it (never first:
+        the line's first key says what it is)."""
+        order = [spec.name for spec in self.plan.fields]
+        before = set(order[: order.index(name)])
+        return max((i + 1 for i, n in enumerate(names) if n in before), default=1)
+
+    def check_written(self, written: WrittenLine, reply: msgspec.Struct, *, lossy: bool) -> None:
+        """Refuse a line of the layout that would read back as something else."""
+        alt = written.alternative
         # (a layout without free text or tokens reads back as written, but a
         # mark of ambiguity would not come back with it)
         marked = getattr(reply, "ambiguous_fields", ())
         if alt.free or marked or any(s.kind is Kind.TOKEN for s in alt.specs):
-            self._check_round_trip(line, alt, reply, lossy=lossy)
-        return line
+            self._check_round_trip(written.text, alt, reply, lossy=lossy)
 
     def _check_round_trip(
         self, line: str, alt: _Alternative, reply: msgspec.Struct, *, lossy: bool

@@ -29,7 +29,7 @@ from ._errors import DecodeError, EncodeError, LimitError, RequestError
 from ._limits import DEFAULT_LIMITS, Limits, nth_record_fault
 from ._model import ApiError, Ok
 from ._replies import ERROR_KEYS, Details, ReplySpec
-from ._schema import FieldSpec, mapping_builder, plan_for
+from ._schema import FieldSpec, Kind, mapping_builder, plan_for
 from ._strictness import unknown_codes
 from ._twins import wire_twin
 
@@ -562,7 +562,7 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
     for field in structured_fields(plan, candidate):
         value = getattr(reply, field.name)
         if value is None:
-            if plan.every_key and field.kind.blankable:
+            if plan.every_key and field.kind is Kind.DATE:
                 lines.append(f"<{field.wire}></{field.wire}>")
             continue
         try:
@@ -690,7 +690,7 @@ class XmlWriter:
     def write(
         self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
     ) -> str:
-        check_keyed(replies, spec, 2, lossy=lossy)
+        check_keyed(replies, spec, 2)
         return encode_xml(replies, spec, as_list=as_list)
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
