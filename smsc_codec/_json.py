@@ -22,6 +22,7 @@ import msgspec
 
 from ._body import body_text
 from ._build import MISS, UNPLACED, Place, build_reply, structured_fields
+from ._compiled import RecordWriter, keyed_fast_writer, keyed_writer
 from ._encodable import check_keyed
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, LimitError, RequestError
@@ -598,6 +599,34 @@ def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as
     return objects[0]
 
 
+def _member(spec: FieldSpec, value: str) -> str:
+    """Source of one ``"key": value`` member, as json_object_text writes it."""
+    key = repr(f'"{spec.wire}": ')
+    if spec.kind.textual:
+        return f"{key} + {value}"
+    if spec.json_quoted or spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
+        return f"{key} + '\"' + {value} + '\"'"
+    return f"{key} + {value}"
+
+
+def _json_array(objects: list[str]) -> str:
+    return "[" + ",\n".join(objects) + "]"
+
+
+def _object_writer(candidate: Candidate) -> RecordWriter:
+    """json_object_text of one kind, generated (``_compiled``)."""
+    plan = plan_for(candidate.cls)
+    env: dict[str, Any] = {"enc": msgspec.json.encode}
+    return keyed_writer(
+        plan,
+        structured_fields(plan, candidate),
+        _member,
+        ("{\n", ",\n", "\n}"),
+        env=env,
+        text=lambda value: f"enc({value}).decode()",
+    )
+
+
 class JsonReader:
     """The reader of fmt=3 bodies (msgspec; see the module docstring)."""
 
@@ -693,6 +722,10 @@ class JsonWriter:
     ) -> str:
         check_keyed(replies, spec, 3)
         return encode_json(replies, spec, as_list=as_list)
+
+    def fast_writer(self, spec: ReplySpec) -> Callable[[Any], str | None]:
+        """``encode_text``'s body by generated writers, or None (``_compiled``)."""
+        return keyed_fast_writer(spec, _object_writer, _json_array)
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
         """``{"result": "OK"}`` (seed 004), the bare ``OK`` it was read as,

@@ -408,22 +408,30 @@ def encode_lines(
 
 
 def _check_body_start(body: str, fmt: int, codec: LineCodec) -> None:
-    """Refuse a body that a reader would take for something else: a leading
-    U+FEFF is a byte order mark (_body.body_text), and a body that reads as
-    ``OK`` or ``ERROR = …`` is an answer of its own (_envelope). ``codec``
-    wrote the first line: its first field is the one at fault."""
-    reason = None
-    if body.startswith("\ufeff"):
-        reason = "a body starting with U+FEFF would read as a byte order mark"
-    else:
-        try:
-            answer_of_its_own = detect_text_envelope(body, fmt) is not None
-        except DecodeError:  # a broken `ERROR = ` line: no success either
-            answer_of_its_own = True
-        if answer_of_its_own:
-            reason = "the body would read as an OK or error answer"
+    """Refuse a body that a reader would take for something else
+    (``_reads_as_other``). ``codec`` wrote the first line: its first field
+    is the one at fault."""
+    reason = _reads_as_other(body, fmt)
     if reason is not None:
         raise EncodeError(reason, field=codec.alternatives[0].fields[0], fmt=fmt)
+
+
+#: how a body that may read as something else starts (``_reads_as_other``;
+#: fmt=1 errors hold ``,-``), a record's line almost never
+_OTHER_STARTS = frozenset("\ufeffOE \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0")
+
+
+def _reads_as_other(body: str, fmt: int) -> str | None:
+    """Why a reader would take ``body`` for something else, if it would: a
+    leading U+FEFF is a byte order mark (_body.body_text), and a body that
+    reads as ``OK`` or ``ERROR = …`` is an answer of its own (_envelope)."""
+    if body.startswith("\ufeff"):
+        return "a body starting with U+FEFF would read as a byte order mark"
+    try:
+        answer_of_its_own = detect_text_envelope(body, fmt) is not None
+    except DecodeError:  # a broken `ERROR = ` line: no success either
+        answer_of_its_own = True
+    return "the body would read as an OK or error answer" if answer_of_its_own else None
 
 
 def _record_line(
@@ -686,6 +694,44 @@ class LineWriter:
                 f"a list of no records has no fmt={self.fmt} form: the body would be empty"
             )
         return encode_lines(replies, self.fmt, spec, lossy=lossy)
+
+    def fast_writer(self, spec: ReplySpec) -> Callable[[Any], str | None]:
+        """The body of ``encode_text``'s value by the generated writers of
+        the layouts (``LineCodec.compiled_writers``), or None: the general
+        writer decides."""
+        fmt = self.fmt
+        kinds = {
+            c.cls: (c, line_codec(fmt, c.rule, c.cls).compiled_writers()) for c in spec.candidates
+        }
+        pick = spec.pick_line
+        multi = spec.multi
+        details = spec.details.field if spec.details is not None else None
+
+        def write(value: Any) -> str | None:
+            rows = value if value.__class__ is list else (value,)
+            if not rows or (len(rows) != 1 and not multi) or (rows is value and not multi):
+                return None
+            lines = []
+            for reply in rows:
+                found = kinds.get(reply.__class__)
+                if found is None or (details and getattr(reply, details) is not None):
+                    return None
+                candidate, writers = found
+                for writer in writers:
+                    line = writer(reply)
+                    if line is not None:
+                        break
+                else:
+                    return None
+                if pick(fmt, line) is not candidate:
+                    return None
+                lines.append(line)
+            body = LINE_BREAK.join(lines)
+            if body[:1] in _OTHER_STARTS or (fmt == 1 and ",-" in body[:40]):
+                return None if _reads_as_other(body, fmt) else body
+            return body
+
+        return write
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
         """``OK``, or the error line (``ERROR = N (...)``, ``0,-N``)."""

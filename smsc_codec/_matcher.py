@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._checks import unchecked
+from ._compiled import RecordWriter, compile_writer, field_text, literal_pattern, untouched
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
@@ -391,6 +392,8 @@ class LineCodec:
         #: keys the layout knows (``_lines.known_keys``), made on first use
         self.learned: Any = None
         self.known_keys: dict[str, str] | None = None
+        #: the generated writers (``compiled_writers``), made on first use
+        self._compiled: tuple[RecordWriter, ...] | None = None
         #: fmt=0 key text -> field name, from the layout literals
         self.keys: dict[str, str] = {}
         if fmt == 0:
@@ -497,6 +500,73 @@ class LineCodec:
                 )
                 fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
         return None, fault or split_fault
+
+    def compiled_writers(self) -> tuple[RecordWriter, ...]:
+        """Writers generated per registered alternative (``_compiled``), in
+        the order the general writer prefers them: each writes a reply whose
+        fields are exactly its alternative's, or returns None."""
+        writers = self._compiled
+        if writers is None:
+            # (the general writer prefers, of the alternatives that carry
+            # every field given, the one with the fewest fields)
+            compiled = [
+                (len(alt.fields), writer)
+                for k, alt in enumerate(self.alternatives)
+                if (writer := self._compile(alt, self.alternatives[:k])) is not None
+            ]
+            compiled.sort(key=lambda pair: pair[0])
+            writers = self._compiled = tuple(writer for _, writer in compiled)
+        return writers
+
+    def _compile(self, alt: _Alternative, earlier: tuple[_Alternative, ...]) -> RecordWriter | None:
+        """The generated writer of ``alt``, or None where the reader could
+        take its line for an earlier alternative's whatever the texts (an
+        earlier one with free text; in fmt=1 one with as many commas)."""
+        if any(a.free for a in earlier) or (
+            self.fmt == 1 and any(a.commas == alt.commas for a in earlier)
+        ):
+            return None
+        env: dict[str, Any] = {}
+        lines = [untouched(self.plan, alt.fields)]
+        literals = alt.layout.literals
+        env.update((f"L{i}", lit) for i, lit in enumerate(literals))
+        joined = ["{L0}"] if literals[0] else []
+        for i, spec in enumerate(alt.specs):
+            lines.append(f"    v{i} = r.{spec.name}\n")
+            if spec.required or self.fmt == 0 or spec.kind.textual:
+                # (fmt=0 leaves an absent key out, and a text is never absent
+                # in a line: the general writer weighs both)
+                lines += [f"    if v{i} is None:\n", "        return None\n"]
+                lines.append(field_text(spec, i, env, "    ", line=True))
+            else:
+                lines += [f"    if v{i} is None:\n", f"        t{i} = ''\n", "    else:\n"]
+                lines.append(field_text(spec, i, env, "        ", line=True))
+            joined.append(f"{{t{i}}}")
+            if literals[i + 1]:
+                joined.append(f"{{L{i + 1}}}")
+        lines.append(f'    line = f"{"".join(joined)}"\n')
+        if any(s.kind.textual for s in alt.specs):
+            lines += [
+                '    if "\\n" in line or "\\r" in line or "\\0" in line:\n',
+                "        return None\n",
+            ]
+        free = [f"t{i}" for i in alt.free]
+        if free and self.fmt == 1:
+            # a comma in a free text is one more place the line may split
+            commas = " or ".join(f"',' in {t}" for t in free)
+            lines += [f"    if {commas}:\n", "        return None\n"]
+        elif free:
+            # a free text holding a literal of the layout could end there
+            env["held"] = literal_pattern(literals[1:])
+            lines += [
+                f"    if held is not None and held.search('\\n'.join(({', '.join(free)},))):\n",
+                "        return None\n",
+            ]
+        if earlier:
+            env["earlier"] = frozenset(a.commas for a in earlier)
+            lines += ['    if line.count(",") in earlier:\n', "        return None\n"]
+        lines.append("    return line\n")
+        return compile_writer(f"{self.rule} fmt={self.fmt}", lines, env)
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
         """Write one reply as a line of the registered layout, as printed;
