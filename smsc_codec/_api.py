@@ -575,7 +575,8 @@ def encode(
     """
     _check_request(request)
     req = parse_request(request)
-    text = encode_text(reply, req, lossy=lossy)
+    # (a URL as given: encode_text finds the generated writer by its key)
+    text = encode_text(reply, request if request.__class__ is str else req, lossy=lossy)
     codec = charset or req.charset
     try:
         return text.encode(codec)

@@ -574,7 +574,8 @@ def _fast_line(text: str, fmt: int, spec: ReplySpec) -> msgspec.Struct | None:
     lenient reading by key, and the error position when nothing fits.
     (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
     """
-    text = _without_final_break(text)
+    if text[-1:] == "\n":  # (one final line break ends the record)
+        text = _without_final_break(text)
     head = text[:1]
     if "\n" in text or "\r" in text or head in ("E", "") or ",-" in text[:40]:
         return None
@@ -595,10 +596,15 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
     that read the last line first, and a spelling variant's shape learned
     (``_learned``); LineMismatch when the layout does not read it."""
     if fmt != 0:
-        return codec.read_reply(row)
+        found: msgspec.Struct | None = codec.read_split(row)
+        return found if found is not None else codec.read(row).reply
     learned = codec.learned
     if learned is not None and learned.first is not None:
-        found: msgspec.Struct | None = learned.read_first(row)
+        found = learned.read_first(row)
+        if found is not None:
+            return found
+    if codec.split_readers:  # (a line without keys: balance.php's, say)
+        found = codec.read_split(row)
         if found is not None:
             return found
     read = codec.read(row)

@@ -434,16 +434,22 @@ class LineCodec:
 
     def read_reply(self, line: str) -> msgspec.Struct:
         """The reply of a line: ``read(line).reply``, by the split reader when it can."""
+        reply = self.read_split(line)
+        return reply if reply is not None else self.read(line).reply
+
+    def read_split(self, line: str) -> msgspec.Struct | None:
+        """The reply of a line a generated split reader reads, or None
+        (``read`` decides, and finds a faulty field)."""
         # (a CR is no text character: the general reader refuses it)
         readers = () if "\r" in line else self.split_readers.get(line.count(",") + 1, ())
         for reader in readers:
             try:
                 reply = reader(line)
             except ValueError:
-                break  # read() finds the faulty field
+                return None
             if reply is not None:
                 return reply
-        return self.read(line).reply
+        return None
 
     def read(self, line: str) -> LineRead:
         """Read a line in one of the rule's layouts, the registered one first,
