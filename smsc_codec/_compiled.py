@@ -106,7 +106,9 @@ def untouched(plan: StructPlan, written: Collection[str], also: Collection[str] 
     attributes ``also``) are None, and the reply has no unknown key and no
     mark of ambiguity (the general writer weighs those)."""
     names = [s.name for s in plan.fields if s.name not in written] + list(also)
-    checks = ["r.extra", "r.ambiguous_fields", *(f"r.{n} is not None" for n in names)]
+    # (`!= ()`: a value of another type, None included, is the general
+    # writer's to refuse)
+    checks = ["r.extra != ()", "r.ambiguous_fields != ()", *(f"r.{n} is not None" for n in names)]
     lines = []
     for at in range(0, len(checks), 8):
         lines += [f"    if {' or '.join(checks[at : at + 8])}:\n", "        return None\n"]
