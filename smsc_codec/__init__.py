@@ -24,7 +24,7 @@ layers above it, and no format module imports another
 3. requests and bodies: _request, _http_request, _body, _limits
 4. what the model and the grammars imply: _schema, _grammar, _solver, _line_faults, _strictness
 5. the registry (requests to layouts): _replies
-6. what the formats share: _build, _twins, _matcher, _learned, _envelope, _encodable
+6. what the formats share: _build, _twins, _compiled, _matcher, _learned, _envelope, _encodable
 7. the formats, one reader and one writer each: _lines, _xml, _json
 8. the format table: _formats
 9. the entry points: _api, _callbacks, _exchange, _json_schema

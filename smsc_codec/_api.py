@@ -467,6 +467,27 @@ def detect_format(body: bytes | str) -> Fmt | None:
     return None
 
 
+#: layout key -> the generated writer of its answers (``Writer.fast_writer``)
+_FAST_WRITERS: dict[Hashable, Callable[[Any], str | None]] = {}
+#: the same by request, the few last requests written for
+_FAST_BY_REQUEST: dict[str, Callable[[Any], str | None]] = {}
+
+
+def _fast_writer(request: str, key: Hashable) -> Callable[[Any], str | None] | None:
+    """The generated writer of the answers to ``request`` (made once per
+    layout key); None for a request the general path refuses."""
+    try:
+        req = parse_request(request)
+        spec = reply_spec(req)
+    except SmscCodecError:
+        return None
+    writer = WRITERS[int(req.fmt)].fast_writer(spec)
+    if len(_FAST_WRITERS) >= _MAX_DECODERS:
+        _FAST_WRITERS.clear()
+    _FAST_WRITERS[key] = writer
+    return writer
+
+
 def encode_text(
     reply: Any,
     request: RequestLike,
@@ -481,6 +502,24 @@ def encode_text(
     the layout cannot carry instead.
     """
     _check_request(request)
+    if not lossy and request.__class__ is str:
+        # the writers generated for the request's layout (_compiled): by the
+        # request itself (a program writing answers to one request), else by
+        # its layout key; None where the general path below decides
+        fast = _FAST_BY_REQUEST.get(request)
+        if fast is None:
+            key = url_layout_key(request)
+            fast = _FAST_WRITERS.get(key) if key is not None else None
+            if fast is None and key is not None:
+                fast = _fast_writer(request, key)
+            if fast is not None:
+                if len(_FAST_BY_REQUEST) >= _MAX_DECODERS:
+                    _FAST_BY_REQUEST.clear()
+                _FAST_BY_REQUEST[request] = fast
+        if fast is not None:
+            text = fast(reply)
+            if text is not None:
+                return text
     req = parse_request(request)
     fmt = int(req.fmt)
     writer = WRITERS[fmt]
@@ -536,7 +575,8 @@ def encode(
     """
     _check_request(request)
     req = parse_request(request)
-    text = encode_text(reply, req, lossy=lossy)
+    # (a URL as given: encode_text finds the generated writer by its key)
+    text = encode_text(reply, request if request.__class__ is str else req, lossy=lossy)
     codec = charset or req.charset
     try:
         return text.encode(codec)

@@ -237,8 +237,11 @@ def refuse_unknown_codes(reply: msgspec.Struct, place: Place) -> None:
 
 def structured_fields(plan: StructPlan, candidate: Candidate | None) -> list[FieldSpec]:
     """Field specs in fmt=2/3 order: the model's, with the candidate's
-    trailing keys last."""
-    trailing = candidate.trailing_keys if candidate else ()
-    specs = [s for s in plan.fields if s.name not in trailing]
+    leading keys first and trailing keys last."""
+    if candidate is None:
+        return list(plan.fields)
+    leading, trailing = candidate.leading_keys, candidate.trailing_keys
+    specs = [plan.by_name[name] for name in leading if name in plan.by_name]
+    specs.extend(s for s in plan.fields if s.name not in trailing and s.name not in leading)
     specs.extend(plan.by_name[name] for name in trailing if name in plan.by_name)
     return specs

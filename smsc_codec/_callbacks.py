@@ -247,12 +247,17 @@ def _from_fields(
 
 
 def encode_callback(
-    callback: Callback, *, fmt: int | None = None, charset: str = "windows-1251"
+    callback: Callback,
+    *,
+    fmt: int | None = None,
+    charset: str = "windows-1251",
+    lossy: bool = False,
 ) -> bytes:
     """Write a callback as the server posts it: form fields (``fmt=None``),
-    XML (2) or JSON (3), in ``charset``."""
+    XML (2) or JSON (3), in ``charset``. ``lossy`` drops the unknown keys
+    that would read back as something else (EncodeError otherwise)."""
     if fmt in (None, 2, 3):
-        checked = checked_reply(callback, fmt, lossy=False, kind_of_keys=callback_kind)
+        checked = checked_reply(callback, fmt, lossy=lossy, kind_of_keys=callback_kind)
         assert isinstance(checked, (StatusCallback, IncomingCallback, CallCallback))
         callback = checked
     if fmt is None:

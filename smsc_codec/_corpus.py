@@ -147,7 +147,8 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
             if again != entry.body:
                 yield f"re-encoded to {again!r}, captured {entry.body!r}"
     else:
-        yield from _faithful_or_refused(got, parse_request(entry.request))
+        # what is read can be written back in its own format, without lossy
+        yield from _faithful_or_refused(got, parse_request(entry.request), refusable=False)
     for other in _other_formats(parse_request(entry.request)):
         yield from _faithful_or_refused(_wire_value(got), other, _wire_value)
 
@@ -170,15 +171,22 @@ def _wire_value(value: Any) -> Any:
 
 
 def _faithful_or_refused(
-    value: Any, request: Request, seen: Callable[[Any], Any] = lambda value: value
+    value: Any,
+    request: Request,
+    seen: Callable[[Any], Any] = lambda value: value,
+    *,
+    refusable: bool = True,
 ) -> Iterator[str]:
     """What the encoder writes of any entry, in any format, reads back as the
     same value (as ``seen`` shows it), unless it refuses with EncodeError
-    (README: Encoding): what ``smsc-codec convert`` relies on."""
+    (docs/sdk/decoding.md, Encoding): what ``smsc-codec convert`` relies on. In the format
+    it was read from (``refusable`` False), it is never refused."""
     where = f"in fmt={request.get('fmt')}: " if request.get("fmt") else "as form fields: "
     try:
         written = encode_exchange(value, request)
-    except EncodeError:
+    except EncodeError as exc:
+        if not refusable:
+            yield f"re-encoding {where}refused: {exc}"
         return
     except SmscCodecError as exc:
         yield f"re-encoding {where}failed: {exc}"

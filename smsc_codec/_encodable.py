@@ -215,7 +215,9 @@ def _reserved_keys(
     """The keys an unknown key of ``cls`` must not be, with why."""
     plan = plan_for(cls)
     reserved: dict[str, str] = {}
-    if answer:
+    if answer and fmt != 0:
+        # (a fmt=0 error or OK answer is told by its line's start, which an
+        # unknown key written after the record's first key never is)
         reason = "is a key of the error or OK answer: the record could read back as one"
         reserved.update(dict.fromkeys(ENVELOPE_KEYS, reason))
     if spec is not None and spec.details is not None:
@@ -232,32 +234,10 @@ def _reserved_keys(
     return reserved
 
 
-def check_keyed(
-    replies: Sequence[msgspec.Struct], spec: ReplySpec, fmt: int, *, lossy: bool
-) -> None:
+def check_keyed(replies: Sequence[msgspec.Struct], spec: ReplySpec, fmt: int) -> None:
     """What the formats that name their keys (fmt=2/3) check of each record:
-    that its keys do not read as another kind of record, and, where the
-    layout writes every key, that no text would read back as empty."""
+    that its keys do not read as another kind of record."""
     for reply in replies:
         keys = [s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None]
         if type(reply) is not spec.pick_keys(keys).cls:
             raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
-        if not lossy:
-            _refuse_blanked_texts(reply, fmt)
-
-
-def _refuse_blanked_texts(reply: msgspec.Struct, fmt: int) -> None:
-    """A layout that writes every key (contact lists, seed 004) writes an
-    absent text as an empty element or string, which reads back as ``""``,
-    not None: the value would change (fmt=0/1 refuse the same, _matcher)."""
-    plan = plan_for(type(reply))
-    if not plan.every_key:
-        return
-    for spec in plan.fields:
-        if spec.kind.textual and getattr(reply, spec.name) is None:
-            raise EncodeError(
-                "absent, but this layout writes every key: it would read back as empty "
-                'text (give it "" or pass lossy=True)',
-                field=spec.name,
-                fmt=fmt,
-            )

@@ -51,9 +51,10 @@ def decode_exchange(
     return decode_callback(body, fmt=fmt, charset=handler, strict=strict, limits=limits)
 
 
-def encode_exchange(value: Any, request: RequestLike) -> bytes:
-    """Encode ``value`` as the answer to ``request`` (or as the callback it names)."""
+def encode_exchange(value: Any, request: RequestLike, *, lossy: bool = False) -> bytes:
+    """Encode ``value`` as the answer to ``request`` (or as the callback it
+    names); ``lossy`` drops or empties what the format has no place for."""
     if not is_callback(request):
-        return encode(value, request)
+        return encode(value, request, lossy=lossy)
     fmt, charset = _handler(request)
-    return encode_callback(value, fmt=fmt, charset=charset)
+    return encode_callback(value, fmt=fmt, charset=charset, lossy=lossy)

@@ -76,6 +76,11 @@ class Writer(Protocol):
     ) -> str:
         """Success replies of ``spec``, one record each (``as_list``: as a list)."""
 
+    def fast_writer(self, spec: ReplySpec) -> Callable[[Any], str | None]:
+        """What ``write`` writes of a reply (or a list of them) on the
+        common path, by writers generated for ``spec``'s layouts; None where
+        ``write`` must decide (it checks everything and explains a refusal)."""
+
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
         """An error or OK answer."""
 

@@ -22,6 +22,7 @@ import msgspec
 
 from ._body import body_text
 from ._build import MISS, UNPLACED, Place, build_reply, structured_fields
+from ._compiled import RecordWriter, keyed_fast_writer, keyed_writer
 from ._encodable import check_keyed
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, LimitError, RequestError
@@ -526,7 +527,7 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
     for spec in structured_fields(plan, candidate):
         value = getattr(reply, spec.name)
         if value is None:
-            if plan.every_key and spec.kind.blankable:
+            if plan.every_key and spec.kind is Kind.DATE:
                 lines.append(f'"{spec.wire}": ""')
             continue
         try:
@@ -558,23 +559,16 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
 
 def _unreadable_json(value: Any) -> str | None:
     """What in an unknown key's value JSON would not give back as it is
-    (a tuple reads back as a list, a Decimal as text, an infinite float as
-    null), or None. Values decoded from JSON pass."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        kind = type(item)
-        if kind is list:
-            pending.extend(item)
-        elif kind is dict:
-            if not all(type(k) is str for k in item):
-                return "an object key other than text"
-            pending.extend(item.values())
-        elif kind is float:
-            if not math.isfinite(item):
-                return f"the number {item}"
-        elif item is not None and kind not in (str, int, bool):
-            return f"a value of type {kind.__name__}"
+    (an array or object reads back as its JSON text, a JsonText; a Decimal
+    as text, an infinite float as null), or None. Values decoded from JSON
+    pass."""
+    kind = type(value)
+    if kind is list or kind is dict:
+        return f"a {kind.__name__} (an array or object reads back as its JSON text, a JsonText)"
+    if kind is float:
+        return None if math.isfinite(value) else f"the number {value}"
+    if value is not None and kind not in (str, int, bool):
+        return f"a value of type {kind.__name__}"
     return None
 
 
@@ -603,6 +597,34 @@ def encode_json(replies: Sequence[msgspec.Struct], spec: ReplySpec | None, *, as
     if as_list:
         return "[" + ",\n".join(objects) + "]"
     return objects[0]
+
+
+def _member(spec: FieldSpec, value: str) -> str:
+    """Source of one ``"key": value`` member, as json_object_text writes it."""
+    key = repr(f'"{spec.wire}": ')
+    if spec.kind.textual:
+        return f"{key} + {value}"
+    if spec.json_quoted or spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
+        return f"{key} + '\"' + {value} + '\"'"
+    return f"{key} + {value}"
+
+
+def _json_array(objects: list[str]) -> str:
+    return "[" + ",\n".join(objects) + "]"
+
+
+def _object_writer(candidate: Candidate) -> RecordWriter:
+    """json_object_text of one kind, generated (``_compiled``)."""
+    plan = plan_for(candidate.cls)
+    env: dict[str, Any] = {"enc": msgspec.json.encode}
+    return keyed_writer(
+        plan,
+        structured_fields(plan, candidate),
+        _member,
+        ("{\n", ",\n", "\n}"),
+        env=env,
+        text=lambda value: f"enc({value}).decode()",
+    )
 
 
 class JsonReader:
@@ -698,8 +720,12 @@ class JsonWriter:
     def write(
         self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
     ) -> str:
-        check_keyed(replies, spec, 3, lossy=lossy)
+        check_keyed(replies, spec, 3)
         return encode_json(replies, spec, as_list=as_list)
+
+    def fast_writer(self, spec: ReplySpec) -> Callable[[Any], str | None]:
+        """``encode_text``'s body by generated writers, or None (``_compiled``)."""
+        return keyed_fast_writer(spec, _object_writer, _json_array)
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
         """``{"result": "OK"}`` (seed 004), the bare ``OK`` it was read as,

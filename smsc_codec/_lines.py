@@ -10,7 +10,7 @@ runs on a body).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -22,7 +22,7 @@ from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
 from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
-from ._matcher import LineCodec, LineMismatch, line_codec
+from ._matcher import LineCodec, LineMismatch, WrittenLine, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
 from ._schema import FieldSpec
@@ -393,12 +393,8 @@ def encode_lines(
         if candidate is None:
             raise EncodeError(f"{type(reply).__name__} is not an answer of this request", fmt=fmt)
         codec = line_codec(fmt, candidate.rule, candidate.cls)
-        line = codec.write(reply, lossy=lossy)
+        line = _record_line(reply, fmt, codec, candidate, lossy=lossy)
         first_codec = first_codec or codec
-        extra = _extra_text(reply, fmt, lossy)
-        if extra and not lossy:
-            _check_extra_reads_back(line + extra, reply, fmt, candidate)
-        line += extra
         if spec.pick_line(fmt, line) is not candidate:
             # e.g. an SMS row with type 4, or a text holding ", imsi = "
             raise EncodeError(f"the line would read as another kind of row: {line!r}", fmt=fmt)
@@ -412,41 +408,125 @@ def encode_lines(
 
 
 def _check_body_start(body: str, fmt: int, codec: LineCodec) -> None:
-    """Refuse a body that a reader would take for something else: a leading
-    U+FEFF is a byte order mark (_body.body_text), and a body that reads as
-    ``OK`` or ``ERROR = …`` is an answer of its own (_envelope). ``codec``
-    wrote the first line: its first field is the one at fault."""
-    reason = None
-    if body.startswith("\ufeff"):
-        reason = "a body starting with U+FEFF would read as a byte order mark"
-    else:
-        try:
-            answer_of_its_own = detect_text_envelope(body, fmt) is not None
-        except DecodeError:  # a broken `ERROR = ` line: no success either
-            answer_of_its_own = True
-        if answer_of_its_own:
-            reason = "the body would read as an OK or error answer"
+    """Refuse a body that a reader would take for something else
+    (``_reads_as_other``). ``codec`` wrote the first line: its first field
+    is the one at fault."""
+    reason = _reads_as_other(body, fmt)
     if reason is not None:
         raise EncodeError(reason, field=codec.alternatives[0].fields[0], fmt=fmt)
 
 
-def _check_extra_reads_back(
-    line: str, reply: msgspec.Struct, fmt: int, candidate: Candidate
-) -> None:
-    """Refuse unknown keys that a reader would not get back as written: after
-    a free text, ``, key = value`` reads as more of that text (``scan_keys``)."""
-    extra: tuple[tuple[str, Any], ...] = getattr(reply, "extra", ())
+#: how a body that may read as something else starts (``_reads_as_other``;
+#: fmt=1 errors hold ``,-``), a record's line almost never
+_OTHER_STARTS = frozenset("\ufeffOE \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0")
+
+
+def _reads_as_other(body: str, fmt: int) -> str | None:
+    """Why a reader would take ``body`` for something else, if it would: a
+    leading U+FEFF is a byte order mark (_body.body_text), and a body that
+    reads as ``OK`` or ``ERROR = …`` is an answer of its own (_envelope)."""
+    if body.startswith("\ufeff"):
+        return "a body starting with U+FEFF would read as a byte order mark"
     try:
-        back = _read_line(Line(line, 0), line, fmt, candidate, strict=False)
-    except DecodeError:
-        back = None
-    if back is None or getattr(back, "extra", ()) != tuple(extra):
+        answer_of_its_own = detect_text_envelope(body, fmt) is not None
+    except DecodeError:  # a broken `ERROR = ` line: no success either
+        answer_of_its_own = True
+    return "the body would read as an OK or error answer" if answer_of_its_own else None
+
+
+def _record_line(
+    reply: msgspec.Struct, fmt: int, codec: LineCodec, candidate: Candidate, *, lossy: bool
+) -> str:
+    """One record as its line, unknown keys after the layout's (fmt=0).
+
+    A fmt=0 line that leaves keys out, or whose unknown keys or ambiguous
+    free text the layout's order cannot carry, is written in the first key
+    order that reads back as the reply (``_keyed_orders``): what was read
+    from a line is written again, never refused (only an order that reads
+    back otherwise is).
+    """
+    if fmt != 0:
+        return codec.write(reply, lossy=lossy) + _extra_text(reply, fmt, lossy)
+    written = codec.write_line(reply, lossy=lossy)
+    extra = _extra_pieces(reply, lossy)
+    fault: EncodeError | None = None
+    if not written.by_key:
+        try:
+            codec.check_written(written, reply, lossy=lossy)
+        except EncodeError as exc:
+            if lossy or not getattr(reply, "ambiguous_fields", ()):
+                raise
+            fault = exc  # the mark may come back in another order
+        else:
+            if not extra or lossy:
+                return written.text + "".join(piece for _, piece in extra)
+    for pieces in _keyed_orders(written, extra, reply):
+        line = "".join(pieces)
+        if _reads_back(line, reply, written.names, candidate, lossy=lossy):
+            return line
+    if fault is not None:
+        raise fault
+    if lossy:  # the absent fields' keys written empty, as the layout prints them
+        written = codec.write_line(reply, lossy=True, by_key=False)
+        codec.check_written(written, reply, lossy=True)
+        return written.text + "".join(piece for _, piece in extra)
+    if extra:
         raise EncodeError(
             "would not read back as an unknown key (after free text it reads as more "
             "of that text); pass lossy=True to drop unknown keys",
             field=extra[0][0],
             fmt=fmt,
         )
+    raise EncodeError(
+        "the line would not read back: a free text holds a key the line leaves out",
+        field=next((n for n in written.names if n in _free_fields(codec)), written.names[0]),
+        fmt=fmt,
+    )
+
+
+def _free_fields(codec: LineCodec) -> set[str]:
+    return {spec.name for spec in codec.plan.fields if spec.kind.free}
+
+
+def _keyed_orders(
+    written: WrittenLine, extra: list[tuple[str, str]], reply: msgspec.Struct
+) -> Iterator[list[str]]:
+    """fmt=0 key orders to try, as pieces: unknown keys after the layout's,
+    then each place before it (a later place first; never before the first
+    key, which says what the line is); then each field marked ambiguous moved
+    to each other place (the order it was read in makes it ambiguous again)."""
+    body, end = written.pieces[:-1], written.pieces[-1]
+    added = [piece for _, piece in extra]
+    for at in range(len(body), 0, -1):
+        yield [*body[:at], *added, *body[at:], end]
+    full = [*body, *added]
+    for name in getattr(reply, "ambiguous_fields", ()):
+        if name not in written.names:
+            continue
+        k = written.names.index(name)
+        if k == 0:
+            continue
+        rest = full[:k] + full[k + 1 :]
+        for at in range(1, len(rest) + 1):
+            if at != k:
+                yield [*rest[:at], full[k], *rest[at:], end]
+
+
+def _reads_back(
+    line: str, reply: msgspec.Struct, names: Sequence[str], candidate: Candidate, *, lossy: bool
+) -> bool:
+    """Whether lenient decoding reads ``line`` as ``reply`` (with ``lossy``:
+    the fields written, ``names``, and the unknown keys)."""
+    try:
+        back = _read_line(Line(line, 0), line, 0, candidate, strict=False)
+    except DecodeError:
+        return False
+    if not lossy:
+        return bool(back == reply)
+    extra = tuple((key, str(value)) for key, value in getattr(reply, "extra", ()))
+    return getattr(back, "extra", ()) == extra and all(
+        getattr(back, n) == getattr(reply, n) for n in names
+    )
 
 
 def _detail_lines(reply: msgspec.Struct, fmt: int, details: Details, lossy: bool) -> list[str]:
@@ -460,28 +540,29 @@ def _detail_lines(reply: msgspec.Struct, fmt: int, details: Details, lossy: bool
             field=details.field,
             fmt=fmt,
         )
-    return [codec.write(row, lossy=lossy) + _extra_text(row, fmt, lossy) for row in rows or ()]
+    return [_record_line(row, fmt, codec, details.candidate, lossy=lossy) for row in rows or ()]
 
 
 def _extra_text(reply: msgspec.Struct, fmt: int, lossy: bool) -> str:
+    """fmt=1 has no place for unknown keys (refused, or dropped with ``lossy``)."""
     extra: tuple[tuple[str, Any], ...] = getattr(reply, "extra", ())
-    if not extra:
+    if not extra or lossy:
         return ""
-    if fmt == 1:
-        if lossy:
-            return ""
-        raise EncodeError(
-            "fmt=1 has no keys to write unknown fields with", field=extra[0][0], fmt=fmt
-        )
-    parts = []
+    raise EncodeError("fmt=1 has no keys to write unknown fields with", field=extra[0][0], fmt=fmt)
+
+
+def _extra_pieces(reply: msgspec.Struct, lossy: bool) -> list[tuple[str, str]]:
+    """fmt=0 unknown keys as (key, ``, key = value``) pieces."""
+    extra: tuple[tuple[str, Any], ...] = getattr(reply, "extra", ())
+    pieces = []
     for key, value in extra:
         if not isinstance(value, str) and not lossy:
-            raise EncodeError(f"{value!r} is not text", field=key, fmt=fmt)
+            raise EncodeError(f"{value!r} is not text", field=key, fmt=0)
         text = str(value)
         if "\n" in text or "\r" in text or "\0" in text or not PAIR_START.fullmatch(f", {key} = "):
-            raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=fmt)
-        parts.append(f", {key} = {text}")
-    return "".join(parts)
+            raise EncodeError("cannot be written as a `key = value` pair", field=key, fmt=0)
+        pieces.append((key, f", {key} = {text}"))
+    return pieces
 
 
 def _fast_line(text: str, fmt: int, spec: ReplySpec) -> msgspec.Struct | None:
@@ -493,7 +574,8 @@ def _fast_line(text: str, fmt: int, spec: ReplySpec) -> msgspec.Struct | None:
     lenient reading by key, and the error position when nothing fits.
     (send.php's and jobs.php's answers start with ``OK - ``, ``OK, ``.)
     """
-    text = _without_final_break(text)
+    if text[-1:] == "\n":  # (one final line break ends the record)
+        text = _without_final_break(text)
     head = text[:1]
     if "\n" in text or "\r" in text or head in ("E", "") or ",-" in text[:40]:
         return None
@@ -514,10 +596,15 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
     that read the last line first, and a spelling variant's shape learned
     (``_learned``); LineMismatch when the layout does not read it."""
     if fmt != 0:
-        return codec.read_reply(row)
+        found: msgspec.Struct | None = codec.read_split(row)
+        return found if found is not None else codec.read(row).reply
     learned = codec.learned
     if learned is not None and learned.first is not None:
-        found: msgspec.Struct | None = learned.read_first(row)
+        found = learned.read_first(row)
+        if found is not None:
+            return found
+    if codec.split_readers:  # (a line without keys: balance.php's, say)
+        found = codec.read_split(row)
         if found is not None:
             return found
     read = codec.read(row)
@@ -613,6 +700,44 @@ class LineWriter:
                 f"a list of no records has no fmt={self.fmt} form: the body would be empty"
             )
         return encode_lines(replies, self.fmt, spec, lossy=lossy)
+
+    def fast_writer(self, spec: ReplySpec) -> Callable[[Any], str | None]:
+        """The body of ``encode_text``'s value by the generated writers of
+        the layouts (``LineCodec.compiled_writers``), or None: the general
+        writer decides."""
+        fmt = self.fmt
+        kinds = {
+            c.cls: (c, line_codec(fmt, c.rule, c.cls).compiled_writers()) for c in spec.candidates
+        }
+        pick = spec.pick_line
+        multi = spec.multi
+        details = spec.details.field if spec.details is not None else None
+
+        def write(value: Any) -> str | None:
+            rows = value if value.__class__ is list else (value,)
+            if not rows or (len(rows) != 1 and not multi) or (rows is value and not multi):
+                return None
+            lines = []
+            for reply in rows:
+                found = kinds.get(reply.__class__)
+                if found is None or (details and getattr(reply, details) is not None):
+                    return None
+                candidate, writers = found
+                for writer in writers:
+                    line = writer(reply)
+                    if line is not None:
+                        break
+                else:
+                    return None
+                if pick(fmt, line) is not candidate:
+                    return None
+                lines.append(line)
+            body = LINE_BREAK.join(lines)
+            if body[:1] in _OTHER_STARTS or (fmt == 1 and ",-" in body[:40]):
+                return None if _reads_as_other(body, fmt) else body
+            return body
+
+        return write
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
         """``OK``, or the error line (``ERROR = N (...)``, ``0,-N``)."""

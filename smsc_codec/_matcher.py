@@ -29,13 +29,14 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._checks import unchecked
+from ._compiled import RecordWriter, compile_writer, field_text, literal_pattern, untouched
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
 from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
 from ._solver import LayoutSolver
 
-__all__ = ["LineCodec", "LineMismatch", "LineRead", "line_codec"]
+__all__ = ["LineCodec", "LineMismatch", "LineRead", "WrittenLine", "line_codec"]
 
 #: When free text makes a line ambiguous, lenient decoding lets this field take
 #: every extra separator (it is the one most likely to hold commas: the
@@ -54,6 +55,9 @@ ABSORBING_FIELD = "message"
 _REGEX_MAX_COMBINATIONS = 32
 
 _KEY_OF_LITERAL = re.compile(r"(?:, )?([A-Za-z_][A-Za-z0-9_]*) ?= $")
+#: a fmt=0 literal that is one pair's separator and key: an absent optional
+#: field's key may be left out with it (facts §1.3)
+_PAIR_LITERAL = re.compile(r", [A-Za-z_][A-Za-z0-9_]* ?= ")
 
 
 class LineMismatch(Exception):
@@ -139,6 +143,9 @@ class _Alternative:
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
         #: the fields as the fault locator reads them (built when a line fails)
         self._fault_fields: tuple[LayoutField, ...] | None = None
+        #: fmt=0: the fields whose key the writer leaves out when they are
+        #: absent, as the server does (set by LineCodec)
+        self.omissible: frozenset[int] = frozenset()
 
     def read_as(
         self, reply: msgspec.Struct, values: Sequence[str], ambiguous: tuple[str, ...]
@@ -339,6 +346,22 @@ def _make_builder(
     return builder
 
 
+class WrittenLine(NamedTuple):
+    """A reply written as a line, in pieces: the line's start with the first
+    field, then each literal with the field after it, then the end literal."""
+
+    alternative: _Alternative
+    pieces: list[str]
+    names: tuple[str, ...]  #: the field of each piece but the end
+    #: fmt=0: keys of absent fields left out, or fields written by key where
+    #: the layout has none: the line is read by key (``_lines.scan_keys``)
+    by_key: bool
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
 class LineCodec:
     """Reads and writes the lines of one layout rule as one reply Struct."""
 
@@ -369,8 +392,22 @@ class LineCodec:
         #: keys the layout knows (``_lines.known_keys``), made on first use
         self.learned: Any = None
         self.known_keys: dict[str, str] | None = None
+        #: the generated writers (``compiled_writers``), made on first use
+        self._compiled: tuple[RecordWriter, ...] | None = None
         #: fmt=0 key text -> field name, from the layout literals
         self.keys: dict[str, str] = {}
+        if fmt == 0:
+            for alt in self.alternatives:
+                alt.omissible = frozenset(
+                    i
+                    for i, spec in enumerate(alt.specs)
+                    if i
+                    and not spec.required
+                    and _PAIR_LITERAL.fullmatch(alt.layout.literals[i])
+                    # a layout that writes every key writes an absent date
+                    # empty (seed 004); it reads back as absent
+                    and not (self.plan.every_key and spec.kind is Kind.DATE)
+                )
         for alt in self.alternatives:
             for lit, name in zip(alt.layout.literals, alt.fields, strict=False):
                 m = _KEY_OF_LITERAL.search(lit)
@@ -397,16 +434,22 @@ class LineCodec:
 
     def read_reply(self, line: str) -> msgspec.Struct:
         """The reply of a line: ``read(line).reply``, by the split reader when it can."""
+        reply = self.read_split(line)
+        return reply if reply is not None else self.read(line).reply
+
+    def read_split(self, line: str) -> msgspec.Struct | None:
+        """The reply of a line a generated split reader reads, or None
+        (``read`` decides, and finds a faulty field)."""
         # (a CR is no text character: the general reader refuses it)
         readers = () if "\r" in line else self.split_readers.get(line.count(",") + 1, ())
         for reader in readers:
             try:
                 reply = reader(line)
             except ValueError:
-                break  # read() finds the faulty field
+                return None
             if reply is not None:
                 return reply
-        return self.read(line).reply
+        return None
 
     def read(self, line: str) -> LineRead:
         """Read a line in one of the rule's layouts, the registered one first,
@@ -464,40 +507,157 @@ class LineCodec:
                 fault = fault or LineMismatch(f"{exc} in field {alt.fields[index]!r}", spans[index])
         return None, fault or split_fault
 
+    def compiled_writers(self) -> tuple[RecordWriter, ...]:
+        """Writers generated per registered alternative (``_compiled``), in
+        the order the general writer prefers them: each writes a reply whose
+        fields are exactly its alternative's, or returns None."""
+        writers = self._compiled
+        if writers is None:
+            # (the general writer prefers, of the alternatives that carry
+            # every field given, the one with the fewest fields)
+            compiled = [
+                (len(alt.fields), writer)
+                for k, alt in enumerate(self.alternatives)
+                if (writer := self._compile(alt, self.alternatives[:k])) is not None
+            ]
+            compiled.sort(key=lambda pair: pair[0])
+            writers = self._compiled = tuple(writer for _, writer in compiled)
+        return writers
+
+    def _compile(self, alt: _Alternative, earlier: tuple[_Alternative, ...]) -> RecordWriter | None:
+        """The generated writer of ``alt``, or None where the reader could
+        take its line for an earlier alternative's whatever the texts (an
+        earlier one with free text; in fmt=1 one with as many commas)."""
+        if any(a.free for a in earlier) or (
+            self.fmt == 1 and any(a.commas == alt.commas for a in earlier)
+        ):
+            return None
+        env: dict[str, Any] = {}
+        lines = [untouched(self.plan, alt.fields)]
+        literals = alt.layout.literals
+        env.update((f"L{i}", lit) for i, lit in enumerate(literals))
+        joined = ["{L0}"] if literals[0] else []
+        for i, spec in enumerate(alt.specs):
+            lines.append(f"    v{i} = r.{spec.name}\n")
+            if spec.required or self.fmt == 0 or spec.kind.textual:
+                # (fmt=0 leaves an absent key out, and a text is never absent
+                # in a line: the general writer weighs both)
+                lines += [f"    if v{i} is None:\n", "        return None\n"]
+                lines.append(field_text(spec, i, env, "    ", line=True))
+            else:
+                lines += [f"    if v{i} is None:\n", f"        t{i} = ''\n", "    else:\n"]
+                lines.append(field_text(spec, i, env, "        ", line=True))
+            joined.append(f"{{t{i}}}")
+            if literals[i + 1]:
+                joined.append(f"{{L{i + 1}}}")
+        lines.append(f'    line = f"{"".join(joined)}"\n')
+        if any(s.kind.textual for s in alt.specs):
+            lines += [
+                '    if "\\n" in line or "\\r" in line or "\\0" in line:\n',
+                "        return None\n",
+            ]
+        free = [f"t{i}" for i in alt.free]
+        if free and self.fmt == 1:
+            # a comma in a free text is one more place the line may split
+            commas = " or ".join(f"',' in {t}" for t in free)
+            lines += [f"    if {commas}:\n", "        return None\n"]
+        elif free:
+            # a free text holding a literal of the layout could end there
+            env["held"] = literal_pattern(literals[1:])
+            lines += [
+                f"    if held is not None and held.search('\\n'.join(({', '.join(free)},))):\n",
+                "        return None\n",
+            ]
+        if earlier:
+            env["earlier"] = frozenset(a.commas for a in earlier)
+            lines += ['    if line.count(",") in earlier:\n', "        return None\n"]
+        lines.append("    return line\n")
+        return compile_writer(f"{self.rule} fmt={self.fmt}", lines, env)
+
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
-        """Write one reply as a line; raise EncodeError when that would change it."""
-        present = {spec.name for spec in self.plan.fields if getattr(reply, spec.name) is not None}
+        """Write one reply as a line of the registered layout, as printed;
+        raise EncodeError when that would change it (fmt=0 records go
+        through :meth:`write_line`, which may leave keys out, and are read
+        back by ``_lines``, which reads lines by key)."""
+        written = self.write_line(reply, lossy=lossy, by_key=False)
+        self.check_written(written, reply, lossy=lossy)
+        return written.text
+
+    def write_line(self, reply: msgspec.Struct, *, lossy: bool, by_key: bool = True) -> WrittenLine:
+        """One reply as the pieces of a line, unchecked.
+
+        The alternative chosen is the one that carries the most of the reply.
+        In fmt=0, whose keys name the fields, an absent optional field is an
+        absent key, as the server leaves keys out (``Written.by_key``), and
+        a field the layout has no place for is written by its key where the
+        model declares it (without ``lossy``): such a line is read by key.
+        ``by_key`` False writes the layout's line as it is printed: every key,
+        empty when absent, and no other.
+        """
+        plan = self.plan
+        present = {spec.name for spec in plan.fields if getattr(reply, spec.name) is not None}
         best: tuple[int, _Alternative, list[str]] | None = None
         for alt in self.alternatives:
             dropped = present.difference(alt.fields)
             # a None text field would come back as "", not None
-            emptied = [s.name for s in alt.specs if s.kind.textual and s.name not in present]
+            emptied = [
+                s.name
+                for i, s in enumerate(alt.specs)
+                if s.kind.textual and s.name not in present and not (by_key and i in alt.omissible)
+            ]
             cost = 2 * len(dropped) + len(emptied)
             key = (cost, len(alt.fields))
             if best is None or key < (best[0], len(best[1].fields)):
                 best = (cost, alt, sorted(dropped) + emptied)
         assert best is not None
         cost, alt, lost = best
-        if cost and not lossy:
+        keyed = [n for n in lost if n not in alt.fields and by_key and self.fmt == 0]
+        if cost and not lossy and len(keyed) < len(lost):
             raise EncodeError(
                 f"the layout {self.rule} has no place for {', '.join(lost)} "
                 "(pass lossy=True to drop or empty them)",
                 field=lost[0],
                 fmt=self.fmt,
             )
-        out = [alt.layout.literals[0]]
-        for spec, lit in zip(alt.specs, alt.layout.literals[1:], strict=True):
+        literals = alt.layout.literals
+        pieces = []
+        names = []
+        left_out = False
+        for i, spec in enumerate(alt.specs):
             value = getattr(reply, spec.name)
+            if value is None and by_key and i in alt.omissible:
+                left_out = True
+                continue
             text = "" if value is None else _to_text(spec, value, self.fmt)
-            out.append(text)
-            out.append(lit)
-        line = "".join(out)
+            pieces.append(literals[i] + text)
+            names.append(spec.name)
+        if keyed and not lossy:
+            for name in keyed:
+                # after the field the model declares before it (or first)
+                spec = plan.by_name[name]
+                at = self._keyed_position(names, name)
+                pieces.insert(at, f", {spec.wire} = {_to_text(spec, getattr(reply, name), 0)}")
+                names.insert(at, name)
+            left_out = True
+        pieces.append(literals[-1])
+        return WrittenLine(alt, pieces, tuple(names), left_out)
+
+    def _keyed_position(self, names: list[str], name: str) -> int:
+        """Where a field the layout has no place for is written by key: after
+        the last written field the model declares before it (never first:
+        the line's first key says what it is)."""
+        order = [spec.name for spec in self.plan.fields]
+        before = set(order[: order.index(name)])
+        return max((i + 1 for i, n in enumerate(names) if n in before), default=1)
+
+    def check_written(self, written: WrittenLine, reply: msgspec.Struct, *, lossy: bool) -> None:
+        """Refuse a line of the layout that would read back as something else."""
+        alt = written.alternative
         # (a layout without free text or tokens reads back as written, but a
         # mark of ambiguity would not come back with it)
         marked = getattr(reply, "ambiguous_fields", ())
         if alt.free or marked or any(s.kind is Kind.TOKEN for s in alt.specs):
-            self._check_round_trip(line, alt, reply, lossy=lossy)
-        return line
+            self._check_round_trip(written.text, alt, reply, lossy=lossy)
 
     def _check_round_trip(
         self, line: str, alt: _Alternative, reply: msgspec.Struct, *, lossy: bool

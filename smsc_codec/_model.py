@@ -293,9 +293,10 @@ class Contact(ReplyBase, kw_only=True, frozen=True):
     contact's id *assigned by the client* (the ``myid`` parameter, wire key
     ``id``), free text, not a server number.
 
-    fmt=2/3 write every key, empty when there is no value (seed 004's
-    templates, and the recorded contact list), so an absent text or list
-    reads back as empty.
+    The server writes every key, empty when there is no value (seed 004's
+    templates, and the recorded contact list): an empty text or list is
+    ``""``, an empty birthday None (written back empty). A text or list that
+    is None was absent from the body, and is written as an absent key.
     """
 
     writes_every_key: ClassVar[bool] = True

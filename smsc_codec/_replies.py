@@ -98,6 +98,8 @@ class Candidate(NamedTuple):
     #: other fmt=0/1 layout rules lenient decoding reads for this kind, where
     #: the registered layout is [UNVERIFIED]; strict decoding names the one met
     variants: tuple[str, ...] = ()
+    #: fields that fmt=2/3 write first, before the model's declaration order
+    leading_keys: tuple[str, ...] = ()
 
 
 class Details(NamedTuple):
@@ -144,9 +146,10 @@ def _one_kind(
     trailing_keys: tuple[str, ...] = (),
     variants: tuple[str, ...] = (),
     details: Details | None = None,
+    leading_keys: tuple[str, ...] = (),
 ) -> ReplySpec:
     """The spec of a request whose every record is of one kind."""
-    candidate = Candidate(cls, rule, trailing_keys, variants)
+    candidate = Candidate(cls, rule, trailing_keys, variants, leading_keys)
 
     def pick_line(fmt: int, line: str) -> Candidate:
         return candidate
@@ -253,9 +256,15 @@ _INBOX = _one_kind(IncomingMessage, "incoming_message", multi=True, xml_item="sm
 _SEND_DETAILS = Details("phones", Candidate(PhoneResult, "send_phone"), "phones", "phone")
 _SEND = _one_kind(SendResult, "send_result", multi=False, xml_item="result", details=_SEND_DETAILS)
 #: send.php?cost=1, a cost query (facts §2.1): the documented fmt=1 answer is
-#: `<cost>,<cnt>`, and a recorded fmt=3 answer writes `cost` before `cnt`.
+#: `<cost>,<cnt>`, and a recorded fmt=3 answer writes `cost` before `cnt`
+#: (facts §9); fmt=2 is written in the same order [UNVERIFIED].
 _SEND_COST = _one_kind(
-    SendResult, "send_cost", multi=False, xml_item="result", details=_SEND_DETAILS
+    SendResult,
+    "send_cost",
+    multi=False,
+    xml_item="result",
+    details=_SEND_DETAILS,
+    leading_keys=("cost",),
 )
 
 

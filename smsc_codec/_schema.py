@@ -304,8 +304,9 @@ class StructPlan(NamedTuple):
     fields: tuple[FieldSpec, ...]  #: wire fields in model order
     by_name: dict[str, FieldSpec]
     by_wire: dict[str, FieldSpec]
-    #: fmt=2/3 write every field, empty when absent (the class's
-    #: ``writes_every_key``); otherwise an absent field is left out
+    #: the server writes every key (the class's ``writes_every_key``): an
+    #: absent date is written empty, as it reads back as absent; any other
+    #: absent field, here as everywhere, is left out
     every_key: bool = False
     #: a variant spelling of a key -> its field (lenient decoding reads these)
     by_variant: dict[str, FieldSpec] = {}  # noqa: RUF012 - never mutated

@@ -23,13 +23,14 @@ import msgspec
 
 from ._body import body_text, xml_body_charset
 from ._build import ATTRIBUTE, UNPLACED, Place, build_reply, structured_fields
+from ._compiled import RecordWriter, keyed_fast_writer, keyed_writer
 from ._encodable import check_keyed
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, LimitError, RequestError
 from ._limits import DEFAULT_LIMITS, Limits, nth_record_fault
 from ._model import ApiError, Ok
-from ._replies import ERROR_KEYS, Details, ReplySpec
-from ._schema import FieldSpec, mapping_builder, plan_for
+from ._replies import ERROR_KEYS, Candidate, Details, ReplySpec
+from ._schema import FieldSpec, Kind, mapping_builder, plan_for
 from ._strictness import unknown_codes
 from ._twins import wire_twin
 
@@ -562,7 +563,7 @@ def xml_element_text(reply: msgspec.Struct, tag: str, spec: ReplySpec | None) ->
     for field in structured_fields(plan, candidate):
         value = getattr(reply, field.name)
         if value is None:
-            if plan.every_key and field.kind.blankable:
+            if plan.every_key and field.kind is Kind.DATE:
                 lines.append(f"<{field.wire}></{field.wire}>")
             continue
         try:
@@ -680,6 +681,27 @@ class XmlReader:
         return None
 
 
+def _fast_escape(value: str) -> str:
+    """_escape_text of a text XML can hold; ValueError otherwise (the
+    general writer names the field)."""
+    if _XML_INVALID.search(value):
+        raise ValueError("a character XML cannot hold")
+    return _escape_text(value)
+
+
+def _element_writer(candidate: Candidate, tag: str) -> RecordWriter:
+    """xml_element_text of one kind, generated (``_compiled``)."""
+    plan = plan_for(candidate.cls)
+    return keyed_writer(
+        plan,
+        structured_fields(plan, candidate),
+        lambda spec, value: f"{f'<{spec.wire}>'!r} + {value} + {f'</{spec.wire}>'!r}",
+        (f"<{tag}>\n", "\n", f"\n</{tag}>"),
+        env={"esc": _fast_escape},
+        text=lambda value: f"esc({value})",
+    )
+
+
 class XmlWriter:
     """The writer of fmt=2 bodies, as the server writes them (seed 003)."""
 
@@ -690,8 +712,19 @@ class XmlWriter:
     def write(
         self, replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: bool, lossy: bool
     ) -> str:
-        check_keyed(replies, spec, 2, lossy=lossy)
+        check_keyed(replies, spec, 2)
         return encode_xml(replies, spec, as_list=as_list)
+
+    def fast_writer(self, spec: ReplySpec) -> Callable[[Any], str | None]:
+        """``encode_text``'s body by generated writers, or None (``_compiled``)."""
+        head, tail = f"<{spec.xml_list}>\n", f"\n</{spec.xml_list}>"
+        return keyed_fast_writer(
+            spec,
+            lambda candidate: _element_writer(candidate, spec.xml_item),
+            lambda items: head + "\n".join(items) + tail,
+            # (a record of one value may be written as that value's element)
+            single=spec.xml_value_root is None,
+        )
 
     def write_envelope(self, reply: ApiError | Ok, *, lossy: bool) -> str:
         """``<result>OK</result>`` (with the attributes kept, the only keys it

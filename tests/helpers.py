@@ -29,6 +29,23 @@ STATUS_KINDS: dict[type[msgspec.Struct], str] = {SmsStatus: "status_sms", HlrSta
 ALL_KINDS: tuple[type[msgspec.Struct], ...] = (SmsStatus, HlrStatus, ApiError)
 
 
+def printed_layouts(fmt: int, rows: list[tuple[msgspec.Struct, str]]) -> bool:
+    """Whether each (reply, rule) is written in one of the rule's printed
+    layouts: in fmt=0, an absent optional field is an absent key, and a line
+    that leaves out a key of its layout is read by key, never strictly."""
+    from smsc_codec._grammar import line_layouts  # noqa: PLC0415
+
+    if fmt != 0:
+        return True
+    for reply, rule in rows:
+        layouts = [set(layout.fields) for layout in line_layouts(0, rule)]
+        named = set().union(*layouts)
+        present = {name for name in named if getattr(reply, name) is not None}
+        if present not in layouts:
+            return False
+    return True
+
+
 def status_request(fmt: int, all_level: int = 0, *, multi: bool = False, charset: str = "") -> str:
     ids = "101,102" if multi else "101"
     query = f"id={ids}&phone=79990000000&all={all_level}&fmt={fmt}"

@@ -21,7 +21,7 @@ from smsc_codec._replies import ReplySpec, record_requests
 from smsc_codec._schema import plan_for
 from smsc_codec._strictness import unknown_codes
 from tests import strategies as S
-from tests.helpers import decoded
+from tests.helpers import decoded, printed_layouts
 
 pytestmark = pytest.mark.property
 
@@ -56,6 +56,10 @@ def draw_records(data: st.DataObject, query: str, fmt: int) -> Any:
     return value
 
 
+def _rules(spec: ReplySpec) -> dict[type[msgspec.Struct], str]:
+    return {candidate.cls: candidate.rule for candidate in spec.candidates}
+
+
 @pytest.mark.parametrize(("query", "fmt"), CASES)
 @given(data=st.data())
 def test_round_trip(query: str, fmt: int, data: st.DataObject) -> None:
@@ -75,10 +79,14 @@ def test_round_trip(query: str, fmt: int, data: st.DataObject) -> None:
     back = decoded(body, request, charset="utf-8")
     assert back == value
     records = value if isinstance(value, list) else [value]
+    rules = _rules(SPECS[query])
+    rows = [(r, rules[type(r)]) for r in records]
     details = SPECS[query].details
     if details is not None:
-        records = [*records, *(getattr(value, details.field) or ())]
-    if not any(True for r in records for _ in unknown_codes(r)):
+        more = getattr(value, details.field) or ()
+        records = [*records, *more]
+        rows += [(r, details.candidate.rule) for r in more]
+    if not any(True for r in records for _ in unknown_codes(r)) and printed_layouts(fmt, rows):
         assert decoded(body, request, charset="utf-8", strict=True) == value
 
 

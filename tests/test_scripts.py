@@ -131,8 +131,10 @@ class TestPerNumberLists:
     @pytest.mark.parametrize("fmt", [0, 1, 2, 3])
     def test_every_format_carries_them(self, fmt: int) -> None:
         request = f"send.php?cost=2&op=1&fmt={fmt}"
-        body = smsc_codec.encode_text(self.REPLY, request, lossy=fmt in (0, 1))
-        back = smsc_codec.decode(body, request, strict=True)
+        body = smsc_codec.encode_text(self.REPLY, request, lossy=fmt == 1)
+        # (fmt=0 leaves out the keys of the second number's absent mccmnc and
+        # cost: such a line is read by key, which strict decoding does not)
+        back = smsc_codec.decode(body, request, strict=fmt != 0)
         assert isinstance(back, SendResult)
         assert back.phones is not None
         assert [p.phone for p in back.phones] == ["79990000001", "79990000002"]

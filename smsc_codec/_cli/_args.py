@@ -71,6 +71,7 @@ _CONVERT_EXAMPLES = """\
 examples:
   smsc-codec convert --to-fmt 3 archive-fmt0.jsonl.gz > archive-fmt3.jsonl
   smsc-codec convert --to-fmt 2 corpus/status/sms-all1-fmt0.body
+  smsc-codec convert --to-fmt 0 --lossy corpus/status/sms-all2-fmt3.body
 A JSON Lines record keeps its other fields; the request's fmt is changed and
 the body re-encoded as the server writes it in that format.
 """
@@ -232,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument(
         "--to-fmt", type=int, choices=(0, 1, 2, 3), required=True, metavar="{0,1,2,3}"
+    )
+    convert.add_argument(
+        "--lossy",
+        action="store_true",
+        help="drop or empty what the target format has no place for (a field its layout "
+        "lacks, an unknown key, a mark of ambiguity) instead of rejecting the record",
     )
     convert.add_argument("--output", "-o", metavar="FILE", help="(default: standard output)")
     convert.add_argument(

@@ -60,6 +60,7 @@ def _job(args: argparse.Namespace) -> Job:
         limits=Limits(**dict(args.limit)),
         output=getattr(args, "output_format", "jsonl"),
         to_fmt=getattr(args, "to_fmt", None),
+        lossy=getattr(args, "lossy", False),
         redact=_redacted(args),
         tz=_zone(getattr(args, "tz", None)),
     )

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import msgspec
 
-from smsc_codec._errors import DecodeError, SmscCodecError
+from smsc_codec._errors import DecodeError, EncodeError, SmscCodecError
 from smsc_codec._exchange import decode_exchange, encode_exchange
 from smsc_codec._limits import DEFAULT_LIMITS, Limits
 from smsc_codec._request import parse_request
@@ -45,6 +46,8 @@ class Job(NamedTuple):
     limits: Limits = DEFAULT_LIMITS
     output: str = "jsonl"  #: jsonl, csv or parquet
     to_fmt: int | None = None
+    #: ``convert --lossy``: drop or empty what the target format has no place for
+    lossy: bool = False
     #: the parameters whose values are masked in everything written
     redact: tuple[str, ...] = CREDENTIALS
     tz: str | None = None  #: ``--tz``: local times become instants in this zone
@@ -355,11 +358,19 @@ def with_fmt(request: Any, fmt: int) -> Any:
     return f"{head}?{'&'.join(params)}{hash_mark}{fragment}"
 
 
+#: the encoders' advice names their argument; the command line has an option
+_LIBRARY_LOSSY = re.compile(r"\blossy=True\b")
+
+
 def _convert_command(record: Record, job: Job, out: _Writer) -> _Result:
     assert job.to_fmt is not None
     done = _decode(record, job, job.strict)
     request = with_fmt(record.request, job.to_fmt)
-    body = encode_exchange(done.value, request)
+    try:
+        body = encode_exchange(done.value, request, lossy=job.lossy)
+    except EncodeError as exc:
+        # the library's remedy, as this command line spells it
+        raise RecordError(_LIBRARY_LOSSY.sub("--lossy", str(exc))) from None
     text = body.decode(parse_request(request).charset)
     fields = job.fields
     redact = out.redactor
