@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from ._body import Line, body_text, iter_lines
-from ._build import Place, build_reply, refuse_unknown_codes
+from ._build import MISS, Place, build_reply, refuse_unknown_codes
 from ._checks import replaced
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
@@ -613,6 +613,96 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
     return read.reply
 
 
+def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
+    """:meth:`LineReader.entry`: :func:`_fast_line` and :func:`_read_row`
+    with the layout found in advance, for a one-record answer whose
+    registered layouts hold no free text (then a line matches at most its
+    one reading, and no learned shape reads it another way).
+
+    It reads what they read, or answers MISS where they would take another
+    step: a body that is not ASCII, over a limit, more than one line (a
+    final line break included), an error or OK answer, a value a kind
+    refuses, a variant spelling, a learned shape tried first.
+    """
+    if spec.multi or spec.ok_only or not spec.candidates:
+        return None
+    codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
+    # (a kind whose layouts hold free text, an HLR row's, is left to the general path)
+    readers = {
+        c: _entry_reader(fmt, codec)
+        for c, codec in codecs.items()
+        if not any(alt.free for alt in codec.alternatives)
+    }
+    if not readers:
+        return None
+    # (check_lines returns at once for a body shorter than every bound)
+    longest = min(limits.max_line_length, limits.max_field_length, limits.max_records)
+    only = readers[spec.candidates[0]] if len(spec.candidates) == 1 else None
+    pick = spec.pick_line
+    chosen = readers.get
+
+    def entry(body: Any) -> Any:
+        if body.__class__ is not str:
+            if body.__class__ is not bytes or not body.isascii():
+                return MISS  # (body_text decodes it; ASCII reads the same in every charset)
+            body = body.decode("ascii")
+        if (
+            not body
+            or len(body) > longest
+            or body[0] in _ENTRY_MISS_START
+            or "\n" in body
+            or "\r" in body
+            or "\0" in body
+            or ",-" in body[:40]
+            or (body[0] == "O" and body.strip() == "OK")
+        ):
+            return MISS
+        read = only if only is not None else chosen(pick(fmt, body))
+        return MISS if read is None else read(body)
+
+    return entry
+
+
+#: first characters the entry leaves to the general path: an error answer's
+#: ``E`` and a byte-order mark (``_body.body_text`` takes it off)
+_ENTRY_MISS_START = frozenset("E\ufeff")
+
+
+def _entry_reader(fmt: int, codec: LineCodec) -> Callable[[str], Any]:
+    """:func:`_read_row` of one line of ``codec``'s layout without free
+    text: the generated split readers, then the registered alternatives'
+    regexes (their only reading); MISS where it would go on otherwise."""
+    split_readers = codec.split_readers
+    registered = tuple((alt.exact.match, alt.build) for alt in codec.alternatives)
+    text_layout = fmt == 0
+
+    def read(line: str) -> Any:
+        if text_layout:
+            learned = codec.learned
+            if learned is not None and learned.first is not None:
+                return MISS  # (a learned shape is tried first, and forgotten on a miss)
+        if split_readers:
+            for reader in split_readers.get(line.count(",") + 1, ()):
+                try:
+                    reply = reader(line)
+                except ValueError:
+                    return MISS
+                if reply is not None:
+                    return reply
+            if not text_layout:
+                return MISS
+        for match, build in registered:
+            m = match(line)
+            if m is not None:
+                try:
+                    return build(m.groups(), ())
+                except ValueError:
+                    return MISS
+        return MISS
+
+    return read
+
+
 def _without_final_break(text: str) -> str:
     """``text`` without one final LF or CRLF (which ends the last record)."""
     if text[-1:] == "\n":
@@ -678,8 +768,12 @@ class LineReader:
         raise DecodeError(f"no record stands alone in fmt={self.fmt}", fmt=self.fmt, text=text)
 
     def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
-        """A compiled reader of the commonest answer (None: none yet)."""
-        return None
+        """The compiled entry of a one-record answer whose layouts hold no
+        free text (send.php, balance.php, an ``all=0`` status row): the same
+        steps as :meth:`read_fast` on a well-formed line, found once;
+        :data:`~smsc_codec._build.MISS` for any other body (None: every
+        kind's layouts hold free text, or it is a list)."""
+        return line_entry(self.fmt, spec, limits)
 
 
 class LineWriter:
