@@ -17,12 +17,12 @@ import msgspec
 
 from ._body import Line, body_text, iter_lines
 from ._build import MISS, Place, build_reply, refuse_unknown_codes
-from ._checks import replaced
+from ._checks import replaced, unchecked
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
 from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
-from ._matcher import LineCodec, LineMismatch, WrittenLine, line_codec
+from ._matcher import LineCodec, LineMismatch, WrittenLine, builder_arguments, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
 from ._schema import FieldSpec
@@ -614,93 +614,87 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
 
 
 def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
-    """:meth:`LineReader.entry`: :func:`_fast_line` and :func:`_read_row`
-    with the layout found in advance, for a one-record answer whose
-    registered layouts hold no free text (then a line matches at most its
-    one reading, and no learned shape reads it another way).
+    """:meth:`LineReader.entry`: what :func:`_fast_line` and :func:`_read_row`
+    do with a well-formed line, generated as one function for the answer's
+    kinds whose registered layouts hold no free text (then a line matched by
+    one of their regexes has that one reading, and no learned shape is tried
+    before them but one that cannot read it).
 
     It reads what they read, or answers MISS where they would take another
-    step: a body that is not ASCII, over a limit, more than one line (a
-    final line break included), an error or OK answer, a value a kind
-    refuses, a variant spelling, a learned shape tried first.
+    step: a body that is not ASCII, empty or over a limit, a line break in
+    it (a final one included), an error or OK answer, a value a kind
+    refuses, a variant spelling, a learned shape to try first, a kind with
+    free text (an HLR row).
     """
     if spec.multi or spec.ok_only or not spec.candidates:
         return None
     codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
-    # (a kind whose layouts hold free text, an HLR row's, is left to the general path)
-    readers = {
-        c: _entry_reader(fmt, codec)
-        for c, codec in codecs.items()
-        if not any(alt.free for alt in codec.alternatives)
-    }
-    if not readers:
+    fixed = [c for c, codec in codecs.items() if not any(alt.free for alt in codec.alternatives)]
+    if not fixed:
         return None
+    specs = [alt.specs for c in fixed for alt in codecs[c].alternatives]
+    textual = any(s.kind.textual for alt in specs for s in alt)
     # (check_lines returns at once for a body shorter than every bound)
-    longest = min(limits.max_line_length, limits.max_field_length, limits.max_records)
-    only = readers[spec.candidates[0]] if len(spec.candidates) == 1 else None
-    pick = spec.pick_line
-    chosen = readers.get
-
-    def entry(body: Any) -> Any:
-        if body.__class__ is not str:
-            if body.__class__ is not bytes or not body.isascii():
-                return MISS  # (body_text decodes it; ASCII reads the same in every charset)
-            body = body.decode("ascii")
-        if (
-            not body
-            or len(body) > longest
-            or body[0] in _ENTRY_MISS_START
-            or "\n" in body
-            or "\r" in body
-            or "\0" in body
-            or ",-" in body[:40]
-            or (body[0] == "O" and body.strip() == "OK")
-        ):
-            return MISS
-        read = only if only is not None else chosen(pick(fmt, body))
-        return MISS if read is None else read(body)
-
+    env: dict[str, Any] = {
+        "MISS": MISS,
+        "LONGEST": min(limits.max_line_length, limits.max_field_length, limits.max_records),
+        "pick": spec.pick_line,
+    }
+    lines = [
+        "def entry(body):",
+        "    if body.__class__ is not str:",
+        "        if body.__class__ is not bytes or not body.isascii():",
+        "            return MISS",  # (body_text decodes it; ASCII is the same in every charset)
+        "        body = body.decode('ascii')",
+        # _fast_line's guards: an error answer (`E…`, `…,-N`), a NUL or a
+        # byte-order mark (body_text refuses or takes off); a line break
+        # or CR is matched by no layout's regex
+        "    if not body or len(body) > LONGEST or ',-' in body"
+        + (
+            " or '\\0' in body or body[0] in 'E\\ufeff'"
+            " or (body[0] == 'O' and body.strip() == 'OK')"
+            if textual
+            else ""
+        )
+        + ":",
+        "        return MISS",
+    ]
+    single = len(spec.candidates) == 1
+    if not single:
+        lines.append(f"    kind = pick({fmt}, body)")
+    for k, candidate in enumerate(fixed):
+        codec = env[f"codec{k}"] = codecs[candidate]
+        env[f"K{k}"] = candidate
+        indent = "    " if single else "        "
+        if not single:
+            lines.append(f"    if kind is K{k}:")
+        if fmt == 0:
+            lines += [
+                f"{indent}learned = codec{k}.learned",
+                f"{indent}if learned is not None and learned.first is not None:",
+                f"{indent}    return MISS",  # (tried first, and forgotten on a miss)
+            ]
+        for a, alt in enumerate(codec.alternatives):
+            name = f"{k}_{a}"
+            env[f"match{name}"] = alt.exact.match
+            env[f"cls{name}"] = unchecked(codec.plan.cls)
+            args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_")
+            lines += [
+                f"{indent}m = match{name}(body)",
+                f"{indent}if m is not None:",
+                f"{indent}    v = m.groups()",
+                f"{indent}    try:",
+                f"{indent}        return cls{name}({', '.join(args)})",
+                f"{indent}    except Exception:",  # (the general path says what is wrong)
+                f"{indent}        return MISS",
+            ]
+        lines.append(f"{indent}return MISS")
+    if not single:
+        lines.append("    return MISS")
+    # a generated reader, as in _matcher._make_builder
+    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
+    entry: Callable[[Any], Any] = env["entry"]
     return entry
-
-
-#: first characters the entry leaves to the general path: an error answer's
-#: ``E`` and a byte-order mark (``_body.body_text`` takes it off)
-_ENTRY_MISS_START = frozenset("E\ufeff")
-
-
-def _entry_reader(fmt: int, codec: LineCodec) -> Callable[[str], Any]:
-    """:func:`_read_row` of one line of ``codec``'s layout without free
-    text: the generated split readers, then the registered alternatives'
-    regexes (their only reading); MISS where it would go on otherwise."""
-    split_readers = codec.split_readers
-    registered = tuple((alt.exact.match, alt.build) for alt in codec.alternatives)
-    text_layout = fmt == 0
-
-    def read(line: str) -> Any:
-        if text_layout:
-            learned = codec.learned
-            if learned is not None and learned.first is not None:
-                return MISS  # (a learned shape is tried first, and forgotten on a miss)
-        if split_readers:
-            for reader in split_readers.get(line.count(",") + 1, ()):
-                try:
-                    reply = reader(line)
-                except ValueError:
-                    return MISS
-                if reply is not None:
-                    return reply
-            if not text_layout:
-                return MISS
-        for match, build in registered:
-            m = match(line)
-            if m is not None:
-                try:
-                    return build(m.groups(), ())
-                except ValueError:
-                    return MISS
-        return MISS
-
-    return read
 
 
 def _without_final_break(text: str) -> str:
