@@ -156,7 +156,7 @@ class Decoder(Generic[_R]):
         # (the readers are typed loosely, as Structs: each returns a reply of
         # the request's kinds, what the signature says)
         # The bare OK first, by comparing the exact forms (its reply is a
-        # constant); then the type and size, inline: most bodies are short.
+        # constant); then the type, inline: most bodies are short bytes or str.
         kind = body.__class__
         if kind is str:
             if body == self._ok_text:
@@ -165,14 +165,15 @@ class Decoder(Generic[_R]):
             self._check_unusual(body)
         elif body == self._ok_bytes:
             return self._ok
-        if len(body) > self._max_body:
-            self._check_unusual(body)
         try:
             entry = self._entry
             if entry is not None:
+                # (an entry leaves a body over max_body_bytes to the check below)
                 found = entry(body) if entry is not _unbuilt else self._build_entry(body)
                 if found is not MISS:
                     return found  # type: ignore[no-any-return]
+            if len(body) > self._max_body:
+                self._check_unusual(body)  # (it raises LimitError)
             reader = self._reader
             charset = self.charset
             if self._charset_given is None:

@@ -634,10 +634,16 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         return None
     specs = [alt.specs for c in fixed for alt in codecs[c].alternatives]
     textual = any(s.kind.textual for alt in specs for s in alt)
-    # (check_lines returns at once for a body shorter than every bound)
+    # (a body over max_body_bytes is refused by the decoder; check_lines
+    # returns at once for a body shorter than every bound)
     env: dict[str, Any] = {
         "MISS": MISS,
-        "LONGEST": min(limits.max_line_length, limits.max_field_length, limits.max_records),
+        "LONGEST": min(
+            limits.max_body_bytes,
+            limits.max_line_length,
+            limits.max_field_length,
+            limits.max_records,
+        ),
         "pick": spec.pick_line,
     }
     lines = [
@@ -674,13 +680,20 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
                 f"{indent}if learned is not None and learned.first is not None:",
                 f"{indent}    return MISS",  # (tried first, and forgotten on a miss)
             ]
+        # Every comma of such a line is a literal's (no value holds one): an
+        # alternative with another number of them cannot match, and is not
+        # tried when there are several to choose from.
+        commas = {alt.commas for alt in codec.alternatives}
+        if len(commas) > 1:
+            lines.append(f"{indent}commas = body.count(',')")
         for a, alt in enumerate(codec.alternatives):
             name = f"{k}_{a}"
             env[f"match{name}"] = alt.exact.match
             env[f"cls{name}"] = unchecked(codec.plan.cls)
             args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_")
             lines += [
-                f"{indent}m = match{name}(body)",
+                f"{indent}m = match{name}(body)"
+                + (f" if commas == {alt.commas} else None" if len(commas) > 1 else ""),
                 f"{indent}if m is not None:",
                 f"{indent}    v = m.groups()",
                 f"{indent}    try:",

@@ -204,19 +204,27 @@ def _parse_valid_datetime(text: str) -> datetime:
 def _enum_reader(
     enum_cls: type[enum.IntEnum] | type[enum.IntFlag], *, trusted: bool
 ) -> Callable[[str], Any]:
-    """Read a code: a dict hit for documented codes (Enum.__call__ is slow)."""
-    members: dict[str, Any] = {str(int(m)): m for m in enum_cls}
+    """Read a code: a dict hit for documented codes (Enum.__call__ is slow),
+    in C (the table's ``__getitem__``); any other code through the enum."""
+    table = _Codes(enum_cls, _parse_valid_int if trusted else parse_int)
+    table.update((str(int(m)), m) for m in enum_cls)
     if enum_cls is MessageFlags:
         # the commonest flags: none set, an HLR request (message type 4)
-        members.update((str(bits), MessageFlags(bits)) for bits in range(16))
-    get = members.get
-    convert = _parse_valid_int if trusted else parse_int
+        table.update((str(bits), MessageFlags(bits)) for bits in range(16))
+    return table.__getitem__
 
-    def read(text: str) -> Any:
-        member = get(text)
-        return member if member is not None else enum_cls(convert(text))
 
-    return read
+class _Codes(dict[str, Any]):
+    """A code table: the members by their text; a code it does not hold is
+    read by the enum (not kept: a flood of made-up codes stays out)."""
+
+    def __init__(self, enum_cls: Callable[[int], Any], convert: Callable[[str], int]) -> None:
+        super().__init__()
+        self.enum_cls = enum_cls
+        self.convert = convert
+
+    def __missing__(self, text: str) -> Any:
+        return self.enum_cls(self.convert(text))
 
 
 def format_datetime(value: datetime) -> str:
