@@ -690,7 +690,9 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
             name = f"{k}_{a}"
             env[f"match{name}"] = alt.exact.match
             env[f"cls{name}"] = unchecked(codec.plan.cls)
-            args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_")
+            args = builder_arguments(
+                alt.specs, env, trusted=True, prefix=f"c{name}_", raw_money=True
+            )
             lines += [
                 f"{indent}m = match{name}(body)"
                 + (f" if commas == {alt.commas} else None" if len(commas) > 1 else ""),

@@ -24,6 +24,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import msgspec
@@ -322,10 +323,20 @@ def _make_split_reader(
 
 
 def builder_arguments(
-    specs: Sequence[FieldSpec], env: dict[str, Any], *, trusted: bool, prefix: str = "c"
+    specs: Sequence[FieldSpec],
+    env: dict[str, Any],
+    *,
+    trusted: bool,
+    prefix: str = "c",
+    raw_money: bool = False,
 ) -> list[str]:
     """The constructor's ``name=value`` arguments (source) from the field
-    texts ``v[i]``, their converters put in ``env`` as ``<prefix><i>``."""
+    texts ``v[i]``, their converters put in ``env`` as ``<prefix><i>``.
+
+    ``raw_money``: money a regex has checked is read by ``Decimal`` itself,
+    for a caller that takes any exception as a miss (an empty text raises
+    InvalidOperation there, not the ValueError ``_parse_valid_decimal``
+    words)."""
     args = []
     for i, spec in enumerate(specs):
         c = f"{prefix}{i}"
@@ -341,6 +352,8 @@ def builder_arguments(
             expr = f"{c}(v[{i}])"
         else:
             env[c] = spec.from_valid_text if trusted else spec.from_text
+            if raw_money and spec.kind is Kind.DECIMAL:
+                env[c] = Decimal
             expr = f"{c}(v[{i}])" if spec.required else f"({c}(v[{i}]) if v[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     return args
