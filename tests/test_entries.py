@@ -44,8 +44,10 @@ REQUESTS = [
 LIMITS = [
     Limits(),
     Limits(max_body_bytes=1),
+    Limits(max_line_length=1),
     Limits(max_line_length=3),
     Limits(max_field_length=2),
+    Limits(max_records=0),
     Limits(max_records=1),
 ]
 
