@@ -25,7 +25,7 @@ from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, WrittenLine, builder_arguments, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
-from ._schema import FieldSpec
+from ._schema import MAX_INT_DIGITS, FieldSpec
 
 __all__ = [
     "CSV",
@@ -639,6 +639,7 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
     env: dict[str, Any] = {
         "MISS": MISS,
         "LONGEST": min(
+            MAX_INT_DIGITS,  # (builder_arguments's raw reading)
             limits.max_body_bytes,
             limits.max_line_length,
             limits.max_field_length,
@@ -690,9 +691,7 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
             name = f"{k}_{a}"
             env[f"match{name}"] = alt.exact.match
             env[f"cls{name}"] = unchecked(codec.plan.cls)
-            args = builder_arguments(
-                alt.specs, env, trusted=True, prefix=f"c{name}_", raw_money=True
-            )
+            args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
             lines += [
                 f"{indent}m = match{name}(body)"
                 + (f" if commas == {alt.commas} else None" if len(commas) > 1 else ""),

@@ -34,7 +34,7 @@ from ._compiled import RecordWriter, compile_writer, field_text, literal_pattern
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
-from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
+from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, parse_valid_int, plan_for
 from ._solver import LayoutSolver
 
 __all__ = [
@@ -328,15 +328,16 @@ def builder_arguments(
     *,
     trusted: bool,
     prefix: str = "c",
-    raw_money: bool = False,
+    raw: bool = False,
 ) -> list[str]:
     """The constructor's ``name=value`` arguments (source) from the field
     texts ``v[i]``, their converters put in ``env`` as ``<prefix><i>``.
 
-    ``raw_money``: money a regex has checked is read by ``Decimal`` itself,
-    for a caller that takes any exception as a miss (an empty text raises
-    InvalidOperation there, not the ValueError ``_parse_valid_decimal``
-    words)."""
+    ``raw``: money and integers a regex has checked are read by ``Decimal``
+    and ``int`` themselves, for a caller that takes any exception as a miss
+    (an empty amount raises InvalidOperation there, not the ValueError
+    ``_parse_valid_decimal`` words) and holds texts to ``MAX_INT_DIGITS``
+    characters (``parse_valid_int`` words what is longer)."""
     args = []
     for i, spec in enumerate(specs):
         c = f"{prefix}{i}"
@@ -352,8 +353,10 @@ def builder_arguments(
             expr = f"{c}(v[{i}])"
         else:
             env[c] = spec.from_valid_text if trusted else spec.from_text
-            if raw_money and spec.kind is Kind.DECIMAL:
+            if raw and spec.kind is Kind.DECIMAL:
                 env[c] = Decimal
+            elif raw and env[c] is parse_valid_int:
+                env[c] = int
             expr = f"{c}(v[{i}])" if spec.required else f"({c}(v[{i}]) if v[{i}] else None)"
         args.append(f"{spec.name}={expr}")
     return args
