@@ -12,7 +12,7 @@ from ._body import body_text
 from ._build import MISS
 from ._codes import Fmt
 from ._encodable import checked_reply
-from ._envelope import detect_text_envelope
+from ._envelope import OK_BARE, OK_PLAIN, detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError, SmscCodecError
 from ._formats import READERS, WRITERS
 from ._http_request import HttpRequest
@@ -50,6 +50,9 @@ class Decoder(Generic[_R]):
         "_charset_given",
         "_entry",
         "_max_body",
+        "_ok",
+        "_ok_bytes",
+        "_ok_text",
         "_reader",
         "_request_charset",
         "_spec",
@@ -112,6 +115,15 @@ class Decoder(Generic[_R]):
         #: the reader's compiled entry for this request's commonest answer,
         #: built by the first decode (None: there is none, or decoding is strict)
         self._entry: Callable[[Any], Any] | None = None if strict else _unbuilt
+        #: the bare ``OK`` as text and as bytes (ASCII: the same in every
+        #: charset), and the reply every path reads it as (None: the limits
+        #: refuse a body that short, the general path says how)
+        ok_fits = limits.max_body_bytes >= len("OK") and (
+            self.fmt >= Fmt.XML or (limits.max_line_length >= len("OK") and limits.max_records >= 1)
+        )
+        self._ok_text = "OK" if ok_fits else None
+        self._ok_bytes = b"OK" if ok_fits else None
+        self._ok = OK_BARE if self.fmt >= Fmt.XML else OK_PLAIN
 
     def _arguments(self) -> tuple[Any, ...]:
         return (self.request, self.kind, self.strict, self._charset_given, self.limits)
@@ -143,15 +155,25 @@ class Decoder(Generic[_R]):
         """Decode one answer to this decoder's request; see :func:`decode`."""
         # (the readers are typed loosely, as Structs: each returns a reply of
         # the request's kinds, what the signature says)
-        # (the type and size are checked inline first: most bodies are short bytes)
-        if not isinstance(body, (bytes, str)) or len(body) > self._max_body:
+        # The bare OK first, by comparing the exact forms (its reply is a
+        # constant); then the type, inline: most bodies are short bytes or str.
+        kind = body.__class__
+        if kind is str:
+            if body == self._ok_text:
+                return self._ok
+        elif kind is not bytes:
             self._check_unusual(body)
+        elif body == self._ok_bytes:
+            return self._ok
         try:
             entry = self._entry
             if entry is not None:
+                # (an entry leaves a body over max_body_bytes to the check below)
                 found = entry(body) if entry is not _unbuilt else self._build_entry(body)
                 if found is not MISS:
                     return found  # type: ignore[no-any-return]
+            if len(body) > self._max_body:
+                self._check_unusual(body)  # (it raises LimitError)
             reader = self._reader
             charset = self.charset
             if self._charset_given is None:

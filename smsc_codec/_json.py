@@ -686,7 +686,9 @@ class JsonReader:
         current = LEARNED
         plain = wire_twin(cls, max_text).read_one
         utf8 = charset == "utf-8"
-        floor = 2 * limits.max_records
+        # (a body over max_body_bytes is refused by the decoder; read_fast
+        # leaves one that may hold more records than the limit to read())
+        floor = min(2 * limits.max_records, limits.max_body_bytes)
 
         def entry(body: Any) -> Any:
             if body[:1] not in _OBJECT_START or len(body) > floor:

@@ -16,16 +16,16 @@ from typing import Any
 import msgspec
 
 from ._body import Line, body_text, iter_lines
-from ._build import Place, build_reply, refuse_unknown_codes
-from ._checks import replaced
+from ._build import MISS, Place, build_reply, refuse_unknown_codes
+from ._checks import replaced, unchecked
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
 from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
-from ._matcher import LineCodec, LineMismatch, WrittenLine, line_codec
+from ._matcher import LineCodec, LineMismatch, WrittenLine, builder_arguments, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
-from ._schema import FieldSpec
+from ._schema import MAX_INT_DIGITS, FieldSpec
 
 __all__ = [
     "CSV",
@@ -613,6 +613,104 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
     return read.reply
 
 
+def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
+    """:meth:`LineReader.entry`: what :func:`_fast_line` and :func:`_read_row`
+    do with a well-formed line, generated as one function for the answer's
+    kinds whose registered layouts hold no free text (then a line matched by
+    one of their regexes has that one reading, and no learned shape is tried
+    before them but one that cannot read it).
+
+    It reads what they read, or answers MISS where they would take another
+    step: a body that is not ASCII, empty or over a limit, a line break in
+    it (a final one included), an error or OK answer, a value a kind
+    refuses, a variant spelling, a learned shape to try first, a kind with
+    free text (an HLR row).
+    """
+    if spec.multi or spec.ok_only or not spec.candidates:
+        return None
+    codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
+    fixed = [c for c, codec in codecs.items() if not any(alt.free for alt in codec.alternatives)]
+    if not fixed:
+        return None
+    specs = [alt.specs for c in fixed for alt in codecs[c].alternatives]
+    textual = any(s.kind.textual for alt in specs for s in alt)
+    # (a body over max_body_bytes is refused by the decoder; check_lines
+    # returns at once for a body shorter than every bound)
+    env: dict[str, Any] = {
+        "MISS": MISS,
+        "LONGEST": min(
+            MAX_INT_DIGITS,  # (builder_arguments's raw reading)
+            limits.max_body_bytes,
+            limits.max_line_length,
+            limits.max_field_length,
+            limits.max_records,
+        ),
+        "pick": spec.pick_line,
+    }
+    lines = [
+        "def entry(body):",
+        "    if body.__class__ is not str:",
+        "        if body.__class__ is not bytes or not body.isascii():",
+        "            return MISS",  # (body_text decodes it; ASCII is the same in every charset)
+        "        body = body.decode('ascii')",
+        # _fast_line's guards: an error answer (`E…`, `…,-N`), a NUL or a
+        # byte-order mark (body_text refuses or takes off); a line break
+        # or CR is matched by no layout's regex
+        "    if not body or len(body) > LONGEST or ',-' in body"
+        + (
+            " or '\\0' in body or body[0] in 'E\\ufeff'"
+            " or (body[0] == 'O' and body.strip() == 'OK')"
+            if textual
+            else ""
+        )
+        + ":",
+        "        return MISS",
+    ]
+    single = len(spec.candidates) == 1
+    if not single:
+        lines.append(f"    kind = pick({fmt}, body)")
+    for k, candidate in enumerate(fixed):
+        codec = env[f"codec{k}"] = codecs[candidate]
+        env[f"K{k}"] = candidate
+        indent = "    " if single else "        "
+        if not single:
+            lines.append(f"    if kind is K{k}:")
+        if fmt == 0:
+            lines += [
+                f"{indent}learned = codec{k}.learned",
+                f"{indent}if learned is not None and learned.first is not None:",
+                f"{indent}    return MISS",  # (tried first, and forgotten on a miss)
+            ]
+        # Every comma of such a line is a literal's (no value holds one): an
+        # alternative with another number of them cannot match, and is not
+        # tried when there are several to choose from.
+        commas = {alt.commas for alt in codec.alternatives}
+        if len(commas) > 1:
+            lines.append(f"{indent}commas = body.count(',')")
+        for a, alt in enumerate(codec.alternatives):
+            name = f"{k}_{a}"
+            env[f"match{name}"] = alt.exact.match
+            env[f"cls{name}"] = unchecked(codec.plan.cls)
+            args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
+            lines += [
+                f"{indent}m = match{name}(body)"
+                + (f" if commas == {alt.commas} else None" if len(commas) > 1 else ""),
+                f"{indent}if m is not None:",
+                f"{indent}    v = m.groups()",
+                f"{indent}    try:",
+                f"{indent}        return cls{name}({', '.join(args)})",
+                f"{indent}    except Exception:",  # (the general path says what is wrong)
+                f"{indent}        return MISS",
+            ]
+        lines.append(f"{indent}return MISS")
+    if not single:
+        lines.append("    return MISS")
+    # a generated reader, as in _matcher._make_builder
+    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
+    entry: Callable[[Any], Any] = env["entry"]
+    return entry
+
+
 def _without_final_break(text: str) -> str:
     """``text`` without one final LF or CRLF (which ends the last record)."""
     if text[-1:] == "\n":
@@ -678,8 +776,12 @@ class LineReader:
         raise DecodeError(f"no record stands alone in fmt={self.fmt}", fmt=self.fmt, text=text)
 
     def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
-        """A compiled reader of the commonest answer (None: none yet)."""
-        return None
+        """The compiled entry of a one-record answer whose layouts hold no
+        free text (send.php, balance.php, an ``all=0`` status row): the same
+        steps as :meth:`read_fast` on a well-formed line, found once;
+        :data:`~smsc_codec._build.MISS` for any other body (None: every
+        kind's layouts hold free text, or it is a list)."""
+        return line_entry(self.fmt, spec, limits)
 
 
 class LineWriter:

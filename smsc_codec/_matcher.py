@@ -24,6 +24,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import msgspec
@@ -33,10 +34,17 @@ from ._compiled import RecordWriter, compile_writer, field_text, literal_pattern
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
-from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, plan_for
+from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, parse_valid_int, plan_for
 from ._solver import LayoutSolver
 
-__all__ = ["LineCodec", "LineMismatch", "LineRead", "WrittenLine", "line_codec"]
+__all__ = [
+    "LineCodec",
+    "LineMismatch",
+    "LineRead",
+    "WrittenLine",
+    "builder_arguments",
+    "line_codec",
+]
 
 #: When free text makes a line ambiguous, lenient decoding lets this field take
 #: every extra separator (it is the one most likely to hold commas: the
@@ -314,6 +322,46 @@ def _make_split_reader(
     return reader
 
 
+def builder_arguments(
+    specs: Sequence[FieldSpec],
+    env: dict[str, Any],
+    *,
+    trusted: bool,
+    prefix: str = "c",
+    raw: bool = False,
+) -> list[str]:
+    """The constructor's ``name=value`` arguments (source) from the field
+    texts ``v[i]``, their converters put in ``env`` as ``<prefix><i>``.
+
+    ``raw``: money and integers a regex has checked are read by ``Decimal``
+    and ``int`` themselves, for a caller that takes any exception as a miss
+    (an empty amount raises InvalidOperation there, not the ValueError
+    ``_parse_valid_decimal`` words) and holds texts to ``MAX_INT_DIGITS``
+    characters (``parse_valid_int`` words what is longer)."""
+    args = []
+    for i, spec in enumerate(specs):
+        c = f"{prefix}{i}"
+        if spec.kind is Kind.TOKEN and spec.required:
+            # (the grammar's TOKEN is one character or more: an empty
+            # required token is a cut or shifted line, not a value)
+            env[c] = _check_required_token
+            expr = f"{c}(v[{i}])"
+        elif spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
+            expr = f"v[{i}]"  # (a list is kept as its text)
+        elif spec.kind is Kind.TOKEN:
+            env[c] = _check_token
+            expr = f"{c}(v[{i}])"
+        else:
+            env[c] = spec.from_valid_text if trusted else spec.from_text
+            if raw and spec.kind is Kind.DECIMAL:
+                env[c] = Decimal
+            elif raw and env[c] is parse_valid_int:
+                env[c] = int
+            expr = f"{c}(v[{i}])" if spec.required else f"({c}(v[{i}]) if v[{i}] else None)"
+        args.append(f"{spec.name}={expr}")
+    return args
+
+
 def _make_builder(
     plan: StructPlan, specs: tuple[FieldSpec, ...], *, trusted: bool
 ) -> Callable[[Sequence[str], tuple[str, ...]], msgspec.Struct]:
@@ -322,22 +370,7 @@ def _make_builder(
     ``trusted`` builders read values a compiled regex has already checked.
     """
     env: dict[str, Any] = {"cls": unchecked(plan.cls)}  # (typed values: _checks.py)
-    args = []
-    for i, spec in enumerate(specs):
-        if spec.kind is Kind.TOKEN and spec.required:
-            # (the grammar's TOKEN is one character or more: an empty
-            # required token is a cut or shifted line, not a value)
-            env[f"c{i}"] = _check_required_token
-            expr = f"c{i}(v[{i}])"
-        elif spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
-            expr = f"v[{i}]"  # (a list is kept as its text)
-        elif spec.kind is Kind.TOKEN:
-            env[f"c{i}"] = _check_token
-            expr = f"c{i}(v[{i}])"
-        else:
-            env[f"c{i}"] = spec.from_valid_text if trusted else spec.from_text
-            expr = f"c{i}(v[{i}])" if spec.required else f"(c{i}(v[{i}]) if v[{i}] else None)"
-        args.append(f"{spec.name}={expr}")
+    args = builder_arguments(specs, env, trusted=trusted)
     args.append("ambiguous_fields=ambiguous")
     source = "def build(v, ambiguous):\n    return cls(" + ", ".join(args) + ")\n"
     # a generated constructor (see the module docstring)

@@ -38,6 +38,7 @@ __all__ = [
     "parse_datetime",
     "parse_decimal",
     "parse_int",
+    "parse_valid_int",
     "plan_for",
     "variant_fault",
 ]
@@ -106,7 +107,7 @@ def parse_int(text: str) -> int:
     raise ValueError(f"expected an integer, got {_shown(text)}")
 
 
-def _parse_valid_int(text: str) -> int:
+def parse_valid_int(text: str) -> int:
     """An integer a layout regex has checked (``-?[0-9]+``), of any length."""
     if len(text) > MAX_INT_DIGITS:
         return parse_int(text)  # (says how many digits, where int() would advise)
@@ -204,19 +205,27 @@ def _parse_valid_datetime(text: str) -> datetime:
 def _enum_reader(
     enum_cls: type[enum.IntEnum] | type[enum.IntFlag], *, trusted: bool
 ) -> Callable[[str], Any]:
-    """Read a code: a dict hit for documented codes (Enum.__call__ is slow)."""
-    members: dict[str, Any] = {str(int(m)): m for m in enum_cls}
+    """Read a code: a dict hit for documented codes (Enum.__call__ is slow),
+    in C (the table's ``__getitem__``); any other code through the enum."""
+    table = _Codes(enum_cls, parse_valid_int if trusted else parse_int)
+    table.update((str(int(m)), m) for m in enum_cls)
     if enum_cls is MessageFlags:
         # the commonest flags: none set, an HLR request (message type 4)
-        members.update((str(bits), MessageFlags(bits)) for bits in range(16))
-    get = members.get
-    convert = _parse_valid_int if trusted else parse_int
+        table.update((str(bits), MessageFlags(bits)) for bits in range(16))
+    return table.__getitem__
 
-    def read(text: str) -> Any:
-        member = get(text)
-        return member if member is not None else enum_cls(convert(text))
 
-    return read
+class _Codes(dict[str, Any]):
+    """A code table: the members by their text; a code it does not hold is
+    read by the enum (not kept: a flood of made-up codes stays out)."""
+
+    def __init__(self, enum_cls: Callable[[int], Any], convert: Callable[[str], int]) -> None:
+        super().__init__()
+        self.enum_cls = enum_cls
+        self.convert = convert
+
+    def __missing__(self, text: str) -> Any:
+        return self.enum_cls(self.convert(text))
 
 
 def format_datetime(value: datetime) -> str:
@@ -343,7 +352,7 @@ def _spec(info: msgspec.structs.FieldInfo) -> FieldSpec | None:
     if extra.get("wire") is False or typing.get_origin(base) is tuple:
         return None
     simple: dict[Any, _Readers] = {
-        int: (Kind.INT, parse_int, _parse_valid_int, _format_int),
+        int: (Kind.INT, parse_int, parse_valid_int, _format_int),
         Decimal: (Kind.DECIMAL, parse_decimal, _parse_valid_decimal, format_decimal),
         datetime: (Kind.DATETIME, parse_datetime, _parse_valid_datetime, format_datetime),
         date: (Kind.DATE, parse_date, parse_date, format_date),

@@ -1,0 +1,159 @@
+"""A reused ``Decoder``'s compiled entries read exactly what its general
+path reads.
+
+A decoder answers a bare ``OK`` by comparing the body with its exact forms,
+and a one-record answer by the entry compiled for its layout (a generated
+match, conversions and constructor; ``LineReader.entry``,
+``JsonReader.entry``); anything the entry does not read goes the general
+path. Here a decoder with both turned off is that general path, and every
+body, from the corpus and made by Hypothesis (good bodies of the layouts,
+then cut, grown, broken), must give the same reply or the same DecodeError
+(type, message, line and column) both ways.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import smsc_codec
+from smsc_codec import DecodeError, EncodeError, Limits
+from smsc_codec._replies import reply_spec
+from smsc_codec._request import parse_request
+from tests import strategies as S
+from tests.conftest import corpus_entries
+
+#: the single answers with a compiled entry, and the OK-only command
+QUERIES = [
+    "send.php?cost=3",
+    "send.php?cost=2",
+    "send.php",
+    "balance.php",
+    "balance.php?cur=1",
+    "status.php?id=1&phone=79991234567",
+    "phones.php?del=1",
+]
+REQUESTS = [
+    f"{query}{'&' if '?' in query else '?'}fmt={fmt}" for query in QUERIES for fmt in (0, 1, 3)
+]
+#: limits that refuse short bodies, lines, values or records
+LIMITS = [
+    Limits(),
+    Limits(max_body_bytes=1),
+    Limits(max_line_length=1),
+    Limits(max_line_length=3),
+    Limits(max_field_length=2),
+    Limits(max_records=0),
+    Limits(max_records=1),
+]
+
+
+def _general(request: str, limits: Limits) -> smsc_codec.Decoder[Any]:
+    """A decoder with its compiled entries turned off: the general path."""
+    decoder = smsc_codec.Decoder(request, limits=limits)
+    decoder._entry = None
+    decoder._ok_text = decoder._ok_bytes = None
+    return decoder
+
+
+def _outcome(decoder: smsc_codec.Decoder[Any], body: bytes | str) -> tuple[Any, ...]:
+    try:
+        reply = decoder.decode(body)
+    except DecodeError as exc:
+        return ("error", type(exc), str(exc), exc.line, exc.column)
+    return ("reply", type(reply), reply, repr(reply))
+
+
+def _same_both_ways(request: str, body: bytes | str, limits: Limits) -> None:
+    fast = smsc_codec.Decoder(request, limits=limits)
+    general = _general(request, limits)
+    # twice: the first decode builds the entry, the second takes it
+    for _ in range(2):
+        assert _outcome(fast, body) == _outcome(general, body), body
+    if isinstance(body, str):
+        data = body.encode("utf-8", "replace")
+        assert _outcome(fast, data) == _outcome(general, data), data
+
+
+def test_entries_are_compiled() -> None:
+    """The entries under test exist: a line answer's generated reader, the
+    OK forms (else this file would compare the general path with itself)."""
+    for request in REQUESTS:
+        decoder = smsc_codec.Decoder(request)
+        assert decoder.decode("OK") == _general(request, Limits()).decode("OK")
+        assert decoder._ok_text == "OK"
+        spec = reply_spec(parse_request(request))
+        if not spec.ok_only:
+            with pytest.raises(DecodeError):
+                decoder.decode("x")  # (the first decode builds the entry)
+            assert decoder._entry is not None, request
+
+
+@pytest.mark.parametrize("limits", LIMITS, ids=repr)
+def test_corpus_bodies(limits: Limits) -> None:
+    """Every corpus body of these scripts, to every one of the requests."""
+    scripts = {query.partition(".php")[0] for query in QUERIES}
+    bodies = [e.body for e in corpus_entries() if e.request.partition(".php")[0] in scripts]
+    assert bodies
+    for request in REQUESTS:
+        for body in bodies:
+            _same_both_ways(request, body, limits)
+            _same_both_ways(request, body.decode("utf-8", "replace"), limits)
+
+
+def _good_bodies(request: str) -> st.SearchStrategy[str]:
+    """Bodies of the request's layouts, as the encoder writes them."""
+    spec = reply_spec(parse_request(request))
+    if spec.ok_only:
+        return st.just("OK")
+
+    def written(reply: msgspec.Struct) -> str:
+        try:
+            return smsc_codec.encode_text(reply, request, lossy=True)
+        except EncodeError:
+            assume(False)
+            raise
+
+    kinds = st.sampled_from([c.cls for c in spec.candidates])
+    return kinds.flatmap(lambda cls: S.replies(cls, text_formats=True)).map(written)
+
+
+#: pieces a body may be cut at, grown by or broken with
+_PIECES = ["", "\n", "\r\n", "\r", "\0", "\ufeff", "E", "OK", ",-", ",", " ", "-", ".", "1", "ж"]
+
+
+@st.composite
+def _bodies(draw: st.DrawFn, request: str) -> str:
+    body = draw(_good_bodies(request))
+    edit = draw(st.sampled_from(["none", "insert", "delete", "replace", "append", "prepend"]))
+    at = draw(st.integers(0, len(body)))
+    piece = draw(st.sampled_from(_PIECES) | st.text(max_size=3))
+    if edit == "insert":
+        return body[:at] + piece + body[at:]
+    if edit == "delete":
+        return body[:at] + body[at + draw(st.integers(1, 3)) :]
+    if edit == "replace":
+        return body[:at] + piece + body[at + 1 :]
+    if edit == "append":
+        return body + piece
+    if edit == "prepend":
+        return piece + body
+    return body
+
+
+@pytest.mark.parametrize("request_", REQUESTS)
+@given(data=st.data())
+def test_generated_bodies(request_: str, data: st.DataObject) -> None:
+    body = data.draw(_bodies(request_))
+    limits = data.draw(st.sampled_from(LIMITS))
+    _same_both_ways(request_, body, limits)
+
+
+@pytest.mark.parametrize("request_", REQUESTS)
+@given(body=st.text(alphabet="0123456789,.-: OKERSMIDBALNCT=\n\r\0\ufeffж", max_size=60))
+def test_arbitrary_text(request_: str, body: str) -> None:
+    _same_both_ways(request_, body, Limits())
