@@ -742,6 +742,10 @@ class LineReader:
         text = body_text(body, charset, self.fmt)
         if check_lines(text, self.fmt, limits):
             return None  # a value may be over max_field_length: read() measures them
+        if detect_text_envelope(text, self.fmt) is not None:
+            # an error or OK answer is one before any layout reads it (`0,-2`
+            # would fit a jobs.php row of an id and a name: facts §5.8)
+            return None
         if not spec.multi:
             return _fast_line(text, self.fmt, spec)
         return _fast_lines(text, self.fmt, spec)

@@ -369,3 +369,18 @@ def test_api_error_meaning_depends_on_the_script() -> None:
     assert not status.known
     assert smsc_codec.api_error_meaning("status", 9).description != send.description
     assert smsc_codec.api_error_meaning("send", 2).name == "AUTHORISATION"
+
+
+@pytest.mark.parametrize("body", ["0,-2", "5,-3", " 0,-2"])
+def test_a_fmt1_error_is_an_error_whatever_the_decoder_read_before(body: str) -> None:
+    """`0,-N` and `<id>,-N` are error answers (facts §5.8), even where a row of
+    the layout could hold them (a jobs.php row: an id and a name), and even on
+    a decoder whose fast path has read rows of that layout before."""
+    request = "jobs.php?get=1&fmt=1"
+    expected = smsc_codec.decode(body, request)
+    assert isinstance(expected, smsc_codec.ApiError)
+    decoder = smsc_codec.Decoder(request)
+    assert decoder.decode("OK") == smsc_codec.Ok()
+    assert decoder.decode("7,nightly") != expected  # a row of the layout
+    assert decoder.decode(body) == expected
+    assert decoder.decode(body.strip()) == smsc_codec.decode(body.strip(), request)
