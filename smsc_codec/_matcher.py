@@ -149,6 +149,7 @@ class _Alternative:
         self.free_ends = re.compile("|".join(map(re.escape, ends))) if ends else None
         # (each index twice, so that one free text still comes as a tuple)
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
+        self.unique = self._unique_regex(ends)
         #: the fields as the fault locator reads them (built when a line fails)
         self._fault_fields: tuple[LayoutField, ...] | None = None
         #: fmt=0: the fields whose key the writer leaves out when they are
@@ -197,6 +198,47 @@ class _Alternative:
             parts.append(re.escape(self.layout.literals[i + 1]))
         return re.compile("".join(parts) + r"\Z")
 
+    def _unique_regex(self, ends: Sequence[str]) -> re.Pattern[str] | None:
+        """The layout as one regex that matches a line exactly when its
+        reading is the only one and no free text holds a literal that ends
+        a free text (``ends``); None where that cannot be written so.
+
+        Each free text takes every character up to the first comma that
+        starts one of ``ends`` (possessively: it never gives one back), so
+        the regex tries one extent per field and runs in time linear in the
+        line, however many commas the texts hold. The split it finds is the
+        shortest one (a free text ends at the first place its literal
+        stands), and it is the only one: another would end some free text
+        at a later occurrence of its literal, which stands in no typed value
+        (they hold no comma), in no free text (the regex refused those), and
+        at no later literal of the layout (its literals are distinct
+        ``, key = `` pairs, none the start of another). So a match is the
+        reading ``LayoutSolver`` finds, unambiguous; a line it does not
+        match is left to the lazy regex and the solver, which decide.
+        """
+        lits = self.layout.literals
+        if (
+            not self.free
+            or "," in lits[0]
+            or lits[-1] != ""
+            or len(set(lits)) != len(lits)
+            or not all(_PAIR_LITERAL.fullmatch(lit) for lit in lits[1:-1])
+        ):
+            return None
+        if ends:
+            # (every literal in ends starts with its only comma)
+            rest = "|".join(re.escape(lit[1:]) for lit in sorted(ends, key=len, reverse=True))
+            free = rf"[^,\r\n]*+(?:,(?!{rest})[^,\r\n]*+)*+"
+        else:
+            free = r"[^\r\n]*+"
+        parts = [re.escape(lits[0])]
+        for i, spec in enumerate(self.specs):
+            # (a typed value holds no comma: its one extent, kept atomic)
+            value = free if spec.kind.free else f"(?>{self._value_pattern(spec)})"
+            parts.append(f"({value})")
+            parts.append(re.escape(lits[i + 1]))
+        return re.compile("".join(parts) + r"\Z")
+
     def _absorbing(self) -> int:
         for i in self.free:
             if self.fields[i] == ABSORBING_FIELD:
@@ -227,6 +269,11 @@ class _Alternative:
     def reading(self, line: str) -> tuple[Sequence[str], tuple[str, ...], Starts] | None:
         """:meth:`values`, and where the fields stand (for an error position,
         without solving the line again: see :func:`_field_starts`)."""
+        unique = self.unique
+        if unique is not None:
+            m = unique.match(line)
+            if m is not None:
+                return m.groups(), (), m
         extra_commas = line.count(",") - self.commas
         if extra_commas < 0:
             return None  # every literal comma must be there; values only add commas
