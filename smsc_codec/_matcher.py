@@ -10,6 +10,11 @@ Struct: it builds, per alternative of the rule,
   leftmost split), and its twin with free text greedy (the rightmost split): a
   line is unambiguous exactly when both agree (the two are the lexicographic
   extremes of all valid splits);
+* for a fmt=0 layout of ``, key = `` pairs, a regex in which no free text
+  holds a literal that ends a free text: it tries one extent per field (in
+  linear time, however many commas the texts hold), and a line it matches
+  has that one reading (``_Alternative._unique_regex``), so most lines with
+  commas in their texts need neither the lazy regex nor the solver;
 * a constructor generated as Python source, so a match becomes a Struct with
   one call per field and no loop.
 
@@ -426,6 +431,34 @@ def _make_builder(
     return builder
 
 
+def _make_unique_reader(
+    plan: StructPlan, alt: _Alternative
+) -> Callable[[str], msgspec.Struct | None]:
+    """Generate ``read(line) -> Struct | None``: :meth:`LineCodec.read`'s
+    reply where ``alt`` comes first and its unique regex matches (then its
+    reading is the line's only one); None otherwise, or for a value its kind
+    refuses (``read`` says which)."""
+    assert alt.unique is not None
+    env: dict[str, Any] = {"cls": unchecked(plan.cls), "match": alt.unique.match}
+    args = builder_arguments(alt.specs, env, trusted=True)
+    args.append("ambiguous_fields=()")
+    source = (
+        "def read(line):\n"
+        "    m = match(line)\n"
+        "    if m is None:\n"
+        "        return None\n"
+        "    v = m.groups()\n"
+        "    try:\n"
+        f"        return cls({', '.join(args)})\n"
+        "    except ValueError:\n"
+        "        return None\n"
+    )
+    # a generated reader (see the module docstring)
+    exec(compile(source, f"<smsc_codec unique {plan.cls.__name__}>", "exec"), env)
+    reader: Callable[[str], msgspec.Struct | None] = env["read"]
+    return reader
+
+
 class WrittenLine(NamedTuple):
     """A reply written as a line, in pieces: the line's start with the first
     field, then each literal with the field after it, then the end literal."""
@@ -468,6 +501,15 @@ class LineCodec:
             if alt.split_reader is not None:
                 self.split_by_count.setdefault(len(alt.fields), []).append(alt)
                 self.split_readers.setdefault(len(alt.fields), []).append(alt.split_reader)
+        #: fmt=0: the reply of a line the first alternative reads as its
+        #: only reading (``_Alternative.unique``), in one generated call, or
+        #: None (``read`` decides); where no split reader comes first
+        first = self.alternatives[0]
+        self.read_unique: Callable[[str], msgspec.Struct | None] | None = (
+            _make_unique_reader(self.plan, first)
+            if fmt == 0 and first.unique is not None and not self.split_by_count
+            else None
+        )
         #: the shapes learned of lines by key (``_learned``, fmt=0), and the
         #: keys the layout knows (``_lines.known_keys``), made on first use
         self.learned: Any = None
