@@ -59,7 +59,7 @@ class Shape:
     """One learned shape: its keys as written and the field each fills
     (None: an unknown key, kept in ``extra``)."""
 
-    __slots__ = ("build", "exclusive", "free", "literals", "match", "names")
+    __slots__ = ("build", "exclusive", "literals", "match", "names")
 
     def __init__(
         self,
@@ -67,6 +67,7 @@ class Shape:
         names: tuple[str | None, ...],
         plan: StructPlan,
         *,
+        known: str,
         exclusive: bool,
     ) -> None:
         self.literals = literals
@@ -77,34 +78,36 @@ class Shape:
         parts = []
         for literal, spec in zip(literals, specs, strict=True):
             parts.append(re.escape(literal))
-            parts.append(f"({_value_pattern(spec)})")
+            parts.append(f"({_value_pattern(spec, known)})")
         self.match = re.compile("".join(parts) + r"\Z").match
-        #: the groups of the free texts
-        self.free = tuple(i for i, spec in enumerate(specs) if spec is not None and spec.kind.free)
         self.build = _make_builder(plan, literals, specs)
 
-    def read(self, line: str, guard: re.Pattern[str]) -> msgspec.Struct | None:
+    def read(self, line: str) -> msgspec.Struct | None:
         """The reply of ``line``, or None when the shape does not read it as
-        the key scanner would (``guard`` finds a known key in a free text)."""
+        the key scanner would."""
         m = self.match(line)
         if m is None:
             return None
-        values = m.groups()
-        free = self.free
-        if free and guard.search("\n".join([values[i] for i in free])) is not None:
-            return None
         try:
-            reply: msgspec.Struct = self.build(values)
+            reply: msgspec.Struct = self.build(m.groups())
         except ValueError:
             return None  # (a date that is no date: the scanner says where)
         return reply
 
 
-def _value_pattern(spec: FieldSpec | None) -> str:
+def _value_pattern(spec: FieldSpec | None, known: str) -> str:
+    """A value's pattern; ``known`` matches what follows the comma of a
+    known key's ``, key = ``."""
     if spec is None or spec.kind is Kind.TOKEN:
         return _NO_PAIR  # (the scanner reads a token as any text up to the next pair)
     if spec.kind.free:
-        return r"[^\r\n]*?"
+        # Every character up to the first known key, kept (possessive): the
+        # scanner ends a free text at a known key, or marks it ambiguous when
+        # the key is met again, and the key after a free text in a shape is a
+        # known one (an unknown key there is more of the text). So the text
+        # has this one extent or the shape does not read the line as the
+        # scanner would; and the regex never tries another (linear time).
+        return rf"[^,\r\n]*+(?:,(?!{known})[^,\r\n]*+)*+"
     pattern = KIND_PATTERNS[spec.kind]
     return pattern if spec.required else f"(?:{pattern})?"
 
@@ -153,9 +156,9 @@ class LearnedShapes:
     ) -> None:
         self.plan = plan
         self.earlier = earlier
-        #: a known key inside a free text (the scanner would end the text there)
-        self.guard = re.compile(
-            ", (?:" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + ") ?= "
+        #: a known key after its comma (the scanner would end a text there)
+        self.known = (
+            " (?:" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + ") ?= "
         )
         self.shapes: dict[tuple[str, ...], Shape] = {}
         #: the shape that read the last line, tried first (an exclusive one)
@@ -167,7 +170,7 @@ class LearnedShapes:
         first = self.first
         if first is None:
             return None
-        found = first.read(line, self.guard)
+        found = first.read(line)
         if found is None:
             self.first = None
         return found
@@ -175,7 +178,7 @@ class LearnedShapes:
     def read(self, line: str) -> msgspec.Struct | None:
         """The line read by a learned shape (in the order learned), or None."""
         for shape in self.shapes.values():
-            found = shape.read(line, self.guard)
+            found = shape.read(line)
             if found is not None:
                 if shape.exclusive:
                     self.first = shape
@@ -195,7 +198,9 @@ class LearnedShapes:
         if len(self.shapes) >= MAX_SHAPES:
             self.shapes.pop(next(iter(self.shapes)))  # the oldest
         exclusive = not any(_embeds(lits, free, literals) for lits, free in self.earlier)
-        shape = self.shapes[literals] = Shape(literals, names, self.plan, exclusive=exclusive)
+        shape = self.shapes[literals] = Shape(
+            literals, names, self.plan, known=self.known, exclusive=exclusive
+        )
         if exclusive:
             self.first = shape
 

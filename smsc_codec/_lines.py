@@ -603,6 +603,10 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
         found = learned.read_first(row)
         if found is not None:
             return found
+    if codec.read_unique is not None:  # (a line whose reading is the only one)
+        found = codec.read_unique(row)
+        if found is not None:
+            return found
     if codec.split_readers:  # (a line without keys: balance.php's, say)
         found = codec.read_split(row)
         if found is not None:

@@ -10,6 +10,11 @@ Struct: it builds, per alternative of the rule,
   leftmost split), and its twin with free text greedy (the rightmost split): a
   line is unambiguous exactly when both agree (the two are the lexicographic
   extremes of all valid splits);
+* for a fmt=0 layout of ``, key = `` pairs, a regex in which no free text
+  holds a literal that ends a free text: it tries one extent per field (in
+  linear time, however many commas the texts hold), and a line it matches
+  has that one reading (``_Alternative._unique_regex``), so most lines with
+  commas in their texts need neither the lazy regex nor the solver;
 * a constructor generated as Python source, so a match becomes a Struct with
   one call per field and no loop.
 
@@ -149,6 +154,7 @@ class _Alternative:
         self.free_ends = re.compile("|".join(map(re.escape, ends))) if ends else None
         # (each index twice, so that one free text still comes as a tuple)
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
+        self.unique = self._unique_regex(ends)
         #: the fields as the fault locator reads them (built when a line fails)
         self._fault_fields: tuple[LayoutField, ...] | None = None
         #: fmt=0: the fields whose key the writer leaves out when they are
@@ -197,6 +203,47 @@ class _Alternative:
             parts.append(re.escape(self.layout.literals[i + 1]))
         return re.compile("".join(parts) + r"\Z")
 
+    def _unique_regex(self, ends: Sequence[str]) -> re.Pattern[str] | None:
+        """The layout as one regex that matches a line exactly when its
+        reading is the only one and no free text holds a literal that ends
+        a free text (``ends``); None where that cannot be written so.
+
+        Each free text takes every character up to the first comma that
+        starts one of ``ends`` (possessively: it never gives one back), so
+        the regex tries one extent per field and runs in time linear in the
+        line, however many commas the texts hold. The split it finds is the
+        shortest one (a free text ends at the first place its literal
+        stands), and it is the only one: another would end some free text
+        at a later occurrence of its literal, which stands in no typed value
+        (they hold no comma), in no free text (the regex refused those), and
+        at no later literal of the layout (its literals are distinct
+        ``, key = `` pairs, none the start of another). So a match is the
+        reading ``LayoutSolver`` finds, unambiguous; a line it does not
+        match is left to the lazy regex and the solver, which decide.
+        """
+        lits = self.layout.literals
+        if (
+            not self.free
+            or "," in lits[0]
+            or lits[-1] != ""
+            or len(set(lits)) != len(lits)
+            or not all(_PAIR_LITERAL.fullmatch(lit) for lit in lits[1:-1])
+        ):
+            return None
+        if ends:
+            # (every literal in ends starts with its only comma)
+            rest = "|".join(re.escape(lit[1:]) for lit in sorted(ends, key=len, reverse=True))
+            free = rf"[^,\r\n]*+(?:,(?!{rest})[^,\r\n]*+)*+"
+        else:
+            free = r"[^\r\n]*+"
+        parts = [re.escape(lits[0])]
+        for i, spec in enumerate(self.specs):
+            # (a typed value holds no comma: its one extent, kept atomic)
+            value = free if spec.kind.free else f"(?>{self._value_pattern(spec)})"
+            parts.append(f"({value})")
+            parts.append(re.escape(lits[i + 1]))
+        return re.compile("".join(parts) + r"\Z")
+
     def _absorbing(self) -> int:
         for i in self.free:
             if self.fields[i] == ABSORBING_FIELD:
@@ -227,6 +274,11 @@ class _Alternative:
     def reading(self, line: str) -> tuple[Sequence[str], tuple[str, ...], Starts] | None:
         """:meth:`values`, and where the fields stand (for an error position,
         without solving the line again: see :func:`_field_starts`)."""
+        unique = self.unique
+        if unique is not None:
+            m = unique.match(line)
+            if m is not None:
+                return m.groups(), (), m
         extra_commas = line.count(",") - self.commas
         if extra_commas < 0:
             return None  # every literal comma must be there; values only add commas
@@ -379,6 +431,34 @@ def _make_builder(
     return builder
 
 
+def _make_unique_reader(
+    plan: StructPlan, alt: _Alternative
+) -> Callable[[str], msgspec.Struct | None]:
+    """Generate ``read(line) -> Struct | None``: :meth:`LineCodec.read`'s
+    reply where ``alt`` comes first and its unique regex matches (then its
+    reading is the line's only one); None otherwise, or for a value its kind
+    refuses (``read`` says which)."""
+    assert alt.unique is not None
+    env: dict[str, Any] = {"cls": unchecked(plan.cls), "match": alt.unique.match}
+    args = builder_arguments(alt.specs, env, trusted=True)
+    args.append("ambiguous_fields=()")
+    source = (
+        "def read(line):\n"
+        "    m = match(line)\n"
+        "    if m is None:\n"
+        "        return None\n"
+        "    v = m.groups()\n"
+        "    try:\n"
+        f"        return cls({', '.join(args)})\n"
+        "    except ValueError:\n"
+        "        return None\n"
+    )
+    # a generated reader (see the module docstring)
+    exec(compile(source, f"<smsc_codec unique {plan.cls.__name__}>", "exec"), env)
+    reader: Callable[[str], msgspec.Struct | None] = env["read"]
+    return reader
+
+
 class WrittenLine(NamedTuple):
     """A reply written as a line, in pieces: the line's start with the first
     field, then each literal with the field after it, then the end literal."""
@@ -421,6 +501,15 @@ class LineCodec:
             if alt.split_reader is not None:
                 self.split_by_count.setdefault(len(alt.fields), []).append(alt)
                 self.split_readers.setdefault(len(alt.fields), []).append(alt.split_reader)
+        #: fmt=0: the reply of a line the first alternative reads as its
+        #: only reading (``_Alternative.unique``), in one generated call, or
+        #: None (``read`` decides); where no split reader comes first
+        first = self.alternatives[0]
+        self.read_unique: Callable[[str], msgspec.Struct | None] | None = (
+            _make_unique_reader(self.plan, first)
+            if fmt == 0 and first.unique is not None and not self.split_by_count
+            else None
+        )
         #: the shapes learned of lines by key (``_learned``, fmt=0), and the
         #: keys the layout knows (``_lines.known_keys``), made on first use
         self.learned: Any = None
