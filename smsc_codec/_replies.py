@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Hashable
-from typing import NamedTuple
+from typing import Any, NamedTuple
+from urllib.parse import unquote_plus
 
 import msgspec
 
@@ -537,45 +538,6 @@ def _params_of(script: str) -> tuple[str, ...]:
     return _SCRIPT_PARAMS.get(script, ()) + _COMMON_PARAMS
 
 
-#: the script of each URL head seen (a log's URLs share a few heads)
-_SCRIPT_OF_HEAD: dict[str, str] = {}
-#: each script's scan of a query for its layout parameters
-_SCANS: dict[str, Callable[[str], list[tuple[str, ...]]]] = {}
-#: how many scripts and heads are remembered (a flood of made-up ones is not kept)
-_REMEMBERED = 1024
-#: an ``id`` listing several messages: a comma, or an escaped one (ids are
-#: digits and commas: no other escape stands in one)
-_SEVERAL_IDS = "id=[^&,%]*(,|%2[cC])?"
-#: a parameter name holding an escape (``f%6Dt``, which parse_qsl reads as
-#: ``fmt``): no client writes one, but it must not pass unseen, so it and its
-#: value become part of the key (and the decoder comes from the full parse)
-_ESCAPED_KEY = "([^=&%]*%[^=&]*)=([^&]*)"
-
-
-def _scan_of(script: str) -> Callable[[str], list[tuple[str, ...]]]:
-    """``findall`` of the script's layout parameters in ``"&" + query``: for
-    each, its name and value, or (``id``) whether it lists several.
-
-    One C-level scan: the pattern starts with a literal ``&``, which the regex
-    engine searches for in C (``(?:^|&)`` costs three times more). Names are
-    tried longest first (``get_group`` before ``get``).
-    """
-    scan = _SCANS.get(script)
-    if scan is None:
-        if len(_SCANS) > _REMEMBERED:
-            _SCANS.clear()
-        names = sorted(set(_params_of(script)) - _REDUCED, key=len, reverse=True)
-        alternatives = [f"({'|'.join(map(re.escape, names))})=([^&]*)", _ESCAPED_KEY]
-        if "id" in _params_of(script):
-            alternatives.append(_SEVERAL_IDS)
-        scan = _SCANS[script] = re.compile(f"&(?:{'|'.join(alternatives)})").findall
-    return scan
-
-
-#: the parameters of which only whether they list several counts
-_REDUCED = frozenset({"id", "phone"})
-
-
 def _reduced(key: str, value: str) -> str:
     """A layout parameter's value as the layout sees it: of ``id`` and
     ``phone`` only whether they list several."""
@@ -586,30 +548,148 @@ def _reduced(key: str, value: str) -> str:
     return value
 
 
+# ------------------------------------------------- a URL's layout key ---
+# A log's URLs carry their own ids, numbers, credentials and text, so the
+# decoder cache is keyed by what chooses the layout, read from the URL as
+# written, in a handful of C-level string operations per parameter and
+# without parsing the rest of the query. The key's parts are texts as written
+# (``=3``, ``=%33``): equal texts, equal values after the full parse. The
+# decoder itself is built from the full parse of the first URL of its key.
+
+#: a parameter name holding an escape (``f%6Dt``, which the full parse reads
+#: as ``fmt``): such a URL is left to the full parse
+_ESCAPED_NAME = re.compile(r"&[^&=]*%").search
+
+#: a URL's scanner: its key, or None where only the full parse can tell
+UrlScan = Callable[[str], Hashable | None]
+
+
+def _last_value(name: str, var: str, *, gated: bool) -> list[str]:
+    """Source setting ``var`` to the text after the last ``&name`` up to the
+    next ``&`` (``=3``, ``""`` for a bare name), None when there is none.
+
+    The full parse keeps the last value too (``Request.get``); a longer name
+    there (``&fmtx=``) may hide an earlier ``fmt``: the full parse tells.
+    ``gated``: a name seldom there, looked for with ``in`` first. (The
+    one-argument ``partition`` costs less than ``find`` with its optional
+    bounds.)
+    """
+    lines = [
+        f"    {var} = None",
+        f"    _, found, after = q.rpartition('&{name}')",
+        "    if found:",
+        f"        {var} = after.partition('&')[0]",
+        f"        if {var} and {var}[0] != '=':",
+        "            return None",
+    ]
+    if gated:
+        lines[1:] = [f"    if '&{name}' in q:", *("    " + line for line in lines[1:])]
+    return lines
+
+
+def _compile_scan(script: str) -> UrlScan:
+    """The generated scanner of ``script``'s queries: straight-line code, one
+    block per layout parameter.
+
+    Commands count in the order written (the first switched on wins, rank by
+    rank): their occurrences are the key, found by one regex. Every other
+    parameter counts by its last value; of ``id`` and ``phone`` only whether
+    it lists several.
+    """
+    commands = dict.fromkeys(c for row in _ROWS.get(script, ()) for c in row.commands)
+    names = [name for name in _params_of(script) if name not in commands]
+    env: dict[str, Any] = {"escaped": _ESCAPED_NAME, "several": _several, "unquote": unquote_plus}
+    lines = [
+        "def scan(query):",
+        # the full parse strips the request and drops a fragment; a name
+        # written escaped is read by the full parse alone
+        "    q = f'&{query.rstrip()}&'",
+        "    if '#' in q or ('%' in q and escaped(q) is not None):",
+        "        return None",
+    ]
+    parts = [repr(script)]
+    for n, name in enumerate(names):
+        var = f"v{n}"
+        parts.append(var)
+        if name == "id":
+            # several ids: a comma, written or escaped (``%2C``, the one
+            # escape that reads as a comma)
+            lines += [
+                "    if ',' not in q and '%' not in q:",
+                f"        {var} = False",
+                "    else:",
+                *("    " + line for line in _last_value(name, var, gated=False)),
+                f"        if {var} is not None:",
+                f"            {var} = ',' in {var} or '%2c' in {var}.lower()",
+            ]
+        elif name == "phone":
+            lines += [
+                *_last_value(name, var, gated=False),
+                f"    if {var} is not None:",
+                f"        {var} = several(unquote({var}[1:]))",
+            ]
+        else:
+            lines += _last_value(name, var, gated=name != "fmt")
+    if commands:
+        ordered = sorted(commands, key=len, reverse=True)  # (get_group before get)
+        env["commands"] = re.compile(f"&({'|'.join(map(re.escape, ordered))})=([^&]*)").findall
+        parts.append("tuple(commands(q))")
+    lines.append(f"    return ({', '.join(parts)},)")
+    exec(compile("\n".join(lines), f"<smsc_codec url key {script}>", "exec"), env)
+    scan: UrlScan = env["scan"]
+    return scan
+
+
+#: each script's scanner
+_SCANS: dict[str, UrlScan] = {}
+#: the scanner of each URL head seen (a log's URLs share a few heads)
+_SCAN_OF_HEAD: dict[str, UrlScan] = {}
+#: how many scripts and heads are remembered (a flood of made-up ones is not kept)
+_REMEMBERED = 1024
+
+
+def _no_key(query: str) -> None:
+    """The scanner of a head that names no script (the full parse infers it)."""
+
+
+def _scan_of_head(head: str) -> UrlScan:
+    """The scanner of the URLs with this head (the part before ``?``)."""
+    scan = _SCAN_OF_HEAD.get(head)
+    if scan is None:
+        # (the full parse strips the request: before a ``?``, only its start)
+        script = script_of_path(head.lstrip())
+        if not script:
+            scan = _no_key
+        else:
+            scan = _SCANS.get(script)
+            if scan is None:
+                if len(_SCANS) > _REMEMBERED:
+                    _SCANS.clear()
+                scan = _SCANS[script] = _compile_scan(script)
+        if len(_SCAN_OF_HEAD) > _REMEMBERED:
+            _SCAN_OF_HEAD.clear()
+        _SCAN_OF_HEAD[head] = scan
+    return scan
+
+
 def url_layout_key(request: str) -> Hashable | None:
     """A cache key for the layout of the answer to a URL (or its
-    ``script.php?query`` tail): URLs with equal keys have equal layouts. None
-    when only the full parse can tell (no script in the path, several numbers
-    in ``phone``, a fragment).
+    ``script.php?query`` tail): URLs with equal keys have equal layouts and
+    decode alike. None when only the full parse can tell (no script in the
+    path, a fragment, a parameter name written escaped).
 
-    The query is scanned once, in C, for the script's layout parameters and
-    nothing else of it is parsed: a log whose every URL carries its own ids,
-    numbers, text and credentials costs no parse per line. The key holds the
-    parameters as written (an escaped value is its own key: equal texts,
-    equal values); the decoder is built from the full parse.
+    The query is not parsed: each layout parameter is found by a search for
+    its name, and nothing else of the query is looked at, so a log whose every
+    URL carries its own ids, numbers, text and credentials costs a few string
+    operations per line.
     """
-    head, _, query = request.partition("?")
-    script = _SCRIPT_OF_HEAD.get(head)
-    if script is None:
-        script = script_of_path(head.strip())
-        if not script:
-            return None
-        if len(_SCRIPT_OF_HEAD) > _REMEMBERED:
-            _SCRIPT_OF_HEAD.clear()
-        _SCRIPT_OF_HEAD[head] = script
-    if script == "info" or "#" in query:
-        return None
-    return script, tuple(_scan_of(script)("&" + query.rstrip()))
+    head, sep, query = request.partition("?")
+    if not sep:  # (a bare ``balance.php``: the full parse strips it whole)
+        return _scan_of_head(head.strip())("")
+    scan = _SCAN_OF_HEAD.get(head)
+    if scan is None:
+        scan = _scan_of_head(head)
+    return scan(query)
 
 
 def layout_key(request: str | Request) -> LayoutKey:

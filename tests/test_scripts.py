@@ -5,6 +5,8 @@ layout are in test_records.py (they come from the same registry)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -26,7 +28,7 @@ from smsc_codec import (
     Statistics,
 )
 from smsc_codec._checks import construct
-from smsc_codec._replies import layout_of, record_requests, reply_spec, url_layout_key
+from smsc_codec._replies import LAYOUTS, layout_of, record_requests, reply_spec, url_layout_key
 
 
 @pytest.mark.parametrize(
@@ -283,41 +285,183 @@ def test_decode_of_a_unique_request_equals_its_own_decoder() -> None:
 
 # ------------------------------------------------- the URL's layout key ---
 _SCRIPTS = sorted({smsc_codec.parse_request(q).script for q in record_requests()} | {"nope"})
-_PARAM_NAMES = sorted(
-    {key for q in record_requests() for key, _ in smsc_codec.parse_request(q).params}
-    | {"fmt", "charset", "all", "cost", "id", "phone", "login", "psw", "mes", "op", "err"}
-)
+#: names the full parse reads as a layout parameter, or nearly: escaped,
+#: with ``+`` (a space), in another case, longer
+_ODD_NAMES = ["f%6Dt", "%66mt", "g%65t", "fmt+", "+fmt", "FMT", "fmtx", "idx", "all%20", "cost_"]
 _VALUES = st.sampled_from(
-    ["", "0", "1", "2", "3", "5,6", "5%2C6", "5%2c6", "utf-8", "koi8-r", "+1", "%33", "x y"]
-)
-_PAIRS = st.lists(
-    st.tuples(st.sampled_from([*_PARAM_NAMES, "f%6Dt", "g%65t"]), _VALUES), max_size=6
+    [
+        *("", "0", "1", "2", "3", " 3", "3 ", "+3", "%33", "=3", "10"),
+        *("5,6", "5%2C6", "5%2c6", "1%202,3", "5%252C6", "5+6", "7999;7998"),
+        *("utf-8", "utf-8 ", "UTF-8", "koi8-r", "utf8%20", "x y", "%D0%AF"),
+    ]
 )
 
 
-def _url(script: str, pairs: list[tuple[str, str]], *, host: bool) -> str:
-    head = f"https://smsc.ru/sys/{script}.php" if host else f"{script}.php"
-    return head + "?" + "&".join(f"{k}={v}" for k, v in pairs)
+def _names(script: str) -> list[str]:
+    """The names a field of a ``script`` request has: the script's layout
+    parameters (from the table), a log's others, odd ones."""
+    rows = [row for row in LAYOUTS if row.script == script]
+    layout = {c for row in rows for c in row.commands} | {k for row in rows for k, _ in row.when}
+    return sorted(layout | {"fmt", "charset", "id", "phone", "login", "mes"}) + _ODD_NAMES
+
+
+def _fields(script: str) -> st.SearchStrategy[str]:
+    """A field: ``name=value``, a bare name, or an empty field."""
+    names = st.sampled_from(_names(script))
+    return st.one_of(st.tuples(names, _VALUES).map("=".join), names, st.just(""))
+
+
+_HEADS = ["{}.php", "{}", "https://smsc.ru/sys/{}.php", "http://smsc.ru/{}.php/", "/sys/{}.php"]
+
+
+def _url(lead: str, head: str, fields: list[str], tail: tuple[bool, str, str]) -> str:
+    query = "?" + "&".join(fields) if fields or tail[0] else ""
+    return lead + head + query + tail[1] + tail[2]
+
+
+@st.composite
+def _url_pair(draw: st.DrawFn, script: str) -> tuple[str, str]:
+    """Two request URLs of ``script`` as a log may hold them: any head,
+    fields in any order and number, repeated, escaped, bare or empty, a
+    fragment, whitespace around; the second one the first with one edit (a
+    field replaced, added, dropped or moved, another head or end), so that
+    their keys are often equal."""
+    lead, other_lead = draw(st.sampled_from(["", " "])), draw(st.sampled_from(["", " "]))
+    heads = st.sampled_from(_HEADS).map(lambda head: head.format(script))
+    head, other_head = draw(heads), draw(heads)
+    ends = st.tuples(
+        st.booleans(),
+        st.sampled_from(["", "", "#top", "#fmt=1"]),
+        st.sampled_from(["", "", " ", "\n", "\t "]),
+    )
+    tail, other_tail = draw(ends), draw(ends)
+    fields = draw(st.lists(_fields(script), max_size=7))
+    edited = list(fields)
+    at = draw(st.integers(0, len(fields)))
+    edit = draw(st.sampled_from(["value", "replace", "add", "drop", "move", "head", "end"]))
+    if edit == "value" and at < len(fields):  # the same name, another value
+        edited[at] = fields[at].partition("=")[0] + "=" + draw(_VALUES)
+    elif edit == "add" or (edit == "replace" and at < len(fields)):
+        edited[at : at + (edit == "replace")] = [draw(_fields(script))]
+    elif edit in ("drop", "move") and at < len(fields):
+        moved = edited.pop(at)
+        if edit == "move":
+            edited.insert(draw(st.integers(0, len(edited))), moved)
+    one = _url(lead, head, fields, tail)
+    if edit == "head":
+        return one, _url(other_lead, other_head, fields, tail)
+    return one, _url(lead, head, edited, other_tail if edit == "end" else tail)
+
+
+def _outcome(call: Callable[[], object]) -> tuple[str, object]:
+    try:
+        return "value", call()
+    except smsc_codec.SmscCodecError as exc:
+        return type(exc).__name__, str(exc)
+
+
+def _decoding(url: str) -> object:
+    """Everything a decoder made for ``url`` reads of it: the script (an
+    error answer names it), the format, the charset, the charset the request
+    names as written, and the layout (or the errors that say why not)."""
+    found = _outcome(lambda: smsc_codec.parse_request(url))
+    if found[0] != "value":
+        return found
+    request = smsc_codec.parse_request(url)
+    return (
+        request.script,
+        _outcome(lambda: request.fmt),
+        _outcome(lambda: request.charset),
+        request.get("charset"),
+        _outcome(lambda: reply_spec(request)),
+    )
+
+
+@settings(max_examples=500)
+@given(data=st.data(), script=st.sampled_from(_SCRIPTS))
+def test_urls_with_one_layout_key_decode_alike(data: st.DataObject, script: str) -> None:
+    """The decoder cache's key for a URL (a search per layout parameter, no
+    parse) is sound: two URLs with the same key are decoded alike by the full
+    parse's decoders."""
+    one, other = data.draw(_url_pair(script))
+    key = url_layout_key(one)
+    if key is not None and key == url_layout_key(other):
+        assert _decoding(one) == _decoding(other)
+
+
+#: URLs that decode differently, which a search for names could take for one
+#: another: a longer name last,
+#: a name written escaped, a fragment, an end the full parse strips, a bare
+#: name, an id list with an escaped comma after another escape
+_LOOKALIKES = [
+    ("status.php?fmt=3&fmtx=1", "status.php?fmt=1&fmtx=1"),
+    ("status.php?fmt=3&f%6Dt=1", "status.php?fmt=3&f%6Dt=0"),
+    ("status.php?fmt=3#&fmt=1", "status.php?fmt=1#&fmt=1"),
+    ("balance.php?charset=utf-8 ", "balance.php?charset=utf-8 &login=a"),
+    ("balance.php?fmt=3", "balance.php?fmt=3&fmt"),
+    ("status.php?id=1%202,3&fmt=1", "status.php?id=1%2023&fmt=1"),
+    ("status.php?id=1%202%2C3&fmt=1", "status.php?id=1%202%253&fmt=1"),
+    ("phones.php?get=1&del=1", "phones.php?del=1&get=1"),
+    ("info.php?get_operator=1&phone=7999;7998", "info.php?get_operator=1&phone=79997998"),
+    ("status.php ?fmt=1", "status.php?fmt=1"),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), _LOOKALIKES)
+def test_lookalike_urls_have_their_own_keys(one: str, other: str) -> None:
+    assert _decoding(one) != _decoding(other)
+    key = url_layout_key(one)
+    assert key is None or key != url_layout_key(other)
+
+
+#: answers every layout meets: OK, errors, a status row, a JSON object
+_BODIES = [
+    "OK",
+    "ERROR = 1 (bad parameters)",
+    "0,-2",
+    '{"error": "bad", "error_code": 1}',
+    "1,1624884947,0",
+    "Status = 1, check_time = 28.06.2021 15:55:47, err = 0",
+]
 
 
 @settings(max_examples=300)
-@given(
-    script=st.sampled_from(_SCRIPTS),
-    first=_PAIRS,
-    second=_PAIRS,
-    host=st.booleans(),
-)
-def test_urls_with_one_layout_key_have_one_layout(
-    script: str, first: list[tuple[str, str]], second: list[tuple[str, str]], host: bool
+@given(data=st.data(), script=st.sampled_from(_SCRIPTS), body=st.sampled_from(_BODIES))
+def test_decode_by_url_is_the_decoder_of_the_url(
+    data: st.DataObject, script: str, body: str
 ) -> None:
-    """The decoder cache's key for a URL (one scan, no parse) is sound: two
-    URLs with the same key have the same layout by the full parse."""
-    one, other = _url(script, first, host=host), _url(script, second, host=not host)
-    key = url_layout_key(one)
-    if key is not None and key == url_layout_key(other):
-        assert layout_of(smsc_codec.parse_request(one)) == layout_of(
-            smsc_codec.parse_request(other)
-        )
+    """``decode(body, url)``, whose decoder may come from the cache (made for
+    another URL of the same key), answers what a decoder made for the URL
+    answers, errors included, as text and as bytes."""
+    for url in data.draw(_url_pair(script)):
+        for sent in (body, body.encode()):
+            found = _outcome(functools.partial(smsc_codec.decode, sent, url))
+            assert found == _decoded_by_its_own(sent, url)
+
+
+def _decoded_by_its_own(body: str | bytes, url: str) -> tuple[str, object]:
+    """What a decoder made for ``url`` alone answers (or the error making it)."""
+    made = _outcome(lambda: smsc_codec.Decoder(url))
+    decoder = made[1]
+    if not isinstance(decoder, smsc_codec.Decoder):
+        return made
+    return _outcome(lambda: decoder.decode(body))
+
+
+def test_a_bare_name_is_an_empty_value_and_the_last_value_counts() -> None:
+    """A name without ``=`` is an empty value (fmt 0), and the last of
+    repeated values counts: ``fmt=1&fmt`` is fmt=0, and several ids listed
+    first, then one, are one."""
+    status = "status.php?id=5&phone=7999&fmt=1"
+    assert url_layout_key(status + "&fmt") != url_layout_key(status)
+    assert smsc_codec.Decoder(status + "&fmt").fmt == 0
+    several = "status.php?id=5%202,6&phone=7999&fmt=1"
+    assert url_layout_key(several) != url_layout_key(status)
+    line = "1,1624884947,0,6"
+    assert _outcome(lambda: smsc_codec.decode(line, several)) == _outcome(
+        lambda: smsc_codec.Decoder(several).decode(line)
+    )
+    assert url_layout_key(status.replace("id=", "id=1,2&id=")) == url_layout_key(status)
 
 
 @pytest.mark.parametrize("query", sorted(record_requests()))
