@@ -10,6 +10,8 @@ runs on a body).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
@@ -17,15 +19,16 @@ import msgspec
 
 from ._body import Line, body_text, iter_lines
 from ._build import MISS, Place, build_reply, refuse_unknown_codes
-from ._checks import replaced, unchecked
+from ._checks import blank, replaced
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
+from ._grammar import field_required
 from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, WrittenLine, builder_arguments, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
-from ._schema import MAX_INT_DIGITS, FieldSpec
+from ._schema import KIND_PATTERNS, MAX_INT_DIGITS, FieldSpec, Kind
 
 __all__ = [
     "CSV",
@@ -624,7 +627,10 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
     step: a body that is not ASCII, empty or over a limit, a line break in
     it (a final one included), an error or OK answer, a value a kind
     refuses, a variant spelling, a learned shape to try first, a kind with
-    free text (an HLR row).
+    free text (an HLR row). What ``_fast_line`` looks for in the whole body
+    before it reads (an error's ``,-``, a NUL, a leading ``E`` or byte-order
+    mark, the bare OK) is checked by each alternative's own regex, where the
+    alternative could match such a body at all (:func:`_entry_regex`).
     """
     if spec.multi or spec.ok_only or not spec.candidates:
         return None
@@ -646,32 +652,29 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
             limits.max_records,
         ),
         "pick": spec.pick_line,
+        "put": msgspec.structs.force_setattr,
     }
+    literals = [lit for c in fixed for alt in codecs[c].alternatives for lit in alt.layout.literals]
     lines = [
         "def entry(body):",
         "    if body.__class__ is not str:",
         "        if body.__class__ is not bytes or not body.isascii():",
         "            return MISS",  # (body_text decodes it; ASCII is the same in every charset)
         "        body = body.decode('ascii')",
-        # _fast_line's guards: an error answer (`E…`, `…,-N`), a NUL or a
-        # byte-order mark (body_text refuses or takes off); a line break
-        # or CR is matched by no layout's regex
-        "    if not body or len(body) > LONGEST or ',-' in body"
-        + (
-            " or '\\0' in body or body[0] in 'E\\ufeff'"
-            " or (body[0] == 'O' and body.strip() == 'OK')"
-            if textual
-            else ""
-        )
+        "    if not body or len(body) > LONGEST"
+        + (" or ',-' in body" if any(",-" in lit for lit in literals) else "")
         + ":",
         "        return MISS",
     ]
-    single = len(spec.candidates) == 1
+    single = len(spec.candidates) == 1 or spec.picked_by_layout
+    commas = Counter(alt.commas for c in fixed for alt in codecs[c].alternatives)
     if not single:
         lines.append(f"    kind = pick({fmt}, body)")
     for k, candidate in enumerate(fixed):
         codec = env[f"codec{k}"] = codecs[candidate]
         env[f"K{k}"] = candidate
+        # the reply is a copy of a blank one, its fields set in place (_checks.blank)
+        env[f"new{k}"], env[f"blank{k}"] = blank(codec.plan.cls)
         indent = "    " if single else "        "
         if not single:
             lines.append(f"    if kind is K{k}:")
@@ -682,26 +685,39 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
                 f"{indent}    return MISS",  # (tried first, and forgotten on a miss)
             ]
         # Every comma of such a line is a literal's (no value holds one): an
-        # alternative with another number of them cannot match, and is not
-        # tried when there are several to choose from.
-        commas = {alt.commas for alt in codec.alternatives}
-        if len(commas) > 1:
-            lines.append(f"{indent}commas = body.count(',')")
-        for a, alt in enumerate(codec.alternatives):
-            name = f"{k}_{a}"
-            env[f"match{name}"] = alt.exact.match
-            env[f"cls{name}"] = unchecked(codec.plan.cls)
-            args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
-            lines += [
-                f"{indent}m = match{name}(body)"
-                + (f" if commas == {alt.commas} else None" if len(commas) > 1 else ""),
-                f"{indent}if m is not None:",
-                f"{indent}    v = m.groups()",
-                f"{indent}    try:",
-                f"{indent}        return cls{name}({', '.join(args)})",
-                f"{indent}    except Exception:",  # (the general path says what is wrong)
-                f"{indent}        return MISS",
-            ]
+        # alternative without one reads no line with one, and the others none
+        # without (their order among themselves is kept).
+        groups = [
+            [a for a in enumerate(codec.alternatives) if bool(a[1].commas) is commas]
+            for commas in (True, False)
+        ]
+        if all(groups):
+            lines.append(f"{indent}if ',' in body:")
+        for g, group in enumerate(groups):
+            if not group:
+                continue
+            at = indent + ("    " if all(groups) else "")
+            if g and all(groups):
+                lines.append(f"{indent}else:")
+            for a, alt in group:
+                name = f"{k}_{a}"
+                regex = _entry_regex(alt, guarded=textual, alone=commas[alt.commas] == 1)
+                env[f"match{name}"] = re.compile(regex).match
+                args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
+                sets = [f"put(r, {n!r}, {e})" for n, _, e in (x.partition("=") for x in args)]
+                # (a value that is the whole line is the body itself)
+                whole = len(alt.specs) == 1 and not any(alt.layout.literals)
+                lines += [
+                    f"{at}m = match{name}(body)",
+                    f"{at}if m is not None:",
+                    f"{at}    v = {'(body,)' if whole else 'm.groups()'}",
+                    f"{at}    try:",
+                    f"{at}        r = new{k}(blank{k})",
+                    *(f"{at}        {put}" for put in sets),
+                    f"{at}        return r",
+                    f"{at}    except Exception:",  # (the general path says what is wrong)
+                    f"{at}        return MISS",
+                ]
         lines.append(f"{indent}return MISS")
     if not single:
         lines.append("    return MISS")
@@ -709,6 +725,59 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
     exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
     entry: Callable[[Any], Any] = env["entry"]
     return entry
+
+
+#: what ``_fast_line`` leaves to the general path by the first character (an
+#: error answer's ``E``, a byte-order mark) or as the bare OK, as a lookahead
+_REFUSED_START = r"(?![E\ufeff]|OK\s*\Z)"
+#: a token of an entry's line: no NUL either (body_text refuses one)
+_ENTRY_TOKEN = r"[^\0,\r\n]+"
+
+
+def _entry_regex(alt: Any, *, guarded: bool, alone: bool) -> str:
+    """The regex of one layout alternative for :func:`line_entry`: its own
+    (``_matcher._Alternative``), refusing what ``_fast_line`` refuses before
+    reading a line: a ``-`` after a literal's final comma (an error's
+    ``,-``), a NUL in a token and, where ``guarded`` (some layout of the
+    entry holds a token) and this alternative could start with one, an
+    ``E``, a byte-order mark or the bare OK at the start; ``alone``: no
+    other alternative of the entry has its number of commas."""
+    literals = alt.layout.literals
+    parts = [_REFUSED_START] if guarded and _may_start_refused(alt) else []
+    for i, literal in enumerate(literals):
+        parts.append(re.escape(literal))
+        if literal.endswith(","):
+            parts.append("(?!-)")
+        if i < len(alt.specs):
+            spec = alt.specs[i]
+            pattern = _ENTRY_TOKEN if spec.kind is Kind.TOKEN else KIND_PATTERNS[spec.kind]
+            if not field_required(spec.name) and not (alone and spec.required):
+                # (as the grammar's, the field may be empty: the constructor
+                # refuses an empty required value, and the entry answers
+                # MISS; an alternative with no other of its number of commas
+                # refuses it here, as none is tried after it then either)
+                pattern = f"(?:{pattern})?"
+            parts.append(f"({pattern})")
+    return "".join(parts) + r"\Z"
+
+
+def _may_start_refused(alt: Any) -> bool:
+    """Whether a line the alternative reads may start with an ``E``, a
+    byte-order mark or an ``O`` (a field of text: it may)."""
+    literals = alt.layout.literals
+    for i, literal in enumerate(literals):
+        if literal:
+            return literal[0] in "E\ufeffO"
+        if i == len(alt.specs):
+            return False  # (the empty line)
+        spec = alt.specs[i]
+        if spec.kind.textual:
+            return True
+        # (a number or a date starts with a digit or a minus sign; an
+        # optional one may be empty, and the next literal starts the line)
+        if field_required(spec.name):
+            return False
+    return False
 
 
 def _without_final_break(text: str) -> str:

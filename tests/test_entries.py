@@ -157,3 +157,39 @@ def test_generated_bodies(request_: str, data: st.DataObject) -> None:
 @given(body=st.text(alphabet="0123456789,.-: OKERSMIDBALNCT=\n\r\0\ufeffж", max_size=60))
 def test_arbitrary_text(request_: str, body: str) -> None:
     _same_both_ways(request_, body, Limits())
+
+
+def _picked_by_layout() -> list[tuple[int, Any, Any, Any]]:
+    """(fmt, spec, candidate, alternative) of every layout without free text
+    of a spec that says its lines are picked by their layout."""
+    from smsc_codec._matcher import line_codec  # noqa: PLC0415 - the layouts under test
+    from smsc_codec._replies import _STATUS  # noqa: PLC0415
+
+    found = []
+    for spec in _STATUS.values():
+        if not spec.picked_by_layout:
+            continue
+        for fmt in (0, 1):
+            for candidate in spec.candidates:
+                for alt in line_codec(fmt, candidate.rule, candidate.cls).alternatives:
+                    if not alt.free:
+                        found.append((fmt, spec, candidate, alt))
+    return found
+
+
+def test_specs_picked_by_layout() -> None:
+    """The status.php all=0 rows are the specs whose lines their layouts pick."""
+    assert {id(spec) for _, spec, _, _ in _picked_by_layout()} == {
+        id(reply_spec(parse_request(f"status.php?id=1{ids}&phone=79991234567")))
+        for ids in ("", ",2")
+    }
+
+
+@pytest.mark.parametrize("case", _picked_by_layout(), ids=lambda c: f"{c[3].layout.rule}-{c[0]}")
+@given(data=st.data())
+def test_layout_says_the_pick(case: tuple[int, Any, Any, Any], data: st.DataObject) -> None:
+    """``ReplySpec.picked_by_layout``: every line a layout without free text
+    reads is picked as that layout's kind, so the entry need not ask."""
+    fmt, spec, candidate, alt = case
+    line = data.draw(st.from_regex(alt.exact, fullmatch=True))
+    assert spec.pick_line(fmt, line) is candidate
