@@ -618,28 +618,32 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
 
 def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
     """:meth:`LineReader.entry`: what :func:`_fast_line` and :func:`_read_row`
-    do with a well-formed line, generated as one function for the answer's
-    kinds whose registered layouts hold no free text (then a line matched by
-    one of their regexes has that one reading, and no learned shape is tried
-    before them but one that cannot read it).
+    do with a well-formed line, generated as one function.
+
+    A kind whose registered layouts hold no free text is read by their
+    regexes (then a line one of them matches has that one reading, and no
+    learned shape is tried before them but one that cannot read it); what
+    ``_fast_line`` looks for in the whole body before it reads (an error's
+    ``,-``, a NUL, a leading ``E`` or byte-order mark, the bare OK) is
+    checked by each alternative's own regex, where the alternative could
+    match such a body at all (:func:`_entry_regex`). In fmt=1 a kind whose
+    layouts ``str.split`` reads (an HLR row, an ``all=2`` status row) is read
+    by its generated split readers (``LineCodec.read_split``), after the
+    body's checks.
 
     It reads what they read, or answers MISS where they would take another
     step: a body that is not ASCII, empty or over a limit, a line break in
     it (a final one included), an error or OK answer, a value a kind
-    refuses, a variant spelling, a learned shape to try first, a kind with
-    free text (an HLR row). What ``_fast_line`` looks for in the whole body
-    before it reads (an error's ``,-``, a NUL, a leading ``E`` or byte-order
-    mark, the bare OK) is checked by each alternative's own regex, where the
-    alternative could match such a body at all (:func:`_entry_regex`).
+    refuses, a variant spelling, a learned shape to try first, a fmt=0 kind
+    with free text.
     """
     if spec.multi or spec.ok_only or not spec.candidates:
         return None
     codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
     fixed = [c for c, codec in codecs.items() if not any(alt.free for alt in codec.alternatives)]
-    if not fixed:
+    split = [c for c in codecs if c not in fixed and fmt == 1 and codecs[c].split_readers]
+    if not fixed and not split:
         return None
-    specs = [alt.specs for c in fixed for alt in codecs[c].alternatives]
-    textual = any(s.kind.textual for alt in specs for s in alt)
     # (a body over max_body_bytes is refused by the decoder; check_lines
     # returns at once for a body shorter than every bound)
     env: dict[str, Any] = {
@@ -666,17 +670,68 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         + ":",
         "        return MISS",
     ]
-    single = len(spec.candidates) == 1 or spec.picked_by_layout
-    commas = Counter(alt.commas for c in fixed for alt in codecs[c].alternatives)
-    if not single:
+    # the fixed kinds' regexes first, without asking pick_line where a
+    # layout's match says the kind (ReplySpec.picked_by_layout)
+    picked = len(spec.candidates) > 1 and not (spec.picked_by_layout and not split)
+    unasked = len(spec.candidates) == 1 or spec.picked_by_layout
+    if picked and not unasked:
         lines.append(f"    kind = pick({fmt}, body)")
-    for k, candidate in enumerate(fixed):
-        codec = env[f"codec{k}"] = codecs[candidate]
+    lines += _fixed_readers(fmt, [(c, codecs[c]) for c in fixed], env, asked=not unasked)
+    if split:
+        # _fast_line's and read_fast's checks of the body: an error or OK
+        # answer (detect_text_envelope looks past white space), a line
+        # break, a NUL or a byte-order mark (body_text)
+        lines += [
+            "    if ('\\n' in body or '\\r' in body or '\\0' in body or ',-' in body"
+            " or body[0] in 'EO\\ufeff' or body[0].isspace()):",
+            "        return MISS",
+        ]
+        if picked and unasked:
+            lines.append(f"    kind = pick({fmt}, body)")
+        for k, candidate in enumerate(split):
+            env[f"S{k}"] = candidate
+            env[f"splits{k}"] = codecs[candidate].split_readers
+            indent = "        " if picked else "    "
+            if picked:
+                lines.append(f"    if kind is S{k}:")
+            # (LineCodec.read_split: None from it, the general reader decides)
+            lines += [
+                f"{indent}readers = splits{k}.get(body.count(',') + 1)",
+                f"{indent}if readers is not None:",
+                f"{indent}    for reader in readers:",
+                f"{indent}        try:",
+                f"{indent}            reply = reader(body)",
+                f"{indent}        except ValueError:",
+                f"{indent}            return MISS",
+                f"{indent}        if reply is not None:",
+                f"{indent}            return reply",
+                f"{indent}return MISS",
+            ]
+    lines.append("    return MISS")
+    # a generated reader, as in _matcher._make_builder
+    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
+    entry: Callable[[Any], Any] = env["entry"]
+    return entry
+
+
+def _fixed_readers(
+    fmt: int, fixed: list[tuple[Candidate, LineCodec]], env: dict[str, Any], *, asked: bool
+) -> list[str]:
+    """The source of :func:`line_entry`'s reading of the kinds whose layouts
+    hold no free text: each alternative's match, conversions and reply (a
+    copy of a blank one, its fields set in place: ``_checks.blank``); where
+    ``asked``, a kind's alternatives are tried when ``kind`` (pick_line's
+    answer) is that kind, and the entry answers MISS when none reads it."""
+    specs = [alt.specs for _, codec in fixed for alt in codec.alternatives]
+    textual = any(s.kind.textual for alt in specs for s in alt)
+    commas = Counter(alt.commas for _, codec in fixed for alt in codec.alternatives)
+    lines = []
+    for k, (candidate, codec) in enumerate(fixed):
+        env[f"codec{k}"] = codec
         env[f"K{k}"] = candidate
-        # the reply is a copy of a blank one, its fields set in place (_checks.blank)
         env[f"new{k}"], env[f"blank{k}"] = blank(codec.plan.cls)
-        indent = "    " if single else "        "
-        if not single:
+        indent = "        " if asked else "    "
+        if asked:
             lines.append(f"    if kind is K{k}:")
         if fmt == 0:
             lines += [
@@ -688,8 +743,8 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         # alternative without one reads no line with one, and the others none
         # without (their order among themselves is kept).
         groups = [
-            [a for a in enumerate(codec.alternatives) if bool(a[1].commas) is commas]
-            for commas in (True, False)
+            [a for a in enumerate(codec.alternatives) if bool(a[1].commas) is with_commas]
+            for with_commas in (True, False)
         ]
         if all(groups):
             lines.append(f"{indent}if ',' in body:")
@@ -718,13 +773,9 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
                     f"{at}    except Exception:",  # (the general path says what is wrong)
                     f"{at}        return MISS",
                 ]
-        lines.append(f"{indent}return MISS")
-    if not single:
-        lines.append("    return MISS")
-    # a generated reader, as in _matcher._make_builder
-    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
-    entry: Callable[[Any], Any] = env["entry"]
-    return entry
+        if asked:
+            lines.append(f"{indent}return MISS")
+    return lines
 
 
 #: what ``_fast_line`` leaves to the general path by the first character (an
