@@ -759,13 +759,15 @@ def _fixed_readers(
                 regex = _entry_regex(alt, guarded=textual, alone=commas[alt.commas] == 1)
                 env[f"match{name}"] = re.compile(regex).match
                 args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
-                sets = [f"put(r, {n!r}, {e})" for n, _, e in (x.partition("=") for x in args)]
                 # (a value that is the whole line is the body itself)
                 whole = len(alt.specs) == 1 and not any(alt.layout.literals)
+                if whole:
+                    args = [arg.replace("v[0]", "body") for arg in args]
+                sets = [f"put(r, {n!r}, {e})" for n, _, e in (x.partition("=") for x in args)]
                 lines += [
                     f"{at}m = match{name}(body)",
                     f"{at}if m is not None:",
-                    f"{at}    v = {'(body,)' if whole else 'm.groups()'}",
+                    *([] if whole else [f"{at}    v = m.groups()"]),
                     f"{at}    try:",
                     f"{at}        r = new{k}(blank{k})",
                     *(f"{at}        {put}" for put in sets),
