@@ -641,7 +641,9 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         return None
     codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
     fixed = [c for c, codec in codecs.items() if not any(alt.free for alt in codec.alternatives)]
-    split = [c for c in codecs if c not in fixed and fmt == 1 and codecs[c].split_readers]
+    # the kinds with free text: fmt=1's split readers, fmt=0's layout regexes
+    # (a fmt=0 kind with split readers too reads by them first: not here)
+    split = [c for c in codecs if c not in fixed and (fmt == 0) != bool(codecs[c].split_readers)]
     if not fixed and not split:
         return None
     # (a body over max_body_bytes is refused by the decoder; check_lines
@@ -694,6 +696,9 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
             indent = "        " if picked else "    "
             if picked:
                 lines.append(f"    if kind is S{k}:")
+            if fmt == 0:
+                lines += _keyed_reader(k, codecs[candidate], env, indent)
+                continue
             # (LineCodec.read_split: None from it, the general reader decides)
             lines += [
                 f"{indent}readers = splits{k}.get(body.count(',') + 1)",
@@ -712,6 +717,26 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
     exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
     entry: Callable[[Any], Any] = env["entry"]
     return entry
+
+
+def _keyed_reader(k: int, codec: LineCodec, env: dict[str, Any], indent: str) -> list[str]:
+    """The source of :func:`line_entry`'s reading of a fmt=0 kind with free
+    text, as :func:`_read_row` reads it: MISS where a learned shape is tried
+    first, and where the line is not the registered layout (a variant is
+    learned by the general path; a mismatch is its to explain)."""
+    env[f"codec_s{k}"] = codec
+    env[f"read{k}"] = codec.read
+    env["LineMismatch"] = LineMismatch
+    return [
+        f"{indent}learned = codec_s{k}.learned",
+        f"{indent}if learned is not None and learned.first is not None:",
+        f"{indent}    return MISS",
+        f"{indent}try:",
+        f"{indent}    read = read{k}(body)",
+        f"{indent}except LineMismatch:",
+        f"{indent}    return MISS",
+        f"{indent}return MISS if read.variant is not None else read.reply",
+    ]
 
 
 def _fixed_readers(

@@ -1,5 +1,8 @@
 """fmt=2: XML bodies, read with defusedxml.
 
+A reused decoder reads the plainest one-record answer (its element and flat
+field elements, nothing else) by one anchored regex: :func:`plain_record_entry`.
+
 defusedxml refuses DTDs (no answer has one), entity declarations and external
 references before anything is expanded or fetched; its refusals and expat's
 syntax errors become the library's DecodeError. Nesting deeper than the
