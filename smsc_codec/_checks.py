@@ -12,7 +12,9 @@ Decoders build replies from values they have typed themselves, thousands per
 body: they build through :func:`unchecked`, a subclass whose
 ``__post_init__`` only turns the new instance into the model's class (a
 class switch, as the fmt=3 wire twins do), which costs a fraction of the
-checks (benchmarks/README.md).
+checks (benchmarks/README.md). A one-line answer's entry (``_lines``) copies
+a :func:`blank` reply and sets its few fields in place: no ``__post_init__``
+and no class switch at all.
 """
 
 from __future__ import annotations
