@@ -10,6 +10,8 @@ runs on a body).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
@@ -17,15 +19,16 @@ import msgspec
 
 from ._body import Line, body_text, iter_lines
 from ._build import MISS, Place, build_reply, refuse_unknown_codes
-from ._checks import replaced, unchecked
+from ._checks import blank, replaced
 from ._envelope import detect_text_envelope
 from ._errors import DecodeError, EncodeError, RequestError
+from ._grammar import field_required
 from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
 from ._matcher import LineCodec, LineMismatch, WrittenLine, builder_arguments, line_codec
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
-from ._schema import MAX_INT_DIGITS, FieldSpec
+from ._schema import KIND_PATTERNS, MAX_INT_DIGITS, FieldSpec, Kind
 
 __all__ = [
     "CSV",
@@ -619,25 +622,34 @@ def _read_row(row: str, fmt: int, codec: LineCodec, candidate: Candidate) -> msg
 
 def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
     """:meth:`LineReader.entry`: what :func:`_fast_line` and :func:`_read_row`
-    do with a well-formed line, generated as one function for the answer's
-    kinds whose registered layouts hold no free text (then a line matched by
-    one of their regexes has that one reading, and no learned shape is tried
-    before them but one that cannot read it).
+    do with a well-formed line, generated as one function.
+
+    A kind whose registered layouts hold no free text is read by their
+    regexes (then a line one of them matches has that one reading, and no
+    learned shape is tried before them but one that cannot read it); what
+    ``_fast_line`` looks for in the whole body before it reads (an error's
+    ``,-``, a NUL, a leading ``E`` or byte-order mark, the bare OK) is
+    checked by each alternative's own regex, where the alternative could
+    match such a body at all (:func:`_entry_regex`). In fmt=1 a kind whose
+    layouts ``str.split`` reads (an HLR row, an ``all=2`` status row) is read
+    by its generated split readers (``LineCodec.read_split``), after the
+    body's checks.
 
     It reads what they read, or answers MISS where they would take another
     step: a body that is not ASCII, empty or over a limit, a line break in
     it (a final one included), an error or OK answer, a value a kind
-    refuses, a variant spelling, a learned shape to try first, a kind with
-    free text (an HLR row).
+    refuses, a variant spelling, a learned shape to try first, a fmt=0 kind
+    with free text.
     """
     if spec.multi or spec.ok_only or not spec.candidates:
         return None
     codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
     fixed = [c for c, codec in codecs.items() if not any(alt.free for alt in codec.alternatives)]
-    if not fixed:
+    # the kinds with free text: fmt=1's split readers, fmt=0's layout regexes
+    # (a fmt=0 kind with split readers too reads by them first: not here)
+    split = [c for c in codecs if c not in fixed and (fmt == 0) != bool(codecs[c].split_readers)]
+    if not fixed and not split:
         return None
-    specs = [alt.specs for c in fixed for alt in codecs[c].alternatives]
-    textual = any(s.kind.textual for alt in specs for s in alt)
     # (a body over max_body_bytes is refused by the decoder; check_lines
     # returns at once for a body shorter than every bound)
     env: dict[str, Any] = {
@@ -650,34 +662,105 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
             limits.max_records,
         ),
         "pick": spec.pick_line,
+        "put": msgspec.structs.force_setattr,
     }
+    literals = [lit for c in fixed for alt in codecs[c].alternatives for lit in alt.layout.literals]
     lines = [
         "def entry(body):",
         "    if body.__class__ is not str:",
         "        if body.__class__ is not bytes or not body.isascii():",
         "            return MISS",  # (body_text decodes it; ASCII is the same in every charset)
         "        body = body.decode('ascii')",
-        # _fast_line's guards: an error answer (`E…`, `…,-N`), a NUL or a
-        # byte-order mark (body_text refuses or takes off); a line break
-        # or CR is matched by no layout's regex
-        "    if not body or len(body) > LONGEST or ',-' in body"
-        + (
-            " or '\\0' in body or body[0] in 'E\\ufeff'"
-            " or (body[0] == 'O' and body.strip() == 'OK')"
-            if textual
-            else ""
-        )
+        "    if not body or len(body) > LONGEST"
+        + (" or ',-' in body" if any(",-" in lit for lit in literals) else "")
         + ":",
         "        return MISS",
     ]
-    single = len(spec.candidates) == 1
-    if not single:
+    # the fixed kinds' regexes first, without asking pick_line where a
+    # layout's match says the kind (ReplySpec.picked_by_layout)
+    picked = len(spec.candidates) > 1 and not (spec.picked_by_layout and not split)
+    unasked = len(spec.candidates) == 1 or spec.picked_by_layout
+    if picked and not unasked:
         lines.append(f"    kind = pick({fmt}, body)")
-    for k, candidate in enumerate(fixed):
-        codec = env[f"codec{k}"] = codecs[candidate]
+    lines += _fixed_readers(fmt, [(c, codecs[c]) for c in fixed], env, asked=not unasked)
+    if split:
+        # _fast_line's and read_fast's checks of the body: an error or OK
+        # answer (detect_text_envelope looks past white space), a line
+        # break, a NUL or a byte-order mark (body_text)
+        lines += [
+            "    if ('\\n' in body or '\\r' in body or '\\0' in body or ',-' in body"
+            " or body[0] in 'EO\\ufeff' or body[0].isspace()):",
+            "        return MISS",
+        ]
+        if picked and unasked:
+            lines.append(f"    kind = pick({fmt}, body)")
+        for k, candidate in enumerate(split):
+            env[f"S{k}"] = candidate
+            env[f"splits{k}"] = codecs[candidate].split_readers
+            indent = "        " if picked else "    "
+            if picked:
+                lines.append(f"    if kind is S{k}:")
+            if fmt == 0:
+                lines += _keyed_reader(k, codecs[candidate], env, indent)
+                continue
+            # (LineCodec.read_split: None from it, the general reader decides)
+            lines += [
+                f"{indent}readers = splits{k}.get(body.count(',') + 1)",
+                f"{indent}if readers is not None:",
+                f"{indent}    for reader in readers:",
+                f"{indent}        try:",
+                f"{indent}            reply = reader(body)",
+                f"{indent}        except ValueError:",
+                f"{indent}            return MISS",
+                f"{indent}        if reply is not None:",
+                f"{indent}            return reply",
+                f"{indent}return MISS",
+            ]
+    lines.append("    return MISS")
+    # a generated reader, as in _matcher._make_builder
+    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
+    entry: Callable[[Any], Any] = env["entry"]
+    return entry
+
+
+def _keyed_reader(k: int, codec: LineCodec, env: dict[str, Any], indent: str) -> list[str]:
+    """The source of :func:`line_entry`'s reading of a fmt=0 kind with free
+    text, as :func:`_read_row` reads it: MISS where a learned shape is tried
+    first, and where the line is not the registered layout (a variant is
+    learned by the general path; a mismatch is its to explain)."""
+    env[f"codec_s{k}"] = codec
+    env[f"read{k}"] = codec.read
+    env["LineMismatch"] = LineMismatch
+    return [
+        f"{indent}learned = codec_s{k}.learned",
+        f"{indent}if learned is not None and learned.first is not None:",
+        f"{indent}    return MISS",
+        f"{indent}try:",
+        f"{indent}    read = read{k}(body)",
+        f"{indent}except LineMismatch:",
+        f"{indent}    return MISS",
+        f"{indent}return MISS if read.variant is not None else read.reply",
+    ]
+
+
+def _fixed_readers(
+    fmt: int, fixed: list[tuple[Candidate, LineCodec]], env: dict[str, Any], *, asked: bool
+) -> list[str]:
+    """The source of :func:`line_entry`'s reading of the kinds whose layouts
+    hold no free text: each alternative's match, conversions and reply (a
+    copy of a blank one, its fields set in place: ``_checks.blank``); where
+    ``asked``, a kind's alternatives are tried when ``kind`` (pick_line's
+    answer) is that kind, and the entry answers MISS when none reads it."""
+    specs = [alt.specs for _, codec in fixed for alt in codec.alternatives]
+    textual = any(s.kind.textual for alt in specs for s in alt)
+    commas = Counter(alt.commas for _, codec in fixed for alt in codec.alternatives)
+    lines = []
+    for k, (candidate, codec) in enumerate(fixed):
+        env[f"codec{k}"] = codec
         env[f"K{k}"] = candidate
-        indent = "    " if single else "        "
-        if not single:
+        env[f"new{k}"], env[f"blank{k}"] = blank(codec.plan.cls)
+        indent = "        " if asked else "    "
+        if asked:
             lines.append(f"    if kind is K{k}:")
         if fmt == 0:
             lines += [
@@ -686,33 +769,97 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
                 f"{indent}    return MISS",  # (tried first, and forgotten on a miss)
             ]
         # Every comma of such a line is a literal's (no value holds one): an
-        # alternative with another number of them cannot match, and is not
-        # tried when there are several to choose from.
-        commas = {alt.commas for alt in codec.alternatives}
-        if len(commas) > 1:
-            lines.append(f"{indent}commas = body.count(',')")
-        for a, alt in enumerate(codec.alternatives):
-            name = f"{k}_{a}"
-            env[f"match{name}"] = alt.exact.match
-            env[f"cls{name}"] = unchecked(codec.plan.cls)
-            args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
-            lines += [
-                f"{indent}m = match{name}(body)"
-                + (f" if commas == {alt.commas} else None" if len(commas) > 1 else ""),
-                f"{indent}if m is not None:",
-                f"{indent}    v = m.groups()",
-                f"{indent}    try:",
-                f"{indent}        return cls{name}({', '.join(args)})",
-                f"{indent}    except Exception:",  # (the general path says what is wrong)
-                f"{indent}        return MISS",
-            ]
-        lines.append(f"{indent}return MISS")
-    if not single:
-        lines.append("    return MISS")
-    # a generated reader, as in _matcher._make_builder
-    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
-    entry: Callable[[Any], Any] = env["entry"]
-    return entry
+        # alternative without one reads no line with one, and the others none
+        # without (their order among themselves is kept).
+        groups = [
+            [a for a in enumerate(codec.alternatives) if bool(a[1].commas) is with_commas]
+            for with_commas in (True, False)
+        ]
+        if all(groups):
+            lines.append(f"{indent}if ',' in body:")
+        for g, group in enumerate(groups):
+            if not group:
+                continue
+            at = indent + ("    " if all(groups) else "")
+            if g and all(groups):
+                lines.append(f"{indent}else:")
+            for a, alt in group:
+                name = f"{k}_{a}"
+                regex = _entry_regex(alt, guarded=textual, alone=commas[alt.commas] == 1)
+                env[f"match{name}"] = re.compile(regex).match
+                args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
+                # (a value that is the whole line is the body itself)
+                whole = len(alt.specs) == 1 and not any(alt.layout.literals)
+                if whole:
+                    args = [arg.replace("v[0]", "body") for arg in args]
+                sets = [f"put(r, {n!r}, {e})" for n, _, e in (x.partition("=") for x in args)]
+                lines += [
+                    f"{at}m = match{name}(body)",
+                    f"{at}if m is not None:",
+                    *([] if whole else [f"{at}    v = m.groups()"]),
+                    f"{at}    try:",
+                    f"{at}        r = new{k}(blank{k})",
+                    *(f"{at}        {put}" for put in sets),
+                    f"{at}        return r",
+                    f"{at}    except Exception:",  # (the general path says what is wrong)
+                    f"{at}        return MISS",
+                ]
+        if asked:
+            lines.append(f"{indent}return MISS")
+    return lines
+
+
+#: what ``_fast_line`` leaves to the general path by the first character (an
+#: error answer's ``E``, a byte-order mark) or as the bare OK, as a lookahead
+_REFUSED_START = r"(?![E\ufeff]|OK\s*\Z)"
+#: a token of an entry's line: no NUL either (body_text refuses one)
+_ENTRY_TOKEN = r"[^\0,\r\n]+"
+
+
+def _entry_regex(alt: Any, *, guarded: bool, alone: bool) -> str:
+    """The regex of one layout alternative for :func:`line_entry`: its own
+    (``_matcher._Alternative``), refusing what ``_fast_line`` refuses before
+    reading a line: a ``-`` after a literal's final comma (an error's
+    ``,-``), a NUL in a token and, where ``guarded`` (some layout of the
+    entry holds a token) and this alternative could start with one, an
+    ``E``, a byte-order mark or the bare OK at the start; ``alone``: no
+    other alternative of the entry has its number of commas."""
+    literals = alt.layout.literals
+    parts = [_REFUSED_START] if guarded and _may_start_refused(alt) else []
+    for i, literal in enumerate(literals):
+        parts.append(re.escape(literal))
+        if literal.endswith(","):
+            parts.append("(?!-)")
+        if i < len(alt.specs):
+            spec = alt.specs[i]
+            pattern = _ENTRY_TOKEN if spec.kind is Kind.TOKEN else KIND_PATTERNS[spec.kind]
+            if not field_required(spec.name) and not (alone and spec.required):
+                # (as the grammar's, the field may be empty: the constructor
+                # refuses an empty required value, and the entry answers
+                # MISS; an alternative with no other of its number of commas
+                # refuses it here, as none is tried after it then either)
+                pattern = f"(?:{pattern})?"
+            parts.append(f"({pattern})")
+    return "".join(parts) + r"\Z"
+
+
+def _may_start_refused(alt: Any) -> bool:
+    """Whether a line the alternative reads may start with an ``E``, a
+    byte-order mark or an ``O`` (a field of text: it may)."""
+    literals = alt.layout.literals
+    for i, literal in enumerate(literals):
+        if literal:
+            return literal[0] in "E\ufeffO"
+        if i == len(alt.specs):
+            return False  # (the empty line)
+        spec = alt.specs[i]
+        if spec.kind.textual:
+            return True
+        # (a number or a date starts with a digit or a minus sign; an
+        # optional one may be empty, and the next literal starts the line)
+        if field_required(spec.name):
+            return False
+    return False
 
 
 def _without_final_break(text: str) -> str:

@@ -129,6 +129,10 @@ class ReplySpec(NamedTuple):
     xml_value_root: str | None = None
     #: records that may follow the main one (only for a one-record answer)
     details: Details | None = None
+    #: ``pick_line`` picks a candidate for every line one of its registered
+    #: layouts without free text reads, so that a compiled entry
+    #: (``_lines.line_entry``) may match those layouts without asking it
+    picked_by_layout: bool = False
 
     @property
     def ok_only(self) -> bool:
@@ -213,7 +217,17 @@ def _status_spec(all_level: int, multi: bool) -> ReplySpec:
     def pick_keys(keys: Collection[str]) -> Candidate:
         return hlr if "imsi" in keys else sms
 
-    return ReplySpec((sms, hlr), multi, "sms", "list", pick_line, pick_keys)
+    # An all=0 SMS row has at most 5 columns (HLR: 11 or more) and, holding
+    # no free text, no `, imsi = `: the layout that reads it says its kind.
+    return ReplySpec(
+        (sms, hlr),
+        multi,
+        "sms",
+        "list",
+        pick_line,
+        pick_keys,
+        picked_by_layout=all_level == 0,
+    )
 
 
 #: status.php rows by ``all`` level and whether several ids were asked for

@@ -1,5 +1,8 @@
 """fmt=2: XML bodies, read with defusedxml.
 
+A reused decoder reads the plainest one-record answer (its element and flat
+field elements, nothing else) by one anchored regex: :func:`plain_record_entry`.
+
 defusedxml refuses DTDs (no answer has one), entity declarations and external
 references before anything is expanded or fetched; its refusals and expat's
 syntax errors become the library's DecodeError. Nesting deeper than the
@@ -22,7 +25,7 @@ from typing import Any
 import msgspec
 
 from ._body import body_text, xml_body_charset
-from ._build import ATTRIBUTE, UNPLACED, Place, build_reply, structured_fields
+from ._build import ATTRIBUTE, MISS, UNPLACED, Place, build_reply, structured_fields
 from ._compiled import RecordWriter, keyed_fast_writer, keyed_writer
 from ._encodable import check_keyed
 from ._envelope import detect_text_envelope
@@ -677,8 +680,73 @@ class XmlReader:
         return reply_from_fields(fields, kind_of_keys(fields), text, strict, limits)
 
     def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
-        """A compiled reader of the commonest answer (None: none yet)."""
+        """The reader of a one-record answer in its plainest form (see
+        :func:`plain_record_entry`); None for a list."""
+        return plain_record_entry(spec, limits)
+
+
+#: white space between a plain record's elements (XML's, less the CR that
+#: expat turns into a LF)
+_SPACE = "[ \t\n]*"
+#: a field element of a plain record: a name with no prefix (expat reads
+#: ``a:b`` as a namespace), its text with no markup, no entity or character
+#: reference, no CR and no character XML cannot carry (expat refuses it)
+_PLAIN_FIELD = (
+    "<(?P<tag>[A-Za-z_][A-Za-z0-9_]*)>"
+    "(?P<text>[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*)"
+    "</(?P=tag)>"
+)
+_PLAIN_FIELDS = re.compile(_PLAIN_FIELD).findall
+
+
+def plain_record_entry(spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
+    """The compiled entry of a one-record answer (``XmlReader.entry``): a
+    body that is nothing but the record element and its flat field elements
+    is read by one anchored regex instead of expat's callbacks
+    (:func:`plain_records`), then as :func:`decode_plain_xml` reads it.
+
+    Anything else is :data:`~smsc_codec._build.MISS` and goes to defusedxml:
+    a declaration, a DOCTYPE, an entity or character reference, a comment,
+    CDATA, a processing instruction, an attribute, an empty-element tag, a
+    nested element, a field twice, text outside the fields, a CR, a
+    character XML cannot carry, a body that is not ASCII bytes or text, or
+    one that may pass a limit. None where the limits refuse a record at all
+    or there is no one-record answer."""
+    if spec.multi or spec.ok_only or limits.max_depth < 2 or limits.max_records < 1:
         return None
+    item, lone = spec.xml_item, spec.xml_value_root
+    record = re.compile(
+        f"<{re.escape(item)}>{_SPACE}((?:{_PLAIN_FIELD}{_SPACE})*)</{re.escape(item)}>{_SPACE}\\Z"
+    ).match
+    # (a body over max_body_bytes is refused by the decoder; no field of a
+    # shorter body passes max_field_length)
+    longest = min(limits.max_body_bytes, limits.max_field_length)
+    nested = None if spec.details is None else f"<{spec.details.xml_list}>"
+    lone_start = None if lone is None else f"<{lone}>"
+
+    def entry(body: Any) -> Any:
+        if body.__class__ is not str:
+            if body.__class__ is not bytes or not body.isascii():
+                return MISS
+            body = body.decode("ascii")  # (ASCII is the same in every charset)
+        if len(body) > longest:
+            return MISS
+        found = record(body)
+        if found is None:
+            return MISS
+        # decode_plain_xml's steps: the value alone as the root and nested
+        # records are its own; a field twice and an error are the general path's
+        if lone_start is not None and body.startswith(lone_start):
+            return MISS
+        if nested is not None and nested in body:
+            return MISS
+        pairs = _PLAIN_FIELDS(found.group(1))
+        fields = dict(pairs)
+        if len(fields) != len(pairs) or any(key in fields for key in ERROR_KEYS):
+            return MISS
+        return _replies([fields], item, spec, body, False, limits=limits)
+
+    return entry
 
 
 def _fast_escape(value: str) -> str:

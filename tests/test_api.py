@@ -66,9 +66,12 @@ def test_import_loads_neither_lark_nor_defusedxml() -> None:
 
 
 def test_defusedxml_loads_when_needed_and_lark_never() -> None:
-    """The text formats' layouts are read without lark (tests/test_cold_start.py)."""
+    """The text formats' layouts are read without lark (tests/test_cold_start.py);
+    a plain XML record by its entry's regex, and any other markup by defusedxml."""
     assert _modules_after(f"smsc_codec.decode('Status = 1', {STATUS!r})") == "False False"
     body = "<sms><status>1</status></sms>"
+    assert _modules_after(f"smsc_codec.decode({body!r}, {STATUS + '&fmt=2'!r})") == "False False"
+    body = "<sms><!-- a comment --><status>1</status></sms>"
     assert _modules_after(f"smsc_codec.decode({body!r}, {STATUS + '&fmt=2'!r})") == "False True"
 
 

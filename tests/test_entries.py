@@ -13,6 +13,7 @@ then cut, grown, broken), must give the same reply or the same DecodeError
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import msgspec
@@ -35,10 +36,12 @@ QUERIES = [
     "balance.php",
     "balance.php?cur=1",
     "status.php?id=1&phone=79991234567",
+    "status.php?id=1&phone=79991234567&all=1",
+    "status.php?id=1&phone=79991234567&all=2",
     "phones.php?del=1",
 ]
 REQUESTS = [
-    f"{query}{'&' if '?' in query else '?'}fmt={fmt}" for query in QUERIES for fmt in (0, 1, 3)
+    f"{query}{'&' if '?' in query else '?'}fmt={fmt}" for query in QUERIES for fmt in (0, 1, 2, 3)
 ]
 #: limits that refuse short bodies, lines, values or records
 LIMITS = [
@@ -80,8 +83,9 @@ def _same_both_ways(request: str, body: bytes | str, limits: Limits) -> None:
 
 
 def test_entries_are_compiled() -> None:
-    """The entries under test exist: a line answer's generated reader, the
-    OK forms (else this file would compare the general path with itself)."""
+    """The entries under test exist: a line answer's generated reader (of
+    free text too), the OK forms (else this file would compare the general
+    path with itself)."""
     for request in REQUESTS:
         decoder = smsc_codec.Decoder(request)
         assert decoder.decode("OK") == _general(request, Limits()).decode("OK")
@@ -122,8 +126,28 @@ def _good_bodies(request: str) -> st.SearchStrategy[str]:
     return kinds.flatmap(lambda cls: S.replies(cls, text_formats=True)).map(written)
 
 
-#: pieces a body may be cut at, grown by or broken with
+#: pieces a body may be cut at, grown by or broken with (XML's markup too:
+#: the fmt=2 entry leaves every construct but plain elements to defusedxml)
 _PIECES = ["", "\n", "\r\n", "\r", "\0", "\ufeff", "E", "OK", ",-", ",", " ", "-", ".", "1", "ж"]
+_XML_PIECES = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE sms [<!ENTITY e "x">]>',
+    "&e;",
+    "&amp;",
+    "&#49;",
+    "<!-- c -->",
+    "<![CDATA[1]]>",
+    "<?pi x?>",
+    ' a="1"',
+    "<a/>",
+    "<a>1</a>",
+    "<x:a>1</x:a>",
+    "</",
+    ">",
+    "\x01",
+    "\x85",
+    "\t",
+]
 
 
 @st.composite
@@ -131,7 +155,7 @@ def _bodies(draw: st.DrawFn, request: str) -> str:
     body = draw(_good_bodies(request))
     edit = draw(st.sampled_from(["none", "insert", "delete", "replace", "append", "prepend"]))
     at = draw(st.integers(0, len(body)))
-    piece = draw(st.sampled_from(_PIECES) | st.text(max_size=3))
+    piece = draw(st.sampled_from(_PIECES + _XML_PIECES) | st.text(max_size=3))
     if edit == "insert":
         return body[:at] + piece + body[at:]
     if edit == "delete":
@@ -157,3 +181,109 @@ def test_generated_bodies(request_: str, data: st.DataObject) -> None:
 @given(body=st.text(alphabet="0123456789,.-: OKERSMIDBALNCT=\n\r\0\ufeffж", max_size=60))
 def test_arbitrary_text(request_: str, body: str) -> None:
     _same_both_ways(request_, body, Limits())
+
+
+def _picked_by_layout() -> list[tuple[int, Any, Any, Any]]:
+    """(fmt, spec, candidate, alternative) of every layout without free text
+    of a spec that says its lines are picked by their layout."""
+    from smsc_codec._matcher import line_codec  # noqa: PLC0415 - the layouts under test
+    from smsc_codec._replies import _STATUS  # noqa: PLC0415
+
+    found = []
+    for spec in _STATUS.values():
+        if not spec.picked_by_layout:
+            continue
+        for fmt in (0, 1):
+            for candidate in spec.candidates:
+                for alt in line_codec(fmt, candidate.rule, candidate.cls).alternatives:
+                    if not alt.free:
+                        found.append((fmt, spec, candidate, alt))
+    return found
+
+
+def test_specs_picked_by_layout() -> None:
+    """The status.php all=0 rows are the specs whose lines their layouts pick."""
+    assert {id(spec) for _, spec, _, _ in _picked_by_layout()} == {
+        id(reply_spec(parse_request(f"status.php?id=1{ids}&phone=79991234567")))
+        for ids in ("", ",2")
+    }
+
+
+@pytest.mark.parametrize("case", _picked_by_layout(), ids=lambda c: f"{c[3].layout.rule}-{c[0]}")
+@given(data=st.data())
+def test_layout_says_the_pick(case: tuple[int, Any, Any, Any], data: st.DataObject) -> None:
+    """``ReplySpec.picked_by_layout``: every line a layout without free text
+    reads is picked as that layout's kind, so the entry need not ask."""
+    fmt, spec, candidate, alt = case
+    line = data.draw(st.from_regex(alt.exact, fullmatch=True))
+    assert spec.pick_line(fmt, line) is candidate
+
+
+#: markup the fmt=2 entry does not read: defusedxml does, and refuses or reads
+#: it as before (a DOCTYPE and entities are refused; the rest are read)
+_NOT_PLAIN = [
+    ("<sms>", '<!DOCTYPE sms [<!ENTITY e "1">]><sms>'),
+    ("<sms>", '<!DOCTYPE sms SYSTEM "http://example.com/x.dtd"><sms>'),
+    ("<sms>", '<?xml version="1.0" encoding="UTF-8"?><sms>'),
+    ("<sms>", '<?xml version="1.0"?>\n<sms>'),
+    ("<status>1", "<status>&#49;"),
+    ("<status>1", "<status>1&amp;"),
+    ("<status>1", "<status>&e;"),
+    ("<status>1", "<!-- c --><status>1"),
+    ("<status>1", "<status><![CDATA[1]]>"),
+    ("<status>1", "<?pi x?><status>1"),
+    ("<status>1", '<status a="1">1'),
+    ("<sms>", '<sms a="1">'),
+    ("<err>0</err>", "<err/>"),
+    ("<err>0</err>", "<err><b>0</b></err>"),
+    ("<err>0</err>", "<err>0</err><err>0</err>"),
+    ("<err>0</err>", "<x:err>0</x:err>"),
+    ("<err>0</err>", "<err>0\r</err>"),
+    ("<err>0</err>", "<err>0\x01</err>"),
+    ("<err>0</err>", "<err>0</err>text"),
+    ("</sms>", "</sms><!-- c -->"),
+    ("</sms>", "</sms><sms></sms>"),
+    ("<sms>", " <sms>"),
+    ("<sms>", "\ufeff<sms>"),
+]
+
+
+@pytest.mark.parametrize(("plain", "other"), _NOT_PLAIN)
+def test_xml_entry_leaves_markup_to_defusedxml(plain: str, other: str) -> None:
+    """A fmt=2 body with anything but plain elements is not read by the
+    entry (it answers MISS), and decodes exactly as the general path
+    decodes it: a DOCTYPE or an entity is refused, as before."""
+    request = "status.php?id=1&phone=79991234567&fmt=2"
+    decoder = smsc_codec.Decoder(request)
+    good = smsc_codec.encode_text(smsc_codec.decode("1,1624884947,0", request[:-1] + "1"), request)
+    assert decoder.decode(good) == _general(request, Limits()).decode(good)
+    assert decoder._entry is not None
+    assert decoder._entry(good) == decoder.decode(good)  # the entry reads the plain body
+    assert plain in good
+    body = good.replace(plain, other, 1)
+    from smsc_codec._build import MISS  # noqa: PLC0415 - what the entry answers
+
+    assert decoder._entry(body) is MISS
+    assert decoder._entry(body.encode("utf-8")) is MISS
+    _same_both_ways(request, body, Limits())
+    if "<!DOCTYPE" in other or "&e;" in other:
+        with pytest.raises(DecodeError, match=r"forbidden XML construct|malformed XML"):
+            decoder.decode(body)
+
+
+def test_xml_attacks_through_a_reused_decoder() -> None:
+    """The corpus's XML attacks (entity expansion, external entities and
+    DTDs, deep nesting), to a decoder whose entry is built: refused as by
+    the general path."""
+    attacks = [e for e in corpus_entries() if e.name.startswith("rejected/") and b"<" in e.body]
+    assert len(attacks) >= 8
+    for attack in attacks:
+        request = attack.request
+        decoder = smsc_codec.Decoder(request)
+        with contextlib.suppress(DecodeError):
+            decoder.decode("<x/>")  # (the first decode builds the entry)
+        spec = reply_spec(parse_request(request))
+        assert (decoder._entry is not None) == (not spec.ok_only and not spec.multi), request
+        _same_both_ways(request, attack.body, Limits())
+        with pytest.raises(DecodeError):
+            decoder.decode(attack.body)
