@@ -29,11 +29,13 @@ import pyarrow.compute as pc
 
 from ._codes import MessageFlags
 from ._columnar import Group, Parts, Positions
-from ._columnar_convert import convert_text
+from ._columnar_convert import Mask, convert_text, mask
+from ._columnar_groups import string_array
+from ._columnar_keyed import read_keyed
 from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
-from ._schema import Kind, plan_for
+from ._schema import FieldSpec, Kind, plan_for
 
 __all__ = ["read_json_group"]
 
@@ -116,15 +118,48 @@ def read_json_group(
     limits = group.limits
     if limits.max_depth < TYPED_DEPTH:
         return [], np.zeros(0, dtype=np.int64)
+    most = min(limits.max_body_bytes, 2 * limits.max_records)
+    parts: Parts = []
+    read: list[Positions] = []
+    pool: Sequence[int] = range(len(bodies))
+    if not group.spec.multi:
+        keyed = _read_keyed(group, bodies, most)
+        if keyed is not None:
+            cls, taken, part = keyed
+            if len(taken):
+                part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[taken])
+                part[ITEM] = pa.nulls(len(taken), type=pa.int32())
+                parts.append((cls, part))
+                read.append(taken)
+            if len(taken) == len(bodies):
+                return parts, taken
+            pool = np.setdiff1d(np.arange(len(bodies)), taken).tolist()
+    return _read_twins(group, bodies, indices, pool, (parts, read))
+
+
+def _read_twins(
+    group: Group,
+    bodies: Sequence[Any] | pa.Array,
+    indices: Positions,
+    pool: Sequence[int],
+    done: tuple[Parts, list[Positions]],
+) -> tuple[Parts, Positions]:
+    """Read the bodies at ``pool`` through msgspec's twins, beside the parts
+    read already (``done``)."""
+    parts, read = done
+    limits = group.limits
+    most = min(limits.max_body_bytes, 2 * limits.max_records)
     if isinstance(bodies, pa.Array):
         bodies = bodies.to_pylist()
-    most = min(limits.max_body_bytes, 2 * limits.max_records)
     utf8 = group.charset == "utf-8"
     found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}
     usable = [
         position
-        for position, body in enumerate(bodies)
-        if (type(body) is str or (type(body) is bytes and (utf8 or body.isascii())))
+        for position in pool
+        if (
+            type(body := bodies[position]) is str
+            or (type(body) is bytes and (utf8 or body.isascii()))
+        )
         and len(body) <= most
         and body[:1] in ("{", "[", b"{", b"[")
     ]
@@ -152,10 +187,8 @@ def read_json_group(
         objs.extend(objects)
         owners.extend([position] * len(objects))
         items.extend(range(len(objects)) if listed else [None])
-    parts: Parts = []
     bad: set[int] = set()
     columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
-    read: list[Positions] = []
     for cls, (_, owners, items) in found.items():
         values = columns[cls]
         owner_array = np.asarray(owners, dtype=np.int64)
@@ -174,6 +207,47 @@ def read_json_group(
     return parts, np.concatenate(read) if read else np.zeros(0, dtype=np.int64)
 
 
+def _read_keyed(
+    group: Group, bodies: Sequence[Any] | pa.Array, most: int
+) -> tuple[type[msgspec.Struct], Positions, dict[str, pa.Array]] | None:
+    """The bodies of a one-object layout in the server's own form, read by
+    where their keys stand (``_columnar_keyed``): (kind, positions read,
+    value columns), or None where none is. Only text is read so: bytes go
+    to the twins, which read them as the per-answer decoder does."""
+    if isinstance(bodies, pa.Array) or all(type(body) is str for body in bodies):
+        texts = string_array(bodies)
+    else:
+        return None
+    if texts is None or not len(texts):
+        return None
+    # as the twins take a body: an object, no longer than ``most`` characters
+    # (its bytes are at least its characters)
+    usable = mask(pc.starts_with(texts, "{"))
+    short = mask(pc.less_equal(pc.binary_length(texts), most))
+    if not short.all():
+        short |= mask(pc.less_equal(pc.utf8_length(texts), most))
+    usable &= short
+    positions = np.flatnonzero(usable)
+    if len(positions) != len(texts):
+        texts = texts.take(pa.array(positions))
+    cls = group.spec.candidates[0].cls
+    specs = plan_for(cls).fields
+    max_text = group.limits.max_field_length
+    keyed = read_keyed(texts, _twin(cls, max_text)[0].type, specs, max_text)
+    if keyed is None:
+        return None
+    rows, raws = keyed
+    ok = np.ones(len(rows), dtype=bool)
+    values: dict[str, pa.Array] = {}
+    for spec in specs:
+        valid, values[spec.name] = json_column(spec, raws[spec.name])
+        ok &= valid
+    if not ok.all():
+        chosen = pa.array(ok)
+        values = {name: column.filter(chosen) for name, column in values.items()}
+    return cls, positions[rows[ok]], values
+
+
 def _columns(
     cls: type[msgspec.Struct], objects: list[Any], owners: list[int], bad: set[int]
 ) -> dict[str, pa.Array]:
@@ -187,26 +261,29 @@ def _columns(
     names = type(objects[0]).__struct_fields__ if objects else ()
     by_field = [list(map(operator.attrgetter(name), objects)) for name in names]
     for spec, raw in zip(specs, by_field or [[]] * len(specs), strict=True):
-        kind = spec.kind
-        if kind is Kind.LIST:
-            items = [None if text is None else list_items(text) for text in raw]
-            values[spec.name] = _array(items, TEXTS, owners, bad)
-            continue
-        if kind in (Kind.TEXT, Kind.TOKEN):
-            values[spec.name] = _array(raw, pa.string(), owners, bad)
-            continue
-        if kind is Kind.INT:  # (codes are IntEnum members: ints to Arrow)
-            values[spec.name] = _array(raw, pa.int64(), owners, bad)
-            continue
-        texts = _array(raw, pa.string(), owners, bad)
-        if kind in (Kind.DATETIME, Kind.DATE):
-            # an empty date is no date (``_json.wire_twin``)
-            texts = pc.if_else(pc.equal(texts, ""), None, texts)
-        absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        valid, values[spec.name] = convert_text(kind, texts, absent)
+        array = _array(raw, pa.int64() if spec.kind is Kind.INT else pa.string(), owners, bad)
+        valid, values[spec.name] = json_column(spec, array)
         for row in np.flatnonzero(~valid):
             bad.add(owners[row])
     return values
+
+
+def json_column(spec: FieldSpec, raw: pa.Array) -> tuple[Mask, pa.Array]:
+    """(valid, column) of one field's values as JSON gives them: numbers as
+    int64 (codes are IntEnum members: ints to Arrow), everything else as
+    text, null where absent; valid where the value fits its column."""
+    kind = spec.kind
+    if kind is Kind.LIST:
+        items = [None if text is None else list_items(text) for text in raw.to_pylist()]
+        return np.ones(len(raw), dtype=bool), pa.array(items, type=TEXTS)
+    if kind in (Kind.TEXT, Kind.TOKEN, Kind.INT):
+        return np.ones(len(raw), dtype=bool), raw
+    texts = raw
+    if kind in (Kind.DATETIME, Kind.DATE):
+        # an empty date is no date (``_json.wire_twin``)
+        texts = pc.if_else(pc.equal(texts, ""), None, texts)
+    absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return convert_text(kind, texts, absent)
 
 
 def _array(values: Sequence[Any], type_: pa.DataType, owners: list[int], bad: set[int]) -> pa.Array:
