@@ -39,6 +39,9 @@ from ._schema import FieldSpec, Kind, plan_for
 
 __all__ = ["read_json_group"]
 
+#: spaces after the last body (``_read_keyed``)
+_PADDING = 256
+
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 
 
@@ -214,8 +217,12 @@ def _read_keyed(
     where their keys stand (``_columnar_keyed``): (kind, positions read,
     value columns), or None where none is. Only text is read so: bytes go
     to the twins, which read them as the per-answer decoder does."""
-    if isinstance(bodies, pa.Array) or all(type(body) is str for body in bodies):
+    if isinstance(bodies, pa.Array):
         texts = string_array(bodies)
+    elif all(type(body) is str for body in bodies):
+        # bytes after the last body, for the reader to look past it (``_columnar_keyed``)
+        texts = string_array([*bodies, " " * _PADDING])
+        texts = None if texts is None else texts.slice(0, len(bodies))
     else:
         return None
     if texts is None or not len(texts):

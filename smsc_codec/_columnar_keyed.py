@@ -92,19 +92,24 @@ _NULL = _words(b"null")[0]
 
 
 class _Bytes:
-    """The bodies' bytes (from the first body's), padded past the end, with
-    the eight bytes from every position as one (unaligned) word."""
+    """The bodies' bytes (from the first body's) with ``padding`` bytes
+    after them (the array's own, where its buffer holds them, else a
+    copy's), and the eight bytes from every position as one (unaligned) word."""
 
     def __init__(self, texts: pa.Array, padding: int) -> None:
         offsets, data = string_buffers(texts)
         self.low = int(offsets[0])
         high = int(offsets[-1])
         self.offsets = offsets - self.low
-        self.padded = np.zeros(high - self.low + padding + _WORD, dtype=np.uint8)
-        self.padded[: high - self.low] = data[self.low : high]
-        self.text = self.padded[: high - self.low]
+        if len(data) >= high + padding + _WORD:
+            padded = data[self.low : high + padding + _WORD]
+        else:
+            padded = np.zeros(high - self.low + padding + _WORD, dtype=np.uint8)
+            padded[: high - self.low] = data[self.low : high]
+        self.padded = padded
+        self.text = padded[: high - self.low]
         self.words = np.ndarray(
-            (len(self.padded) - _WORD + 1,), dtype="<u8", buffer=self.padded, strides=(1,)
+            (len(padded) - _WORD + 1,), dtype="<u8", buffer=padded, strides=(1,)
         )
 
     def per_body(self, positions: Ints) -> Ints:
@@ -165,11 +170,14 @@ def _read(
     every line of every body at once, as (bodies x keys) matrices."""
     width = len(keyed)
     layout = _Layout(keyed, fields)
-    body = _Bytes(texts, _WORD * (len(layout.words) + 1))
+    body = _Bytes(texts, _padding(keyed))
     text, padded, offsets = body.text, body.padded, body.offsets
     # the lines: exactly one line feed more than keys, a body's own ("{"
     # and "}" alone on the first and last line)
-    breaks = np.flatnonzero(text == _LINE_FEED)
+    # (the control characters found in one pass: most are the line feeds)
+    controls = np.flatnonzero(text < 0x20).astype(np.int32)
+    feed = text[controls] == _LINE_FEED
+    breaks = controls if feed.all() else controls[feed]
     first = np.searchsorted(breaks, offsets)
     rows = np.flatnonzero(np.diff(first) == width + 1)
     if len(rows) == len(texts) and len(breaks) == len(rows) * (width + 1):
@@ -182,8 +190,9 @@ def _read(
     # each line: its key, a value, and a comma but on the last
     ok &= (text[feeds[:, 1:-1] - 1] == _COMMA).all(axis=1)
     line_starts = feeds[:, :-1] + 1
-    for at, (word, bits) in enumerate(layout.words):
-        ok &= ((body.words[line_starts + at * _WORD] & bits) == word).all(axis=1)
+    for at, (columns, word, bits) in enumerate(layout.words):
+        places = line_starts if columns is None else line_starts[:, columns]
+        ok &= ((body.words[places + at * _WORD] & bits) == word).all(axis=1)
     value_starts = line_starts + layout.prefixes
     value_ends = feeds[:, 1:] - layout.commas
     lengths = value_ends - value_starts
@@ -212,7 +221,7 @@ def _read(
             np.where(present, inner_starts, line_starts),
             np.where(present, inner_ends, line_starts),
         )
-    ok &= _plain(body, rows, len(breaks), 2 * width + 2 * quoted.sum(axis=1))
+    ok &= _plain(body, rows, controls[~feed], 2 * width + 2 * quoted.sum(axis=1))
     kept = np.flatnonzero(ok)
     values, digits = _values(texts, body.low, spans, kept=kept, keyed=keyed, present=present)
     if not digits.all():
@@ -230,18 +239,18 @@ class _Layout:
     ) -> None:
         prefixes = [f'"{spec.wire}": '.encode() for spec in keyed]
         pieces = [_words(prefix) for prefix in prefixes]
-        #: per word of the keys' lines (``"status": ``): its values and masks
-        self.words = [
-            (
-                np.asarray(
-                    [piece[at][1] if at < len(piece) else 0 for piece in pieces], dtype=np.uint64
-                ),
-                np.asarray(
-                    [piece[at][2] if at < len(piece) else 0 for piece in pieces], dtype=np.uint64
-                ),
+        #: per word of the keys' lines (``"status": ``): the keys that have
+        #: it (None: all), and their values and masks
+        self.words: list[tuple[Ints | None, Any, Any]] = []
+        for at in range(max(map(len, pieces))):
+            having = [number for number, piece in enumerate(pieces) if at < len(piece)]
+            self.words.append(
+                (
+                    None if len(having) == len(pieces) else np.asarray(having, dtype=np.int64),
+                    np.asarray([pieces[number][at][1] for number in having], dtype=np.uint64),
+                    np.asarray([pieces[number][at][2] for number in having], dtype=np.uint64),
+                )
             )
-            for at in range(max(map(len, pieces)))
-        ]
         self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int64)
         #: every line but the last ends with a comma
         self.commas = np.asarray([1] * (len(keyed) - 1) + [0], dtype=np.int64)
@@ -251,21 +260,28 @@ class _Layout:
         self.nullable = np.asarray([_takes_none(fields[spec.name].type) for spec in keyed])
 
 
-def _plain(body: _Bytes, rows: Ints, feeds: int, quotes: Ints) -> Mask:
+def _plain(body: _Bytes, rows: Ints, controls: Ints, quotes: Ints) -> Mask:
     """Which of the bodies ``rows`` hold no quote but ``quotes`` (those
     around their keys and quoted values), no escape and no control
-    character but their line feeds (``feeds`` in all bodies): most batches
-    are clean, which one count over all their bytes shows."""
+    character but their line feeds (``controls``: the others, in all
+    bodies): most batches are clean, which one count over all their bytes
+    shows."""
     text = body.text
     ok = np.ones(len(rows), dtype=bool)
     if len(rows) != len(body.offsets) - 1 or np.count_nonzero(text == _QUOTE) != quotes.sum():
         ok &= body.holding(_QUOTE)[rows] == quotes
     if (text == _BACKSLASH).any():
         ok &= body.holding(_BACKSLASH)[rows] == 0
-    if np.count_nonzero(text < 0x20) != feeds:
-        controls = np.flatnonzero((text < 0x20) & (text != _LINE_FEED))
+    if len(controls):
         ok &= body.per_body(controls)[rows] == 0
     return ok
+
+
+def _padding(keyed: Sequence[FieldSpec]) -> int:
+    """How many bytes past the bodies' end the reading of the keys' lines
+    may look at (the eight bytes of the last word of a key, the first of a
+    value)."""
+    return 2 * _WORD + max(len(spec.wire) for spec in keyed) + len('"": ')
 
 
 def _number_form(text: np.ndarray[Any, Any], starts: Ints, ends: Ints) -> Mask:
@@ -294,18 +310,24 @@ def _values(
     which of those rows hold nothing but digits where a number stands."""
     width = len(keyed)
     starts, ends = spans
-    flat = np.empty(2 * width * len(kept) + 1, dtype=np.int64)
-    flat[:-1:2] = starts[kept].reshape(-1)
-    flat[1:-1:2] = ends[kept].reshape(-1)
-    flat[-1] = flat[-2] if len(kept) else 0
+    if len(kept) != len(starts):
+        starts, ends, present = starts[kept], ends[kept], present[kept]
+    count = len(starts)
+    flat = np.empty(2 * width * count + 1, dtype=np.int64)
+    flat[:-1:2] = starts.reshape(-1)
+    flat[1:-1:2] = ends.reshape(-1)
+    flat[-1] = flat[-2] if count else 0
     spanned = string_from_buffers(flat + low, texts.buffers()[2])
+    # the values key by key (every key's in one take)
+    order = np.arange(0, len(flat) - 1, 2, dtype=np.int64).reshape(count, width).T.reshape(-1)
+    by_key = spanned.take(pa.array(order))
+    shown = np.asarray(present.all(axis=0), dtype=bool)
     values: dict[str, pa.Array] = {}
-    digits = np.ones(len(kept), dtype=bool)
+    digits = np.ones(count, dtype=bool)
     for number, spec in enumerate(keyed):
-        column = spanned.take(pa.array(np.arange(2 * number, len(flat) - 1, 2 * width)))
-        shown = present[kept, number]
-        if not shown.all():
-            column = pc.if_else(pa.array(shown), column, None)
+        column = by_key.slice(number * count, count)
+        if not shown[number]:
+            column = pc.if_else(pa.array(present[:, number]), column, None)
         if spec.kind is Kind.INT:
             values[spec.name], read = _numbers(column)
             digits &= read
