@@ -29,15 +29,25 @@ import pyarrow.compute as pc
 
 from ._codes import MessageFlags
 from ._columnar import Group, Parts, Positions
-from ._columnar_convert import Mask, convert_text, mask
+from ._columnar_convert import Mask, convert_text, mask, string_buffers
 from ._columnar_groups import string_array
-from ._columnar_keyed import read_keyed
+from ._columnar_keyed import NO_TEXT, read_keyed
 from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
 from ._schema import FieldSpec, Kind, plan_for
 
-__all__ = ["read_json_group"]
+__all__ = ["json_column", "read_json_group"]
+
+#: Arrow scalars made once: each one made from a Python value costs pyarrow
+#: a look for an optional module (``dateutil``) where that is not installed
+_EMPTY_TEXT = pa.scalar("", type=pa.string())
+
+
+@functools.cache
+def _int_scalar(value: int) -> pa.Scalar:
+    return pa.scalar(value, type=pa.int64())
+
 
 #: spaces after the last body (``_read_keyed``)
 _PADDING = 256
@@ -230,9 +240,10 @@ def _read_keyed(
     # as the twins take a body: an object, no longer than ``most`` characters
     # (its bytes are at least its characters)
     usable = mask(pc.starts_with(texts, "{"))
-    short = mask(pc.less_equal(pc.binary_length(texts), most))
+    offsets, _ = string_buffers(texts)
+    short = np.diff(offsets) <= most
     if not short.all():
-        short |= mask(pc.less_equal(pc.utf8_length(texts), most))
+        short |= mask(pc.less_equal(pc.utf8_length(texts), _int_scalar(most)))
     usable &= short
     positions = np.flatnonzero(usable)
     if len(positions) != len(texts):
@@ -288,7 +299,7 @@ def json_column(spec: FieldSpec, raw: pa.Array) -> tuple[Mask, pa.Array]:
     texts = raw
     if kind in (Kind.DATETIME, Kind.DATE):
         # an empty date is no date (``_json.wire_twin``)
-        texts = pc.if_else(pc.equal(texts, ""), None, texts)
+        texts = pc.if_else(pc.equal(texts, _EMPTY_TEXT), NO_TEXT, texts)
     absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     return convert_text(kind, texts, absent)
 

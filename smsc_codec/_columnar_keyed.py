@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 from ._columnar_convert import Ints, Mask, mask, string_buffers, string_from_buffers
 from ._schema import FieldSpec, Kind
 
-__all__ = ["read_keyed"]
+__all__ = ["NO_TEXT", "read_keyed"]
 
 _WORD = 8
 _LINE_FEED, _QUOTE, _BACKSLASH, _COMMA = b"\n"[0], b'"'[0], b"\\"[0], b","[0]
@@ -89,6 +89,10 @@ def _words(piece: bytes) -> list[tuple[int, np.uint64, np.uint64]]:
 
 
 _NULL = _words(b"null")[0]
+#: a null text, made once (an Arrow scalar made from a Python value costs
+#: pyarrow a look for an optional module, ``dateutil``, where that is not
+#: installed)
+NO_TEXT = pa.scalar(None, type=pa.string())
 
 
 class _Bytes:
@@ -183,7 +187,7 @@ def _read(
     if len(rows) == len(texts) and len(breaks) == len(rows) * (width + 1):
         feeds = breaks.reshape(len(rows), width + 1)
     else:
-        feeds = breaks[first[rows, None] + np.arange(width + 1)]
+        feeds = breaks[first[rows, None] + np.arange(width + 1, dtype=np.int32)]
     starts, ends = offsets[rows], offsets[rows + 1]
     ok = (text[starts] == b"{"[0]) & (feeds[:, 0] == starts + 1)
     ok &= (feeds[:, -1] == ends - 2) & (text[ends - 1] == b"}"[0])
@@ -251,9 +255,9 @@ class _Layout:
                     np.asarray([pieces[number][at][2] for number in having], dtype=np.uint64),
                 )
             )
-        self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int64)
+        self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int32)
         #: every line but the last ends with a comma
-        self.commas = np.asarray([1] * (len(keyed) - 1) + [0], dtype=np.int64)
+        self.commas = np.asarray([1] * (len(keyed) - 1) + [0], dtype=np.int32)
         self.numbers = np.flatnonzero([spec.kind is Kind.INT for spec in keyed])
         # the twin's texts have a length limit; money, kept as str, has none
         self.limited = np.flatnonzero([spec.kind not in (Kind.INT, Kind.DECIMAL) for spec in keyed])
@@ -327,7 +331,7 @@ def _values(
     for number, spec in enumerate(keyed):
         column = by_key.slice(number * count, count)
         if not shown[number]:
-            column = pc.if_else(pa.array(present[:, number]), column, None)
+            column = pc.if_else(pa.array(present[:, number]), column, NO_TEXT)
         if spec.kind is Kind.INT:
             values[spec.name], read = _numbers(column)
             digits &= read
@@ -344,4 +348,4 @@ def _numbers(texts: pa.Array) -> tuple[pa.Array, Mask]:
         return pc.cast(texts, pa.int64()), np.ones(len(texts), dtype=bool)
     except pa.ArrowInvalid:
         read = mask(pc.or_kleene(pc.match_substring_regex(texts, "^-?[0-9]+$"), texts.is_null()))
-        return pc.cast(pc.if_else(pa.array(read), texts, None), pa.int64()), read
+        return pc.cast(pc.if_else(pa.array(read), texts, NO_TEXT), pa.int64()), read
