@@ -73,7 +73,8 @@ def _twin(cls: type[msgspec.Struct], max_text: int) -> tuple[Any, Any]:
         elif spec.kind in (Kind.TEXT, Kind.TOKEN, Kind.LIST):
             fields.append((info.name, text) if spec.required else (info.name, text | None, None))
         elif spec.kind is Kind.DECIMAL:
-            fields.append((info.name, str) if spec.required else (info.name, str | None, None))
+            # (money is a text within the limit, as the per-answer decoder reads it)
+            fields.append((info.name, text) if spec.required else (info.name, text | None, None))
         elif spec.py_type is MessageFlags:
             fields.append((info.name, int | None, None))
         elif spec.required:

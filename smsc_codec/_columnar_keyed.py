@@ -259,8 +259,8 @@ class _Layout:
         #: every line but the last ends with a comma
         self.commas = np.asarray([1] * (len(keyed) - 1) + [0], dtype=np.int32)
         self.numbers = np.flatnonzero([spec.kind is Kind.INT for spec in keyed])
-        # the twin's texts have a length limit; money, kept as str, has none
-        self.limited = np.flatnonzero([spec.kind not in (Kind.INT, Kind.DECIMAL) for spec in keyed])
+        #: the texts (money included), each within the twin's length limit
+        self.limited = np.flatnonzero([spec.kind is not Kind.INT for spec in keyed])
         self.nullable = np.asarray([_takes_none(fields[spec.name].type) for spec in keyed])
 
 
