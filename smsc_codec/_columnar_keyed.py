@@ -14,8 +14,9 @@ A body is taken only where it is plain JSON that msgspec's twin of its kind
 (``_columnar_json``, as the per-answer fast path reads it) reads to the same
 values, value by value:
 
-* a number: ``-?(0|[1-9][0-9]{0,17})`` (JSON's integer form, within int64;
-  its digits are proved by Arrow's cast, which takes nothing else), or the
+* a number: ``-?(0|[1-9][0-9]{0,17})`` (JSON's integer form, within int64:
+  its length and first digit checked here, the digits after it by Arrow's
+  cast, which takes nothing else of that length and first digit), or the
   same in quotes, which msgspec's lax mode reads as that number;
 * a text (money and dates included): a JSON string without an escape, a
   quote or a control character (RFC 8259, section 7): the body holds no
@@ -225,7 +226,7 @@ def _read(
             np.where(present, inner_starts, line_starts),
             np.where(present, inner_ends, line_starts),
         )
-    ok &= _plain(body, rows, controls[~feed], 2 * width + 2 * quoted.sum(axis=1))
+    ok &= _plain(body, rows, controls[~feed], 2 * width + 2 * quoted.sum(axis=1), shaped=ok)
     kept = np.flatnonzero(ok)
     values, digits = _values(texts, body.low, spans, kept=kept, keyed=keyed, present=present)
     if not digits.all():
@@ -264,15 +265,18 @@ class _Layout:
         self.nullable = np.asarray([_takes_none(fields[spec.name].type) for spec in keyed])
 
 
-def _plain(body: _Bytes, rows: Ints, controls: Ints, quotes: Ints) -> Mask:
+def _plain(body: _Bytes, rows: Ints, controls: Ints, quotes: Ints, *, shaped: Mask) -> Mask:
     """Which of the bodies ``rows`` hold no quote but ``quotes`` (those
     around their keys and quoted values), no escape and no control
     character but their line feeds (``controls``: the others, in all
-    bodies): most batches are clean, which one count over all their bytes
-    shows."""
+    bodies). Most batches are clean, which one count over all their bytes
+    shows where every body is ``shaped`` (keys and quoted values in place:
+    each holds at least its ``quotes``, so a total of quotes as expected
+    leaves none over in any)."""
     text = body.text
     ok = np.ones(len(rows), dtype=bool)
-    if len(rows) != len(body.offsets) - 1 or np.count_nonzero(text == _QUOTE) != quotes.sum():
+    every = len(rows) == len(body.offsets) - 1 and shaped.all()
+    if not every or np.count_nonzero(text == _QUOTE) != quotes.sum():
         ok &= body.holding(_QUOTE)[rows] == quotes
     if (text == _BACKSLASH).any():
         ok &= body.holding(_BACKSLASH)[rows] == 0
@@ -289,14 +293,16 @@ def _padding(keyed: Sequence[FieldSpec]) -> int:
 
 
 def _number_form(text: np.ndarray[Any, Any], starts: Ints, ends: Ints) -> Mask:
-    """Where the spans have JSON's integer form, at most 18 digits (the
-    digits after the first are proved by the cast, ``_numbers``)."""
+    """Where the spans may have JSON's integer form within 18 digits: a
+    digit first (after a sign), no more digits, and no leading zero (which
+    Arrow's cast would read, as it reads ``0x1f``). That the rest are digits
+    the cast proves (``_numbers``)."""
     limit = max(len(text) - 1, 0)
     sign = text[np.minimum(starts, limit)] == _MINUS
     lead = text[np.minimum(starts + sign, limit)]
     digits = ends - starts - sign
-    form = (digits >= 1) & (digits <= _DIGITS) & (lead >= _ZERO) & (lead <= _NINE)
-    form &= (lead != _ZERO) | (digits == 1)  # (JSON writes no leading zero)
+    form = (digits <= _DIGITS) & (lead >= _ZERO) & (lead <= _NINE)
+    form &= (lead != _ZERO) | (digits == 1)
     return np.asarray(form, dtype=bool)
 
 

@@ -19,6 +19,7 @@ from smsc_codec import Limits, SmsStatus
 from smsc_codec import _columnar as columnar
 from smsc_codec._columnar_json import _twin
 from smsc_codec._columnar_keyed import read_keyed
+from smsc_codec._limits import DEFAULT_LIMITS
 from smsc_codec._schema import plan_for
 from tests.test_columnar import assert_same_as_per_answer
 
@@ -54,7 +55,7 @@ def _reader_faults_show(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(columnar, "READER_FAULTS", ())
 
 
-def keyed_rows(bodies: list[str], limits: Limits = Limits()) -> list[int]:
+def keyed_rows(bodies: list[str], limits: Limits = DEFAULT_LIMITS) -> list[int]:
     """The bodies the keyed reader takes (its keys: the first body's)."""
     max_text = limits.max_field_length
     twin = _twin(SmsStatus, max_text)[0].type
@@ -68,7 +69,9 @@ def keyed_rows(bodies: list[str], limits: Limits = Limits()) -> list[int]:
 def check(bad: str, *, taken: bool, **options: Any) -> None:
     bodies = [GOOD, bad, GOOD]
     assert_same_as_per_answer([REQUEST] * len(bodies), bodies, **options)
-    assert keyed_rows(bodies, options.get("limits", Limits())) == ([0, 1, 2] if taken else [0, 2])
+    assert keyed_rows(bodies, options.get("limits", DEFAULT_LIMITS)) == (
+        [0, 1, 2] if taken else [0, 2]
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,10 +81,13 @@ def check(bad: str, *, taken: bool, **options: Any) -> None:
         pytest.param(GOOD.replace("{\n", "{\n\n"), id="a blank line"),
         pytest.param(GOOD.replace('"status": 1,', '"status": 1,\n"status": 2,'), id="a key twice"),
         pytest.param(GOOD.replace("{\n", '{"sms_cnt": 5,\n'), id="a key on the first line"),
+        pytest.param(GOOD.replace("{\n", "{1,\n"), id="more on the first line"),
         pytest.param(GOOD[:-1] + "]", id="a bracket for the last line"),
         pytest.param(GOOD[:-1] + " }", id="more on the last line"),
         # each line: its key, a value, a comma
-        pytest.param(GOOD.replace('"phone": "79991234567",', '"phone": "79991234567"x'), id="no comma"),
+        pytest.param(
+            GOOD.replace('"phone": "79991234567",', '"phone": "79991234567"x'), id="no comma"
+        ),
         pytest.param(GOOD.replace('"status": ', '"statuz": '), id="another key"),
         pytest.param(
             GOOD.replace('"last_timestamp": ', '"last_timestamq": '), id="another key, at its end"
@@ -92,6 +98,9 @@ def check(bad: str, *, taken: bool, **options: Any) -> None:
         ),
         # numbers: JSON's integer form, in int64
         pytest.param(body(status="01"), id="a leading zero"),
+        pytest.param(body(status="0x5"), id="hexadecimal"),
+        pytest.param(body(status="+5"), id="a plus sign"),
+        pytest.param(body(status='""'), id="an empty number"),
         pytest.param(body(status="-"), id="a sign alone"),
         pytest.param(body(status="1.5"), id="a fraction"),
         pytest.param(body(status="1e3"), id="an exponent"),
@@ -102,6 +111,9 @@ def check(bad: str, *, taken: bool, **options: Any) -> None:
         # texts: a JSON string with no escape, quote or control character
         pytest.param(body(phone="79991234567"), id="a number for a text"),
         pytest.param(body(phone='"'), id="a lone quote"),
+        # (a quote too many elsewhere in the body: the count of quotes is right)
+        pytest.param(body(phone='"', message='"a"b"'), id="a lone quote and one more"),
+        pytest.param(body(phone='"7999', message='"a"b"'), id="an open text and a quote more"),
         pytest.param(body(message='"a"b"'), id="a quote inside"),
         pytest.param(body(message='"a\\nb"'), id="an escape"),
         pytest.param(body(message='"a\\u0041"'), id="a unicode escape"),
@@ -112,6 +124,7 @@ def check(bad: str, *, taken: bool, **options: Any) -> None:
         pytest.param(body(status="null"), id="null for a required number"),
         pytest.param(body(status="nul"), id="almost null"),
         pytest.param(body(phone="nullx"), id="more than null"),
+        pytest.param(body(phone="true"), id="four letters, not null"),
     ],
 )
 def test_a_body_breaking_a_check_is_not_read_by_its_keys(bad: str) -> None:
@@ -124,7 +137,8 @@ def test_a_body_breaking_a_check_is_not_read_by_its_keys(bad: str) -> None:
         pytest.param(body(status='"5"'), id="a number in quotes"),
         pytest.param(body(status="-0"), id="minus zero"),
         pytest.param(body(last_timestamp="123456789012345678"), id="eighteen digits"),
-        pytest.param(body(phone="null", last_date="null"), id="null for optional values"),
+        pytest.param(body(phone="null", last_date="null"), id="null for optional texts"),
+        pytest.param(body(err="null"), id="null for an optional number"),
         pytest.param(body(last_date='""'), id="an empty date"),
         pytest.param(body(message='""'), id="an empty text"),
         pytest.param(body(message='"a/b \x7f"'), id="a slash and DEL"),
@@ -135,11 +149,29 @@ def test_a_body_passing_every_check_is_read_as_per_answer(fine: str) -> None:
     check(fine, taken=True)
 
 
+def test_quotes_are_counted_in_each_body_unless_every_body_is_in_shape() -> None:
+    # two quotes too few in a body out of shape, two too many in another
+    fewer = GOOD.replace('"status": 1,', "status: 1,")
+    more = body(message='"a""b"')
+    bodies = [GOOD, fewer, more, GOOD]
+    assert_same_as_per_answer([REQUEST] * len(bodies), bodies)
+    assert keyed_rows(bodies) == [0, 3]
+
+
 def test_texts_longer_than_the_limit_are_not_read() -> None:
     limits = Limits(max_field_length=20)
     # 20 characters in 38 bytes is within the limit; 21 is not
     check(body(message='"' + "я" * 19 + 'a"'), taken=True, limits=limits)
     check(body(message='"' + "я" * 20 + 'a"'), taken=False, limits=limits)
+
+
+def test_bodies_over_the_limit_are_not_read() -> None:
+    long = body(message='"' + "x" * 300 + '"')
+    limits = Limits(max_body_bytes=len(GOOD.encode()) + 10)
+    bodies = [GOOD, long, GOOD]
+    assert_same_as_per_answer([REQUEST] * len(bodies), bodies, limits=limits)
+    decoded = columnar.decode_columns([REQUEST] * len(bodies), bodies, limits=limits)
+    assert sorted(decoded.rejected) == [1]
 
 
 def test_money_is_a_text_within_the_limit() -> None:
@@ -177,6 +209,19 @@ def test_the_keys_are_those_of_the_first_body_that_gives_them() -> None:
     bodies = [error, "not json", GOOD, GOOD]
     assert_same_as_per_answer([REQUEST] * len(bodies), bodies)
     assert keyed_rows(bodies) == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        pytest.param(body(sms_cnt="1", foo="2"), id="a key of no field"),
+        pytest.param("{\n" + '"err": 0' + "\n}", id="no required key"),
+    ],
+)
+def test_keys_are_not_taken_from_a_body_the_twin_refuses(first: str) -> None:
+    bodies = [first, first, GOOD]
+    assert_same_as_per_answer([REQUEST] * len(bodies), bodies)
+    assert keyed_rows(bodies) == [2]
 
 
 def test_arrow_inputs_are_read_by_their_keys() -> None:
