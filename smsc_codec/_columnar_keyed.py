@@ -323,13 +323,16 @@ def _values(
     if len(kept) != len(starts):
         starts, ends, present = starts[kept], ends[kept], present[kept]
     count = len(starts)
-    flat = np.empty(2 * width * count + 1, dtype=np.int64)
+    # (int32: the offsets of a string array)
+    flat = np.empty(2 * width * count + 1, dtype=np.int32)
     flat[:-1:2] = starts.reshape(-1)
     flat[1:-1:2] = ends.reshape(-1)
     flat[-1] = flat[-2] if count else 0
-    spanned = string_from_buffers(flat + low, texts.buffers()[2])
+    if low:
+        flat += low
+    spanned = string_from_buffers(flat, texts.buffers()[2])
     # the values key by key (every key's in one take)
-    order = np.arange(0, len(flat) - 1, 2, dtype=np.int64).reshape(count, width).T.reshape(-1)
+    order = np.arange(0, len(flat) - 1, 2, dtype=np.int32).reshape(count, width).T.reshape(-1)
     by_key = spanned.take(pa.array(order))
     shown = np.asarray(present.all(axis=0), dtype=bool)
     values: dict[str, pa.Array] = {}
