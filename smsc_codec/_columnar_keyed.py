@@ -22,7 +22,7 @@ values, value by value:
   quote or a control character (RFC 8259, section 7): the body holds no
   backslash, no control character but its line feeds, and no quote but
   those around its keys and texts. It is no longer than the twin's limit on
-  a text, where the twin has one;
+  a text (``max_field_length``, money's too);
 * ``null`` where the twin's field takes None.
 
 Such a body is exactly that JSON object: each key once, no unknown key,
