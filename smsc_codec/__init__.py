@@ -31,9 +31,10 @@ layers above it, and no format module imports another
 10. what is built on them: http, testing, _fake_account, _corpus, _vectors
 11. what Arrow columns are made of: _extra_text, _columnar_schema, _columnar_convert
 12. columns cut and built: _columnar_fields, _columnar_build, _columnar_pick, _columnar_groups
-13. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
-14. the public face of the columns: arrow
-15. the command line: _cli
+13. JSON bodies cut by where their keys stand: _columnar_keyed
+14. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
+15. the public face of the columns: arrow
+16. the command line: _cli
 
 Comments cite their sources by the keys of ``docs/sources.md``, where each
 has its section: ``facts §N`` (the fact sheet on how every script answers),

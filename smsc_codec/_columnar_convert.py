@@ -79,14 +79,19 @@ def string_buffers(texts: pa.Array) -> tuple[Ints, np.ndarray[Any, np.dtype[np.u
     return offsets.astype(np.int64), np.frombuffer(data_buffer, dtype=np.uint8)
 
 
-def string_from_buffers(offsets: Ints, data: pa.Buffer | np.ndarray[Any, Any] | None) -> pa.Array:
+def string_from_buffers(
+    offsets: np.ndarray[Any, np.dtype[np.int32 | np.int64]],
+    data: pa.Buffer | np.ndarray[Any, Any] | None,
+) -> pa.Array:
     """A string array of the values between consecutive ``offsets`` in
     ``data`` (the caller cuts only between UTF-8 characters)."""
     if data is None:
         data = pa.py_buffer(b"")
     buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
     return pa.Array.from_buffers(
-        pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets.astype(np.int32)), buffer]
+        pa.string(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int32, copy=False)), buffer],
     )
 
 

@@ -29,13 +29,28 @@ import pyarrow.compute as pc
 
 from ._codes import MessageFlags
 from ._columnar import Group, Parts, Positions
-from ._columnar_convert import convert_text
+from ._columnar_convert import Mask, convert_text, mask, string_buffers
+from ._columnar_groups import string_array
+from ._columnar_keyed import NO_TEXT, read_keyed
 from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
-from ._schema import Kind, plan_for
+from ._schema import FieldSpec, Kind, plan_for
 
-__all__ = ["read_json_group"]
+__all__ = ["json_column", "read_json_group"]
+
+#: Arrow scalars made once: each one made from a Python value costs pyarrow
+#: a look for an optional module (``dateutil``) where that is not installed
+_EMPTY_TEXT = pa.scalar("", type=pa.string())
+
+
+@functools.cache
+def _int_scalar(value: int) -> pa.Scalar:
+    return pa.scalar(value, type=pa.int64())
+
+
+#: spaces after the last body (``_read_keyed``)
+_PADDING = 256
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 
@@ -58,7 +73,8 @@ def _twin(cls: type[msgspec.Struct], max_text: int) -> tuple[Any, Any]:
         elif spec.kind in (Kind.TEXT, Kind.TOKEN, Kind.LIST):
             fields.append((info.name, text) if spec.required else (info.name, text | None, None))
         elif spec.kind is Kind.DECIMAL:
-            fields.append((info.name, str) if spec.required else (info.name, str | None, None))
+            # (money is a text within the limit, as the per-answer decoder reads it)
+            fields.append((info.name, text) if spec.required else (info.name, text | None, None))
         elif spec.py_type is MessageFlags:
             fields.append((info.name, int | None, None))
         elif spec.required:
@@ -116,15 +132,48 @@ def read_json_group(
     limits = group.limits
     if limits.max_depth < TYPED_DEPTH:
         return [], np.zeros(0, dtype=np.int64)
+    most = min(limits.max_body_bytes, 2 * limits.max_records)
+    parts: Parts = []
+    read: list[Positions] = []
+    pool: Sequence[int] = range(len(bodies))
+    if not group.spec.multi:
+        keyed = _read_keyed(group, bodies, most)
+        if keyed is not None:
+            cls, taken, part = keyed
+            if len(taken):
+                part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[taken])
+                part[ITEM] = pa.nulls(len(taken), type=pa.int32())
+                parts.append((cls, part))
+                read.append(taken)
+            if len(taken) == len(bodies):
+                return parts, taken
+            pool = np.setdiff1d(np.arange(len(bodies)), taken).tolist()
+    return _read_twins(group, bodies, indices, pool, (parts, read))
+
+
+def _read_twins(
+    group: Group,
+    bodies: Sequence[Any] | pa.Array,
+    indices: Positions,
+    pool: Sequence[int],
+    done: tuple[Parts, list[Positions]],
+) -> tuple[Parts, Positions]:
+    """Read the bodies at ``pool`` through msgspec's twins, beside the parts
+    read already (``done``)."""
+    parts, read = done
+    limits = group.limits
+    most = min(limits.max_body_bytes, 2 * limits.max_records)
     if isinstance(bodies, pa.Array):
         bodies = bodies.to_pylist()
-    most = min(limits.max_body_bytes, 2 * limits.max_records)
     utf8 = group.charset == "utf-8"
     found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}
     usable = [
         position
-        for position, body in enumerate(bodies)
-        if (type(body) is str or (type(body) is bytes and (utf8 or body.isascii())))
+        for position in pool
+        if (
+            type(body := bodies[position]) is str
+            or (type(body) is bytes and (utf8 or body.isascii()))
+        )
         and len(body) <= most
         and body[:1] in ("{", "[", b"{", b"[")
     ]
@@ -152,10 +201,8 @@ def read_json_group(
         objs.extend(objects)
         owners.extend([position] * len(objects))
         items.extend(range(len(objects)) if listed else [None])
-    parts: Parts = []
     bad: set[int] = set()
     columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
-    read: list[Positions] = []
     for cls, (_, owners, items) in found.items():
         values = columns[cls]
         owner_array = np.asarray(owners, dtype=np.int64)
@@ -174,6 +221,52 @@ def read_json_group(
     return parts, np.concatenate(read) if read else np.zeros(0, dtype=np.int64)
 
 
+def _read_keyed(
+    group: Group, bodies: Sequence[Any] | pa.Array, most: int
+) -> tuple[type[msgspec.Struct], Positions, dict[str, pa.Array]] | None:
+    """The bodies of a one-object layout in the server's own form, read by
+    where their keys stand (``_columnar_keyed``): (kind, positions read,
+    value columns), or None where none is. Only text is read so: bytes go
+    to the twins, which read them as the per-answer decoder does."""
+    if isinstance(bodies, pa.Array):
+        texts = string_array(bodies)
+    elif all(type(body) is str for body in bodies):
+        # bytes after the last body, for the reader to look past it (``_columnar_keyed``)
+        texts = string_array([*bodies, " " * _PADDING])
+        texts = None if texts is None else texts.slice(0, len(bodies))
+    else:
+        return None
+    if texts is None or not len(texts):
+        return None
+    # as the twins take a body: an object, no longer than ``most`` characters
+    # (its bytes are at least its characters)
+    usable = mask(pc.starts_with(texts, "{"))
+    offsets, _ = string_buffers(texts)
+    short = np.diff(offsets) <= most
+    if not short.all():
+        short |= mask(pc.less_equal(pc.utf8_length(texts), _int_scalar(most)))
+    usable &= short
+    positions = np.flatnonzero(usable)
+    if len(positions) != len(texts):
+        texts = texts.take(pa.array(positions))
+    cls = group.spec.candidates[0].cls
+    specs = plan_for(cls).fields
+    max_text = group.limits.max_field_length
+    keyed = read_keyed(texts, _twin(cls, max_text)[0].type, specs, max_text)
+    if keyed is None:
+        return None
+    rows, raws = keyed
+    ok = np.ones(len(rows), dtype=bool)
+    values: dict[str, pa.Array] = {}
+    for spec in specs:
+        valid, values[spec.name] = json_column(spec, raws[spec.name])
+        ok &= valid
+    if not ok.all():
+        chosen = pa.array(ok)
+        values = {name: column.filter(chosen) for name, column in values.items()}
+    return cls, positions[rows[ok]], values
+
+
 def _columns(
     cls: type[msgspec.Struct], objects: list[Any], owners: list[int], bad: set[int]
 ) -> dict[str, pa.Array]:
@@ -187,26 +280,29 @@ def _columns(
     names = type(objects[0]).__struct_fields__ if objects else ()
     by_field = [list(map(operator.attrgetter(name), objects)) for name in names]
     for spec, raw in zip(specs, by_field or [[]] * len(specs), strict=True):
-        kind = spec.kind
-        if kind is Kind.LIST:
-            items = [None if text is None else list_items(text) for text in raw]
-            values[spec.name] = _array(items, TEXTS, owners, bad)
-            continue
-        if kind in (Kind.TEXT, Kind.TOKEN):
-            values[spec.name] = _array(raw, pa.string(), owners, bad)
-            continue
-        if kind is Kind.INT:  # (codes are IntEnum members: ints to Arrow)
-            values[spec.name] = _array(raw, pa.int64(), owners, bad)
-            continue
-        texts = _array(raw, pa.string(), owners, bad)
-        if kind in (Kind.DATETIME, Kind.DATE):
-            # an empty date is no date (``_json.wire_twin``)
-            texts = pc.if_else(pc.equal(texts, ""), None, texts)
-        absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        valid, values[spec.name] = convert_text(kind, texts, absent)
+        array = _array(raw, pa.int64() if spec.kind is Kind.INT else pa.string(), owners, bad)
+        valid, values[spec.name] = json_column(spec, array)
         for row in np.flatnonzero(~valid):
             bad.add(owners[row])
     return values
+
+
+def json_column(spec: FieldSpec, raw: pa.Array) -> tuple[Mask, pa.Array]:
+    """(valid, column) of one field's values as JSON gives them: numbers as
+    int64 (codes are IntEnum members: ints to Arrow), everything else as
+    text, null where absent; valid where the value fits its column."""
+    kind = spec.kind
+    if kind is Kind.LIST:
+        items = [None if text is None else list_items(text) for text in raw.to_pylist()]
+        return np.ones(len(raw), dtype=bool), pa.array(items, type=TEXTS)
+    if kind in (Kind.TEXT, Kind.TOKEN, Kind.INT):
+        return np.ones(len(raw), dtype=bool), raw
+    texts = raw
+    if kind in (Kind.DATETIME, Kind.DATE):
+        # an empty date is no date (``_json.wire_twin``)
+        texts = pc.if_else(pc.equal(texts, _EMPTY_TEXT), NO_TEXT, texts)
+    absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return convert_text(kind, texts, absent)
 
 
 def _array(values: Sequence[Any], type_: pa.DataType, owners: list[int], bad: set[int]) -> pa.Array:
