@@ -637,7 +637,7 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
 
     It reads what they read, or answers MISS where they would take another
     step: a body that is not ASCII, empty or over a limit, a line break in
-    it (a final one included), an error or OK answer, a value a kind
+    it (but one final LF or CRLF, which ends the record), an error or OK answer, a value a kind
     refuses, a variant spelling, a learned shape to try first, a fmt=0 kind
     with free text.
     """
@@ -675,6 +675,12 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         + (" or ',-' in body" if any(",-" in lit for lit in literals) else "")
         + ":",
         "        return MISS",
+        # one final LF or CRLF ends the record (_fast_line's cut): the line
+        # before it is read, and a line break left in it is refused below
+        "    if body[-1] == '\\n':",
+        "        body = body[:-2] if body[-2:-1] == '\\r' else body[:-1]",
+        "        if not body:",
+        "            return MISS",
     ]
     # the fixed kinds' regexes first, without asking pick_line where a
     # layout's match says the kind (ReplySpec.picked_by_layout)

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import smsc_codec
 from smsc_codec import DecodeError, EncodeError, Limits
+from smsc_codec._build import MISS
 from smsc_codec._replies import reply_spec
 from smsc_codec._request import parse_request
 from tests import strategies as S
@@ -175,6 +176,31 @@ def test_generated_bodies(request_: str, data: st.DataObject) -> None:
     body = data.draw(_bodies(request_))
     limits = data.draw(st.sampled_from(LIMITS))
     _same_both_ways(request_, body, limits)
+
+
+#: the line formats' requests whose entry reads a line of every kind
+_LINE_REQUESTS = [r for r in REQUESTS if r[-1] in "01" and "del=1" not in r]
+
+
+@pytest.mark.parametrize("request_", _LINE_REQUESTS)
+@given(data=st.data())
+def test_final_line_break_stays_on_the_entry(request_: str, data: st.DataObject) -> None:
+    """A line answer ended by one LF or CRLF is read by the entry as the
+    general path reads it (the line before the break); two breaks, or a
+    lone CR, are the general path's."""
+    body = data.draw(_good_bodies(request_))
+    decoder = smsc_codec.Decoder(request_)
+    with contextlib.suppress(DecodeError):
+        decoder.decode(body)  # (the first decode builds the entry)
+    entry = decoder._entry
+    assert callable(entry)
+    read = entry(body)
+    for end in ("\n", "\r\n", "\n\n", "\r\n\r\n", "\r", "\n\r\n"):
+        _same_both_ways(request_, body + end, Limits())
+        if end in ("\n", "\r\n") and read is not MISS:
+            assert entry(body + end) == read
+        elif end not in ("\n", "\r\n"):
+            assert entry(body + end) is MISS
 
 
 @pytest.mark.parametrize("request_", REQUESTS)
