@@ -638,8 +638,8 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
     It reads what they read, or answers MISS where they would take another
     step: a body that is not ASCII, empty or over a limit, a line break in
     it (but one final LF or CRLF, which ends the record), an error or OK answer, a value a kind
-    refuses, a variant spelling, a learned shape to try first, a fmt=0 kind
-    with free text.
+    refuses, a variant spelling, a line the learned shape tried first does
+    not read.
     """
     if spec.multi or spec.ok_only or not spec.candidates:
         return None
@@ -731,16 +731,19 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
 
 def _keyed_reader(k: int, codec: LineCodec, env: dict[str, Any], indent: str) -> list[str]:
     """The source of :func:`line_entry`'s reading of a fmt=0 kind with free
-    text, as :func:`_read_row` reads it: MISS where a learned shape is tried
-    first, and where the line is not the registered layout (a variant is
-    learned by the general path; a mismatch is its to explain)."""
+    text, as :func:`_read_row` reads it: by the learned shape that read the
+    last line where there is one (a miss makes it forget that shape, and the
+    general path goes on from there), and MISS where the line is not the
+    registered layout (a variant is learned by the general path; a mismatch
+    is its to explain)."""
     env[f"codec_s{k}"] = codec
     env[f"read{k}"] = codec.read
     env["LineMismatch"] = LineMismatch
     return [
         f"{indent}learned = codec_s{k}.learned",
         f"{indent}if learned is not None and learned.first is not None:",
-        f"{indent}    return MISS",
+        f"{indent}    found = learned.read_first(body)",
+        f"{indent}    return MISS if found is None else found",
         f"{indent}try:",
         f"{indent}    read = read{k}(body)",
         f"{indent}except LineMismatch:",
