@@ -20,8 +20,16 @@ import pyarrow.parquet as pq
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smsc_codec._cli._ranges import RANGE_MIN_BYTES, _ranges
+from smsc_codec._cli._ranges import (
+    RANGE_MIN_BYTES,
+    SPILL_BYTES,
+    _Done,
+    _outcomes_of,
+    _ranges,
+    _Spool,
+)
 from smsc_codec._cli._sources import Source
+from smsc_codec._cli._work import Tally
 from tests.cli_runs import CLI, run_cli
 from tests.logs import corpus_exchanges, log_lines, write_log
 
@@ -181,3 +189,25 @@ def test_ctrl_c_leaves_whole_parts_of_the_input_up_to_where_it_stopped(tmp_path:
     }
     period = len(corpus_exchanges())
     assert lines == {n for n in range(1, max(lines) + 1) if (n - 1) % period + 1 in decoded}
+
+
+def test_a_ranges_rejects_beyond_the_spill_size_come_back_whole(tmp_path: Path) -> None:
+    """Rejects and diagnostics past SPILL_BYTES wait in a file, and come back
+    in pieces that join to what was written (a character cut by a piece's end
+    included); the file is removed once read."""
+    rejects, diagnostics = _Spool(str(tmp_path)), _Spool(str(tmp_path))
+    lines = [f'{{"line": {n}, "reason": "плохо"}}\n'.encode() for n in range(200_000)]
+    for line in lines:
+        rejects.write(line)
+        diagnostics.write(line)
+    done = _Done(rejects.taken(), diagnostics.taken(), Tally(), [], stopped=False)
+    assert isinstance(done.rejects, str)
+    assert len(b"".join(lines)) > SPILL_BYTES
+    counter = [0]
+    outcomes = list(_outcomes_of(done, 123, counter))
+    assert len(outcomes) > 2
+    assert b"".join(o.rejects for o in outcomes) == b"".join(lines)
+    assert "".join(o.diagnostics for o in outcomes) == b"".join(lines).decode()
+    assert outcomes[-1].tally is done.tally
+    assert counter == [123]
+    assert list(tmp_path.iterdir()) == []
