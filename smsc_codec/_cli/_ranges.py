@@ -33,6 +33,8 @@ from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+import numpy as np
+
 from ._outputs import PartWriters
 from ._pipeline import Interrupt, pool, stop_event, stopping
 from ._sources import _GZIP_MAGIC, _READ_ERRORS, CHUNK_BYTES, Source, _jsonl_chunks, _unreadable
@@ -50,6 +52,7 @@ RANGES_PER_WORKER = 4
 SPILL_BYTES = 4 << 20
 #: The main process reads a file this much at a time to count line breaks.
 _COUNT_BYTES = 4 << 20
+_BREAK = ord("\n")
 #: How often the main process looks at Ctrl-C while waiting, in seconds.
 _WAIT = 0.2
 
@@ -96,38 +99,42 @@ def plan_ranges(sources: Sequence[Source], jobs: int) -> Iterator[FileRange] | N
 
 def _ranges(sources: Sequence[Source], target: int) -> Iterator[FileRange]:
     part = 0
+    block = bytearray(_COUNT_BYTES)
     for source in sources:
         assert source.path is not None
         with source.path.open("rb", buffering=0) as file:
             size = os.fstat(file.fileno()).st_size
             start, line = 0, 1
             while start < size:
-                end, breaks = _cut(file, start, start + target, size)
+                end, breaks = _cut(file, block, start, start + target, size)
                 yield FileRange(source.name, str(source.path), start, end, line, part)
                 part += 1
                 start, line = end, line + breaks
 
 
-def _cut(file: BinaryIO, start: int, wanted: int, size: int) -> tuple[int, int]:
+def _cut(file: io.FileIO, block: bytearray, start: int, wanted: int, size: int) -> tuple[int, int]:
     """Where a range from ``start`` ends: after the first line break from
-    ``wanted`` on (or at the end of the file); and the line breaks it holds."""
+    ``wanted`` on (or at the end of the file); and the line breaks it holds.
+    ``block`` is the buffer to read into."""
     file.seek(start)
     breaks = 0
     position = start
+    view = memoryview(block)
     while position < min(wanted, size):
-        block = file.read(min(_COUNT_BYTES, wanted - position))
-        if not block:
+        count = file.readinto(view[: min(len(block), wanted - position)])
+        if not count:
             return position, breaks  # (the file was cut short meanwhile)
-        breaks += block.count(b"\n")
-        position += len(block)
+        # numpy counts a few times faster than bytes.count
+        breaks += int(np.count_nonzero(np.frombuffer(block, np.uint8, count) == _BREAK))
+        position += count
     while position < size:  # on to the end of the line the cut fell in
-        block = file.read(min(_COUNT_BYTES, 64 << 10))
-        if not block:
+        piece = file.read(64 << 10)
+        if not piece:
             break
-        found = block.find(b"\n")
+        found = piece.find(b"\n")
         if found >= 0:
             return position + found + 1, breaks + 1
-        position += len(block)
+        position += len(piece)
     return position, breaks
 
 
@@ -298,6 +305,7 @@ def range_outcomes(
         if interrupt.requested:
             yield from _stop(pending, stop, counter)
     finally:
+        stop.set()  # (after an error: the workers stop after their chunk)
         workers.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(spool, ignore_errors=True)
 
