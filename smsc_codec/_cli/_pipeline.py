@@ -11,6 +11,7 @@ each worker watches its parent.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -110,6 +111,9 @@ def stop_event() -> Any:
 
 def pool(jobs: int, stop: Any = None) -> ProcessPoolExecutor:
     """``jobs`` workers that ignore Ctrl-C and end with this process."""
+    # what is made so far lives as long as the run: the collector need not look
+    # at it again, here or in a forked worker (where looking copies its pages)
+    gc.freeze()
     return ProcessPoolExecutor(
         jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(), stop)
     )
