@@ -22,6 +22,7 @@ removed, and their rejects are not written.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import shutil
@@ -249,15 +250,13 @@ def _outcomes_of(done: _Done, size: int, counter: list[int]) -> Iterator[Outcome
     written), its counts with the last."""
     rejects = _pieces(done.rejects)
     diagnostics = _pieces(done.diagnostics)
-    pending = b""  # a diagnostic's character cut by a piece's end
+    text = codecs.getincrementaldecoder("utf-8")()  # (a piece may end inside a character)
     while True:
         reject = next(rejects, b"")
-        report = pending + next(diagnostics, b"")
+        report = next(diagnostics, b"")
         if not reject and not report:
             break
-        text = report.decode("utf-8", "ignore")
-        pending = report[len(text.encode("utf-8")) :]
-        yield Outcome({}, reject, text, Tally())
+        yield Outcome({}, reject, text.decode(report), Tally())
     counter[0] += size
     yield Outcome({}, b"", "", done.tally)
 
