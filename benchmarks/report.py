@@ -177,6 +177,11 @@ def _report_cli_parquet(benchmarks: list[dict[str, Any]]) -> int:
         f"--jobs 2 / --jobs 1 wall time: {ratio:.2f} (goal {info['goal_jobs']}, "
         f"{'met' if jobs_met else 'NOT met'}); the rest of the machine took at most: {busy}"
     )
+    if "jobs2_critical_path_over_jobs1_cpu" in info:
+        print(
+            "--jobs 2 critical path (main process + largest worker CPU) / --jobs 1 CPU: "
+            f"{info['jobs2_critical_path_over_jobs1_cpu']:.2f}"
+        )
     return (not rate_met) + (not jobs_met)
 
 

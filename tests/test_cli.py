@@ -1104,7 +1104,7 @@ def test_csv_output(corpus_csv: CsvRun) -> None:
 
 
 def test_parquet_output(tmp_path: Path, corpus_csv: CsvRun) -> None:
-    """A folder of one typed file per reply kind, a row per reply as in CSV."""
+    """A folder of one typed dataset per reply kind, a row per reply as in CSV."""
     out = tmp_path / "tables"
     run = cli(tmp_path, "decode", CORPUS, "-f", "parquet", "-o", out)
     if HAS_PYARROW:

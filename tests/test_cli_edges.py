@@ -187,10 +187,14 @@ def _kill_all(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def test_workers_end_when_the_parent_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "output", [["-o", os.devnull], ["-f", "parquet", "-o", "tables"]], ids=["jsonl", "parquet"]
+)
+def test_workers_end_when_the_parent_is_killed(tmp_path: Path, output: list[str]) -> None:
+    """Workers given chunks, or reading ranges of the input themselves (Parquet)."""
     log = write_log(tmp_path / "log.jsonl", 300_000, quick_exchanges())
     parent = subprocess.Popen(
-        [*CLI, "decode", str(log), "-o", os.devnull, "--jobs", "2", "-q"],
+        [*CLI, "decode", str(log), *output, "--jobs", "2", "-q"],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -102,7 +102,7 @@ def test_parquet_rejects_a_record_it_cannot_hold_and_writes_the_others(tmp_path:
     assert "Traceback" not in done.stderr
     assert set(bad_at) <= set(_lines_of(as_jsonl))  # JSON Lines holds any integer
     written: Counter[int] = Counter()
-    for path in as_parquet.iterdir():  # a file per reply kind
+    for path in as_parquet.iterdir():  # a dataset per reply kind
         written.update(pq.read_table(path).column("line").to_pylist())
     # a row per reply of a list (an empty list has none)
     assert written == {

@@ -56,9 +56,10 @@ examples:
   smsc-codec decode logs/ --output-format csv -o rows.csv --jobs 4
   smsc-codec decode logs/ -f parquet -o tables/ --tz Europe/Moscow   # needs [parquet]
   zcat archive.jsonl.gz | smsc-codec decode - --body-field answer --request-field url
-Parquet output is a folder with one file per reply kind (SmsStatus.parquet,
-ApiError.parquet, ...), typed as smsc_codec.arrow.schema_for says: money
-decimal128(18, 6), dates timestamps, codes with their names beside them.
+Parquet output is a folder with a dataset per reply kind (SmsStatus.parquet/,
+ApiError.parquet/, ...: folders of part files, one per worker's range with
+--jobs N), typed as smsc_codec.arrow.schema_for says: money decimal128(18, 6),
+dates timestamps, codes with their names beside them.
 """
 
 _VALIDATE_EXAMPLES = """\

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 import msgspec
@@ -22,9 +22,9 @@ from ._pipeline import Interrupt, outcomes
 from ._progress import Progress
 from ._records import LogFields
 from ._redact import CREDENTIALS
-from ._sources import InputOptions, UsageError, find_sources, read_chunks
+from ._sources import InputOptions, Source, UsageError, find_sources, read_chunks
 from ._tables import stats_tables, validate_summary
-from ._work import Job, Tally, csv_columns
+from ._work import Job, Outcome, Tally, csv_columns
 
 __all__ = ["main"]
 
@@ -91,6 +91,36 @@ def _report(tally: Tally, args: argparse.Namespace) -> None:
         sys.stdout.write(stats_tables(tally.stats, tally.records, tally.rejected))
 
 
+def _outcomes(
+    sources: list[Source],
+    inputs: InputOptions,
+    job: Job,
+    jobs: int,
+    *,
+    output: Output | None,
+    interrupt: Interrupt,
+    counter: list[int],
+) -> Iterator[Outcome]:
+    """The outcomes of the run, in input order: Parquet from plain JSON Lines
+    files over several processes is written by the workers, range by range
+    (``_ranges``); everything else goes chunk by chunk through this process."""
+    if jobs > 1 and output is not None and output.folder is not None:
+        from ._ranges import plan_ranges, range_outcomes  # noqa: PLC0415 - needs pyarrow
+
+        ranges = plan_ranges(sources, jobs)
+        if ranges is not None:
+            return range_outcomes(
+                ranges,
+                job,
+                jobs,
+                folder=output.folder,
+                limit=inputs.max_record,
+                interrupt=interrupt,
+                counter=counter,
+            )
+    return outcomes(read_chunks(sources, inputs, counter), job, jobs, interrupt)
+
+
 def _run(args: argparse.Namespace) -> int:
     job = _job(args)
     if args.jobs < 0:
@@ -122,8 +152,9 @@ def _run(args: argparse.Namespace) -> int:
     interrupted = False
     try:
         with Interrupt() as interrupt:
-            chunks = read_chunks(sources, inputs, counter)
-            for outcome in outcomes(chunks, job, jobs, interrupt):
+            for outcome in _outcomes(
+                sources, inputs, job, jobs, output=output, interrupt=interrupt, counter=counter
+            ):
                 if output is not None:
                     output.write(outcome.output)
                 if rejects is not None and outcome.rejects:

@@ -11,6 +11,7 @@ each worker watches its parent.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -20,11 +21,12 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 from ._sources import Chunk
 from ._work import Job, Outcome, process
 
-__all__ = ["Interrupt", "outcomes"]
+__all__ = ["Interrupt", "outcomes", "pool", "stop_event", "stopping"]
 
 
 class Interrupt:
@@ -51,8 +53,14 @@ _PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 0.5
 
 
-def _start_worker(parent: int) -> None:
+#: In a worker: the event the main process sets to ask for an early stop.
+_stop: Any = None
+
+
+def _start_worker(parent: int, stop: Any = None) -> None:
     """A worker's initializer: ignore Ctrl-C, and end with ``parent``."""
+    global _stop  # noqa: PLW0603 - the worker's own, set once as it starts
+    _stop = stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not _killed_with_parent():
         watch_parent(parent)
@@ -83,12 +91,31 @@ def watch_parent(parent: int, interval: float = WATCH_INTERVAL) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def stopping() -> bool:
+    """In a worker: whether the main process asked it to stop early (Ctrl-C)."""
+    return _stop is not None and bool(_stop.is_set())
+
+
+def _context() -> Any:
     # fork where the kernel can tie a worker to its parent: the worker's parent is
     # then this process (a fork server would be its parent otherwise)
-    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def stop_event() -> Any:
+    """An event the workers of :func:`pool` see (:func:`stopping`)."""
+    return _context().Event()
+
+
+def pool(jobs: int, stop: Any = None) -> ProcessPoolExecutor:
+    """``jobs`` workers that ignore Ctrl-C and end with this process."""
+    # what is made so far lives as long as the run: the collector need not look
+    # at it again, here or in a forked worker (where looking copies its pages)
+    gc.freeze()
     return ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        jobs, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(), stop)
     )
 
 
@@ -111,16 +138,16 @@ def outcomes(
             return
         yield process(chunk, job)
         break
-    pool = _pool(jobs)
+    workers = pool(jobs)
     pending: deque[Future[Outcome]] = deque()
     try:
         for chunk in chunks:
             if interrupt.requested:
                 return
-            pending.append(pool.submit(process, chunk, job))
+            pending.append(workers.submit(process, chunk, job))
             if len(pending) >= 2 * jobs:
                 yield pending.popleft().result()
         while pending and not interrupt.requested:
             yield pending.popleft().result()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        workers.shutdown(wait=True, cancel_futures=True)
