@@ -27,7 +27,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._codes import MessageFlags
 from ._columnar import Group, Parts, Positions
 from ._columnar_convert import Mask, convert_text, mask, string_buffers
 from ._columnar_groups import string_array
@@ -75,8 +74,6 @@ def _twin(cls: type[msgspec.Struct], max_text: int) -> tuple[Any, Any]:
         elif spec.kind is Kind.DECIMAL:
             # (money is a text within the limit, as the per-answer decoder reads it)
             fields.append((info.name, text) if spec.required else (info.name, text | None, None))
-        elif spec.py_type is MessageFlags:
-            fields.append((info.name, int | None, None))
         elif spec.required:
             fields.append((info.name, info.type))
         else:

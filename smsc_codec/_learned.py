@@ -53,6 +53,11 @@ _KEY_LITERAL = re.compile(r"(?:, )?[A-Za-z_][A-Za-z0-9_]* ?= ")
 
 #: shapes kept per layout (a flood of made-up shapes is read by the scanner)
 MAX_SHAPES = 16
+#: keys a shape may have: no reply has 30 fields; a line of more keys is
+#: made up, and a regex of thousands of groups costs time in
+#: proportion to their number at every step (quadratic in the line), so the
+#: scanner reads it
+MAX_SHAPE_KEYS = 64
 
 
 class Shape:
@@ -193,7 +198,7 @@ class LearnedShapes:
             if known.exclusive:
                 self.first = known
             return
-        if not all(map(_KEY_LITERAL.fullmatch, literals)):
+        if len(literals) > MAX_SHAPE_KEYS or not all(map(_KEY_LITERAL.fullmatch, literals)):
             return
         if len(self.shapes) >= MAX_SHAPES:
             self.shapes.pop(next(iter(self.shapes)))  # the oldest

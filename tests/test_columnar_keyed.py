@@ -184,6 +184,13 @@ def test_money_is_a_text_within_the_limit() -> None:
     assert_same_as_per_answer([REQUEST] * 2, [GOOD, other], limits=limits)
 
 
+@pytest.mark.parametrize("flag", ["1e3", "1.0", '"1.0"', '"1.4e1"', "-1.5"])
+def test_a_flag_written_as_a_float_is_refused_as_per_answer(flag: str) -> None:
+    """The keyed reader does not take it, and the twins refuse it as the
+    per-answer decoder does (its flags are ``MessageFlags``, no float)."""
+    check(body(flag=flag), taken=False)
+
+
 def test_a_body_not_opening_with_a_brace_is_not_read() -> None:
     assert keyed_rows([GOOD, "[" + GOOD[1:], GOOD]) == [0, 2]
 

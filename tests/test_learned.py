@@ -185,6 +185,27 @@ def test_a_stream_of_one_shape_is_read_as_the_scanner_reads_each_line() -> None:
     assert codec.learned.first is not None
 
 
+def test_a_line_of_more_keys_than_a_shape_holds_is_read_by_the_scanner() -> None:
+    """A made-up line of thousands of keys is not compiled into a shape (a
+    regex of thousands of groups is quadratic in the line): the scanner
+    reads it, as it reads a shorter one, and nothing is learned of it."""
+    from smsc_codec._learned import MAX_SHAPE_KEYS  # noqa: PLC0415 - the bound under test
+
+    request = "status.php?id=1&phone=79990000000&all=1&fmt=0"
+    codec = line_codec(0, "status_sms_all1", smsc_codec.SmsStatus)
+    for keys in (MAX_SHAPE_KEYS, MAX_SHAPE_KEYS + 1, 5000):
+        line = "Status = 1" + "".join(f", k{i} = {i}" for i in range(keys - 1))
+        decoder = smsc_codec.Decoder(request)
+        for _ in range(2):
+            reply = decoder.decode(line)
+            assert isinstance(reply, smsc_codec.SmsStatus)
+            assert reply == scan_keys(line, codec)[0]
+            assert reply.extra == tuple((f"k{i}", str(i)) for i in range(keys - 1))
+        shapes = codec.learned.shapes if codec.learned is not None else {}
+        learned = any(len(literals) == keys for literals in shapes)
+        assert learned is (keys <= MAX_SHAPE_KEYS)
+
+
 def test_a_trailing_line_break_reads_as_the_line() -> None:
     for fmt, body in ((0, "Status = 1, check_time = 10.10.2010 10:10:10, err = 0"), (1, "1,5,0")):
         request = f"status.php?id=1&phone=79990000000&fmt={fmt}"
