@@ -21,6 +21,7 @@ import pyarrow as pa
 import pytest
 
 from smsc_codec.arrow import decode_table
+from tests.cli_runs import run_cli
 from tests.recipes import recipe, write_shards
 
 pytestmark = pytest.mark.engines
@@ -45,6 +46,17 @@ def reference(shards: list[Path]) -> dict[str, pa.Table]:
     decoded = decode_table([r["request"] for r in records], [r["body"] for r in records])
     assert decoded.rejections.num_rows > 0  # the corpus's rejections are in the archive
     return dict(decoded)
+
+
+@pytest.fixture(scope="module")
+def cli_tables(shards: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The command line's Parquet output of the archive, two workers each
+    reading its own ranges: a dataset folder of parts per kind."""
+    out = tmp_path_factory.mktemp("cli") / "tables"
+    done = run_cli(out.parent, "decode", *shards, "-f", "parquet", "-o", out, "--jobs", "2", "-q")
+    assert done.returncode == 1, done.stderr  # (the corpus's rejections are in the archive)
+    assert len(list((out / "SmsStatus.parquet").glob("part-*.parquet"))) > 1
+    return out / "SmsStatus.parquet"
 
 
 def _by_status(table: pa.Table) -> list[tuple[str, int, Decimal]]:
@@ -106,11 +118,37 @@ def test_dask(shards: list[Path], reference: dict[str, pa.Table], tmp_path: Path
     assert done["status"].num_rows == reference["SmsStatus"].num_rows
 
 
-def test_spark(shards: list[Path], reference: dict[str, pa.Table]) -> None:
+def test_spark(shards: list[Path], reference: dict[str, pa.Table], cli_tables: Path) -> None:
     done = _run("spark", shards=shards)
     try:
         assert os.environ["PYSPARK_PYTHON"]  # the recipe says where the workers' library is
         assert _rows(done["by_status"]) == _by_status(reference["SmsStatus"])
         assert done["status"].count() == reference["SmsStatus"].num_rows
+        # the command line's dataset folder, read by Spark's own reader
+        parts = done["spark"].read.parquet(str(cli_tables))
+        counted = parts.groupBy("status_label").count().collect()
+        assert sorted((row["status_label"], row["count"]) for row in counted) == [
+            (label, messages) for label, messages, _ in _by_status(reference["SmsStatus"])
+        ]
     finally:
         done["spark"].stop()
+
+
+def test_engines_read_the_command_lines_dataset(
+    cli_tables: Path, reference: dict[str, pa.Table]
+) -> None:
+    """polars, DuckDB and Dask read a kind's folder of parts as one table
+    (Spark's reader: in test_spark)."""
+    import dask.dataframe as dd  # noqa: PLC0415
+    import duckdb  # noqa: PLC0415
+    import polars as pl  # noqa: PLC0415
+
+    want = _by_status(reference["SmsStatus"])
+    parts = str(cli_tables / "*.parquet")
+    assert _by_status(pl.read_parquet(parts).to_arrow()) == want
+    query = f"SELECT status_label, count(*), sum(cost) FROM '{parts}' GROUP BY 1 ORDER BY 1"
+    relation = duckdb.sql(query)
+    assert relation is not None
+    assert _rows(relation.fetchall()) == want
+    frame = dd.read_parquet(str(cli_tables)).compute()
+    assert _by_status(pa.Table.from_pandas(frame, preserve_index=False)) == want
