@@ -80,7 +80,7 @@ def text_column(
                 return bodies, valid
             return bodies.take(pa.array(valid)), valid
         bodies = bodies.to_pylist()
-    if all(type(body) is str for body in bodies):  # a log's bodies: text already
+    if set(map(type, bodies)) == {str}:  # a log's bodies: text already
         array = string_array(bodies)
         if array is not None:
             return array, np.arange(len(bodies), dtype=np.int64)
