@@ -227,7 +227,7 @@ def _read_keyed(
     to the twins, which read them as the per-answer decoder does."""
     if isinstance(bodies, pa.Array):
         texts = string_array(bodies)
-    elif all(type(body) is str for body in bodies):
+    elif set(map(type, bodies)) == {str}:
         # bytes after the last body, for the reader to look past it (``_columnar_keyed``)
         texts = string_array([*bodies, " " * _PADDING])
         texts = None if texts is None else texts.slice(0, len(bodies))

@@ -33,6 +33,7 @@ taken) is left to the twins, whole.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Sequence
@@ -133,6 +134,12 @@ class _Bytes:
         return ok
 
 
+@functools.cache
+def _fields_of(twin: type[msgspec.Struct]) -> dict[str, msgspec.structs.FieldInfo]:
+    """A twin's fields by name (msgspec reads its annotations each time)."""
+    return {info.name: info for info in msgspec.structs.fields(twin)}
+
+
 def read_keyed(
     texts: pa.Array,
     twin: type[msgspec.Struct],
@@ -145,7 +152,7 @@ def read_keyed(
     ``specs`` (``twin``'s fields, under their wire keys); None where no body
     gives the keys."""
     by_wire = {spec.wire: spec for spec in specs}
-    fields = {info.name: info for info in msgspec.structs.fields(twin)}
+    fields = _fields_of(twin)
     required = {spec.wire for spec in specs if fields[spec.name].required}
     keys = None
     for text in texts[:_KEY_TRIES].to_pylist():
