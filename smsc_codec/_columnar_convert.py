@@ -30,9 +30,11 @@ from ._schema import KIND_PATTERNS, FieldSpec, Kind
 
 __all__ = [
     "LAST_SPACE",
+    "NO_TEXT",
     "Mask",
     "convert_field",
     "convert_text",
+    "empty_texts",
     "mask",
     "python_whitespace",
     "string_buffers",
@@ -51,6 +53,15 @@ MONEY_FORM = r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?"
 #: ``tests/test_columnar.py`` checks that none lies past it
 LAST_SPACE = 0x3000
 
+# Arrow scalars made once: a Python value handed to ``pyarrow.compute`` is
+# made a scalar on every call, which costs more than the call itself on a
+# column of thousands (pyarrow looks for an optional module, ``dateutil``,
+# each time, where that is not installed)
+#: a null text
+NO_TEXT = pa.scalar(None, type=pa.string())
+_NO_LENGTH = pa.scalar(0, type=pa.int32())
+_FALSE = pa.scalar(False)
+
 
 @functools.cache
 def python_whitespace() -> str:
@@ -63,7 +74,12 @@ def mask(array: pa.Array) -> Mask:
     """A boolean array as numpy (null is false)."""
     if not array.null_count:
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def empty_texts(texts: pa.Array) -> Mask:
+    """The texts of no characters (a null is none of them)."""
+    return mask(pc.equal(pc.binary_length(texts), _NO_LENGTH))
 
 
 def string_buffers(texts: pa.Array) -> tuple[Ints, np.ndarray[Any, np.dtype[np.uint8]]]:
@@ -108,15 +124,14 @@ def convert_field(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[Mask, 
             # (the split reader of fmt=1 takes any part as it is)
             valid &= ~mask(pc.match_substring(texts, ","))
             if spec.required:
-                valid &= mask(pc.greater(pc.binary_length(texts), 0))
+                valid &= ~empty_texts(texts)
         return valid, texts
     if kind is Kind.LIST:
         items = [list_items(text) for text in texts.to_pylist()]
         return np.ones(len(texts), dtype=bool), pa.array(items, type=TEXTS)
     if spec.required:
         return convert_text(kind, texts, None)
-    absent = mask(pc.equal(pc.binary_length(texts), 0))
-    return convert_text(kind, texts, absent)
+    return convert_text(kind, texts, empty_texts(texts))
 
 
 def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
@@ -129,7 +144,7 @@ def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask
     valid = mask(pc.match_substring_regex(texts, f"^{form}$"))
     if valid.all():
         return valid, pc.cast(texts, target)
-    column = pc.cast(pc.if_else(pa.array(valid), texts, None), target)
+    column = pc.cast(pc.if_else(pa.array(valid), texts, pa.scalar(None, type=texts.type)), target)
     return valid if absent is None else valid | absent, column
 
 

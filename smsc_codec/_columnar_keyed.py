@@ -43,7 +43,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._columnar_convert import Ints, Mask, mask, string_buffers, string_from_buffers
+from ._columnar_convert import NO_TEXT, Ints, Mask, mask, string_buffers, string_from_buffers
 from ._schema import FieldSpec, Kind
 
 __all__ = ["NO_TEXT", "read_keyed"]
@@ -90,10 +90,6 @@ def _words(piece: bytes) -> list[tuple[int, np.uint64, np.uint64]]:
 
 
 _NULL = _words(b"null")[0]
-#: a null text, made once (an Arrow scalar made from a Python value costs
-#: pyarrow a look for an optional module, ``dateutil``, where that is not
-#: installed)
-NO_TEXT = pa.scalar(None, type=pa.string())
 
 
 class _Bytes:

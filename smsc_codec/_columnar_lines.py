@@ -42,9 +42,11 @@ from ._columnar_convert import (
     INT_FORM,
     LAST_SPACE,
     MONEY_FORM,
+    NO_TEXT,
     Ints,
     Mask,
     convert_field,
+    empty_texts,
     mask,
     python_whitespace,
     string_buffers,
@@ -148,9 +150,10 @@ def _usable(texts: pa.Array, group: Group) -> Mask:
     short = min(
         limits.max_line_length, limits.max_field_length, limits.max_records, limits.max_body_bytes
     )
-    ok = mask(pc.less_equal(pc.binary_length(texts), short))
+    offsets, _ = string_buffers(texts)
+    ok = offsets[1:] - offsets[:-1] <= short
     if not ok.all():
-        ok |= mask(pc.less_equal(pc.utf8_length(texts), short))
+        ok |= mask(pc.less_equal(pc.utf8_length(texts), pa.scalar(short, type=pa.int64())))
     # at the start: a byte-order mark; an OK or error answer
     # (``_envelope.detect_text_envelope``: the first of the first 16
     # characters after white space, or ``,-`` in the first 40 in fmt=1); a
@@ -370,7 +373,9 @@ def _convert_shaped(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
     if kind is Kind.INT or kind is Kind.DECIMAL:
         target = pa.int64() if kind is Kind.INT else MONEY
         if not spec.required:
-            texts = pc.if_else(pc.equal(pc.binary_length(texts), 0), None, texts)
+            empty = empty_texts(texts)
+            if empty.any():
+                texts = pc.if_else(pa.array(empty), NO_TEXT, texts)
         return np.ones(len(texts), dtype=bool), pc.cast(texts, target)
     return convert_field(spec, texts, fmt=1)
 
@@ -466,7 +471,7 @@ def _convert_read(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
     character or more where the grammar requires the field."""
     valid, column = convert_field(spec, texts, fmt=0)
     if spec.kind is Kind.TOKEN and field_required(spec.name) and not spec.required:
-        valid &= mask(pc.greater(pc.binary_length(texts), 0))
+        valid &= ~empty_texts(texts)
     return valid, column
 
 
