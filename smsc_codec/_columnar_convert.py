@@ -36,6 +36,7 @@ __all__ = [
     "convert_text",
     "empty_texts",
     "mask",
+    "numbers_in_form",
     "python_whitespace",
     "string_buffers",
     "string_from_buffers",
@@ -48,6 +49,10 @@ Ints = np.ndarray[Any, np.dtype[np.int64]]
 #: the exact check is made): 18 digits in int64, money's 12.6 digits
 INT_FORM = r"-?[0-9]{1,18}"
 MONEY_FORM = r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?"
+#: the digits the forms allow: before money's point (or an integer's all),
+#: and after it
+_INT_DIGITS = (18, 0)
+_MONEY_DIGITS = (12, 6)
 
 #: Unicode's last white-space character is U+3000 (IDEOGRAPHIC SPACE);
 #: ``tests/test_columnar.py`` checks that none lies past it
@@ -108,6 +113,74 @@ def string_from_buffers(
         pa.string(),
         len(offsets) - 1,
         [None, pa.py_buffer(offsets.astype(np.int32, copy=False)), buffer],
+    )
+
+
+def numbers_in_form(
+    data: np.ndarray[Any, np.dtype[np.uint8]],
+    starts: Ints,
+    ends: Ints,
+    *,
+    money: bool,
+    absent: bool,
+) -> Mask:
+    """Whether each text ``data[starts[i]:ends[i]]`` is written in
+    ``INT_FORM`` (``MONEY_FORM`` with ``money``), or is empty where the value
+    may be ``absent``: the texts' bytes read by numpy, a row each as wide as
+    the longest text, rather than a regex run over each text."""
+    whole, fraction = _MONEY_DIGITS if money else _INT_DIGITS
+    lengths = ends - starts
+    # a sign, the digits, a point and the digits after it
+    widest = 1 + whole + (1 + fraction if fraction else 0)
+    if len(lengths):
+        shortest, longest = int(lengths.min()), int(lengths.max())
+        if 0 < shortest == longest <= widest:  # (a log's numbers: mostly of one width)
+            # the texts as the rows of a view of the bytes, one a position
+            windows = np.lib.stride_tricks.as_strided(
+                data, shape=(len(data) - longest + 1, longest), strides=(1, 1), writeable=False
+            )
+            if _uniform_in_form(windows[starts], whole, fraction):
+                return np.ones(len(lengths), dtype=bool)
+    ok = (lengths <= widest) & ((lengths > 0) | absent)
+    rows = np.flatnonzero(ok & (lengths > 0))
+    if not len(rows):
+        return ok
+    length = lengths[rows]
+    places = np.arange(int(length.max()), dtype=np.int64)
+    matrix = data[np.minimum(starts[rows, None] + places, len(data) - 1)]
+    inside = places < length[:, None]
+    digits = (((matrix - ord("0")) < 10) & inside).sum(axis=1)
+    sign = (matrix[:, 0] == ord("-")).astype(np.int64)
+    point = (matrix == ord(".")) & inside
+    points = point.sum(axis=1) if fraction else np.zeros(len(rows), dtype=np.int64)
+    # where the digits before the point end: the point, or the end
+    at = np.where(points > 0, point.argmax(axis=1), length)
+    before, after = at - sign, length - at - 1
+    good = digits + sign + points == length  # (no other byte)
+    good &= (points <= 1) & (before >= 1) & (before <= whole)
+    good &= (points == 0) | ((after >= 1) & (after <= fraction))
+    ok[rows[~good]] = False
+    return ok
+
+
+def _uniform_in_form(
+    matrix: np.ndarray[Any, np.dtype[np.uint8]], whole: int, fraction: int
+) -> bool:
+    """Whether every row of ``matrix`` (texts of one width, not empty) is in
+    the form for sure: all digits, or all digits but a point at one place in
+    every row. False says nothing (the caller checks row by row)."""
+    width = int(matrix.shape[1])
+    digit = (matrix - ord("0")) < 10
+    if bool(digit.all()):
+        return width <= whole
+    at = int(np.argmax(matrix[0] == ord(".")))  # (the first row's point, if any)
+    return bool(
+        fraction > 0
+        and 1 <= at <= whole
+        and 1 <= width - at - 1 <= fraction
+        and bool((matrix[:, at] == ord(".")).all())
+        and bool(digit[:, :at].all())
+        and bool(digit[:, at + 1 :].all())
     )
 
 

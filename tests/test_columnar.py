@@ -145,6 +145,48 @@ def test_generated_batches_in_a_zone_decode_as_per_answer(
     assert_same_as_per_answer([r for r, _ in batch], [b for _, b in batch], tz="America/New_York")
 
 
+#: an ``all=2`` status row as the encoder writes it in fmt=1: its last two
+#: separators are ``", "``
+_STATUS_ROW = (
+    "1,1624884947,0,1624884940,79991234567,Россия,МТС,Москва,1.40,SMSC.RU,"
+    "Доставлено,Hello world = test, коммент, 0"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("", ""),
+        (", коммент", ",коммент"),  # a ", " separator without its space
+        (", 0", ",0"),
+        (", 0", ","),  # ... the line ending at its comma
+        (", 0", ", "),  # an absent type
+        (", 0", ",  0"),
+        ("1,1624884947", "1, 1624884947"),  # a space before a number
+        ("1.40", "-1.40"),
+        ("1.40", "1."),
+        ("1.40", ".40"),
+        ("1.40", "+1.40"),
+        ("1.40", "1.4000000"),
+        ("1.40", "1234567890123.40"),
+        ("1.40", ""),
+        ("1,1624884947", "-1,1624884947"),
+        ("1,1624884947", "1,16248849470000000000"),
+        ("1,1624884947", "1,١٦٢٤"),
+        ("test,", "test, with a comma,"),
+        ("Москва,", ""),
+    ],
+)
+def test_fmt1_rows_at_the_edges_of_their_layout_decode_as_per_answer(old: str, new: str) -> None:
+    row = _STATUS_ROW.replace(old, new, 1) if old else _STATUS_ROW
+    # a log of rows of one width and one with a changed field, in both
+    # orders, and before a body that starts with a space
+    bodies = [_STATUS_ROW, row, _STATUS_ROW, row, row, f" {_STATUS_ROW}"]
+    requests = [f"status.php?id={n}&phone=79991234567&all=2&fmt=1" for n in range(len(bodies))]
+    assert_same_as_per_answer(requests, bodies)
+    assert_same_as_per_answer(requests[:2], [row, row])
+
+
 # -- the tables -------------------------------------------------------------------------
 
 
