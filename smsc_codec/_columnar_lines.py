@@ -154,20 +154,65 @@ def _usable(texts: pa.Array, group: Group) -> Mask:
     ok = offsets[1:] - offsets[:-1] <= short
     if not ok.all():
         ok |= mask(pc.less_equal(pc.utf8_length(texts), pa.scalar(short, type=pa.int64())))
-    # at the start: a byte-order mark; an OK or error answer
-    # (``_envelope.detect_text_envelope``: the first of the first 16
-    # characters after white space, or ``,-`` in the first 40 in fmt=1); a
-    # one-record answer starting with E or holding ``,-`` early
-    # (``Decoder._fast_line``)
-    starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
-    if group.fmt == 1 or not group.spec.multi:
-        starts.append("(?s:.{0,38}),-")
-    if not group.spec.multi:
-        starts.append("E|$")
-    ok &= ~mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})"))
+    ok &= ~_refused_starts(texts, group)
     # anywhere: a CR, a NUL, and in a one-record answer a line break
     ok &= ~_holding(texts, _BANNED if group.spec.multi else (*_BANNED, b"\n"))
     return ok
+
+
+@functools.cache
+def refused_start_pattern(fmt: int, multi: bool) -> str:
+    """A regex of the starts of the bodies the per-answer decoder reads
+    otherwise: a byte-order mark; an OK or error answer
+    (``_envelope.detect_text_envelope``: the first of the first 16
+    characters after white space, or ``,-`` in the first 40 in fmt=1); a
+    one-record answer starting with E or holding ``,-`` early
+    (``Decoder._fast_line``)."""
+    starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
+    if fmt == 1 or not multi:
+        starts.append(f"(?s:.{{0,{_COMMA_MINUS_WITHIN}}}),-")
+    if not multi:
+        starts.append("E|$")
+    return f"^(?:{'|'.join(starts)})"
+
+
+#: ``,-`` refuses a body where at most this many characters come before it
+_COMMA_MINUS_WITHIN = 38
+#: the first bytes of a text that the pattern's first two alternatives may
+#: match at: a byte-order mark's, white space's (ASCII, or the lead byte of
+#: another character), ``O`` and ``E``
+_MAY_START = np.asarray(
+    [byte >= 0x80 or chr(byte).isspace() or chr(byte) in "OE" for byte in range(256)]
+)
+
+
+def _refused_starts(texts: pa.Array, group: Group) -> Mask:
+    """The texts :func:`refused_start_pattern` matches. The regex runs only
+    on the texts it may match: those that are empty, start with a byte of
+    ``_MAY_START``, or hold ``,-`` within the bytes of its first characters
+    (found over the whole data buffer at once)."""
+    multi = group.spec.multi
+    offsets, data = string_buffers(texts)
+    count = len(texts)
+    starts, ends = offsets[:-1], offsets[1:]
+    maybe = ends == starts
+    filled = np.flatnonzero(~maybe)
+    maybe[filled] = _MAY_START[data[starts[filled]]]
+    if group.fmt == 1 or not multi:
+        low, high = int(offsets[0]), int(offsets[-1])
+        raw = data[low:high]
+        pairs = np.flatnonzero((raw[:-1] == ord(",")) & (raw[1:] == ord("-"))) + low
+        owners = np.searchsorted(offsets, pairs, side="right") - 1
+        # (a character is at most 4 bytes)
+        early = pairs - starts[owners] <= 4 * _COMMA_MINUS_WITHIN
+        maybe[owners[early]] = True
+    found = np.zeros(count, dtype=bool)
+    chosen = np.flatnonzero(maybe)
+    if len(chosen):
+        subset = texts if len(chosen) == count else texts.take(pa.array(chosen))
+        pattern = refused_start_pattern(group.fmt, multi)
+        found[chosen] = mask(pc.match_substring_regex(subset, pattern))
+    return found
 
 
 def _lines(texts: pa.Array, *, multi: bool) -> tuple[pa.Array, Ints, pa.Array, Mask]:
