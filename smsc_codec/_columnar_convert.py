@@ -134,13 +134,9 @@ def numbers_in_form(
     widest = 1 + whole + (1 + fraction if fraction else 0)
     if len(lengths):
         shortest, longest = int(lengths.min()), int(lengths.max())
-        if 0 < shortest == longest <= widest:  # (a log's numbers: mostly of one width)
-            # the texts as the rows of a view of the bytes, one a position
-            windows = np.lib.stride_tricks.as_strided(
-                data, shape=(len(data) - longest + 1, longest), strides=(1, 1), writeable=False
-            )
-            if _uniform_in_form(windows[starts], whole, fraction):
-                return np.ones(len(lengths), dtype=bool)
+        uniform = 0 < shortest == longest <= widest  # (a log's numbers: mostly of one width)
+        if uniform and _uniform_in_form(byte_rows(data, starts, longest), whole, fraction):
+            return np.ones(len(lengths), dtype=bool)
     ok = (lengths <= widest) & ((lengths > 0) | absent)
     rows = np.flatnonzero(ok & (lengths > 0))
     if not len(rows):
@@ -269,18 +265,44 @@ def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.
         rows = np.flatnonzero(valid)
         width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
         return valid, data[offsets[rows][:, None] + np.arange(width)]
-    literal = np.frombuffer(template[0], dtype=np.uint8)
-    digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
-    valid = (offsets[1:] - offsets[:-1]) == len(literal)
+    lowest, highest = _date_bounds(kind)
+    width = len(lowest)
+    valid = (offsets[1:] - offsets[:-1]) == width
     if texts.null_count:  # (a null's offsets may span anything)
         valid &= mask(texts.is_valid())
     rows = np.flatnonzero(valid)
-    matrix = data[offsets[rows][:, None] + np.arange(len(literal))]
-    places = matrix[:, digit]
-    ok = ((places >= ord("0")) & (places <= ord("9"))).all(axis=1)
-    ok &= (matrix[:, ~digit] == literal[~digit]).all(axis=1)
+    matrix = byte_rows(data, offsets[rows], width)
+    inside = (matrix >= lowest) & (matrix <= highest)
+    if inside.all():  # (a log's dates: all of the form)
+        return valid, matrix
+    ok = inside.all(axis=1)
     valid[rows[~ok]] = False
     return valid, matrix[ok]
+
+
+@functools.cache
+def _date_bounds(kind: Kind) -> tuple[np.ndarray[Any, np.dtype[np.uint8]], ...]:
+    """The lowest and highest byte each place of a fixed-width date form
+    holds: 0 to 9 where a digit goes, the literal byte elsewhere."""
+    template = _date_template(kind)
+    assert template is not None
+    literal = np.frombuffer(template[0], dtype=np.uint8)
+    digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
+    return (
+        np.where(digit, ord("0"), literal).astype(np.uint8),
+        np.where(digit, ord("9"), literal).astype(np.uint8),
+    )
+
+
+def byte_rows(
+    data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, width: int
+) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """The ``width`` bytes from each of ``starts`` (each within ``data``), a
+    row each: the rows of a view with a row at every byte, taken at once."""
+    windows = np.lib.stride_tricks.as_strided(
+        data, shape=(max(len(data) - width + 1, 0), width), strides=(1, 1), writeable=False
+    )
+    return windows[starts]
 
 
 def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
@@ -292,12 +314,12 @@ def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mas
     valid, matrix = _date_digits(kind, texts)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
-    numbers = []
-    for at, digits in parts:
-        number = np.zeros(len(rows), dtype=np.int64)
-        for place in range(digits):
-            number = number * 10 + matrix[:, at + place].astype(np.int64) - 48
-        numbers.append(number)
+    # each part's digits times their place values, summed (one product a part)
+    digit_values = matrix.astype(np.int64) - ord("0")
+    numbers = [
+        digit_values[:, at : at + digits] @ 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
+        for at, digits in parts
+    ]
     day, month, year = numbers[:3]
     ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
     months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
