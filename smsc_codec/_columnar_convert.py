@@ -38,6 +38,7 @@ __all__ = [
     "mask",
     "numbers_in_form",
     "python_whitespace",
+    "rows_all",
     "string_buffers",
     "string_from_buffers",
 ]
@@ -80,6 +81,15 @@ def mask(array: pa.Array) -> Mask:
     if not array.null_count:
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
     return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def rows_all(matrix: Mask) -> Mask:
+    """Whether each row of a boolean matrix is all true: the whole matrix
+    asked first (numpy's reduction along rows is slow, and a log's rows are
+    mostly all true)."""
+    if matrix.all():
+        return np.ones(len(matrix), dtype=bool)
+    return np.asarray(matrix.all(axis=1), dtype=bool)
 
 
 def empty_texts(texts: pa.Array) -> Mask:
