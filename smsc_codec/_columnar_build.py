@@ -16,10 +16,12 @@ caller rejects their answers whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -31,6 +33,7 @@ from ._columnar_schema import (
     INPUT_INDEX,
     ITEM,
     LABEL,
+    Column,
     ColumnKind,
     column_fields,
     flag_properties,
@@ -130,8 +133,16 @@ def _in_zone(naive: pa.Array, tz: str, name: str, bad: Bad) -> pa.Array:
 
 
 def _empty_lists(count: int, type_: pa.DataType) -> pa.Array:
-    offsets = pa.array([0] * (count + 1), type=pa.int32())
+    offsets = pa.array(np.zeros(count + 1, dtype=np.int32))
     return pa.ListArray.from_arrays(offsets, pa.array([], type=type_.value_type), type=type_)
+
+
+@functools.cache
+def _kind_columns(
+    cls: type[msgspec.Struct], tz: str | None
+) -> tuple[tuple[Column, list[pa.Field]], ...]:
+    """A kind's columns, each with its Arrow fields."""
+    return tuple((column, column_fields(column, tz)) for column in kind_plan(cls).columns)
 
 
 def assemble(
@@ -150,8 +161,7 @@ def assemble(
     ``input_index`` and ``item`` (from ``values``); without it the result is
     a struct array (the rows of a details list)."""
     arrays: list[pa.Array] = []
-    for column in kind_plan(cls).columns:
-        fields = column_fields(column, tz)
+    for column, fields in _kind_columns(cls, tz):
         value = values.get(column.name)
         if value is None:
             arrays.extend(pa.nulls(count, type=field.type) for field in fields)
@@ -178,11 +188,12 @@ def assemble(
     )
 
 
-def value_types(cls: type[msgspec.Struct]) -> dict[str, pa.DataType]:
+@functools.cache
+def value_types(cls: type[msgspec.Struct]) -> Mapping[str, pa.DataType]:
     """The type of each value column of a kind (as :func:`assemble` takes them)."""
     types = {INPUT_INDEX: pa.int64(), ITEM: pa.int32()}
-    for column in kind_plan(cls).columns:
-        types[column.name] = column_fields(column, None)[0].type
+    for column, fields in _kind_columns(cls, None):
+        types[column.name] = fields[0].type
         if column.kind is ColumnKind.API_CODE:
             types[label_column(column.name)] = pa.string()
     types["extra"] = EXTRA

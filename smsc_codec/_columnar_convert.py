@@ -30,11 +30,15 @@ from ._schema import KIND_PATTERNS, FieldSpec, Kind
 
 __all__ = [
     "LAST_SPACE",
+    "NO_TEXT",
     "Mask",
     "convert_field",
     "convert_text",
+    "empty_texts",
     "mask",
+    "numbers_in_form",
     "python_whitespace",
+    "rows_all",
     "string_buffers",
     "string_from_buffers",
 ]
@@ -46,10 +50,23 @@ Ints = np.ndarray[Any, np.dtype[np.int64]]
 #: the exact check is made): 18 digits in int64, money's 12.6 digits
 INT_FORM = r"-?[0-9]{1,18}"
 MONEY_FORM = r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?"
+#: the digits the forms allow: before money's point (or an integer's all),
+#: and after it
+_INT_DIGITS = (18, 0)
+_MONEY_DIGITS = (12, 6)
 
 #: Unicode's last white-space character is U+3000 (IDEOGRAPHIC SPACE);
 #: ``tests/test_columnar.py`` checks that none lies past it
 LAST_SPACE = 0x3000
+
+# Arrow scalars made once: a Python value handed to ``pyarrow.compute`` is
+# made a scalar on every call, which costs more than the call itself on a
+# column of thousands (pyarrow looks for an optional module, ``dateutil``,
+# each time, where that is not installed)
+#: a null text
+NO_TEXT = pa.scalar(None, type=pa.string())
+_NO_LENGTH = pa.scalar(0, type=pa.int32())
+_FALSE = pa.scalar(False)
 
 
 @functools.cache
@@ -63,7 +80,21 @@ def mask(array: pa.Array) -> Mask:
     """A boolean array as numpy (null is false)."""
     if not array.null_count:
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def rows_all(matrix: Mask) -> Mask:
+    """Whether each row of a boolean matrix is all true: the whole matrix
+    asked first (numpy's reduction along rows is slow, and a log's rows are
+    mostly all true)."""
+    if matrix.all():
+        return np.ones(len(matrix), dtype=bool)
+    return np.asarray(matrix.all(axis=1), dtype=bool)
+
+
+def empty_texts(texts: pa.Array) -> Mask:
+    """The texts of no characters (a null is none of them)."""
+    return mask(pc.equal(pc.binary_length(texts), _NO_LENGTH))
 
 
 def string_buffers(texts: pa.Array) -> tuple[Ints, np.ndarray[Any, np.dtype[np.uint8]]]:
@@ -95,6 +126,70 @@ def string_from_buffers(
     )
 
 
+def numbers_in_form(
+    data: np.ndarray[Any, np.dtype[np.uint8]],
+    starts: Ints,
+    ends: Ints,
+    *,
+    money: bool,
+    absent: bool,
+) -> Mask:
+    """Whether each text ``data[starts[i]:ends[i]]`` is written in
+    ``INT_FORM`` (``MONEY_FORM`` with ``money``), or is empty where the value
+    may be ``absent``: the texts' bytes read by numpy, a row each as wide as
+    the longest text, rather than a regex run over each text."""
+    whole, fraction = _MONEY_DIGITS if money else _INT_DIGITS
+    lengths = ends - starts
+    # a sign, the digits, a point and the digits after it
+    widest = 1 + whole + (1 + fraction if fraction else 0)
+    if len(lengths):
+        shortest, longest = int(lengths.min()), int(lengths.max())
+        uniform = 0 < shortest == longest <= widest  # (a log's numbers: mostly of one width)
+        if uniform and _uniform_in_form(byte_rows(data, starts, longest), whole, fraction):
+            return np.ones(len(lengths), dtype=bool)
+    ok = (lengths <= widest) & ((lengths > 0) | absent)
+    rows = np.flatnonzero(ok & (lengths > 0))
+    if not len(rows):
+        return ok
+    length = lengths[rows]
+    places = np.arange(int(length.max()), dtype=np.int64)
+    matrix = data[np.minimum(starts[rows, None] + places, len(data) - 1)]
+    inside = places < length[:, None]
+    digits = (((matrix - ord("0")) < 10) & inside).sum(axis=1)
+    sign = (matrix[:, 0] == ord("-")).astype(np.int64)
+    point = (matrix == ord(".")) & inside
+    points = point.sum(axis=1) if fraction else np.zeros(len(rows), dtype=np.int64)
+    # where the digits before the point end: the point, or the end
+    at = np.where(points > 0, point.argmax(axis=1), length)
+    before, after = at - sign, length - at - 1
+    good = digits + sign + points == length  # (no other byte)
+    good &= (points <= 1) & (before >= 1) & (before <= whole)
+    good &= (points == 0) | ((after >= 1) & (after <= fraction))
+    ok[rows[~good]] = False
+    return ok
+
+
+def _uniform_in_form(
+    matrix: np.ndarray[Any, np.dtype[np.uint8]], whole: int, fraction: int
+) -> bool:
+    """Whether every row of ``matrix`` (texts of one width, not empty) is in
+    the form for sure: all digits, or all digits but a point at one place in
+    every row. False says nothing (the caller checks row by row)."""
+    width = int(matrix.shape[1])
+    digit = (matrix - ord("0")) < 10
+    if bool(digit.all()):
+        return width <= whole
+    at = int(np.argmax(matrix[0] == ord(".")))  # (the first row's point, if any)
+    return bool(
+        fraction > 0
+        and 1 <= at <= whole
+        and 1 <= width - at - 1 <= fraction
+        and bool((matrix[:, at] == ord(".")).all())
+        and bool(digit[:, :at].all())
+        and bool(digit[:, at + 1 :].all())
+    )
+
+
 def convert_field(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[Mask, pa.Array]:
     """(valid, column) of a field's texts from a line: valid where the
     per-answer reader takes the text, and the column's values there."""
@@ -108,15 +203,14 @@ def convert_field(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[Mask, 
             # (the split reader of fmt=1 takes any part as it is)
             valid &= ~mask(pc.match_substring(texts, ","))
             if spec.required:
-                valid &= mask(pc.greater(pc.binary_length(texts), 0))
+                valid &= ~empty_texts(texts)
         return valid, texts
     if kind is Kind.LIST:
         items = [list_items(text) for text in texts.to_pylist()]
         return np.ones(len(texts), dtype=bool), pa.array(items, type=TEXTS)
     if spec.required:
         return convert_text(kind, texts, None)
-    absent = mask(pc.equal(pc.binary_length(texts), 0))
-    return convert_text(kind, texts, absent)
+    return convert_text(kind, texts, empty_texts(texts))
 
 
 def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
@@ -129,7 +223,7 @@ def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask
     valid = mask(pc.match_substring_regex(texts, f"^{form}$"))
     if valid.all():
         return valid, pc.cast(texts, target)
-    column = pc.cast(pc.if_else(pa.array(valid), texts, None), target)
+    column = pc.cast(pc.if_else(pa.array(valid), texts, pa.scalar(None, type=texts.type)), target)
     return valid if absent is None else valid | absent, column
 
 
@@ -181,18 +275,44 @@ def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.
         rows = np.flatnonzero(valid)
         width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
         return valid, data[offsets[rows][:, None] + np.arange(width)]
-    literal = np.frombuffer(template[0], dtype=np.uint8)
-    digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
-    valid = (offsets[1:] - offsets[:-1]) == len(literal)
+    lowest, highest = _date_bounds(kind)
+    width = len(lowest)
+    valid = (offsets[1:] - offsets[:-1]) == width
     if texts.null_count:  # (a null's offsets may span anything)
         valid &= mask(texts.is_valid())
     rows = np.flatnonzero(valid)
-    matrix = data[offsets[rows][:, None] + np.arange(len(literal))]
-    places = matrix[:, digit]
-    ok = ((places >= ord("0")) & (places <= ord("9"))).all(axis=1)
-    ok &= (matrix[:, ~digit] == literal[~digit]).all(axis=1)
+    matrix = byte_rows(data, offsets[rows], width)
+    inside = (matrix >= lowest) & (matrix <= highest)
+    if inside.all():  # (a log's dates: all of the form)
+        return valid, matrix
+    ok = inside.all(axis=1)
     valid[rows[~ok]] = False
     return valid, matrix[ok]
+
+
+@functools.cache
+def _date_bounds(kind: Kind) -> tuple[np.ndarray[Any, np.dtype[np.uint8]], ...]:
+    """The lowest and highest byte each place of a fixed-width date form
+    holds: 0 to 9 where a digit goes, the literal byte elsewhere."""
+    template = _date_template(kind)
+    assert template is not None
+    literal = np.frombuffer(template[0], dtype=np.uint8)
+    digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
+    return (
+        np.where(digit, ord("0"), literal).astype(np.uint8),
+        np.where(digit, ord("9"), literal).astype(np.uint8),
+    )
+
+
+def byte_rows(
+    data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, width: int
+) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """The ``width`` bytes from each of ``starts`` (each within ``data``), a
+    row each: the rows of a view with a row at every byte, taken at once."""
+    windows = np.lib.stride_tricks.as_strided(
+        data, shape=(max(len(data) - width + 1, 0), width), strides=(1, 1), writeable=False
+    )
+    return windows[starts]
 
 
 def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
@@ -204,12 +324,12 @@ def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mas
     valid, matrix = _date_digits(kind, texts)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
-    numbers = []
-    for at, digits in parts:
-        number = np.zeros(len(rows), dtype=np.int64)
-        for place in range(digits):
-            number = number * 10 + matrix[:, at + place].astype(np.int64) - 48
-        numbers.append(number)
+    # each part's digits times their place values, summed (one product a part)
+    digit_values = matrix.astype(np.int64) - ord("0")
+    numbers = [
+        digit_values[:, at : at + digits] @ 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
+        for at, digits in parts
+    ]
     day, month, year = numbers[:3]
     ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
     months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")

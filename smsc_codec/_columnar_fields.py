@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from ._columnar_convert import Ints, Mask, string_buffers, string_from_buffers
+from ._columnar_convert import Ints, Mask, rows_all, string_buffers, string_from_buffers
 
 __all__ = [
     "LiteralSet",
@@ -160,7 +160,7 @@ def ordered_rows(
     chosen = ok[occurrences.row]
     literal = occurrences.literal[chosen].reshape(-1, width)
     at = occurrences.at[chosen].reshape(-1, width)
-    in_order = (literal == np.asarray(sequence, dtype=np.int64)).all(axis=1)
+    in_order = rows_all(literal == np.asarray(sequence, dtype=np.int64))
     rows = np.flatnonzero(ok)
     ok[rows[~in_order]] = False
     return ok, at[in_order]

@@ -44,7 +44,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._columnar_convert import Ints, Mask, mask, string_buffers, string_from_buffers
+from ._columnar_convert import (
+    NO_TEXT,
+    Ints,
+    Mask,
+    mask,
+    rows_all,
+    string_buffers,
+    string_from_buffers,
+)
 from ._schema import FieldSpec, Kind
 
 __all__ = ["NO_TEXT", "read_keyed"]
@@ -91,10 +99,6 @@ def _words(piece: bytes) -> list[tuple[int, np.uint64, np.uint64]]:
 
 
 _NULL = _words(b"null")[0]
-#: a null text, made once (an Arrow scalar made from a Python value costs
-#: pyarrow a look for an optional module, ``dateutil``, where that is not
-#: installed)
-NO_TEXT = pa.scalar(None, type=pa.string())
 
 
 class _Bytes:
@@ -200,11 +204,11 @@ def _read(
     ok = (text[starts] == b"{"[0]) & (feeds[:, 0] == starts + 1)
     ok &= (feeds[:, -1] == ends - 2) & (text[ends - 1] == b"}"[0])
     # each line: its key, a value, and a comma but on the last
-    ok &= (text[feeds[:, 1:-1] - 1] == _COMMA).all(axis=1)
+    ok &= rows_all(text[feeds[:, 1:-1] - 1] == _COMMA)
     line_starts = feeds[:, :-1] + 1
     for at, (columns, word, bits) in enumerate(layout.words):
         places = line_starts if columns is None else line_starts[:, columns]
-        ok &= ((body.words[places + at * _WORD] & bits) == word).all(axis=1)
+        ok &= rows_all((body.words[places + at * _WORD] & bits) == word)
     value_starts = line_starts + layout.prefixes
     value_ends = feeds[:, 1:] - layout.commas
     lengths = value_ends - value_starts
@@ -227,7 +231,7 @@ def _read(
         spans = (inner_starts, inner_ends)
     else:
         null = (lengths == 4) & ((body.words[value_starts] & _NULL[2]) == _NULL[1])
-        ok &= (present | (null & layout.nullable)).all(axis=1)
+        ok &= rows_all(present | (null & layout.nullable))
         # an absent value: an empty span at its line's start (spans stay in order)
         spans = (
             np.where(present, inner_starts, line_starts),

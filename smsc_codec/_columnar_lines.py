@@ -6,11 +6,12 @@ the grammar of its kind and converted as a column (``_columnar_convert``).
 A line is taken only where the per-answer decoder (``_matcher.LineCodec``)
 reads it the same way:
 
-* fmt=1: a line that one layout alternative's pattern matches (its commas,
-  the spaces of its ``", "`` separators, and every typed value in its kind's
-  form, in one pass of Arrow's regex engine), where no other alternative of
-  that width is registered: then no free text holds a comma, and the split
-  at its commas is the line's only reading, the one ``str.split`` takes;
+* fmt=1: a line that has one layout alternative's shape (its count of
+  commas, a space after each ``", "`` separator, and every typed value in
+  its kind's form, checked by numpy over the lines' bytes), where no other
+  alternative of that width is registered: then no free text holds a comma,
+  and the split at its commas is the line's only reading, the one
+  ``str.split`` takes;
 * fmt=0: a line in which the literals of an alternative (``", err = "``,
   ...) occur exactly once each, in order: then that placement is its only
   reading (literals cannot overlap, which ``_columnar_fields.literal_set``
@@ -39,13 +40,14 @@ import pyarrow.compute as pc
 
 from ._columnar import Group, Parts
 from ._columnar_convert import (
-    INT_FORM,
     LAST_SPACE,
-    MONEY_FORM,
+    NO_TEXT,
     Ints,
     Mask,
     convert_field,
+    empty_texts,
     mask,
+    numbers_in_form,
     python_whitespace,
     string_buffers,
 )
@@ -148,23 +150,69 @@ def _usable(texts: pa.Array, group: Group) -> Mask:
     short = min(
         limits.max_line_length, limits.max_field_length, limits.max_records, limits.max_body_bytes
     )
-    ok = mask(pc.less_equal(pc.binary_length(texts), short))
+    offsets, _ = string_buffers(texts)
+    ok = offsets[1:] - offsets[:-1] <= short
     if not ok.all():
-        ok |= mask(pc.less_equal(pc.utf8_length(texts), short))
-    # at the start: a byte-order mark; an OK or error answer
-    # (``_envelope.detect_text_envelope``: the first of the first 16
-    # characters after white space, or ``,-`` in the first 40 in fmt=1); a
-    # one-record answer starting with E or holding ``,-`` early
-    # (``Decoder._fast_line``)
-    starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
-    if group.fmt == 1 or not group.spec.multi:
-        starts.append("(?s:.{0,38}),-")
-    if not group.spec.multi:
-        starts.append("E|$")
-    ok &= ~mask(pc.match_substring_regex(texts, f"^(?:{'|'.join(starts)})"))
+        ok |= mask(pc.less_equal(pc.utf8_length(texts), pa.scalar(short, type=pa.int64())))
+    ok &= ~_refused_starts(texts, group)
     # anywhere: a CR, a NUL, and in a one-record answer a line break
     ok &= ~_holding(texts, _BANNED if group.spec.multi else (*_BANNED, b"\n"))
     return ok
+
+
+@functools.cache
+def refused_start_pattern(fmt: int, multi: bool) -> str:
+    """A regex of the starts of the bodies the per-answer decoder reads
+    otherwise: a byte-order mark; an OK or error answer
+    (``_envelope.detect_text_envelope``: the first of the first 16
+    characters after white space, or ``,-`` in the first 40 in fmt=1); a
+    one-record answer starting with E or holding ``,-`` early
+    (``Decoder._fast_line``)."""
+    starts = [r"\x{feff}", f"{python_whitespace()}{{0,15}}[OE]"]
+    if fmt == 1 or not multi:
+        starts.append(f"(?s:.{{0,{_COMMA_MINUS_WITHIN}}}),-")
+    if not multi:
+        starts.append("E|$")
+    return f"^(?:{'|'.join(starts)})"
+
+
+#: ``,-`` refuses a body where at most this many characters come before it
+_COMMA_MINUS_WITHIN = 38
+#: the first bytes of a text that the pattern's first two alternatives may
+#: match at: a byte-order mark's, white space's (ASCII, or the lead byte of
+#: another character), ``O`` and ``E``
+_MAY_START = np.asarray(
+    [byte >= 0x80 or chr(byte).isspace() or chr(byte) in "OE" for byte in range(256)]
+)
+
+
+def _refused_starts(texts: pa.Array, group: Group) -> Mask:
+    """The texts :func:`refused_start_pattern` matches. The regex runs only
+    on the texts it may match: those that are empty, start with a byte of
+    ``_MAY_START``, or hold ``,-`` within the bytes of its first characters
+    (found over the whole data buffer at once)."""
+    multi = group.spec.multi
+    offsets, data = string_buffers(texts)
+    count = len(texts)
+    starts, ends = offsets[:-1], offsets[1:]
+    maybe = ends == starts
+    filled = np.flatnonzero(~maybe)
+    maybe[filled] = _MAY_START[data[starts[filled]]]
+    if group.fmt == 1 or not multi:
+        low, high = int(offsets[0]), int(offsets[-1])
+        raw = data[low:high]
+        pairs = np.flatnonzero((raw[:-1] == ord(",")) & (raw[1:] == ord("-"))) + low
+        owners = np.searchsorted(offsets, pairs, side="right") - 1
+        # (a character is at most 4 bytes)
+        early = pairs - starts[owners] <= 4 * _COMMA_MINUS_WITHIN
+        maybe[owners[early]] = True
+    found = np.zeros(count, dtype=bool)
+    chosen = np.flatnonzero(maybe)
+    if len(chosen):
+        subset = texts if len(chosen) == count else texts.take(pa.array(chosen))
+        pattern = refused_start_pattern(group.fmt, multi)
+        found[chosen] = mask(pc.match_substring_regex(subset, pattern))
+    return found
 
 
 def _lines(texts: pa.Array, *, multi: bool) -> tuple[pa.Array, Ints, pa.Array, Mask]:
@@ -288,89 +336,90 @@ def _splittable(layout: LineLayout) -> bool:
 def _read_split(
     layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
 ) -> Reading:
+    """Lines of the one alternative of their width: its count of commas, a
+    space after each ``", "`` separator, and numbers and money in their form
+    (:func:`~smsc_codec._columnar_convert.numbers_in_form`; dates are held to
+    theirs where they are converted), checked over the lines' bytes."""
     widths: dict[int, list[LineLayout]] = {}
     for layout in layouts:
         if _splittable(layout):
             widths.setdefault(len(layout.fields), []).append(layout)
     out: Reading = []
-    left = np.arange(len(lines), dtype=np.int64)
-    for alike in widths.values():
-        if len(alike) != 1 or not len(left):
-            continue  # two alternatives of one width: the per-answer decoder picks
-        (layout,) = alike
-        before = left
-        subset = lines if len(before) == len(lines) else lines.take(pa.array(before))
-        # one pass checks the shape of every field (and the spaces after ", ")
-        shaped = mask(pc.match_substring_regex(subset, _line_pattern(layout, specs)))
-        if not shaped.any():
-            continue
-        chosen = np.flatnonzero(shaped)
-        left = before[~shaped]
-        separators = _commas(subset, chosen, len(layout.fields) - 1)
-        lengths = [len(literal) for literal in layout.literals[1:-1]]
-        _, texts = cut_fields(subset, chosen, separators, lengths, lead=0, trail=0)
-        ok = np.ones(len(chosen), dtype=bool)
-        values: dict[str, pa.Array] = {}
-        for name, value in zip(layout.fields, texts, strict=True):
-            valid, values[name] = _convert_shaped(specs[name], value)
-            ok &= valid
-        out.append((before[chosen[ok]], _filtered(values, ok)))
-    return out
-
-
-def _commas(lines: pa.Array, rows: Ints, width: int) -> Ints:
-    """Where the commas of the lines ``rows`` are, ``width`` of them a line
-    (the pattern checked the count)."""
     offsets, data = string_buffers(lines)
     low, high = int(offsets[0]), int(offsets[-1])
     commas = np.flatnonzero(data[low:high] == ord(",")) + low
-    if not width:
-        return np.zeros((len(rows), 0), dtype=np.int64)
-    if len(rows) == len(lines) and len(commas) == width * len(rows):
-        return commas.reshape(-1, width)  # (every line: its own commas, in order)
+    for alike in widths.values():
+        if len(alike) != 1:
+            continue  # two alternatives of one width: the per-answer decoder picks
+        (layout,) = alike
+        rows, separators = _separated(commas, offsets, len(layout.fields) - 1)
+        if not len(rows):
+            continue
+        middle = layout.literals[1:-1]
+        lengths = [len(literal) for literal in middle]
+        ends = offsets[rows + 1]
+        ok = np.ones(len(rows), dtype=bool)
+        for number, literal in enumerate(middle):
+            if literal == ", ":
+                after = separators[:, number] + 1
+                ok &= after < ends
+                ok &= data[np.minimum(after, len(data) - 1)] == ord(" ")
+        for number, name in enumerate(layout.fields):
+            spec = specs[name]
+            if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:
+                first = (
+                    offsets[rows] if not number else separators[:, number - 1] + lengths[number - 1]
+                )
+                last = separators[:, number] if number < len(middle) else ends
+                ok &= numbers_in_form(
+                    data,
+                    first,
+                    last,
+                    money=spec.kind is Kind.DECIMAL,
+                    absent=not spec.required,
+                )
+        if not ok.all():
+            rows, separators = rows[ok], separators[ok]
+        if not len(rows):
+            continue
+        room, texts = cut_fields(lines, rows, separators, lengths, lead=0, trail=0)
+        rows = rows[room]
+        valid = np.ones(len(rows), dtype=bool)
+        values: dict[str, pa.Array] = {}
+        for name, value in zip(layout.fields, texts, strict=True):
+            taken, values[name] = _convert_shaped(specs[name], value)
+            valid &= taken
+        out.append((rows[valid], _filtered(values, valid)))
+    return out
+
+
+def _separated(commas: Ints, offsets: Ints, width: int) -> tuple[Ints, Ints]:
+    """The lines (of ``offsets``) holding exactly ``width`` of the
+    ``commas``, and where those are, ``width`` a line."""
+    count = len(offsets) - 1
+    if len(commas) == width * count:
+        grid = commas.reshape(count, width)
+        # every line's first and last comma its own: then all of them are
+        if not width or ((grid[:, 0] >= offsets[:-1]) & (grid[:, -1] < offsets[1:])).all():
+            return np.arange(count, dtype=np.int64), grid
     owner = np.searchsorted(offsets, commas, side="right") - 1
-    chosen = np.zeros(len(lines), dtype=bool)
-    chosen[rows] = True
-    return commas[chosen[owner]].reshape(-1, width)
-
-
-_SHAPES = {
-    Kind.INT: INT_FORM,
-    Kind.DECIMAL: MONEY_FORM,
-    Kind.DATETIME: KIND_PATTERNS[Kind.DATETIME],
-    Kind.DATE: KIND_PATTERNS[Kind.DATE],
-}
-
-
-@functools.cache
-def _line_pattern_of(layout: LineLayout, shapes: tuple[tuple[str, bool], ...]) -> str:
-    parts = ["^"]
-    for literal, (shape, optional) in zip(layout.literals, shapes, strict=False):
-        parts.append(literal)
-        parts.append(f"(?:{shape})?" if optional else f"(?:{shape})")
-    return "".join(parts) + "$"
-
-
-def _line_pattern(layout: LineLayout, specs: dict[str, FieldSpec]) -> str:
-    """A fmt=1 line of the layout, each typed value in its kind's form (the
-    form that fits its column) or absent where the field may be, texts
-    without a comma."""
-    shapes = []
-    for name in layout.fields:
-        spec = specs[name]
-        shape = _SHAPES.get(spec.kind)
-        shapes.append(("[^,]*", False) if shape is None else (shape, not spec.required))
-    return _line_pattern_of(layout, tuple(shapes))
+    holds = np.bincount(owner, minlength=count) == width
+    rows = np.flatnonzero(holds)
+    if not width:
+        return rows, np.zeros((len(rows), 0), dtype=np.int64)
+    return rows, commas[holds[owner]].reshape(-1, width)
 
 
 def _convert_shaped(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
-    """:func:`convert_field` of fmt=1 values whose form :func:`_line_pattern`
+    """:func:`convert_field` of fmt=1 values whose form :func:`_read_split`
     checked: numbers and money are cast at once (an empty one is absent)."""
     kind = spec.kind
     if kind is Kind.INT or kind is Kind.DECIMAL:
         target = pa.int64() if kind is Kind.INT else MONEY
         if not spec.required:
-            texts = pc.if_else(pc.equal(pc.binary_length(texts), 0), None, texts)
+            empty = empty_texts(texts)
+            if empty.any():
+                texts = pc.if_else(pa.array(empty), NO_TEXT, texts)
         return np.ones(len(texts), dtype=bool), pc.cast(texts, target)
     return convert_field(spec, texts, fmt=1)
 
@@ -466,7 +515,7 @@ def _convert_read(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
     character or more where the grammar requires the field."""
     valid, column = convert_field(spec, texts, fmt=0)
     if spec.kind is Kind.TOKEN and field_required(spec.name) and not spec.required:
-        valid &= mask(pc.greater(pc.binary_length(texts), 0))
+        valid &= ~empty_texts(texts)
     return valid, column
 
 

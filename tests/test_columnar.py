@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,9 @@ from smsc_codec import DecodeError
 from smsc_codec import _columnar as columnar
 from smsc_codec._columnar import decode_columns
 from smsc_codec._columnar_convert import LAST_SPACE
+from smsc_codec._columnar_lines import _refused_starts, refused_start_pattern
 from smsc_codec._grammar import line_layouts
+from smsc_codec._limits import DEFAULT_LIMITS
 from smsc_codec._replies import record_requests
 from smsc_codec.arrow import MONEY, decode_table, kinds, schema_for
 from tests import strategies as S
@@ -143,6 +146,48 @@ def test_generated_batches_in_a_zone_decode_as_per_answer(
     batch: list[tuple[str, str | bytes]],
 ) -> None:
     assert_same_as_per_answer([r for r, _ in batch], [b for _, b in batch], tz="America/New_York")
+
+
+#: an ``all=2`` status row as the encoder writes it in fmt=1: its last two
+#: separators are ``", "``
+_STATUS_ROW = (
+    "1,1624884947,0,1624884940,79991234567,Россия,МТС,Москва,1.40,SMSC.RU,"
+    "Доставлено,Hello world = test, коммент, 0"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("", ""),
+        (", коммент", ",коммент"),  # a ", " separator without its space
+        (", 0", ",0"),
+        (", 0", ","),  # ... the line ending at its comma
+        (", 0", ", "),  # an absent type
+        (", 0", ",  0"),
+        ("1,1624884947", "1, 1624884947"),  # a space before a number
+        ("1.40", "-1.40"),
+        ("1.40", "1."),
+        ("1.40", ".40"),
+        ("1.40", "+1.40"),
+        ("1.40", "1.4000000"),
+        ("1.40", "1234567890123.40"),
+        ("1.40", ""),
+        ("1,1624884947", "-1,1624884947"),
+        ("1,1624884947", "1,16248849470000000000"),
+        ("1,1624884947", "1,١٦٢٤"),
+        ("test,", "test, with a comma,"),
+        ("Москва,", ""),
+    ],
+)
+def test_fmt1_rows_at_the_edges_of_their_layout_decode_as_per_answer(old: str, new: str) -> None:
+    row = _STATUS_ROW.replace(old, new, 1) if old else _STATUS_ROW
+    # a log of rows of one width and one with a changed field, in both
+    # orders, and before a body that starts with a space
+    bodies = [_STATUS_ROW, row, _STATUS_ROW, row, row, f" {_STATUS_ROW}"]
+    requests = [f"status.php?id={n}&phone=79991234567&all=2&fmt=1" for n in range(len(bodies))]
+    assert_same_as_per_answer(requests, bodies)
+    assert_same_as_per_answer(requests[:2], [row, row])
 
 
 # -- the tables -------------------------------------------------------------------------
@@ -316,6 +361,54 @@ def test_callbacks_decode_as_per_answer() -> None:
 
 def test_white_space_ends_at_u3000() -> None:
     assert not any(chr(c).isspace() for c in range(LAST_SPACE + 1, sys.maxunicode + 1))
+
+
+_START_PIECES = [
+    "O",
+    "E",
+    "K",
+    "1",
+    ",",
+    "-",
+    ",-",
+    " ",
+    "\u3000",
+    "\ufeff",
+    "\x85",
+    "Я",
+    "😀",
+    "ab",
+]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [f"status.php?id={ids}&phone=7&all=2&fmt={fmt}" for ids in ("1", "1,2") for fmt in (0, 1)],
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(st.sampled_from(_START_PIECES), max_size=12).map("".join),
+            # ",-" after as many characters as may stand before it, or one
+            # more, after an ASCII letter (of the bytes that start no refusal)
+            st.tuples(st.integers(35, 38), st.sampled_from(["a", "Я", "😀", " "])).map(
+                lambda n_char: "a" + n_char[1] * n_char[0] + ",-1"
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_refused_starts_are_those_the_pattern_matches(request_: str, texts: list[str]) -> None:
+    group = columnar._group_of(request_, False, None, DEFAULT_LIMITS)
+    assert group is not None
+    pattern = refused_start_pattern(group.fmt, group.spec.multi)
+    array = pa.array(texts, type=pa.string())
+    expected = pc.match_substring_regex(array, pattern).to_pylist()
+    assert _refused_starts(array, group).tolist() == expected
+    # the same texts as a slice of a longer array (offsets not from 0)
+    longer = pa.array(["x", *texts], type=pa.string()).slice(1)
+    assert _refused_starts(longer, group).tolist() == expected
 
 
 def test_the_model_is_the_schema() -> None:

@@ -9,12 +9,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smsc_codec._columnar_convert import convert_text
+from smsc_codec._columnar_convert import INT_FORM, MONEY_FORM, convert_text, numbers_in_form
 from smsc_codec._schema import (
     KIND_PATTERNS,
     Kind,
@@ -132,3 +133,83 @@ def test_texts_near_a_date_form_read_as_alone(data: st.DataObject) -> None:
 )
 def test_numbers_and_money_taken_read_as_alone(kind: Kind, texts: list[str | None]) -> None:
     _check(kind, texts)
+
+
+#: texts near the number forms: digits, signs, points, other characters
+_NEAR_NUMBERS = st.text(alphabet="-.0123456789 e٣", max_size=22)
+
+
+def _texts_in_form(texts: list[str], *, money: bool, absent: bool) -> list[bool]:
+    """``numbers_in_form`` over the texts written one after another (with a
+    byte between them), as ``fmt=1`` lines hold them."""
+    data = bytearray()
+    starts, ends = [], []
+    for text in texts:
+        data += b","
+        starts.append(len(data))
+        data += text.encode()
+        ends.append(len(data))
+    buffer = np.frombuffer(bytes(data), dtype=np.uint8)
+    found = numbers_in_form(
+        buffer,
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(ends, dtype=np.int64),
+        money=money,
+        absent=absent,
+    )
+    return [bool(value) for value in found]
+
+
+def _expected(texts: list[str], *, money: bool, absent: bool) -> list[bool]:
+    form = MONEY_FORM if money else INT_FORM
+    return [bool(re.fullmatch(form, text)) or (absent and not text) for text in texts]
+
+
+@given(
+    st.booleans(),
+    st.booleans(),
+    st.one_of(
+        st.lists(_NEAR_NUMBERS, max_size=30),
+        # texts of one width (the numbers of a log), read by a faster path
+        st.integers(1, 22).flatmap(
+            lambda width: st.lists(
+                st.one_of(
+                    st.text(alphabet="-.0123456789e", min_size=width, max_size=width),
+                    st.text(alphabet="0123456789", min_size=width, max_size=width),
+                ),
+                min_size=1,
+                max_size=30,
+            )
+        ),
+    ),
+)
+def test_numbers_in_form_are_those_the_forms_match(
+    money: bool, absent: bool, texts: list[str]
+) -> None:
+    assert _texts_in_form(texts, money=money, absent=absent) == _expected(
+        texts, money=money, absent=absent
+    )
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["1624884947"] * 3,
+        ["1.40", "2.50", "0.01"],
+        ["1.40", "2.50", "0.0."],
+        ["1.40", "2.50", "-1.4"],
+        ["1234567890123.4"] * 2,
+        ["123456789012.4"] * 2,
+        ["1.1234567", "1.1234567"],
+        ["1.123456", "1.123456"],
+        ["1234567890123456789"] * 2,
+        ["123456789012345678"] * 2,
+        ["-", "1", ".", "1.", ".1", "-.1", "--1", "1-", "1..2", "", "٣", "+1", " 1"],
+    ],
+)
+def test_the_edges_of_the_number_forms(texts: list[str]) -> None:
+    for money in (False, True):
+        for absent in (False, True):
+            assert _texts_in_form(texts, money=money, absent=absent) == _expected(
+                texts, money=money, absent=absent
+            ), (money, absent)
