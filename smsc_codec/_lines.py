@@ -731,19 +731,29 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
 
 def _keyed_reader(k: int, codec: LineCodec, env: dict[str, Any], indent: str) -> list[str]:
     """The source of :func:`line_entry`'s reading of a fmt=0 kind with free
-    text, as :func:`_read_row` reads it: by the learned shape that read the
+    text, in :func:`_read_row`'s order: by the learned shape that read the
     last line where there is one (a miss makes it forget that shape, and the
-    general path goes on from there), and MISS where the line is not the
-    registered layout (a variant is learned by the general path; a mismatch
-    is its to explain)."""
+    general path goes on from there), by the regex of the line's only
+    reading (``LineCodec.read_unique``), then by the codec, MISS where the
+    line is not the registered layout (a variant is learned by the general
+    path; a mismatch is its to explain)."""
     env[f"codec_s{k}"] = codec
     env[f"read{k}"] = codec.read
     env["LineMismatch"] = LineMismatch
+    unique = []
+    if codec.read_unique is not None:
+        env[f"unique{k}"] = codec.read_unique
+        unique = [
+            f"{indent}found = unique{k}(body)",
+            f"{indent}if found is not None:",
+            f"{indent}    return found",
+        ]
     return [
         f"{indent}learned = codec_s{k}.learned",
         f"{indent}if learned is not None and learned.first is not None:",
         f"{indent}    found = learned.read_first(body)",
         f"{indent}    return MISS if found is None else found",
+        *unique,
         f"{indent}try:",
         f"{indent}    read = read{k}(body)",
         f"{indent}except LineMismatch:",
