@@ -30,7 +30,7 @@ is taken whole or sent back whole.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -303,6 +303,23 @@ def read_line_group(
     return parts, positions[body_ok]
 
 
+def _converted(
+    fields: Sequence[str],
+    texts: Sequence[pa.Array],
+    specs: dict[str, FieldSpec],
+    convert: Callable[[FieldSpec, pa.Array], tuple[Mask, pa.Array]],
+    count: int,
+) -> tuple[Mask, dict[str, pa.Array]]:
+    """Each field's texts (``count`` rows) converted by ``convert``: the rows
+    every field's conversion took, and the fields' values at those rows."""
+    ok = np.ones(count, dtype=bool)
+    values: dict[str, pa.Array] = {}
+    for name, value in zip(fields, texts, strict=True):
+        taken, values[name] = convert(specs[name], value)
+        ok &= taken
+    return ok, _filtered(values, ok)
+
+
 def _filtered(values: dict[str, pa.Array], keep: Mask) -> dict[str, pa.Array]:
     """The rows of ``keep`` of every column."""
     if keep.all():
@@ -384,12 +401,8 @@ def _read_split(
             continue
         room, texts = cut_fields(lines, rows, separators, lengths, lead=0, trail=0)
         rows = rows[room]
-        valid = np.ones(len(rows), dtype=bool)
-        values: dict[str, pa.Array] = {}
-        for name, value in zip(layout.fields, texts, strict=True):
-            taken, values[name] = _convert_shaped(specs[name], value)
-            valid &= taken
-        out.append((rows[valid], _filtered(values, valid)))
+        valid, values = _converted(layout.fields, texts, specs, _convert_shaped, len(rows))
+        out.append((rows[valid], values))
     return out
 
 
@@ -502,12 +515,8 @@ def _read_layout(
     if not room.all():
         placed[rows[~room]] = False
         rows = rows[room]
-    ok = np.ones(len(rows), dtype=bool)
-    values: dict[str, pa.Array] = {}
-    for name, value in zip(layout.fields, texts, strict=True):
-        valid, values[name] = _convert_read(specs[name], value)
-        ok &= valid
-    return placed, rows[ok], _filtered(values, ok)
+    ok, values = _converted(layout.fields, texts, specs, _convert_read, len(rows))
+    return placed, rows[ok], values
 
 
 def _convert_read(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:
