@@ -110,7 +110,10 @@ def check(bad: str, *, taken: bool, **options: Any) -> None:
         pytest.param(body(status="true"), id="a boolean"),
         # (the twins then refuse a float flag, as the per-answer decoder's
         # MessageFlags does)
-        *(pytest.param(body(flag=f), id=f"a flag {f}") for f in ("1e3", "1.0", '"1.0"', '"1.4e1"')),
+        *(
+            pytest.param(body(flag=f), id=f"a flag {f}")
+            for f in ("1e3", "1.0", '"1.0"', '"1.4e1"', "-1.5")
+        ),
         # texts: a JSON string with no escape, quote or control character
         pytest.param(body(phone="79991234567"), id="a number for a text"),
         pytest.param(body(phone='"'), id="a lone quote"),
