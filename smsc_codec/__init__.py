@@ -23,7 +23,7 @@ layers above it, and no format module imports another
 2. the model: _checks, _model, _api_errors
 3. requests and bodies: _request, _http_request, _body, _limits
 4. what the model and the grammars imply: _schema, _grammar, _solver, _line_faults, _strictness
-5. the registry (requests to layouts): _replies
+5. the registry (requests to layouts): _replies, _url_shapes
 6. what the formats share: _build, _twins, _compiled, _matcher, _learned, _envelope, _encodable
 7. the formats, one reader and one writer each: _lines, _xml, _json
 8. the format table: _formats

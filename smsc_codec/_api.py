@@ -20,6 +20,7 @@ from ._limits import DEFAULT_LIMITS, Limits, check_body_size
 from ._model import ApiError, Ok, Reply, ReplyBase
 from ._replies import ReplySpec, layout_of, reply_spec, request_for_kind, url_layout_key
 from ._request import FormLike, Request, RequestLike, parse_request
+from ._url_shapes import ShapeTable
 
 __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_text"]
 
@@ -279,6 +280,8 @@ _DECODERS: dict[tuple[bool, str | None, Limits | None], dict[Hashable, Decoder[R
 _DEFAULT_DECODERS = _DECODERS.setdefault((False, None, None), {})
 #: decoders kept per table (a flood of made-up layouts empties it)
 _MAX_DECODERS = 256
+#: the default table's decoders by the shape of the URLs that found them
+_URL_SHAPES: ShapeTable[Decoder[Reply]] = ShapeTable()
 
 
 def _decoder_for(
@@ -341,12 +344,26 @@ def decode(
     :class:`RequestError` for an unusable request, and TypeError for a body
     that is not bytes or str or a request of another type.
     """
-    if type(request) is str and form is None and not strict and charset is None:
+    if (
+        type(request) is str
+        and form is None
+        and not strict
+        and charset is None
+        and limits is DEFAULT_LIMITS
+    ):
         # the commonest call, a log line's URL with the default options: its
-        # layout's decoder found by one scan of the URL, before anything else
-        decoder = _DEFAULT_DECODERS.get(url_layout_key(request))
-        if decoder is not None and limits is DEFAULT_LIMITS:
-            return decoder.decode(body)
+        # layout's decoder found by the URL's shape, before anything else
+        shapes = _URL_SHAPES.current
+        known = shapes.fullmatch(request)
+        if known is not None and "#" not in request:
+            return shapes.values[known.lastindex].decode(body)  # type: ignore[index,union-attr]
+        url_key = url_layout_key(request)
+        decoder = _DEFAULT_DECODERS.get(url_key)
+        if decoder is None:
+            decoder = _decoder_for(request, strict, charset, limits)
+        if url_key is not None:
+            _URL_SHAPES.learn(request, url_key, decoder)
+        return decoder.decode(body)
     if request is None:
         if not isinstance(body, (bytes, str)):
             _checked_body(body)  # (Decoder.decode checks it on the other path)

@@ -70,6 +70,7 @@ __all__ = [
     "example_request",
     "layout_key",
     "layout_of",
+    "layout_parameters",
     "layout_row",
     "record_requests",
     "reply_spec",
@@ -601,6 +602,14 @@ def _last_value(name: str, var: str, *, gated: bool) -> list[str]:
     return lines
 
 
+def layout_parameters(script: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The parameters of ``script``'s requests that choose the layout: those
+    read by their value (the last one written), and the commands (read in
+    the order written)."""
+    commands = tuple(dict.fromkeys(c for row in _ROWS.get(script, ()) for c in row.commands))
+    return tuple(name for name in _params_of(script) if name not in commands), commands
+
+
 def _compile_scan(script: str) -> UrlScan:
     """The generated scanner of ``script``'s queries: straight-line code, one
     block per layout parameter.
@@ -610,8 +619,7 @@ def _compile_scan(script: str) -> UrlScan:
     parameter counts by its last value; of ``id`` and ``phone`` only whether
     it lists several.
     """
-    commands = dict.fromkeys(c for row in _ROWS.get(script, ()) for c in row.commands)
-    names = [name for name in _params_of(script) if name not in commands]
+    names, commands = layout_parameters(script)
     env: dict[str, Any] = {"escaped": _ESCAPED_NAME, "several": _several, "unquote": unquote_plus}
     lines = [
         "def scan(query):",

@@ -29,6 +29,7 @@ from smsc_codec import (
 )
 from smsc_codec._checks import construct
 from smsc_codec._replies import LAYOUTS, layout_of, record_requests, reply_spec, url_layout_key
+from smsc_codec._url_shapes import MAX_SHAPES, ShapeTable, UrlShapes, url_shape
 
 
 @pytest.mark.parametrize(
@@ -412,6 +413,138 @@ def test_lookalike_urls_have_their_own_keys(one: str, other: str) -> None:
     assert _decoding(one) != _decoding(other)
     key = url_layout_key(one)
     assert key is None or key != url_layout_key(other)
+
+
+# ------------------------------------------------------- URL shapes ---
+@st.composite
+def _shaped_pair(draw: st.DrawFn, script: str) -> tuple[str, str]:
+    """Two URLs of ``script`` with the same names in the same order, as a
+    log's lines are, their values drawn apart (each the same or another):
+    a shape learned from the first often matches the second."""
+    head = draw(st.sampled_from(_HEADS)).format(script)
+    plain = [name for name in _names(script) if name not in _ODD_NAMES]
+    names = draw(st.lists(st.sampled_from([*plain, "login", "psw"]), min_size=1, max_size=6))
+    values = draw(st.lists(_VALUES, min_size=len(names), max_size=len(names)))
+    others = [draw(st.one_of(st.just(value), _VALUES)) for value in values]
+    end = draw(st.sampled_from(["", "", "", "#fmt=1", "#x", " ", "%23"]))
+
+    def url(values: list[str]) -> str:
+        return f"{head}?{'&'.join(map('='.join, zip(names, values, strict=True)))}"
+
+    return url(values), url(others) + end
+
+
+@settings(max_examples=1000)
+@given(data=st.data(), script=st.sampled_from(_SCRIPTS))
+def test_a_url_of_a_learned_shape_decodes_as_the_url_it_was_learned_from(
+    data: st.DataObject, script: str
+) -> None:
+    """A shape (names in order, the layout's values written out, of ids and
+    numbers whether they are several) matches its own URL, and a URL it
+    matches is read by the full parse as the shape's URL is: same script,
+    format, charset and layout."""
+    one, other = data.draw(st.one_of(_shaped_pair(script), _url_pair(script)))
+    pieces = url_shape(one)
+    if pieces is None:  # (a fragment, spaces, an odd or bare name, an unusual id)
+        return
+    shapes = UrlShapes(((pieces, one),))
+    found = shapes.fullmatch(one)
+    assert found is not None
+    assert shapes.values[found.lastindex or 0] == one
+    if shapes.fullmatch(other) is not None and "#" not in other:
+        assert _decoding(other) == _decoding(one)
+
+
+#: URL pairs of one shape whose values read alike (ids, numbers, text), and
+#: of no shape in common (a layout value written otherwise, an id list, a
+#: parameter more, a name in another case)
+_SAME_SHAPE = [
+    ("status.php?login=a&id=5&fmt=3", "status.php?login=b%2C&id=6&fmt=3"),
+    ("status.php?id=5,6&phone=1&fmt=1", "status.php?id=7,8,9&phone=2,3&fmt=1"),
+    ("send.php?cost=3&mes=hi&fmt=0", "send.php?cost=3&mes=a%26b+c%3D1&fmt=0"),
+    ("https://smsc.ru/sys/balance.php", "https://smsc.ru/sys/balance.php"),
+]
+_OTHER_SHAPE = [
+    ("status.php?id=5&fmt=3", "status.php?id=5&fmt=%33"),
+    ("status.php?id=5&fmt=3", "status.php?id=5%2C6&fmt=3"),
+    ("status.php?id=5&fmt=3", "status.php?id=5&fmt=3&all=2"),
+    ("status.php?id=5&fmt=3", "status.php?id=5&FMT=3"),
+    ("status.php?id=5&fmt=3", "status.php?id=5&fmt=3 "),
+    ("phones.php?get=1&fmt=3", "phones.php?get=1&fmt=3&del=1"),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), _SAME_SHAPE)
+def test_urls_of_one_shape_share_it(one: str, other: str) -> None:
+    pieces = url_shape(one)
+    assert pieces is not None
+    assert UrlShapes(((pieces, 1),)).fullmatch(other) is not None
+
+
+@pytest.mark.parametrize(("one", "other"), _OTHER_SHAPE)
+def test_urls_that_read_otherwise_do_not_share_a_shape(one: str, other: str) -> None:
+    pieces = url_shape(one)
+    assert pieces is not None
+    assert UrlShapes(((pieces, 1),)).fullmatch(other) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "status.php?id=5&fmt=3#top",
+        " status.php?id=5",
+        "status.php?id=5&fmt",
+        "status.php?f%6Dt=3",
+        "status.php?id=5%2C6",
+        "?id=5&phone=1",
+        "status.php?id=5&&fmt=3",
+    ],
+)
+def test_a_url_the_full_parse_reads_unusually_has_no_shape(url: str) -> None:
+    assert url_shape(url) is None
+
+
+def _status(number: int, fmt: int = 3) -> str:
+    return f"https://smsc.ru/sys/status.php?login=u&psw=p{number}&id={number}&fmt={fmt}"
+
+
+def test_a_shape_is_learned_when_its_layout_misses_again() -> None:
+    """A one-off URL compiles nothing; the second miss of its layout learns
+    the shape, and then the key's 4th, 8th... miss (a layout whose URLs keep
+    coming in new shapes costs a compile per doubling)."""
+    table: ShapeTable[str] = ShapeTable()
+    table.learn(_status(1), "key", "decoder")
+    assert table.find(_status(2)) is None
+    table.learn(_status(2), "key", "decoder")
+    assert table.find(_status(3)) == "decoder"
+    assert table.find(_status(3) + "#x") is None  # (a fragment: the full parse)
+    reordered = "https://smsc.ru/sys/status.php?id=5&login=u&fmt=3"
+    table.learn(reordered, "key", "decoder")  # the key's 3rd miss
+    assert table.find(reordered) is None
+    table.learn(reordered, "key", "decoder")  # ...and 4th
+    assert table.find(reordered) == "decoder"
+    assert table.find(_status(4)) == "decoder"
+
+
+def test_the_oldest_shape_goes_when_the_table_is_full() -> None:
+    table: ShapeTable[int] = ShapeTable()
+    for fmt in range(MAX_SHAPES + 1):
+        for number in (1, 2):
+            table.learn(_status(number, fmt), fmt, fmt)
+    assert table.find(_status(5, 0)) is None
+    assert [table.find(_status(5, fmt)) for fmt in range(1, MAX_SHAPES + 1)] == list(
+        range(1, MAX_SHAPES + 1)
+    )
+
+
+def test_decode_by_url_learns_the_shape_and_reads_alike() -> None:
+    """Lines of a log: each URL its own, one shape; decoded by the shape's
+    decoder once learned, as each URL's own decoder reads them."""
+    body = b'{"status": 1, "last_date": "28.06.2021 15:55:47", "last_timestamp": 1624884947}'
+    for number in range(50):
+        url = _status(number) + f"&phone=7999{number}"
+        assert smsc_codec.decode(body, url) == smsc_codec.Decoder(url).decode(body)
+    assert smsc_codec._api._URL_SHAPES.find(_status(77) + "&phone=1") is not None
 
 
 #: answers every layout meets: OK, errors, a status row, a JSON object

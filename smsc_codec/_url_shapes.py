@@ -1,0 +1,206 @@
+"""URL shapes: a log's requests differ in their values, seldom in their shape.
+
+A URL's shape is its part before ``?`` and its parameter names in order, with
+the values that choose the layout written out (``fmt=3``, ``all=2``, the
+commands), of ``id`` and ``phone`` only whether they list several, and any
+text in place of every other value (ids, numbers, credentials, the message).
+Every URL of a shape has the layout of the URL the shape was learned from:
+the full parse (``layout_of(parse_request(url))``) reads nothing a shape
+leaves open. So once a shape is learned, one regex call over a new URL finds
+what was kept for its layout (a decoder), where the parameters would each
+cost a search (``url_layout_key``).
+
+The learned shapes are one regex, a trie of alternations whose branches end
+in an empty group: its number tells which shape matched. Compiling it costs
+a few hundred decodes (0.4–0.7 ms), so a shape is learned only when its
+layout misses again, ever more seldom (:meth:`ShapeTable.learn`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from ._replies import layout_parameters
+from ._request import script_of_path
+
+__all__ = ["ShapeTable", "UrlShapes", "url_shape"]
+
+_T = TypeVar("_T")
+
+#: shapes kept at once (the oldest goes first)
+MAX_SHAPES = 16
+#: layout keys whose misses are counted (a flood of made-up ones is not kept)
+MAX_KEYS = 1024
+
+#: a parameter name a shape writes out (one written escaped, ``f%6Dt``, is
+#: read by the full parse alone)
+_NAME = re.compile(r"[A-Za-z0-9_]+").fullmatch
+#: The classes of values: of ``id`` and ``phone`` only whether they list
+#: several (``_replies._several``), anything for the values that do not
+#: choose the layout. (A ``#``, which starts a fragment the full parse drops
+#: with all that follows, is refused before the match: refused here, in
+#: every class, it would cost a third of the match.)
+_CLASSES = {
+    # anything but the next field
+    "any": "[^&]*+",
+    # one id: no comma, written or escaped (``%2C`` is the one escape that
+    # reads as a comma, and no escape at all is let through)
+    "one id": "[^&,%]*+",
+    # several ids: a comma written
+    "several ids": "[^&,]*+,[^&]*+",
+    # one number: digits after an optional ``+`` (written, escaped or as the
+    # space ``+`` reads as)
+    "one phone": r"(?:\+|%2[Bb])?[0-9]*+",
+    # several numbers: digits, a separator, a digit, and anything after (which
+    # cannot make fewer than two numbers of them)
+    "several phones": "[0-9]++(?:,|;|%2[Cc]|%3[Bb])[0-9][^&]*+",
+}
+
+
+def _value_pattern(name: str, value: str, layout: frozenset[str]) -> str | None:
+    """The pattern of ``name``'s values that read as ``value`` does, None when
+    none says it simply."""
+    kind: str | None
+    if name not in layout:
+        kind = "any"
+    elif name == "id":
+        kind = "several ids" if "," in value else "one id" if "%" not in value else None
+    elif name == "phone":
+        kind = next(
+            (
+                k
+                for k in ("one phone", "several phones")
+                if re.fullmatch(_CLASSES[k].format(""), value)
+            ),
+            None,
+        )
+    else:
+        return re.escape(value)  # (what chooses the layout is written out)
+    return None if kind is None else _CLASSES[kind]
+
+
+def url_shape(url: str) -> tuple[str, ...] | None:
+    """The regex of ``url``'s shape as its pieces (the head, then each
+    field), None when it has none: no script in the path, a fragment,
+    surrounding spaces, a field without a plain name or ``=`` (the full parse
+    reads those in ways a shape does not spell)."""
+    head, question, query = url.partition("?")
+    script = script_of_path(head)
+    if not script or "#" in url or url != url.strip():
+        return None
+    if not question:
+        return (re.escape(head),)
+    names, commands = layout_parameters(script)
+    layout = frozenset(names) | frozenset(commands)
+    fields = [field.partition("=") for field in query.split("&")]
+    if any(not equals or _NAME(name) is None for name, equals, _ in fields):
+        return None
+    pieces = [rf"{re.escape(head)}\?"]
+    for at, (name, _, value) in enumerate(fields):
+        pattern = _value_pattern(name, value, layout)
+        if pattern is None:
+            return None
+        pieces.append(f"{'&' if at else ''}{name}={pattern}")
+    return tuple(pieces)
+
+
+#: a trie of shapes: each piece leads on; None marks where a shape ends
+_Trie = dict[str | None, "_Trie | int"]
+
+
+def _regex_of(trie: _Trie, order: list[int]) -> str:
+    """The alternation of the shapes under ``trie``, each ending in an empty
+    group; ``order`` gets the shapes' positions in the groups' order."""
+    branches = []
+    for piece, below in trie.items():
+        if piece is None:
+            assert isinstance(below, int)
+            order.append(below)
+            branches.append("()")
+        else:
+            assert isinstance(below, dict)
+            branches.append(piece + _regex_of(below, order))
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _never(url: str) -> None:
+    """The match of a table that has learned nothing."""
+
+
+class UrlShapes(Generic[_T]):
+    """Shapes, each with what was kept for it, and the regex that tells
+    which one a URL has; a value, never changed (a reader in another thread
+    holds a consistent one).
+
+    ``fullmatch(url)`` is None for a URL of no shape here; otherwise the
+    match's ``lastindex`` is the position of its value in ``values``. A
+    ``#`` must be refused before (``"#" in url``). Shapes that begin alike
+    share their first pieces in the regex, which reads each piece of a URL
+    once.
+    """
+
+    __slots__ = ("fullmatch", "shapes", "values")
+
+    fullmatch: Callable[[str], re.Match[str] | None]
+
+    def __init__(self, shapes: tuple[tuple[tuple[str, ...], _T], ...] = ()) -> None:
+        self.shapes = shapes
+        trie: _Trie = {}
+        for position, (pieces, _) in enumerate(shapes):
+            node = trie
+            for piece in pieces:
+                below = node.setdefault(piece, {})
+                assert isinstance(below, dict)
+                node = below
+            node[None] = position
+        order: list[int] = []
+        self.fullmatch = re.compile(_regex_of(trie, order)).fullmatch if shapes else _never
+        #: the value of the shape whose group is N at position N (0 unused)
+        self.values: tuple[_T | None, ...] = (None, *(shapes[at][1] for at in order))
+
+
+class ShapeTable(Generic[_T]):
+    """The shapes learned so far (``current``), and when to learn more."""
+
+    __slots__ = ("_misses", "current")
+
+    def __init__(self) -> None:
+        self.current: UrlShapes[_T] = UrlShapes()
+        #: how often each layout key's URLs had no shape learned
+        self._misses: dict[Hashable, int] = {}
+
+    def find(self, url: str) -> _T | None:
+        """What was kept for ``url``'s shape, None when it has none learned."""
+        shapes = self.current
+        found = shapes.fullmatch(url)
+        if found is None or "#" in url:
+            return None
+        return shapes.values[found.lastindex or 0]
+
+    def learn(self, url: str, key: Hashable, value: _T) -> None:
+        """Note that ``url`` (of layout ``key``, kept as ``value``) had no
+        shape learned, and learn its shape on the key's 2nd, 4th, 8th… miss.
+
+        A shape is learned once its layout comes back (a one-off decode
+        compiles nothing); the doubling bounds the compiles where a layout's
+        URLs come in ever new shapes (parameters in a random order, say) to
+        one per doubling of its misses. The oldest shape goes when the
+        table is full.
+        """
+        misses = self._misses
+        if len(misses) >= MAX_KEYS:
+            misses.clear()
+        count = misses[key] = misses.get(key, 0) + 1
+        if count < 2 or count & (count - 1):
+            return
+        pieces = url_shape(url)
+        if pieces is not None:
+            kept = self.current.shapes[1 - MAX_SHAPES :]
+            self.current = UrlShapes((*kept, (pieces, value)))
+
+    def clear(self) -> None:
+        """Forget every shape."""
+        self.current = UrlShapes()
+        self._misses.clear()
