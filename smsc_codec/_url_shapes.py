@@ -192,8 +192,3 @@ class ShapeTable(Generic[_T]):
         if pieces is not None:
             kept = self.current.shapes[1 - MAX_SHAPES :]
             self.current = UrlShapes((*kept, (pieces, value)))
-
-    def clear(self) -> None:
-        """Forget every shape."""
-        self.current = UrlShapes()
-        self._misses.clear()
