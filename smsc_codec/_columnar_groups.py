@@ -4,22 +4,21 @@ A log's URLs differ in ids, numbers, texts and credentials, and share a few
 layouts. ``_replies.layout_of`` reduces one request to what chooses its
 layout; here a whole column of URLs is grouped at once. One URL (the first
 not grouped yet) is turned into a pattern that matches exactly the URLs of
-its layout *and of its shape*: its head and parameter names as written, in
-its order, the values of the parameters ``layout_of`` keeps as written
-(``id`` reduced to whether it lists several, ``phone`` to "one number" when
-it is digits only, as ``layout_of`` reduces them), any value of the others.
-Which parameters it keeps is asked of ``layout_of`` itself, once per script
-and parameter name met. One pass of Arrow's regex engine (a match, no
-captures: its fastest form) picks the group out of the URLs left; a log's URLs
-fall into a few groups, so a few passes group them all. Past
-``_SHAPES_TRIED`` groups, the URLs left are grouped by their shape (the URL
-with its values taken out) and each shape is keyed by a regex replacement.
+its layout *and of its shape* (``_url_shapes``, the shapes ``decode`` learns,
+spelled for Arrow's regex engine): its head and parameter names as written,
+in its order, the values of the parameters ``layout_of`` keeps as written
+(``id`` and ``phone`` reduced to whether they list several), any value of
+the others. One pass of Arrow's regex engine (a match, no captures: its
+fastest form) picks the group out of the URLs left; a log's URLs fall into a
+few groups, so a few passes group them all. Past ``_SHAPES_TRIED`` groups,
+the URLs left are grouped by their shape (the URL with its values taken out)
+and each shape is keyed by a regex replacement.
 
 URLs with equal keys have equal layouts (equal heads and equal values of
 every parameter that matters), so one request of each group tells the
 group's layout. URLs this cannot vouch for are handed back: those with an
-escape (``%``: a name may hide behind it) or a fragment (``#``), a head
-naming no script, and anything that is not a string.
+escaped name (``f%6Dt`` is ``fmt`` once unescaped) or a fragment (``#``), a
+head naming no script, and anything that is not a string.
 """
 
 from __future__ import annotations
@@ -33,27 +32,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._errors import RequestError
-from ._replies import layout_of
-from ._request import parse_request
+from ._url_shapes import KINDS, url_fields
 
 __all__ = ["group_requests", "re2_literal", "string_array"]
 
 Positions = np.ndarray[Any, np.dtype[np.int64]]
-
-
-@functools.lru_cache(maxsize=4096)
-def _keeps(head: str, name: str) -> bool | None:
-    """Whether ``layout_of`` keeps parameter ``name`` of a request to
-    ``head``; None when the head names no script of its own."""
-    try:
-        script = parse_request(head + "?").script
-        kept = layout_of(parse_request(f"{head}?{name}=1"))
-    except (RequestError, ValueError):
-        return None
-    if kept.script != script:
-        return None
-    return any(key == name for key, _ in kept.params)
 
 
 def re2_literal(text: str) -> str:
@@ -77,52 +60,21 @@ def _shape(url: str) -> str:
 _VALUES = re.compile("=[^&]*")
 #: the start of every key (a URL that starts with it is left unkeyed)
 _MARK = "\x01"
-#: a value that is no part of the key: anything but an escape, a fragment or
-#: the next parameter
-_ANY_VALUE = "[^&%#]*"
-
-
-def _params(url: str) -> list[tuple[str, str, str, str, bool]] | None:
-    """The parameters of a URL (or of its shape) in order: the ``&`` before
-    each (none before the first), its name, ``=`` or nothing, its value, and
-    whether ``layout_of`` keeps it. None when the URL holds an escape or a
-    fragment (``f%6Dt`` is ``fmt`` once unescaped: only the full parse can
-    tell), or its head names no script."""
-    if "%" in url or "#" in url:
-        return None
-    head, _, query = url.partition("?")
-    params = []
-    for number, param in enumerate(query.split("&") if query else []):
-        name, equals, value = param.partition("=")
-        keeps = _keeps(head, name)
-        if keeps is None:
-            return None
-        params.append(("&" if number else "", name, equals, value, keeps))
-    return params
 
 
 @functools.lru_cache(maxsize=256)
 def _group_pattern(url: str) -> str | None:
-    """A regex matching exactly the URLs of ``url``'s shape whose layout
-    parameters have ``url``'s values (see the module docstring); None when
-    ``url`` holds an escape or a fragment, or its head names no script."""
-    params = _params(url)
-    if params is None:
+    """A regex (RE2's) matching exactly the URLs of ``url``'s shape whose
+    layout parameters read as ``url``'s (``_url_shapes``); None when ``url``
+    has no shape."""
+    found = url_fields(url)
+    if found is None:
         return None
-    head, question, _ = url.partition("?")
-    parts = [re2_literal(head + question)]
-    for separator, name, equals, value, keeps in params:
-        if not equals:
-            parts.append(separator + re2_literal(name))
-        elif not keeps:
-            parts.append(separator + re2_literal(name) + "=" + _ANY_VALUE)
-        elif name == "id":  # one id or several
-            several = "," in value
-            parts.append(separator + ("id=[^&%#]*,[^&%#]*" if several else "id=[^&,%#]*"))
-        elif name == "phone" and value.isdigit() and value.isascii():  # one number
-            parts.append(separator + "phone=[0-9]+")
-        else:
-            parts.append(separator + re2_literal(f"{name}={value}"))
+    lead, fields = found
+    parts = [re2_literal(lead)]
+    for at, field in enumerate(fields):
+        value = re2_literal(field.value) if field.kind is None else KINDS[field.kind][1]
+        parts.append(("&" if at else "") + re2_literal(field.name + field.equals) + value)
     return "^" + "".join(parts) + "$"
 
 
@@ -130,35 +82,33 @@ def _key_pattern(shape: str) -> tuple[str, str] | None:
     """For URLs of one shape (their text with every value taken out), a
     regex and its replacement that leave the layout key: the head and the
     parameters layout_of keeps, ``id`` reduced to its comma (several ids or
-    one) and ``phone`` to nothing when it is digits only. None as for
-    :func:`_params`."""
-    params = _params(shape)
-    if params is None:
+    one, no escape let through) and ``phone`` to nothing when it is digits
+    only. None when the shape has none (:func:`_url_shapes.url_fields`)."""
+    found = url_fields(shape)
+    if found is None:
         return None
-    head = shape.partition("?")[0]
-    parts = [re.escape(head) + (r"\?" if "?" in shape else "")]
-    replacement = [head.replace("\\", "\\\\") + "?"]
+    lead, fields = found
+    parts = [re.escape(lead)]
+    replacement = [lead.replace("\\", "\\\\")]
     group = 0
-    for separator, name, equals, _, keeps in params:
-        if not equals:
-            parts.append(separator + re.escape(name))
-            if keeps:
-                replacement.append(f"&{name}")
+    for at, field in enumerate(fields):
+        name = ("&" if at else "") + re.escape(field.name)
+        if not field.equals:
+            parts.append(name)
+            if field.chooses:
+                replacement.append(f"&{field.name}")
             continue
-        if not keeps:
-            parts.append(separator + re.escape(name) + "=[^&%#]*")
-        elif name == "id":
-            group += 1
-            parts.append(separator + "id=[^&,%#]*(,?)[^&%#]*")
-            replacement.append(f"&id=\\{group}")
-        elif name == "phone":
-            group += 1
-            parts.append(separator + "phone=(?:[0-9]+|([^&%#]*))")
-            replacement.append(f"&phone=\\{group}")
+        if not field.chooses:
+            parts.append(name + "=[^&#]*")
+            continue
+        group += 1
+        if field.name == "id":
+            parts.append(name + "=[^&,%#]*(,?)[^&%#]*")
+        elif field.name == "phone":
+            parts.append(name + "=(?:[0-9]+|([^&#]*))")
         else:
-            group += 1
-            parts.append(separator + re.escape(name) + "=([^&%#]*)")
-            replacement.append(f"&{name}=\\{group}")
+            parts.append(name + "=([^&#]*)")
+        replacement.append(f"&{field.name}=\\{group}")
     return "^" + "".join(parts) + "$", "".join(replacement)
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from ._replies import layout_parameters
 from ._request import script_of_path
 
-__all__ = ["ShapeTable", "UrlShapes", "url_shape"]
+__all__ = ["KINDS", "Field", "ShapeTable", "UrlShapes", "url_fields", "url_shape"]
 
 _T = TypeVar("_T")
 
@@ -37,65 +37,88 @@ MAX_KEYS = 1024
 #: a parameter name a shape writes out (one written escaped, ``f%6Dt``, is
 #: read by the full parse alone)
 _NAME = re.compile(r"[A-Za-z0-9_]+").fullmatch
-#: The classes of values: of ``id`` and ``phone`` only whether they list
-#: several (``_replies._several``), anything for the values that do not
-#: choose the layout. (A ``#``, which starts a fragment the full parse drops
-#: with all that follows, is refused before the match: refused here, in
-#: every class, it would cost a third of the match.)
-_CLASSES = {
+
+#: The classes of values, each as Python's regex (possessive) and as RE2's
+#: (Arrow's engine, which grouping a column of URLs uses): of ``id`` and
+#: ``phone`` only whether they list several (``_replies._several``),
+#: anything for the values that do not choose the layout. A ``#`` starts a
+#: fragment, which the full parse drops with all that follows: RE2's classes
+#: refuse it; before Python's match it is looked for alone (in every class it
+#: would cost a third of the match).
+KINDS: dict[str, tuple[str, str]] = {
     # anything but the next field
-    "any": "[^&]*+",
+    "any": ("[^&]*+", "[^&#]*"),
     # one id: digits (ids are numbers; any other id without a comma, written
     # or escaped as ``%2C``, is one too, but a class of digits costs a tenth
     # of the match less than one of all but those)
-    "one id": "[0-9]*+",
+    "one id": ("[0-9]*+", "[0-9]*"),
     # several ids: a comma written
-    "several ids": "[^&,]*+,[^&]*+",
+    "several ids": ("[^&,]*+,[^&]*+", "[^&,#]*,[^&#]*"),
     # one number: digits after an optional ``+`` (written, escaped or as the
     # space ``+`` reads as)
-    "one phone": r"(?:\+|%2[Bb])?[0-9]*+",
+    "one phone": (r"(?:\+|%2[Bb])?[0-9]*+", r"(?:\+|%2[Bb])?[0-9]*"),
     # several numbers: digits, a separator, a digit, and anything after (which
     # cannot make fewer than two numbers of them)
-    "several phones": "[0-9]++(?:,|;|%2[Cc]|%3[Bb])[0-9][^&]*+",
+    "several phones": (
+        "[0-9]++(?:,|;|%2[Cc]|%3[Bb])[0-9][^&]*+",
+        "[0-9]+(?:,|;|%2[Cc]|%3[Bb])[0-9][^&#]*",
+    ),
 }
+#: the kinds a value of ``id`` or ``phone`` may be of
+_COUNTED = {"id": ("one id", "several ids"), "phone": ("one phone", "several phones")}
 
 
-def _value_pattern(name: str, value: str, layout: frozenset[str]) -> str | None:
-    """The pattern of ``name``'s values that read as ``value`` does, None when
-    none says it simply."""
+class Field(NamedTuple):
+    """A field of a URL's query as its shape holds it."""
+
+    name: str
+    #: ``=``, or nothing for a bare name (which the full parse reads as empty)
+    equals: str
+    value: str
+    #: whether the parameter chooses the layout (``layout_of`` keeps it)
+    chooses: bool
+    #: the class of the values that read as this one (:data:`KINDS`), None
+    #: when the value is written out
     kind: str | None
-    if name not in layout:
-        kind = "any"
-    elif name in ("id", "phone"):
-        kinds = ("one id", "several ids") if name == "id" else ("one phone", "several phones")
-        kind = next((k for k in kinds if re.fullmatch(_CLASSES[k], value)), None)
-    else:
-        return re.escape(value)  # (what chooses the layout is written out)
-    return None if kind is None else _CLASSES[kind]
 
 
-def url_shape(url: str) -> tuple[str, ...] | None:
-    """The regex of ``url``'s shape as its pieces (the head, then each
-    field), None when it has none: no script in the path, a fragment,
-    surrounding spaces, a field without a plain name or ``=`` (the full parse
-    reads those in ways a shape does not spell)."""
+def url_fields(url: str) -> tuple[str, tuple[Field, ...]] | None:
+    """The part of ``url`` up to its query (``?`` included) and its fields,
+    None when a shape cannot spell how the full parse reads it: no script in
+    the path, a fragment, surrounding spaces, an empty field, a name that is
+    not plain (escaped, spaced), an ``id`` or ``phone`` of no class."""
     head, question, query = url.partition("?")
     script = script_of_path(head)
     if not script or "#" in url or url != url.strip():
         return None
-    if not question:
-        return (re.escape(head),)
     names, commands = layout_parameters(script)
     layout = frozenset(names) | frozenset(commands)
-    fields = [field.partition("=") for field in query.split("&")]
-    if any(not equals or _NAME(name) is None for name, equals, _ in fields):
-        return None
-    pieces = [rf"{re.escape(head)}\?"]
-    for at, (name, _, value) in enumerate(fields):
-        pattern = _value_pattern(name, value, layout)
-        if pattern is None:
+    fields = []
+    for text in query.split("&") if query else ():
+        name, equals, value = text.partition("=")
+        if _NAME(name) is None:
             return None
-        pieces.append(f"{'&' if at else ''}{name}={pattern}")
+        chooses = name in layout
+        kind: str | None = "any" if equals and not chooses else None
+        if chooses and equals and name in _COUNTED:
+            kind = next((k for k in _COUNTED[name] if re.fullmatch(KINDS[k][0], value)), None)
+            if kind is None:
+                return None
+        fields.append(Field(name, equals, value, chooses, kind))
+    return head + question, tuple(fields)
+
+
+def url_shape(url: str) -> tuple[str, ...] | None:
+    """The regex of ``url``'s shape (Python's) as its pieces: the head, then
+    each field; None when it has none (:func:`url_fields`)."""
+    found = url_fields(url)
+    if found is None:
+        return None
+    lead, fields = found
+    pieces = [re.escape(lead)]
+    for at, field in enumerate(fields):
+        value = re.escape(field.value) if field.kind is None else KINDS[field.kind][0]
+        pieces.append(f"{'&' if at else ''}{field.name}{field.equals}{value}")
     return tuple(pieces)
 
 
