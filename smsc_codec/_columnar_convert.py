@@ -32,9 +32,14 @@ __all__ = [
     "LAST_SPACE",
     "NO_TEXT",
     "Mask",
+    "byte_rows",
     "convert_field",
     "convert_text",
+    "date_column",
+    "date_spans",
+    "date_width",
     "empty_texts",
+    "json_column",
     "mask",
     "numbers_in_form",
     "python_whitespace",
@@ -67,6 +72,7 @@ LAST_SPACE = 0x3000
 NO_TEXT = pa.scalar(None, type=pa.string())
 _NO_LENGTH = pa.scalar(0, type=pa.int32())
 _FALSE = pa.scalar(False)
+_EMPTY_TEXT = pa.scalar("", type=pa.string())
 
 
 @functools.cache
@@ -213,6 +219,24 @@ def convert_field(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[Mask, 
     return convert_text(kind, texts, empty_texts(texts))
 
 
+def json_column(spec: FieldSpec, raw: pa.Array) -> tuple[Mask, pa.Array]:
+    """(valid, column) of one field's values as JSON gives them: numbers as
+    int64 (codes are IntEnum members: ints to Arrow), everything else as
+    text, null where absent; valid where the value fits its column."""
+    kind = spec.kind
+    if kind is Kind.LIST:
+        items = [None if text is None else list_items(text) for text in raw.to_pylist()]
+        return np.ones(len(raw), dtype=bool), pa.array(items, type=TEXTS)
+    if kind in (Kind.TEXT, Kind.TOKEN, Kind.INT):
+        return np.ones(len(raw), dtype=bool), raw
+    texts = raw
+    if kind in (Kind.DATETIME, Kind.DATE):
+        # an empty date is no date (``_json.wire_twin``)
+        texts = pc.if_else(pc.equal(texts, _EMPTY_TEXT), NO_TEXT, texts)
+    absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return convert_text(kind, texts, absent)
+
+
 def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
     """(valid, column) of numbers, money or dates written as text: valid
     where the text has its kind's form and fits the column (or is absent:
@@ -268,20 +292,34 @@ def _date_template(kind: Kind) -> tuple[bytes, bytes] | None:
 def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
     """Which texts have the kind's form, and their bytes (a row each, for
     those rows): a fixed-width form is checked byte by byte by numpy."""
-    template = _date_template(kind)
     offsets, data = string_buffers(texts)
-    if template is None:
+    if _date_template(kind) is None:
         valid = mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
         rows = np.flatnonzero(valid)
         width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
         return valid, data[offsets[rows][:, None] + np.arange(width)]
-    lowest, highest = _date_bounds(kind)
-    width = len(lowest)
-    valid = (offsets[1:] - offsets[:-1]) == width
+    valid = (offsets[1:] - offsets[:-1]) == date_width(kind)
     if texts.null_count:  # (a null's offsets may span anything)
         valid &= mask(texts.is_valid())
+    return _fixed_date_digits(kind, data, offsets[:-1], valid)
+
+
+def date_width(kind: Kind) -> int | None:
+    """The width in bytes of a date kind's form where it is fixed (digits
+    and literal characters only), else None."""
+    template = _date_template(kind)
+    return None if template is None else len(template[0])
+
+
+def _fixed_date_digits(
+    kind: Kind, data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, valid: Mask
+) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Which of the dates at ``starts`` (``valid``: those of the form's width)
+    have the kind's fixed-width form, and their bytes (a row each, for
+    those rows)."""
+    lowest, highest = _date_bounds(kind)
     rows = np.flatnonzero(valid)
-    matrix = byte_rows(data, offsets[rows], width)
+    matrix = byte_rows(data, starts[rows], len(lowest))
     inside = (matrix >= lowest) & (matrix <= highest)
     if inside.all():  # (a log's dates: all of the form)
         return valid, matrix
@@ -308,20 +346,56 @@ def byte_rows(
     data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, width: int
 ) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """The ``width`` bytes from each of ``starts`` (each within ``data``), a
-    row each: the rows of a view with a row at every byte, taken at once."""
-    windows = np.lib.stride_tricks.as_strided(
-        data, shape=(max(len(data) - width + 1, 0), width), strides=(1, 1), writeable=False
+    row each: the items of a view with an item of ``width`` bytes at every
+    byte, taken at once (numpy takes such an item at about the cost of one
+    byte, and at half the cost of a row of a strided view of bytes)."""
+    if width <= 0:
+        return np.zeros((len(starts), 0), dtype=np.uint8)
+    items: np.ndarray[Any, Any] = np.ndarray(
+        (max(len(data) - width + 1, 0),),
+        dtype=np.dtype((np.void, width)),
+        buffer=data,
+        offset=0,
+        strides=(1,),
     )
-    return windows[starts]
+    return items[starts].view(np.uint8).reshape(-1, width)
 
 
 def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
     """Dates of the kind's form that exist, as ``datetime.fromisoformat``
-    reads them: year 1-9999, a day of that month, hour 0-23, minute and
-    second 0-59. The digits are read from the data buffer at their fixed
-    places (the form has ASCII digits only)."""
-    count = len(texts)
-    valid, matrix = _date_digits(kind, texts)
+    reads them (:func:`_date_numbers`)."""
+    valid, values = _date_numbers(kind, *_date_digits(kind, texts))
+    column = date_column(kind, values, valid)
+    return valid if absent is None else valid | absent, column
+
+
+def date_spans(
+    kind: Kind, data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, lengths: Ints
+) -> tuple[Mask, Ints]:
+    """(valid, values) of the dates ``data[starts[i]:starts[i] + lengths[i]]``
+    of a fixed-width form (:func:`date_width`): valid where the date has the
+    form and exists, and its value there (:func:`date_column`)."""
+    valid = lengths == date_width(kind)
+    return _date_numbers(kind, *_fixed_date_digits(kind, data, starts, valid))
+
+
+def date_column(kind: Kind, values: Ints, valid: Mask) -> pa.Array:
+    """A date column of values (days or milliseconds since the epoch), null
+    where not ``valid``."""
+    missing = None if valid.all() else ~valid
+    if kind is Kind.DATE:
+        return pa.array(values.astype(np.int32), type=pa.int32(), mask=missing).cast(pa.date32())
+    return pa.array(values, type=pa.int64(), mask=missing).cast(timestamp_type(None))
+
+
+def _date_numbers(
+    kind: Kind, valid: Mask, matrix: np.ndarray[Any, np.dtype[np.uint8]]
+) -> tuple[Mask, Ints]:
+    """(valid, values) of the dates whose bytes are the rows of ``matrix``
+    (one for each of ``valid``), as ``datetime.fromisoformat`` reads them:
+    year 1-9999, a day of that month, hour 0-23, minute and second 0-59;
+    days since the epoch for a date, milliseconds for a date and time."""
+    count = len(valid)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
     # each part's digits times their place values, summed (one product a part)
@@ -340,15 +414,9 @@ def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mas
         hour, minute, second = numbers[3:]
         ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
         values = day_numbers * _MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000
-        type_: pa.DataType = timestamp_type(None)
     else:
         values = day_numbers
-        type_ = pa.date32()
     valid[rows[~ok]] = False
     full = np.zeros(count, dtype=np.int64)
     full[rows] = values
-    if type_ == pa.date32():
-        column = pa.array(full.astype(np.int32), type=pa.int32(), mask=~valid).cast(type_)
-    else:
-        column = pa.array(full, type=pa.int64(), mask=~valid).cast(type_)
-    return valid if absent is None else valid | absent, column
+    return valid, full
