@@ -317,10 +317,10 @@ def _fixed_date_digits(
     """Which of the dates at ``starts`` (``valid``: those of the form's width)
     have the kind's fixed-width form, and their bytes (a row each, for
     those rows)."""
-    lowest, highest = _date_bounds(kind)
+    lowest, spread = _date_bounds(kind)
     rows = np.flatnonzero(valid)
     matrix = byte_rows(data, starts[rows], len(lowest))
-    inside = (matrix >= lowest) & (matrix <= highest)
+    inside = matrix - lowest <= spread  # (a byte below the lowest wraps past it)
     if inside.all():  # (a log's dates: all of the form)
         return valid, matrix
     ok = inside.all(axis=1)
@@ -330,15 +330,16 @@ def _fixed_date_digits(
 
 @functools.cache
 def _date_bounds(kind: Kind) -> tuple[np.ndarray[Any, np.dtype[np.uint8]], ...]:
-    """The lowest and highest byte each place of a fixed-width date form
-    holds: 0 to 9 where a digit goes, the literal byte elsewhere."""
+    """The lowest byte each place of a fixed-width date form holds ("0"
+    where a digit goes, the literal byte elsewhere), and how far above it
+    the byte may be (9 and 0)."""
     template = _date_template(kind)
     assert template is not None
     literal = np.frombuffer(template[0], dtype=np.uint8)
     digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
     return (
         np.where(digit, ord("0"), literal).astype(np.uint8),
-        np.where(digit, ord("9"), literal).astype(np.uint8),
+        np.where(digit, 9, 0).astype(np.uint8),
     )
 
 
@@ -398,25 +399,40 @@ def _date_numbers(
     count = len(valid)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
-    # each part's digits times their place values, summed (one product a part)
-    digit_values = matrix.astype(np.int64) - ord("0")
-    numbers = [
-        digit_values[:, at : at + digits] @ 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
-        for at, digits in parts
-    ]
-    day, month, year = numbers[:3]
+    # a row a place (int16 holds a year), each part's digits times their
+    # place values, summed
+    digits = matrix.T.astype(np.int16, order="C") - np.int16(ord("0"))
+    day, month, year, *time = (
+        sum(digits[at + place] * np.int16(10 ** (width - 1 - place)) for place in range(width))
+        for at, width in parts
+    )
+    # (no division: numpy's integer division is slow; tables by year and month)
+    firsts, leap = _calendar()
     ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
-    ok &= days.astype("datetime64[M]") == months  # (the 31st of a 30-day month is not)
-    day_numbers = days.astype(np.int64)
+    month = np.minimum(month, 12)
+    leap_day = leap[year]
+    ok &= day <= _MONTH_DAYS[month] + ((month == 2) & leap_day)
+    values = firsts[year] + _MONTH_STARTS[month] + ((month > 2) & leap_day) + (day - 1)
     if kind is Kind.DATETIME:
-        hour, minute, second = numbers[3:]
+        hour, minute, second = (part.astype(np.int64) for part in time)
         ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-        values = day_numbers * _MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000
-    else:
-        values = day_numbers
+        values = values * _MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000
     valid[rows[~ok]] = False
     full = np.zeros(count, dtype=np.int64)
     full[rows] = values
     return valid, full
+
+
+#: the days of each month (by its number) outside a leap year, and the
+#: days of the year before it
+_MONTH_DAYS = np.asarray([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_MONTH_STARTS = np.concatenate([[0], np.cumsum(_MONTH_DAYS[:-1])])
+
+
+@functools.cache
+def _calendar() -> tuple[Ints, Mask]:
+    """The days from 1970-01-01 to the first of January of each year 0-9999
+    (by its number), and which years are leap years."""
+    years = np.arange(10_001, dtype=np.int64) - 1970
+    firsts = years.astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    return firsts[:-1], np.diff(firsts) == 366

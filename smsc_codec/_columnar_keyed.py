@@ -67,8 +67,6 @@ _OPEN, _CLOSE = b"{"[0], b"}"[0]
 _MINUS, _ZERO = b"-"[0], b"0"[0]
 #: the digits an int64 surely holds
 _DIGITS = 18
-#: the digits a float64 holds exactly (every integer below 2^53)
-_EXACT_DIGITS = 15
 #: how many bodies may be tried for the keys (an error answer first, ...)
 _KEY_TRIES = 8
 
@@ -377,16 +375,9 @@ def _digits(
     matrix = byte_rows(data, begins.reshape(-1), width) - np.uint8(_ZERO)
     ok = rows_all(matrix <= 9)
     places = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ok.reshape(begins.shape), _digit_values(matrix, places).reshape(begins.shape)
-
-
-def _digit_values(matrix: np.ndarray[Any, np.dtype[np.uint8]], places: Ints) -> Ints:
-    """The digits of ``matrix`` (a number a row) times their ``places``,
-    summed: in floating point (numpy's fast product) where every sum is
-    exact there (below 2^53), else in integers."""
-    if len(places) <= _EXACT_DIGITS:
-        return np.asarray(matrix.astype(np.float64) @ places.astype(np.float64), dtype=np.int64)
-    return np.asarray(matrix.astype(np.int64) @ places, dtype=np.int64)
+    # (integers: numpy's own product, where floats would go to a threaded BLAS)
+    values = matrix.astype(np.int64) @ places
+    return ok.reshape(begins.shape), values.reshape(begins.shape)
 
 
 def _values(
