@@ -41,6 +41,7 @@ __all__ = [
     "empty_texts",
     "json_column",
     "mask",
+    "money_spans",
     "numbers_in_form",
     "python_whitespace",
     "rows_all",
@@ -173,6 +174,43 @@ def numbers_in_form(
     good &= (points == 0) | ((after >= 1) & (after <= fraction))
     ok[rows[~good]] = False
     return ok
+
+
+def money_spans(
+    data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, ends: Ints
+) -> tuple[Mask, pa.Array]:
+    """(valid, column) of money written ``data[starts[i]:ends[i]]`` (with
+    ``MONEY_FORM``'s widest text's bytes readable after every start): valid
+    where the text is in ``MONEY_FORM``, the column's decimal there (as
+    ``convert_text`` casts it) and null elsewhere."""
+    valid = numbers_in_form(data, starts, ends, money=True, absent=False)
+    rows = np.flatnonzero(valid)
+    scaled = np.zeros(len(valid), dtype=np.int64)
+    if len(rows):
+        sign = data[starts[rows]] == ord("-")
+        begins = starts[rows] + sign
+        lengths = ends[rows] - begins
+        width = int(lengths.max())
+        places = np.arange(width)
+        matrix = byte_rows(data, begins, width)
+        inside = places < lengths[:, None]
+        digit = ((matrix - np.uint8(ord("0"))) <= 9) & inside
+        point = (matrix == ord(".")) & inside
+        # where the whole part ends: a digit before it is worth ten times
+        # more than its place from the end says
+        at = np.where(point.any(axis=1), point.argmax(axis=1), lengths)
+        exponents = MONEY.scale + at[:, None] - places - (places < at[:, None])
+        worth = _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)] * digit
+        amounts = ((matrix - np.uint8(ord("0"))).astype(np.int64) * worth).sum(axis=1)
+        scaled[rows] = np.where(sign, -amounts, amounts)
+    # a decimal128: the scaled integer's 128 bits, little-endian
+    halves = np.stack([scaled, scaled >> 63], axis=1)
+    nulls = None if valid.all() else pa.array(valid).buffers()[1]
+    return valid, pa.Array.from_buffers(MONEY, len(valid), [nulls, pa.py_buffer(halves)])
+
+
+#: powers of ten a scaled amount of money's digits are worth
+_POWERS = 10 ** np.arange(sum(_MONEY_DIGITS), dtype=np.int64)
 
 
 def _uniform_in_form(

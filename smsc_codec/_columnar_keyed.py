@@ -53,6 +53,7 @@ from ._columnar_convert import (
     date_spans,
     date_width,
     json_column,
+    money_spans,
     rows_all,
     string_buffers,
     string_from_buffers,
@@ -289,10 +290,13 @@ class _Layout:
             if date_width(kind) is not None
             and len(at := np.flatnonzero([other is kind for other in kinds]))
         ]
-        dated = {int(at) for _, columns in self.dates for at in columns}
-        #: the values read as text (money and lists converted from it)
+        #: money, read from the bytes
+        self.money = np.flatnonzero([kind is Kind.DECIMAL for kind in kinds])
+        apart = {int(at) for _, columns in self.dates for at in columns}
+        apart.update(self.money.tolist())
+        #: the values read as text (lists split from it)
         self.texts = np.asarray(
-            [at for at, kind in enumerate(kinds) if kind is not Kind.INT and at not in dated],
+            [at for at, kind in enumerate(kinds) if kind is not Kind.INT and at not in apart],
             dtype=np.int64,
         )
         #: the texts (money and dates included), each within the twin's length limit
@@ -413,6 +417,10 @@ def _values(
         for number, at in enumerate(columns):
             piece = slice(number * count, (number + 1) * count)
             values[keyed[at].name] = date_column(kind, dates[piece], fine[piece])
+    for at in layout.money:
+        # (an absent value is a null, which is no money: null in the column)
+        fine, values[keyed[at].name] = money_spans(body.padded, starts[:, at], ends[:, at])
+        valid &= fine | ~present[:, at]
     columns = layout.texts
     if len(columns):
         shown = present[:, columns]
