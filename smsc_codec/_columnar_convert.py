@@ -191,17 +191,24 @@ def money_spans(
         begins = starts[rows] + sign
         lengths = ends[rows] - begins
         width = int(lengths.max())
-        places = np.arange(width)
-        matrix = byte_rows(data, begins, width)
-        inside = places < lengths[:, None]
-        digit = ((matrix - np.uint8(ord("0"))) <= 9) & inside
+        # a row a place (numpy is slow along short rows)
+        places = np.arange(width)[:, None]
+        matrix = np.ascontiguousarray(byte_rows(data, begins, width).T)
+        inside = places < lengths
         point = (matrix == ord(".")) & inside
         # where the whole part ends: a digit before it is worth ten times
-        # more than its place from the end says
-        at = np.where(point.any(axis=1), point.argmax(axis=1), lengths)
-        exponents = MONEY.scale + at[:, None] - places - (places < at[:, None])
-        worth = _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)] * digit
-        amounts = ((matrix - np.uint8(ord("0"))).astype(np.int64) * worth).sum(axis=1)
+        # more than its place from the end says (in a log, mostly the same
+        # place in every text of one width)
+        first = int(np.argmax(point[:, 0])) if point[:, 0].any() else width
+        same = not point.any() if first == width else bool(point[first].all())
+        if same and int(lengths.min()) == width:
+            at: Any = first
+        else:
+            at = np.where(point.any(axis=0), point.argmax(axis=0), lengths)
+        exponents = MONEY.scale + at - places - (places < at)
+        digits = (matrix - np.uint8(ord("0"))).astype(np.int64)
+        worth = _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)] * ((digits <= 9) & inside)
+        amounts = (digits * worth).sum(axis=0)
         scaled[rows] = np.where(sign, -amounts, amounts)
     # a decimal128: the scaled integer's 128 bits, little-endian
     halves = np.stack([scaled, scaled >> 63], axis=1)

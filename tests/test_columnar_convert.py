@@ -208,7 +208,9 @@ def test_numbers_in_form_are_those_the_forms_match(
         st.one_of(
             _NEAR_NUMBERS,
             st.decimals(allow_nan=False, allow_infinity=False, places=6).map(str),
+            # (texts of one width with the point in other places, or in none)
             st.sampled_from(["0.000001", "-999999999999.999999", "123456789012.5", "-0.0", "1."]),
+            st.sampled_from(["000000000000", "0000000000.1", "000000000.12", "1.40", "14.0"]),
         ),
         max_size=30,
     )
