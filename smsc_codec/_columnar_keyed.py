@@ -201,16 +201,14 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
     inner_starts, inner_ends = value_starts + quoted, value_ends - quoted
     present = quoted.copy()
     numbers = layout.numbers
-    integers = np.zeros((len(numbers), len(rows)), dtype=np.int64)
+    integers = np.zeros((len(rows), len(numbers)), dtype=np.int64)
     if len(numbers):
-        # (a row a key: each number column's values one after another)
-        fine, integers = _integers(padded, inner_starts[:, numbers].T, inner_ends[:, numbers].T)
-        present[:, numbers] = fine.T
-    limited = layout.limited
-    if len(limited):
-        long = np.nonzero(present[:, limited] & (lengths[:, limited] - 2 > max_text))
-        for row, column in zip(*long, strict=True):
-            at = limited[column]
+        present[:, numbers], integers = _integers(
+            padded, inner_starts[:, numbers], inner_ends[:, numbers]
+        )
+    if len(rows) and int(lengths.max()) - 2 > max_text:  # (texts are short: one look says)
+        long = np.nonzero(present & layout.limited & (lengths - 2 > max_text))
+        for row, at in zip(*long, strict=True):
             piece = text[inner_starts[row, at] : inner_ends[row, at]]
             # characters: the bytes that do not continue a UTF-8 sequence
             present[row, at] = np.count_nonzero((piece & 0xC0) != 0x80) <= max_text
@@ -222,7 +220,7 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
     spans = (inner_starts, inner_ends, line_starts)
     if len(kept) != len(rows):
         spans = (inner_starts[kept], inner_ends[kept], line_starts[kept])
-        present, integers = present[kept], integers[:, kept]
+        present, integers = present[kept], integers[kept]
     values, valid = _values(texts, body, layout, spans, present=present, integers=integers)
     if not valid.all():
         chosen = pa.array(valid)
@@ -300,7 +298,7 @@ class _Layout:
             dtype=np.int64,
         )
         #: the texts (money and dates included), each within the twin's length limit
-        self.limited = np.flatnonzero([kind is not Kind.INT for kind in kinds])
+        self.limited = np.asarray([kind is not Kind.INT for kind in kinds], dtype=bool)
         self.nullable = np.asarray(nullable, dtype=bool)
 
 
@@ -342,11 +340,11 @@ def _padding(keyed: Sequence[FieldSpec]) -> int:
 def _integers(
     data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, ends: Ints
 ) -> tuple[Mask, Ints]:
-    """(fine, values) of the spans (a row a key): fine where one is in
-    JSON's integer form within 18 digits (a sign, then a digit, no leading
-    zero), and its value there. Numbers of one count of digits are read
-    together: a key's at once where all have one count (a code, a time
-    stamp), else each count's in turn."""
+    """(fine, values) of the spans (a row a body, a column a key): fine
+    where one is in JSON's integer form within 18 digits (a sign, then a
+    digit, no leading zero), and its value there. Numbers of one count of
+    digits are read together: a key's at once where all have one count (a
+    code, a time stamp), else each count's in turn."""
     sign = data[starts] == _MINUS
     begins = starts + sign
     digits = ends - begins
@@ -354,15 +352,15 @@ def _integers(
     fine &= (data[begins] != _ZERO) | (digits == 1)
     numbers = np.zeros(starts.shape, dtype=np.int64)
     if starts.size:
-        lowest, highest = digits.min(axis=1), digits.max(axis=1)
+        lowest, highest = digits.min(axis=0), digits.max(axis=0)
         for width in np.unique(lowest[(lowest == highest) & (lowest >= 1) & (lowest <= _DIGITS)]):
             keys = np.flatnonzero((lowest == width) & (highest == width))
-            ok, numbers[keys] = _digits(data, begins[keys], int(width))
-            fine[keys] &= ok
+            ok, numbers[:, keys] = _digits(data, begins[:, keys], int(width))
+            fine[:, keys] &= ok
         mixed = np.flatnonzero(lowest != highest)
-        for width in np.unique(digits[mixed][fine[mixed]]):
-            at = np.nonzero(fine[mixed] & (digits[mixed] == width))
-            places = (mixed[at[0]], at[1])
+        for width in np.unique(digits[:, mixed][fine[:, mixed]]):
+            at = np.nonzero(fine[:, mixed] & (digits[:, mixed] == width))
+            places = (at[0], mixed[at[1]])
             ok, numbers[places] = _digits(data, begins[places], int(width))
             fine[places] = ok
     return fine, np.where(sign, -numbers, numbers)
@@ -406,7 +404,7 @@ def _values(
     for number, at in enumerate(layout.numbers):
         shown = present[:, at]
         missing = None if shown.all() else ~shown
-        values[keyed[at].name] = pa.array(integers[number], type=pa.int64(), mask=missing)
+        values[keyed[at].name] = pa.array(integers[:, number], type=pa.int64(), mask=missing)
     for kind, columns in layout.dates:
         date_starts = starts[:, columns].T.reshape(-1)
         date_lengths = ends[:, columns].T.reshape(-1) - date_starts
