@@ -192,23 +192,26 @@ def money_spans(
         lengths = ends[rows] - begins
         width = int(lengths.max())
         # a row a place (numpy is slow along short rows)
-        places = np.arange(width)[:, None]
+        places = np.arange(width)
         matrix = np.ascontiguousarray(byte_rows(data, begins, width).T)
-        inside = places < lengths
-        point = (matrix == ord(".")) & inside
+        digits = (matrix - np.uint8(ord("0"))).astype(np.int64)
+        point = matrix == ord(".")
         # where the whole part ends: a digit before it is worth ten times
-        # more than its place from the end says (in a log, mostly the same
-        # place in every text of one width)
+        # more than its place from the end says
         first = int(np.argmax(point[:, 0])) if point[:, 0].any() else width
         same = not point.any() if first == width else bool(point[first].all())
         if same and int(lengths.min()) == width:
-            at: Any = first
+            # (a log's money: one width, the point in one place)
+            exponents = MONEY.scale + first - places - (places < first)
+            worth = np.where(places == first, 0, _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)])
+            amounts = worth @ digits
         else:
+            inside = places[:, None] < lengths
+            point &= inside
             at = np.where(point.any(axis=0), point.argmax(axis=0), lengths)
-        exponents = MONEY.scale + at - places - (places < at)
-        digits = (matrix - np.uint8(ord("0"))).astype(np.int64)
-        worth = _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)] * ((digits <= 9) & inside)
-        amounts = (digits * worth).sum(axis=0)
+            exponents = MONEY.scale + at - places[:, None] - (places[:, None] < at)
+            worth = _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)] * ((digits <= 9) & inside)
+            amounts = (digits * worth).sum(axis=0)
         scaled[rows] = np.where(sign, -amounts, amounts)
     # a decimal128: the scaled integer's 128 bits, little-endian
     halves = np.stack([scaled, scaled >> 63], axis=1)
