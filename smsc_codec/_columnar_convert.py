@@ -338,14 +338,15 @@ def _date_template(kind: Kind) -> tuple[bytes, bytes] | None:
 
 
 def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
-    """Which texts have the kind's form, and their bytes (a row each, for
-    those rows): a fixed-width form is checked byte by byte by numpy."""
+    """Which texts have the kind's form, and their bytes (a row a place, a
+    column each for those texts): a fixed-width form is checked byte by
+    byte by numpy."""
     offsets, data = string_buffers(texts)
     if _date_template(kind) is None:
         valid = mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
         rows = np.flatnonzero(valid)
         width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
-        return valid, data[offsets[rows][:, None] + np.arange(width)]
+        return valid, data[offsets[rows] + np.arange(width)[:, None]]
     valid = (offsets[1:] - offsets[:-1]) == date_width(kind)
     if texts.null_count:  # (a null's offsets may span anything)
         valid &= mask(texts.is_valid())
@@ -363,17 +364,17 @@ def _fixed_date_digits(
     kind: Kind, data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, valid: Mask
 ) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
     """Which of the dates at ``starts`` (``valid``: those of the form's width)
-    have the kind's fixed-width form, and their bytes (a row each, for
-    those rows)."""
+    have the kind's fixed-width form, and their bytes (a row a place, a
+    column each for those dates: numpy is slow along short rows)."""
     lowest, spread = _date_bounds(kind)
     rows = np.flatnonzero(valid)
-    matrix = byte_rows(data, starts[rows], len(lowest))
-    inside = matrix - lowest <= spread  # (a byte below the lowest wraps past it)
+    matrix = np.ascontiguousarray(byte_rows(data, starts[rows], len(lowest)).T)
+    inside = matrix - lowest[:, None] <= spread[:, None]  # (a byte below the lowest wraps past it)
     if inside.all():  # (a log's dates: all of the form)
         return valid, matrix
-    ok = inside.all(axis=1)
+    ok = inside.all(axis=0)
     valid[rows[~ok]] = False
-    return valid, matrix[ok]
+    return valid, matrix[:, ok]
 
 
 @functools.cache
@@ -440,27 +441,24 @@ def date_column(kind: Kind, values: Ints, valid: Mask) -> pa.Array:
 def _date_numbers(
     kind: Kind, valid: Mask, matrix: np.ndarray[Any, np.dtype[np.uint8]]
 ) -> tuple[Mask, Ints]:
-    """(valid, values) of the dates whose bytes are the rows of ``matrix``
-    (one for each of ``valid``), as ``datetime.fromisoformat`` reads them:
+    """(valid, values) of the dates whose bytes are the columns of
+    ``matrix`` (one for each of ``valid``), as ``datetime.fromisoformat`` reads them:
     year 1-9999, a day of that month, hour 0-23, minute and second 0-59;
     days since the epoch for a date, milliseconds for a date and time."""
     count = len(valid)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
-    # a row a place (int16 holds a year), each part's digits times their
-    # place values, summed
-    digits = matrix.T.astype(np.int16, order="C") - np.int16(ord("0"))
+    # (int16 holds a year) each part's digits times their place values, summed
+    digits = matrix.astype(np.int16) - np.int16(ord("0"))
     day, month, year, *time = (
         sum(digits[at + place] * np.int16(10 ** (width - 1 - place)) for place in range(width))
         for at, width in parts
     )
-    # (no division: numpy's integer division is slow; tables by year and month)
-    firsts, leap = _calendar()
-    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-    month = np.minimum(month, 12)
-    leap_day = leap[year]
-    ok &= day <= _MONTH_DAYS[month] + ((month == 2) & leap_day)
-    values = firsts[year] + _MONTH_STARTS[month] + ((month > 2) & leap_day) + (day - 1)
+    # (no division: numpy's integer division is slow; a table by year and month)
+    firsts, lengths = _calendar()
+    month_of_year = year.astype(np.int32) * 16 + np.minimum(month, 15)
+    ok = (day >= 1) & (day <= lengths[month_of_year])
+    values = firsts[month_of_year] + (day - 1).astype(np.int64)
     if kind is Kind.DATETIME:
         hour, minute, second = (part.astype(np.int64) for part in time)
         ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
@@ -471,16 +469,18 @@ def _date_numbers(
     return valid, full
 
 
-#: the days of each month (by its number) outside a leap year, and the
-#: days of the year before it
-_MONTH_DAYS = np.asarray([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_MONTH_STARTS = np.concatenate([[0], np.cumsum(_MONTH_DAYS[:-1])])
-
-
 @functools.cache
-def _calendar() -> tuple[Ints, Mask]:
-    """The days from 1970-01-01 to the first of January of each year 0-9999
-    (by its number), and which years are leap years."""
-    years = np.arange(10_001, dtype=np.int64) - 1970
-    firsts = years.astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-    return firsts[:-1], np.diff(firsts) == 366
+def _calendar() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """By year * 16 + month (years 0-9999, months 0-15): the days from
+    1970-01-01 to the month's first day, and the days of the month (none
+    where there is no such month: month 0 or past 12, year 0)."""
+    years = np.arange(10_000)[:, None]
+    months = np.arange(16)
+    real = (years >= 1) & (months >= 1) & (months <= 12)
+    starts = ((years - 1970) * 12 + np.clip(months, 1, 12) - 1).astype("datetime64[M]")
+    firsts = starts.astype("datetime64[D]").astype(np.int64)
+    lengths = (starts + 1).astype("datetime64[D]").astype(np.int64) - firsts
+    return (
+        np.where(real, firsts, 0).astype(np.int32).reshape(-1),
+        np.where(real, lengths, 0).astype(np.int8).reshape(-1),
+    )
