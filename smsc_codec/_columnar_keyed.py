@@ -346,40 +346,42 @@ def _integers(
     digits are read together: a key's at once where all have one count (a
     code, a time stamp), else each count's in turn."""
     sign = data[starts] == _MINUS
-    begins = starts + sign
+    signed = bool(sign.any())
+    begins = starts + sign if signed else starts
     digits = ends - begins
-    fine = (digits >= 1) & (digits <= _DIGITS)
-    fine &= (data[begins] != _ZERO) | (digits == 1)
+    fine = np.zeros(starts.shape, dtype=bool)
     numbers = np.zeros(starts.shape, dtype=np.int64)
     if starts.size:
         lowest, highest = digits.min(axis=0), digits.max(axis=0)
         for width in np.unique(lowest[(lowest == highest) & (lowest >= 1) & (lowest <= _DIGITS)]):
             keys = np.flatnonzero((lowest == width) & (highest == width))
-            ok, numbers[:, keys] = _digits(data, begins[:, keys], int(width))
-            fine[:, keys] &= ok
+            fine[:, keys], numbers[:, keys] = _digits(data, begins[:, keys], int(width))
         mixed = np.flatnonzero(lowest != highest)
-        for width in np.unique(digits[:, mixed][fine[:, mixed]]):
-            at = np.nonzero(fine[:, mixed] & (digits[:, mixed] == width))
+        counts = digits[:, mixed]
+        for width in np.unique(counts[(counts >= 1) & (counts <= _DIGITS)]):
+            at = np.nonzero(counts == width)
             places = (at[0], mixed[at[1]])
-            ok, numbers[places] = _digits(data, begins[places], int(width))
-            fine[places] = ok
-    return fine, np.where(sign, -numbers, numbers)
+            fine[places], numbers[places] = _digits(data, begins[places], int(width))
+    return fine, np.where(sign, -numbers, numbers) if signed else numbers
 
 
 def _digits(
     data: np.ndarray[Any, np.dtype[np.uint8]], begins: Ints, width: int
 ) -> tuple[Mask, Ints]:
-    """(digits, value) of the ``width`` bytes from each of ``begins`` (of any
-    shape): whether they are all digits, and the number they write."""
+    """(fine, value) of the ``width`` bytes from each of ``begins`` (of any
+    shape): whether they are digits with no leading zero (but a lone one),
+    and the number they write."""
     if width == 1:
         values = data[begins] - np.uint8(_ZERO)  # (every other byte wraps past 9)
         return values <= 9, values.astype(np.int64)
-    matrix = byte_rows(data, begins.reshape(-1), width) - np.uint8(_ZERO)
-    ok = rows_all(matrix <= 9)
+    # (a row a place: numpy is slow along short rows)
+    matrix = np.ascontiguousarray(byte_rows(data, begins.reshape(-1), width).T)
+    matrix -= np.uint8(_ZERO)
+    fine = (matrix <= 9).all(axis=0) & (matrix[0] != 0)
     places = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     # (integers: numpy's own product, where floats would go to a threaded BLAS)
-    values = matrix.astype(np.int64) @ places
-    return ok.reshape(begins.shape), values.reshape(begins.shape)
+    values = places @ matrix.astype(np.int64)
+    return fine.reshape(begins.shape), values.reshape(begins.shape)
 
 
 def _values(
