@@ -194,7 +194,9 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
     rows, feeds, controls, ok = _lines(body, layout)
     line_starts = feeds[:, :-1] + 1
     value_starts = line_starts + layout.prefixes
-    value_ends = feeds[:, 1:] - layout.commas
+    # (every line but the last ends with a comma)
+    value_ends = feeds[:, 1:] - 1
+    value_ends[:, -1] += 1
     lengths = value_ends - value_starts
     quoted = (padded[value_starts] == _QUOTE) & (padded[value_ends - 1] == _QUOTE)
     quoted &= lengths >= 2
@@ -251,10 +253,16 @@ def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Ints, Mask]:
     ok = (text[starts] == _OPEN) & (feeds[:, 0] == starts + 1)
     ok &= (feeds[:, -1] == ends - 2) & (text[ends - 1] == _CLOSE)
     ok &= rows_all(text[feeds[:, 1:-1] - 1] == _COMMA)
-    # (every line's key read in one take, as the words of a block of bytes)
+    # (every line's key read in one take, as the words of a block of bytes;
+    # a line starts past its line feed)
     blocks = body.blocks(layout.block)[feeds[:, :-1] + 1].view("<u8")
-    matches = (blocks.reshape(len(rows), *layout.words.shape[1:]) & layout.bits) == layout.words
-    ok &= rows_all(matches.reshape(len(rows), layout.words.size))
+    blocks = blocks.reshape(len(rows), *layout.words.shape[1:])
+    # (the bits that differ from the keys', in place: a batch's blocks are
+    # as many bytes as its bodies)
+    np.bitwise_xor(blocks, layout.words, out=blocks)
+    np.bitwise_and(blocks, layout.bits, out=blocks)
+    if blocks.any():
+        ok &= ~blocks.reshape(len(rows), layout.words.size).any(axis=1)
     return rows, feeds, controls[~feed], ok
 
 
@@ -277,8 +285,6 @@ class _Layout:
                 word = place // _WORD
                 self.words[0, line, word], self.bits[0, line, word] = value, bits
         self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int64)
-        #: every line but the last ends with a comma
-        self.commas = np.asarray([1] * (len(keyed) - 1) + [0], dtype=np.int64)
         kinds = [spec.kind for spec in keyed]
         self.numbers = np.flatnonzero([kind is Kind.INT for kind in kinds])
         #: the dates of a fixed-width form, by kind: read from the bytes
