@@ -14,21 +14,23 @@ A body is taken only where it is plain JSON that msgspec's twin of its kind
 (``_columnar_json``, as the per-answer fast path reads it) reads to the same
 values, value by value:
 
-* a number: ``-?(0|[1-9][0-9]{0,17})`` (JSON's integer form, within int64:
-  its length and first digit checked here, the digits after it by Arrow's
-  cast, which takes nothing else of that length and first digit), or the
-  same in quotes, which msgspec's lax mode reads as that number;
-* a text (money and dates included): a JSON string without an escape, a
-  quote or a control character (RFC 8259, section 7): the body holds no
-  backslash, no control character but its line feeds, and no quote but
-  those around its keys and texts. It is no longer than the twin's limit on
-  a text (``max_field_length``, money's too);
+* a number: ``-?(0|[1-9][0-9]{0,17})`` (JSON's integer form, within int64),
+  its digits read by numpy, or the same in quotes, which msgspec's lax mode
+  reads as that number;
+* a text: a JSON string no longer than the twin's limit on a text
+  (``max_field_length``, money's and dates' too); money and dates in their
+  form (``_columnar_convert``, byte by byte), other texts without an
+  escape, a quote or a control character (RFC 8259, section 7), which one
+  look over the bytes of those texts shows;
 * ``null`` where the twin's field takes None.
 
-Such a body is exactly that JSON object: each key once, no unknown key,
-nothing before or after it. Every other body (an error answer, other keys,
-order or spacing, an escape, a number in another form, a null where none is
-taken) is left to the twins, whole.
+Every other byte of such a body is checked where it stands (the braces,
+line feeds, keys and commas, and the numbers, money and dates), so no
+quote, escape or control character hides outside its texts, and the body
+is exactly that JSON object: each key once, no unknown key, nothing before
+or after it. Every other body (an error answer, other keys, order or
+spacing, an escape, a number in another form, a null where none is taken)
+is left to the twins, whole.
 """
 
 from __future__ import annotations
@@ -128,14 +130,6 @@ class _Bytes:
             (len(padded) - _WORD + 1,), dtype="<u8", buffer=padded, strides=(1,)
         )
 
-    def per_body(self, positions: Ints) -> Ints:
-        """How many of ``positions`` (sorted) each body holds."""
-        return np.diff(np.searchsorted(positions, self.offsets))
-
-    def holding(self, byte: int) -> Ints:
-        """How many times each body holds ``byte``."""
-        return self.per_body(np.flatnonzero(self.text == byte))
-
     def blocks(self, size: int) -> np.ndarray[Any, Any]:
         """The ``size`` bytes from every position as one (unaligned) item
         (``size`` at most the padding)."""
@@ -191,7 +185,7 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
     order: every line of every body at once, as (bodies x keys) matrices."""
     body = _Bytes(texts, _padding(layout.keyed))
     text, padded = body.text, body.padded
-    rows, feeds, controls, ok = _lines(body, layout)
+    rows, feeds, ok = _lines(body, layout)
     line_starts = feeds[:, :-1] + 1
     value_starts = line_starts + layout.prefixes
     # (every line but the last ends with a comma)
@@ -217,7 +211,6 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
     if not present.all():
         null = (lengths == 4) & ((body.words[value_starts] & _NULL[2]) == _NULL[1])
         ok &= rows_all(present | (null & layout.nullable))
-    ok &= _plain(body, rows, controls, quoted, shaped=ok)
     kept = np.flatnonzero(ok)
     spans = (inner_starts, inner_ends, line_starts)
     if len(kept) != len(rows):
@@ -231,15 +224,15 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
     return rows[kept], values
 
 
-def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Ints, Mask]:
-    """(rows, feeds, controls, ok): the bodies with one line feed more than
-    keys, the places of their line feeds (a row each), the control
-    characters in all bodies but the line feeds, and which of those bodies
-    hold "{" and "}" alone on their first and last line and each key in
-    place, with a comma ending every line of a key but the last."""
+def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Mask]:
+    """(rows, feeds, ok): the bodies with one line feed more than keys, the
+    places of their line feeds (a row each), and which of those bodies hold
+    "{" and "}" alone on their first and last line and each key in place,
+    with a comma ending every line of a key but the last."""
     width = len(layout.keyed)
     text, offsets = body.text, body.offsets
-    # (the control characters found in one pass: most are the line feeds)
+    # (the control characters found in one pass: most are the line feeds,
+    # and any other is in a text or breaks a check where it stands)
     controls = np.flatnonzero(text < 0x20)
     feed = text[controls] == _LINE_FEED
     breaks = controls if feed.all() else controls[feed]
@@ -263,7 +256,7 @@ def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Ints, Mask]:
     np.bitwise_and(blocks, layout.bits, out=blocks)
     if blocks.any():
         ok &= ~blocks.reshape(len(rows), layout.words.size).any(axis=1)
-    return rows, feeds, controls[~feed], ok
+    return rows, feeds, ok
 
 
 class _Layout:
@@ -315,24 +308,20 @@ def _layout(twin: type[msgspec.Struct], keyed: tuple[FieldSpec, ...]) -> _Layout
     return _Layout(keyed, [_takes_none(fields[spec.name].type) for spec in keyed])
 
 
-def _plain(body: _Bytes, rows: Ints, controls: Ints, quoted: Mask, *, shaped: Mask) -> Mask:
-    """Which of the bodies ``rows`` hold no quote but those around their
-    keys and ``quoted`` values, no escape and no control character but their
-    line feeds (``controls``: the others, in all bodies). Most batches are
-    clean, which one count over all their bytes shows where every body is
-    ``shaped`` (keys and quoted values in place: each holds at least its
-    quotes, so a total of quotes as expected leaves none over in any)."""
-    text = body.text
-    ok = np.ones(len(rows), dtype=bool)
-    width = quoted.shape[1]
-    every = len(rows) == len(body.offsets) - 1 and shaped.all()
-    expected = 2 * width * len(rows) + 2 * np.count_nonzero(quoted)
-    if not every or np.count_nonzero(text == _QUOTE) != expected:
-        ok &= body.holding(_QUOTE)[rows] == 2 * width + 2 * quoted.sum(axis=1)
-    if (text == _BACKSLASH).any():
-        ok &= body.holding(_BACKSLASH)[rows] == 0
-    if len(controls):
-        ok &= body.per_body(controls)[rows] == 0
+def _plain(texts: pa.Array, count: int) -> Mask:
+    """Which of ``count`` bodies hold no quote, backslash or control
+    character in their ``texts`` (an array of their values key by key, as
+    ``_values`` takes them out): one look over the texts' bytes, and the
+    texts found in their offsets where it sees one."""
+    offsets, data = string_buffers(texts)
+    data = data[offsets[0] : offsets[-1]]
+    found = data < 0x20
+    found |= data == _QUOTE
+    found |= data == _BACKSLASH
+    ok = np.ones(count, dtype=bool)
+    if found.any():
+        values = np.searchsorted(offsets, np.flatnonzero(found) + offsets[0], side="right") - 1
+        ok[values % count] = False
     return ok
 
 
@@ -447,6 +436,7 @@ def _values(
         # the values key by key (every key's in one take)
         order = np.arange(0, len(flat) - 1, 2, dtype=np.int32).reshape(count, width).T.reshape(-1)
         by_key = spanned.take(pa.array(order))
+        valid &= _plain(by_key, count)
         every = np.asarray(shown.all(axis=0), dtype=bool)
         for number, at in enumerate(columns):
             column = by_key.slice(number * count, count)
