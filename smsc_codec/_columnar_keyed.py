@@ -231,11 +231,8 @@ def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Mask]:
     with a comma ending every line of a key but the last."""
     width = len(layout.keyed)
     text, offsets = body.text, body.offsets
-    # (the control characters found in one pass: most are the line feeds,
-    # and any other is in a text or breaks a check where it stands)
-    controls = np.flatnonzero(text < 0x20)
-    feed = text[controls] == _LINE_FEED
-    breaks = controls if feed.all() else controls[feed]
+    # (any other control character is in a text or breaks a check where it stands)
+    breaks = np.flatnonzero(text == _LINE_FEED)
     first = np.searchsorted(breaks, offsets)
     rows = np.flatnonzero(np.diff(first) == width + 1)
     if len(rows) == len(offsets) - 1 and len(breaks) == len(rows) * (width + 1):
