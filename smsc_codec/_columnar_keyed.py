@@ -298,9 +298,10 @@ class _Layout:
         self.nullable = np.asarray(nullable, dtype=bool)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _layout(twin: type[msgspec.Struct], keyed: tuple[FieldSpec, ...]) -> _Layout:
-    """The layout of one key order of a twin's keys (a log has few)."""
+    """The layout of one key order of a twin's keys (a log has few; bodies
+    of ever other orders keep no more than the last few)."""
     fields = _fields_of(twin)
     return _Layout(keyed, [_takes_none(fields[spec.name].type) for spec in keyed])
 
@@ -387,9 +388,10 @@ def _values(
 ) -> tuple[dict[str, pa.Array], Mask]:
     """The columns of the bodies whose values start and end at ``spans``
     (and whose lines start at its third), and which of them every
-    conversion took: numbers (``integers``, read already) and dates from the
-    bytes; the texts as array values over the bodies' own buffer (the gaps
-    between them too), taken out by key."""
+    conversion and check took: numbers (``integers``, read already), dates
+    and money from the bytes; the texts as array values over the bodies' own
+    buffer (the gaps between them too), taken out by key and looked over
+    for a quote, escape or control character."""
     starts, ends, line_starts = spans
     keyed = layout.keyed
     count = len(starts)
