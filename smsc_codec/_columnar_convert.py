@@ -397,8 +397,8 @@ def byte_rows(
 ) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """The ``width`` bytes from each of ``starts`` (each within ``data``), a
     row each: the items of a view with an item of ``width`` bytes at every
-    byte, taken at once (numpy takes such an item at about the cost of one
-    byte, and at half the cost of a row of a strided view of bytes)."""
+    byte, taken at once (numpy takes such an item at half the cost of a row
+    of a strided view of bytes)."""
     if width <= 0:
         return np.zeros((len(starts), 0), dtype=np.uint8)
     items: np.ndarray[Any, Any] = np.ndarray(
@@ -442,9 +442,10 @@ def _date_numbers(
     kind: Kind, valid: Mask, matrix: np.ndarray[Any, np.dtype[np.uint8]]
 ) -> tuple[Mask, Ints]:
     """(valid, values) of the dates whose bytes are the columns of
-    ``matrix`` (one for each of ``valid``), as ``datetime.fromisoformat`` reads them:
-    year 1-9999, a day of that month, hour 0-23, minute and second 0-59;
-    days since the epoch for a date, milliseconds for a date and time."""
+    ``matrix`` (one for each of ``valid``), as ``datetime.fromisoformat``
+    reads them: year 1-9999, a day of that month, hour 0-23, minute and
+    second 0-59; days since the epoch for a date, milliseconds for a date
+    and time."""
     count = len(valid)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]

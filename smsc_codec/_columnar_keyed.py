@@ -264,7 +264,7 @@ class _Layout:
         prefixes = [f'"{spec.wire}": '.encode() for spec in keyed]
         #: the bytes read from each line's start for its key: the longest
         #: key's, in whole words (numpy takes a block of bytes at about
-        #: the cost of one)
+        #: the cost of one word)
         self.block = _WORD * -(-max(map(len, prefixes)) // _WORD)
         #: each line's words there as its key writes them (and the mask of
         #: the key's bytes in each)
