@@ -83,18 +83,16 @@ def checked_array(values: Sequence[Any], type_: pa.DataType, name: str, bad: Bad
 def label_array(numbers: pa.Array, name_of: Any) -> pa.Array:
     """The label of each code: ``name_of(number)`` computed once per distinct
     number, dictionary-encoded."""
-    distinct = pc.unique(numbers).drop_null()
-    names = [name_of(number) for number in distinct.to_pylist()]
-    indices = pc.index_in(numbers, value_set=distinct)
-    return pa.DictionaryArray.from_arrays(
-        indices.cast(pa.int32()), pa.array(names, type=pa.string())
-    )
+    # (one pass gives the distinct numbers and where each row's is)
+    encoded = pc.dictionary_encode(numbers)
+    names = [name_of(number) for number in encoded.dictionary.to_pylist()]
+    return pa.DictionaryArray.from_arrays(encoded.indices, pa.array(names, type=pa.string()))
 
 
 def _flag_arrays(numbers: pa.Array) -> list[pa.Array]:
-    distinct = pc.unique(numbers).drop_null()
-    values = distinct.to_pylist()
-    indices = pc.index_in(numbers, value_set=distinct)
+    encoded = pc.dictionary_encode(numbers)
+    values = encoded.dictionary.to_pylist()
+    indices = encoded.indices
     arrays = []
     for prop in flag_properties():
         of_distinct = [flag_value(MessageFlags(value), prop.name) for value in values]

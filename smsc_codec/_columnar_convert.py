@@ -32,10 +32,16 @@ __all__ = [
     "LAST_SPACE",
     "NO_TEXT",
     "Mask",
+    "byte_rows",
     "convert_field",
     "convert_text",
+    "date_column",
+    "date_spans",
+    "date_width",
     "empty_texts",
+    "json_column",
     "mask",
+    "money_spans",
     "numbers_in_form",
     "python_whitespace",
     "rows_all",
@@ -67,6 +73,7 @@ LAST_SPACE = 0x3000
 NO_TEXT = pa.scalar(None, type=pa.string())
 _NO_LENGTH = pa.scalar(0, type=pa.int32())
 _FALSE = pa.scalar(False)
+_EMPTY_TEXT = pa.scalar("", type=pa.string())
 
 
 @functools.cache
@@ -169,6 +176,53 @@ def numbers_in_form(
     return ok
 
 
+def money_spans(
+    data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, ends: Ints
+) -> tuple[Mask, pa.Array]:
+    """(valid, column) of money written ``data[starts[i]:ends[i]]`` (with
+    ``MONEY_FORM``'s widest text's bytes readable after every start): valid
+    where the text is in ``MONEY_FORM``, the column's decimal there (as
+    ``convert_text`` casts it) and null elsewhere."""
+    valid = numbers_in_form(data, starts, ends, money=True, absent=False)
+    rows = np.flatnonzero(valid)
+    scaled = np.zeros(len(valid), dtype=np.int64)
+    if len(rows):
+        sign = data[starts[rows]] == ord("-")
+        begins = starts[rows] + sign
+        lengths = ends[rows] - begins
+        width = int(lengths.max())
+        # a row a place (numpy is slow along short rows)
+        places = np.arange(width)
+        matrix = np.ascontiguousarray(byte_rows(data, begins, width).T)
+        digits = (matrix - np.uint8(ord("0"))).astype(np.int64)
+        point = matrix == ord(".")
+        # where the whole part ends: a digit before it is worth ten times
+        # more than its place from the end says
+        first = int(np.argmax(point[:, 0])) if point[:, 0].any() else width
+        same = not point.any() if first == width else bool(point[first].all())
+        if same and int(lengths.min()) == width:
+            # (a log's money: one width, the point in one place)
+            exponents = MONEY.scale + first - places - (places < first)
+            worth = np.where(places == first, 0, _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)])
+            amounts = worth @ digits
+        else:
+            inside = places[:, None] < lengths
+            point &= inside
+            at = np.where(point.any(axis=0), point.argmax(axis=0), lengths)
+            exponents = MONEY.scale + at - places[:, None] - (places[:, None] < at)
+            worth = _POWERS[np.clip(exponents, 0, len(_POWERS) - 1)] * ((digits <= 9) & inside)
+            amounts = (digits * worth).sum(axis=0)
+        scaled[rows] = np.where(sign, -amounts, amounts)
+    # a decimal128: the scaled integer's 128 bits, little-endian
+    halves = np.stack([scaled, scaled >> 63], axis=1)
+    nulls = None if valid.all() else pa.array(valid).buffers()[1]
+    return valid, pa.Array.from_buffers(MONEY, len(valid), [nulls, pa.py_buffer(halves)])
+
+
+#: powers of ten a scaled amount of money's digits are worth
+_POWERS = 10 ** np.arange(sum(_MONEY_DIGITS), dtype=np.int64)
+
+
 def _uniform_in_form(
     matrix: np.ndarray[Any, np.dtype[np.uint8]], whole: int, fraction: int
 ) -> bool:
@@ -211,6 +265,24 @@ def convert_field(spec: FieldSpec, texts: pa.Array, *, fmt: int) -> tuple[Mask, 
     if spec.required:
         return convert_text(kind, texts, None)
     return convert_text(kind, texts, empty_texts(texts))
+
+
+def json_column(spec: FieldSpec, raw: pa.Array) -> tuple[Mask, pa.Array]:
+    """(valid, column) of one field's values as JSON gives them: numbers as
+    int64 (codes are IntEnum members: ints to Arrow), everything else as
+    text, null where absent; valid where the value fits its column."""
+    kind = spec.kind
+    if kind is Kind.LIST:
+        items = [None if text is None else list_items(text) for text in raw.to_pylist()]
+        return np.ones(len(raw), dtype=bool), pa.array(items, type=TEXTS)
+    if kind in (Kind.TEXT, Kind.TOKEN, Kind.INT):
+        return np.ones(len(raw), dtype=bool), raw
+    texts = raw
+    if kind in (Kind.DATETIME, Kind.DATE):
+        # an empty date is no date (``_json.wire_twin``)
+        texts = pc.if_else(pc.equal(texts, _EMPTY_TEXT), NO_TEXT, texts)
+    absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return convert_text(kind, texts, absent)
 
 
 def convert_text(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
@@ -266,41 +338,57 @@ def _date_template(kind: Kind) -> tuple[bytes, bytes] | None:
 
 
 def _date_digits(kind: Kind, texts: pa.Array) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
-    """Which texts have the kind's form, and their bytes (a row each, for
-    those rows): a fixed-width form is checked byte by byte by numpy."""
-    template = _date_template(kind)
+    """Which texts have the kind's form, and their bytes (a row a place, a
+    column each for those texts): a fixed-width form is checked byte by
+    byte by numpy."""
     offsets, data = string_buffers(texts)
-    if template is None:
+    if _date_template(kind) is None:
         valid = mask(pc.match_substring_regex(texts, f"^{KIND_PATTERNS[kind]}$"))
         rows = np.flatnonzero(valid)
         width = max(at + digits for at, digits in _DATE_PARTS[: 6 if kind is Kind.DATETIME else 3])
-        return valid, data[offsets[rows][:, None] + np.arange(width)]
-    lowest, highest = _date_bounds(kind)
-    width = len(lowest)
-    valid = (offsets[1:] - offsets[:-1]) == width
+        return valid, data[offsets[rows] + np.arange(width)[:, None]]
+    valid = (offsets[1:] - offsets[:-1]) == date_width(kind)
     if texts.null_count:  # (a null's offsets may span anything)
         valid &= mask(texts.is_valid())
+    return _fixed_date_digits(kind, data, offsets[:-1], valid)
+
+
+def date_width(kind: Kind) -> int | None:
+    """The width in bytes of a date kind's form where it is fixed (digits
+    and literal characters only), else None."""
+    template = _date_template(kind)
+    return None if template is None else len(template[0])
+
+
+def _fixed_date_digits(
+    kind: Kind, data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, valid: Mask
+) -> tuple[Mask, np.ndarray[Any, np.dtype[np.uint8]]]:
+    """Which of the dates at ``starts`` (``valid``: those of the form's width)
+    have the kind's fixed-width form, and their bytes (a row a place, a
+    column each for those dates: numpy is slow along short rows)."""
+    lowest, spread = _date_bounds(kind)
     rows = np.flatnonzero(valid)
-    matrix = byte_rows(data, offsets[rows], width)
-    inside = (matrix >= lowest) & (matrix <= highest)
+    matrix = np.ascontiguousarray(byte_rows(data, starts[rows], len(lowest)).T)
+    inside = matrix - lowest[:, None] <= spread[:, None]  # (a byte below the lowest wraps past it)
     if inside.all():  # (a log's dates: all of the form)
         return valid, matrix
-    ok = inside.all(axis=1)
+    ok = inside.all(axis=0)
     valid[rows[~ok]] = False
-    return valid, matrix[ok]
+    return valid, matrix[:, ok]
 
 
 @functools.cache
 def _date_bounds(kind: Kind) -> tuple[np.ndarray[Any, np.dtype[np.uint8]], ...]:
-    """The lowest and highest byte each place of a fixed-width date form
-    holds: 0 to 9 where a digit goes, the literal byte elsewhere."""
+    """The lowest byte each place of a fixed-width date form holds ("0"
+    where a digit goes, the literal byte elsewhere), and how far above it
+    the byte may be (9 and 0)."""
     template = _date_template(kind)
     assert template is not None
     literal = np.frombuffer(template[0], dtype=np.uint8)
     digit = np.frombuffer(template[1], dtype=np.uint8).astype(bool)
     return (
         np.where(digit, ord("0"), literal).astype(np.uint8),
-        np.where(digit, ord("9"), literal).astype(np.uint8),
+        np.where(digit, 9, 0).astype(np.uint8),
     )
 
 
@@ -308,47 +396,92 @@ def byte_rows(
     data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, width: int
 ) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """The ``width`` bytes from each of ``starts`` (each within ``data``), a
-    row each: the rows of a view with a row at every byte, taken at once."""
-    windows = np.lib.stride_tricks.as_strided(
-        data, shape=(max(len(data) - width + 1, 0), width), strides=(1, 1), writeable=False
+    row each: the items of a view with an item of ``width`` bytes at every
+    byte, taken at once (numpy takes such an item at half the cost of a row
+    of a strided view of bytes)."""
+    if width <= 0:
+        return np.zeros((len(starts), 0), dtype=np.uint8)
+    items: np.ndarray[Any, Any] = np.ndarray(
+        (max(len(data) - width + 1, 0),),
+        dtype=np.dtype((np.void, width)),
+        buffer=data,
+        offset=0,
+        strides=(1,),
     )
-    return windows[starts]
+    return items[starts].view(np.uint8).reshape(-1, width)
 
 
 def _convert_date(kind: Kind, texts: pa.Array, absent: Mask | None) -> tuple[Mask, pa.Array]:
     """Dates of the kind's form that exist, as ``datetime.fromisoformat``
+    reads them (:func:`_date_numbers`)."""
+    valid, values = _date_numbers(kind, *_date_digits(kind, texts))
+    column = date_column(kind, values, valid)
+    return valid if absent is None else valid | absent, column
+
+
+def date_spans(
+    kind: Kind, data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, lengths: Ints
+) -> tuple[Mask, Ints]:
+    """(valid, values) of the dates ``data[starts[i]:starts[i] + lengths[i]]``
+    of a fixed-width form (:func:`date_width`): valid where the date has the
+    form and exists, and its value there (:func:`date_column`)."""
+    valid = lengths == date_width(kind)
+    return _date_numbers(kind, *_fixed_date_digits(kind, data, starts, valid))
+
+
+def date_column(kind: Kind, values: Ints, valid: Mask) -> pa.Array:
+    """A date column of values (days or milliseconds since the epoch), null
+    where not ``valid``."""
+    missing = None if valid.all() else ~valid
+    if kind is Kind.DATE:
+        return pa.array(values.astype(np.int32), type=pa.int32(), mask=missing).cast(pa.date32())
+    return pa.array(values, type=pa.int64(), mask=missing).cast(timestamp_type(None))
+
+
+def _date_numbers(
+    kind: Kind, valid: Mask, matrix: np.ndarray[Any, np.dtype[np.uint8]]
+) -> tuple[Mask, Ints]:
+    """(valid, values) of the dates whose bytes are the columns of
+    ``matrix`` (one for each of ``valid``), as ``datetime.fromisoformat``
     reads them: year 1-9999, a day of that month, hour 0-23, minute and
-    second 0-59. The digits are read from the data buffer at their fixed
-    places (the form has ASCII digits only)."""
-    count = len(texts)
-    valid, matrix = _date_digits(kind, texts)
+    second 0-59; days since the epoch for a date, milliseconds for a date
+    and time."""
+    count = len(valid)
     rows = np.flatnonzero(valid)
     parts = _DATE_PARTS if kind is Kind.DATETIME else _DATE_PARTS[:3]
-    # each part's digits times their place values, summed (one product a part)
-    digit_values = matrix.astype(np.int64) - ord("0")
-    numbers = [
-        digit_values[:, at : at + digits] @ 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
-        for at, digits in parts
-    ]
-    day, month, year = numbers[:3]
-    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
-    ok &= days.astype("datetime64[M]") == months  # (the 31st of a 30-day month is not)
-    day_numbers = days.astype(np.int64)
+    # (int16 holds a year) each part's digits times their place values, summed
+    digits = matrix.astype(np.int16) - np.int16(ord("0"))
+    day, month, year, *time = (
+        sum(digits[at + place] * np.int16(10 ** (width - 1 - place)) for place in range(width))
+        for at, width in parts
+    )
+    # (no division: numpy's integer division is slow; a table by year and month)
+    firsts, lengths = _calendar()
+    month_of_year = year.astype(np.int32) * 16 + np.minimum(month, 15)
+    ok = (day >= 1) & (day <= lengths[month_of_year])
+    values = firsts[month_of_year] + (day - 1).astype(np.int64)
     if kind is Kind.DATETIME:
-        hour, minute, second = numbers[3:]
+        hour, minute, second = (part.astype(np.int64) for part in time)
         ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-        values = day_numbers * _MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000
-        type_: pa.DataType = timestamp_type(None)
-    else:
-        values = day_numbers
-        type_ = pa.date32()
+        values = values * _MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000
     valid[rows[~ok]] = False
     full = np.zeros(count, dtype=np.int64)
     full[rows] = values
-    if type_ == pa.date32():
-        column = pa.array(full.astype(np.int32), type=pa.int32(), mask=~valid).cast(type_)
-    else:
-        column = pa.array(full, type=pa.int64(), mask=~valid).cast(type_)
-    return valid if absent is None else valid | absent, column
+    return valid, full
+
+
+@functools.cache
+def _calendar() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """By year * 16 + month (years 0-9999, months 0-15): the days from
+    1970-01-01 to the month's first day, and the days of the month (none
+    where there is no such month: month 0 or past 12, year 0)."""
+    years = np.arange(10_000)[:, None]
+    months = np.arange(16)
+    real = (years >= 1) & (months >= 1) & (months <= 12)
+    starts = ((years - 1970) * 12 + np.clip(months, 1, 12) - 1).astype("datetime64[M]")
+    firsts = starts.astype("datetime64[D]").astype(np.int64)
+    lengths = (starts + 1).astype("datetime64[D]").astype(np.int64) - firsts
+    return (
+        np.where(real, firsts, 0).astype(np.int32).reshape(-1),
+        np.where(real, lengths, 0).astype(np.int8).reshape(-1),
+    )

@@ -28,19 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._columnar import Group, Parts, Positions
-from ._columnar_convert import Mask, convert_text, mask, string_buffers
+from ._columnar_convert import json_column, mask, string_buffers
 from ._columnar_groups import string_array
-from ._columnar_keyed import NO_TEXT, read_keyed
-from ._columnar_schema import INPUT_INDEX, ITEM, TEXTS, list_items
+from ._columnar_keyed import read_keyed
+from ._columnar_schema import INPUT_INDEX, ITEM
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
-from ._schema import FieldSpec, Kind, plan_for
+from ._schema import Kind, plan_for
 
-__all__ = ["json_column", "read_json_group"]
-
-#: Arrow scalars made once: each one made from a Python value costs pyarrow
-#: a look for an optional module (``dateutil``) where that is not installed
-_EMPTY_TEXT = pa.scalar("", type=pa.string())
+__all__ = ["read_json_group"]
 
 
 @functools.cache
@@ -252,16 +248,8 @@ def _read_keyed(
     keyed = read_keyed(texts, _twin(cls, max_text)[0].type, specs, max_text)
     if keyed is None:
         return None
-    rows, raws = keyed
-    ok = np.ones(len(rows), dtype=bool)
-    values: dict[str, pa.Array] = {}
-    for spec in specs:
-        valid, values[spec.name] = json_column(spec, raws[spec.name])
-        ok &= valid
-    if not ok.all():
-        chosen = pa.array(ok)
-        values = {name: column.filter(chosen) for name, column in values.items()}
-    return cls, positions[rows[ok]], values
+    rows, values = keyed
+    return cls, positions[rows], values
 
 
 def _columns(
@@ -282,24 +270,6 @@ def _columns(
         for row in np.flatnonzero(~valid):
             bad.add(owners[row])
     return values
-
-
-def json_column(spec: FieldSpec, raw: pa.Array) -> tuple[Mask, pa.Array]:
-    """(valid, column) of one field's values as JSON gives them: numbers as
-    int64 (codes are IntEnum members: ints to Arrow), everything else as
-    text, null where absent; valid where the value fits its column."""
-    kind = spec.kind
-    if kind is Kind.LIST:
-        items = [None if text is None else list_items(text) for text in raw.to_pylist()]
-        return np.ones(len(raw), dtype=bool), pa.array(items, type=TEXTS)
-    if kind in (Kind.TEXT, Kind.TOKEN, Kind.INT):
-        return np.ones(len(raw), dtype=bool), raw
-    texts = raw
-    if kind in (Kind.DATETIME, Kind.DATE):
-        # an empty date is no date (``_json.wire_twin``)
-        texts = pc.if_else(pc.equal(texts, _EMPTY_TEXT), NO_TEXT, texts)
-    absent = np.asarray(texts.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    return convert_text(kind, texts, absent)
 
 
 def _array(values: Sequence[Any], type_: pa.DataType, owners: list[int], bad: set[int]) -> pa.Array:

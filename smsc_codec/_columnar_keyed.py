@@ -14,21 +14,23 @@ A body is taken only where it is plain JSON that msgspec's twin of its kind
 (``_columnar_json``, as the per-answer fast path reads it) reads to the same
 values, value by value:
 
-* a number: ``-?(0|[1-9][0-9]{0,17})`` (JSON's integer form, within int64:
-  its length and first digit checked here, the digits after it by Arrow's
-  cast, which takes nothing else of that length and first digit), or the
-  same in quotes, which msgspec's lax mode reads as that number;
-* a text (money and dates included): a JSON string without an escape, a
-  quote or a control character (RFC 8259, section 7): the body holds no
-  backslash, no control character but its line feeds, and no quote but
-  those around its keys and texts. It is no longer than the twin's limit on
-  a text (``max_field_length``, money's too);
+* a number: ``-?(0|[1-9][0-9]{0,17})`` (JSON's integer form, within int64),
+  its digits read by numpy, or the same in quotes, which msgspec's lax mode
+  reads as that number;
+* a text: a JSON string no longer than the twin's limit on a text
+  (``max_field_length``, money's and dates' too); money and dates in their
+  form (``_columnar_convert``, byte by byte), other texts without an
+  escape, a quote or a control character (RFC 8259, section 7), which one
+  look over the bytes of those texts shows;
 * ``null`` where the twin's field takes None.
 
-Such a body is exactly that JSON object: each key once, no unknown key,
-nothing before or after it. Every other body (an error answer, other keys,
-order or spacing, an escape, a number in another form, a null where none is
-taken) is left to the twins, whole.
+Every other byte of such a body is checked where it stands (the braces,
+line feeds, keys and commas, and the numbers, money and dates), so no
+quote, escape or control character hides outside its texts, and the body
+is exactly that JSON object: each key once, no unknown key, nothing before
+or after it. Every other body (an error answer, other keys, order or
+spacing, an escape, a number in another form, a null where none is taken)
+is left to the twins, whole.
 """
 
 from __future__ import annotations
@@ -48,18 +50,24 @@ from ._columnar_convert import (
     NO_TEXT,
     Ints,
     Mask,
-    mask,
+    byte_rows,
+    date_column,
+    date_spans,
+    date_width,
+    json_column,
+    money_spans,
     rows_all,
     string_buffers,
     string_from_buffers,
 )
 from ._schema import FieldSpec, Kind
 
-__all__ = ["NO_TEXT", "read_keyed"]
+__all__ = ["read_keyed"]
 
 _WORD = 8
 _LINE_FEED, _QUOTE, _BACKSLASH, _COMMA = b"\n"[0], b'"'[0], b"\\"[0], b","[0]
-_MINUS, _ZERO, _NINE = b"-"[0], b"0"[0], b"9"[0]
+_OPEN, _CLOSE = b"{"[0], b"}"[0]
+_MINUS, _ZERO = b"-"[0], b"0"[0]
 #: the digits an int64 surely holds
 _DIGITS = 18
 #: how many bodies may be tried for the keys (an error answer first, ...)
@@ -122,20 +130,15 @@ class _Bytes:
             (len(padded) - _WORD + 1,), dtype="<u8", buffer=padded, strides=(1,)
         )
 
-    def per_body(self, positions: Ints) -> Ints:
-        """How many of ``positions`` (sorted) each body holds."""
-        return np.diff(np.searchsorted(positions, self.offsets))
-
-    def holding(self, byte: int) -> Ints:
-        """How many times each body holds ``byte``."""
-        return self.per_body(np.flatnonzero(self.text == byte))
-
-    def equal(self, at: Ints, piece: list[tuple[int, np.uint64, np.uint64]]) -> Mask:
-        """Whether the bytes from each of ``at`` are ``piece`` (``_words``)."""
-        ok = np.ones(len(at), dtype=bool)
-        for offset, value, bits in piece:
-            ok &= (self.words[at + offset] & bits) == value
-        return ok
+    def blocks(self, size: int) -> np.ndarray[Any, Any]:
+        """The ``size`` bytes from every position as one (unaligned) item
+        (``size`` at most the padding)."""
+        count = len(self.padded) - size + 1
+        void = np.dtype((np.void, size))
+        view: np.ndarray[Any, Any] = np.ndarray(
+            (count,), dtype=void, buffer=self.padded, strides=(1,)
+        )
+        return view
 
 
 @functools.cache
@@ -150,11 +153,12 @@ def read_keyed(
     specs: Sequence[FieldSpec],
     max_text: int,
 ) -> tuple[Ints, dict[str, pa.Array]] | None:
-    """(rows, values): the bodies of ``texts`` read by the places of their
-    keys (see the module docstring), and each field's values there (int64
-    for numbers, text for the rest, null where absent), in the order of
-    ``specs`` (``twin``'s fields, under their wire keys); None where no body
-    gives the keys."""
+    """(rows, columns): the bodies of ``texts`` read by the places of their
+    keys (see the module docstring), and each field's column there as a
+    table holds it (``json_column``'s conversions, null where absent), in
+    the order of ``specs`` (``twin``'s fields, under their wire keys); None
+    where no body gives the keys. A body whose value a conversion does not
+    take is not read."""
     by_wire = {spec.wire: spec for spec in specs}
     fields = _fields_of(twin)
     required = {spec.wire for spec in specs if fields[spec.name].required}
@@ -165,134 +169,157 @@ def read_keyed(
             break
     if keys is None:
         return None
-    rows, values = _read(texts, [by_wire[key] for key in keys], fields, max_text)
-    absent = {Kind.INT: pa.int64()}
-    columns = {
-        spec.name: values[spec.name]
-        if spec.name in values
-        else pa.nulls(len(rows), type=absent.get(spec.kind, pa.string()))
-        for spec in specs
-    }
+    rows, values = _read(texts, _layout(twin, tuple(by_wire[key] for key in keys)), max_text)
+    columns = {}
+    for spec in specs:
+        column = values.get(spec.name)
+        if column is None:  # (a key these bodies leave out: null)
+            raw = pa.nulls(len(rows), type=pa.int64() if spec.kind is Kind.INT else pa.string())
+            column = json_column(spec, raw)[1]
+        columns[spec.name] = column
     return rows, columns
 
 
-def _read(
-    texts: pa.Array,
-    keyed: list[FieldSpec],
-    fields: dict[str, msgspec.structs.FieldInfo],
-    max_text: int,
-) -> tuple[Ints, dict[str, pa.Array]]:
-    """:func:`read_keyed` of the bodies with the keys of ``keyed``, in order:
-    every line of every body at once, as (bodies x keys) matrices."""
-    width = len(keyed)
-    layout = _Layout(keyed, fields)
-    body = _Bytes(texts, _padding(keyed))
-    text, padded, offsets = body.text, body.padded, body.offsets
-    # the lines: exactly one line feed more than keys, a body's own ("{"
-    # and "}" alone on the first and last line)
-    # (the control characters found in one pass: most are the line feeds)
-    controls = np.flatnonzero(text < 0x20).astype(np.int32)
-    feed = text[controls] == _LINE_FEED
-    breaks = controls if feed.all() else controls[feed]
-    first = np.searchsorted(breaks, offsets)
-    rows = np.flatnonzero(np.diff(first) == width + 1)
-    if len(rows) == len(texts) and len(breaks) == len(rows) * (width + 1):
-        feeds = breaks.reshape(len(rows), width + 1)
-    else:
-        feeds = breaks[first[rows, None] + np.arange(width + 1, dtype=np.int32)]
-    starts, ends = offsets[rows], offsets[rows + 1]
-    ok = (text[starts] == b"{"[0]) & (feeds[:, 0] == starts + 1)
-    ok &= (feeds[:, -1] == ends - 2) & (text[ends - 1] == b"}"[0])
-    # each line: its key, a value, and a comma but on the last
-    ok &= rows_all(text[feeds[:, 1:-1] - 1] == _COMMA)
+def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[str, pa.Array]]:
+    """:func:`read_keyed` of the bodies with the keys of ``layout``, in
+    order: every line of every body at once, as (bodies x keys) matrices."""
+    body = _Bytes(texts, _padding(layout.keyed))
+    text, padded = body.text, body.padded
+    rows, feeds, ok = _lines(body, layout)
     line_starts = feeds[:, :-1] + 1
-    for at, (columns, word, bits) in enumerate(layout.words):
-        places = line_starts if columns is None else line_starts[:, columns]
-        ok &= rows_all((body.words[places + at * _WORD] & bits) == word)
     value_starts = line_starts + layout.prefixes
-    value_ends = feeds[:, 1:] - layout.commas
+    # (every line but the last ends with a comma)
+    value_ends = feeds[:, 1:] - 1
+    value_ends[:, -1] += 1
     lengths = value_ends - value_starts
     quoted = (padded[value_starts] == _QUOTE) & (padded[value_ends - 1] == _QUOTE)
     quoted &= lengths >= 2
     inner_starts, inner_ends = value_starts + quoted, value_ends - quoted
     present = quoted.copy()
     numbers = layout.numbers
+    integers = np.zeros((len(rows), len(numbers)), dtype=np.int64)
     if len(numbers):
-        present[:, numbers] = _number_form(padded, inner_starts[:, numbers], inner_ends[:, numbers])
-    limited = layout.limited
-    if len(limited):
-        long = np.nonzero(present[:, limited] & (lengths[:, limited] - 2 > max_text))
-        for row, column in zip(*long, strict=True):
-            at = limited[column]
+        present[:, numbers], integers = _integers(
+            padded, inner_starts[:, numbers], inner_ends[:, numbers]
+        )
+    if len(rows) and int(lengths.max()) - 2 > max_text:  # (texts are short: one look says)
+        long = np.nonzero(present & layout.limited & (lengths - 2 > max_text))
+        for row, at in zip(*long, strict=True):
             piece = text[inner_starts[row, at] : inner_ends[row, at]]
             # characters: the bytes that do not continue a UTF-8 sequence
             present[row, at] = np.count_nonzero((piece & 0xC0) != 0x80) <= max_text
-    if present.all():
-        spans = (inner_starts, inner_ends)
-    else:
+    if not present.all():
         null = (lengths == 4) & ((body.words[value_starts] & _NULL[2]) == _NULL[1])
         ok &= rows_all(present | (null & layout.nullable))
-        # an absent value: an empty span at its line's start (spans stay in order)
-        spans = (
-            np.where(present, inner_starts, line_starts),
-            np.where(present, inner_ends, line_starts),
-        )
-    ok &= _plain(body, rows, controls[~feed], 2 * width + 2 * quoted.sum(axis=1), shaped=ok)
     kept = np.flatnonzero(ok)
-    values, digits = _values(texts, body.low, spans, kept=kept, keyed=keyed, present=present)
-    if not digits.all():
-        chosen = pa.array(digits)
+    spans = (inner_starts, inner_ends, line_starts)
+    if len(kept) != len(rows):
+        spans = (inner_starts[kept], inner_ends[kept], line_starts[kept])
+        present, integers = present[kept], integers[kept]
+    values, valid = _values(texts, body, layout, spans, present=present, integers=integers)
+    if not valid.all():
+        chosen = pa.array(valid)
         values = {name: column.filter(chosen) for name, column in values.items()}
-        kept = kept[digits]
+        kept = kept[valid]
     return rows[kept], values
+
+
+def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Mask]:
+    """(rows, feeds, ok): the bodies with one line feed more than keys, the
+    places of their line feeds (a row each), and which of those bodies hold
+    "{" and "}" alone on their first and last line and each key in place,
+    with a comma ending every line of a key but the last."""
+    width = len(layout.keyed)
+    text, offsets = body.text, body.offsets
+    # (any other control character is in a text or breaks a check where it stands)
+    breaks = np.flatnonzero(text == _LINE_FEED)
+    first = np.searchsorted(breaks, offsets)
+    rows = np.flatnonzero(np.diff(first) == width + 1)
+    if len(rows) == len(offsets) - 1 and len(breaks) == len(rows) * (width + 1):
+        feeds = breaks.reshape(len(rows), width + 1)
+    else:
+        feeds = breaks[first[rows, None] + np.arange(width + 1)]
+    starts, ends = offsets[rows], offsets[rows + 1]
+    ok = (text[starts] == _OPEN) & (feeds[:, 0] == starts + 1)
+    ok &= (feeds[:, -1] == ends - 2) & (text[ends - 1] == _CLOSE)
+    ok &= rows_all(text[feeds[:, 1:-1] - 1] == _COMMA)
+    # (every line's key read in one take, as the words of a block of bytes;
+    # a line starts past its line feed)
+    blocks = body.blocks(layout.block)[feeds[:, :-1] + 1].view("<u8")
+    blocks = blocks.reshape(len(rows), *layout.words.shape[1:])
+    # (the bits that differ from the keys', in place: a batch's blocks are
+    # as many bytes as its bodies)
+    np.bitwise_xor(blocks, layout.words, out=blocks)
+    np.bitwise_and(blocks, layout.bits, out=blocks)
+    if blocks.any():
+        ok &= ~blocks.reshape(len(rows), layout.words.size).any(axis=1)
+    return rows, feeds, ok
 
 
 class _Layout:
     """What the lines of one key order hold, as arrays over the keys."""
 
-    def __init__(
-        self, keyed: list[FieldSpec], fields: dict[str, msgspec.structs.FieldInfo]
-    ) -> None:
+    def __init__(self, keyed: tuple[FieldSpec, ...], nullable: Sequence[bool]) -> None:
+        self.keyed = keyed
         prefixes = [f'"{spec.wire}": '.encode() for spec in keyed]
-        pieces = [_words(prefix) for prefix in prefixes]
-        #: per word of the keys' lines (``"status": ``): the keys that have
-        #: it (None: all), and their values and masks
-        self.words: list[tuple[Ints | None, Any, Any]] = []
-        for at in range(max(map(len, pieces))):
-            having = [number for number, piece in enumerate(pieces) if at < len(piece)]
-            self.words.append(
-                (
-                    None if len(having) == len(pieces) else np.asarray(having, dtype=np.int64),
-                    np.asarray([pieces[number][at][1] for number in having], dtype=np.uint64),
-                    np.asarray([pieces[number][at][2] for number in having], dtype=np.uint64),
-                )
-            )
-        self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int32)
-        #: every line but the last ends with a comma
-        self.commas = np.asarray([1] * (len(keyed) - 1) + [0], dtype=np.int32)
-        self.numbers = np.flatnonzero([spec.kind is Kind.INT for spec in keyed])
-        #: the texts (money included), each within the twin's length limit
-        self.limited = np.flatnonzero([spec.kind is not Kind.INT for spec in keyed])
-        self.nullable = np.asarray([_takes_none(fields[spec.name].type) for spec in keyed])
+        #: the bytes read from each line's start for its key: the longest
+        #: key's, in whole words (numpy takes a block of bytes at about
+        #: the cost of one word)
+        self.block = _WORD * -(-max(map(len, prefixes)) // _WORD)
+        #: each line's words there as its key writes them (and the mask of
+        #: the key's bytes in each)
+        self.words = np.zeros((1, len(keyed), self.block // _WORD), dtype=np.uint64)
+        self.bits = np.zeros_like(self.words)
+        for line, prefix in enumerate(prefixes):
+            for place, value, bits in _words(prefix):
+                word = place // _WORD
+                self.words[0, line, word], self.bits[0, line, word] = value, bits
+        self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int64)
+        kinds = [spec.kind for spec in keyed]
+        self.numbers = np.flatnonzero([kind is Kind.INT for kind in kinds])
+        #: the dates of a fixed-width form, by kind: read from the bytes
+        self.dates = [
+            (kind, at)
+            for kind in (Kind.DATETIME, Kind.DATE)
+            if date_width(kind) is not None
+            and len(at := np.flatnonzero([other is kind for other in kinds]))
+        ]
+        #: money, read from the bytes
+        self.money = np.flatnonzero([kind is Kind.DECIMAL for kind in kinds])
+        apart = {int(at) for _, columns in self.dates for at in columns}
+        apart.update(self.money.tolist())
+        #: the values read as text (lists split from it)
+        self.texts = np.asarray(
+            [at for at, kind in enumerate(kinds) if kind is not Kind.INT and at not in apart],
+            dtype=np.int64,
+        )
+        #: the texts (money and dates included), each within the twin's length limit
+        self.limited = np.asarray([kind is not Kind.INT for kind in kinds], dtype=bool)
+        self.nullable = np.asarray(nullable, dtype=bool)
 
 
-def _plain(body: _Bytes, rows: Ints, controls: Ints, quotes: Ints, *, shaped: Mask) -> Mask:
-    """Which of the bodies ``rows`` hold no quote but ``quotes`` (those
-    around their keys and quoted values), no escape and no control
-    character but their line feeds (``controls``: the others, in all
-    bodies). Most batches are clean, which one count over all their bytes
-    shows where every body is ``shaped`` (keys and quoted values in place:
-    each holds at least its ``quotes``, so a total of quotes as expected
-    leaves none over in any)."""
-    text = body.text
-    ok = np.ones(len(rows), dtype=bool)
-    every = len(rows) == len(body.offsets) - 1 and shaped.all()
-    if not every or np.count_nonzero(text == _QUOTE) != quotes.sum():
-        ok &= body.holding(_QUOTE)[rows] == quotes
-    if (text == _BACKSLASH).any():
-        ok &= body.holding(_BACKSLASH)[rows] == 0
-    if len(controls):
-        ok &= body.per_body(controls)[rows] == 0
+@functools.lru_cache(maxsize=64)
+def _layout(twin: type[msgspec.Struct], keyed: tuple[FieldSpec, ...]) -> _Layout:
+    """The layout of one key order of a twin's keys (a log has few; bodies
+    of ever other orders keep no more than the last few)."""
+    fields = _fields_of(twin)
+    return _Layout(keyed, [_takes_none(fields[spec.name].type) for spec in keyed])
+
+
+def _plain(texts: pa.Array, count: int) -> Mask:
+    """Which of ``count`` bodies hold no quote, backslash or control
+    character in their ``texts`` (an array of their values key by key, as
+    ``_values`` takes them out): one look over the texts' bytes, and the
+    texts found in their offsets where it sees one."""
+    offsets, data = string_buffers(texts)
+    data = data[offsets[0] : offsets[-1]]
+    found = data < 0x20
+    found |= data == _QUOTE
+    found |= data == _BACKSLASH
+    ok = np.ones(count, dtype=bool)
+    if found.any():
+        values = np.searchsorted(offsets, np.flatnonzero(found) + offsets[0], side="right") - 1
+        ok[values % count] = False
     return ok
 
 
@@ -303,69 +330,121 @@ def _padding(keyed: Sequence[FieldSpec]) -> int:
     return 2 * _WORD + max(len(spec.wire) for spec in keyed) + len('"": ')
 
 
-def _number_form(text: np.ndarray[Any, Any], starts: Ints, ends: Ints) -> Mask:
-    """Where the spans may have JSON's integer form within 18 digits: a
-    digit first (after a sign), no more digits, and no leading zero (which
-    Arrow's cast would read, as it reads ``0x1f``). That the rest are digits
-    the cast proves (``_numbers``)."""
-    limit = max(len(text) - 1, 0)
-    sign = text[np.minimum(starts, limit)] == _MINUS
-    lead = text[np.minimum(starts + sign, limit)]
-    digits = ends - starts - sign
-    form = (digits <= _DIGITS) & (lead >= _ZERO) & (lead <= _NINE)
-    form &= (lead != _ZERO) | (digits == 1)
-    return np.asarray(form, dtype=bool)
+def _integers(
+    data: np.ndarray[Any, np.dtype[np.uint8]], starts: Ints, ends: Ints
+) -> tuple[Mask, Ints]:
+    """(fine, values) of the spans (a row a body, a column a key): fine
+    where one is in JSON's integer form within 18 digits (a sign, then a
+    digit, no leading zero), and its value there. Numbers of one count of
+    digits are read together: a key's at once where all have one count (a
+    code, a time stamp), else each count's in turn."""
+    sign = data[starts] == _MINUS
+    signed = bool(sign.any())
+    begins = starts + sign if signed else starts
+    digits = ends - begins
+    fine = np.zeros(starts.shape, dtype=bool)
+    numbers = np.zeros(starts.shape, dtype=np.int64)
+    if starts.size:
+        lowest, highest = digits.min(axis=0), digits.max(axis=0)
+        for width in np.unique(lowest[(lowest == highest) & (lowest >= 1) & (lowest <= _DIGITS)]):
+            keys = np.flatnonzero((lowest == width) & (highest == width))
+            fine[:, keys], numbers[:, keys] = _digits(data, begins[:, keys], int(width))
+        mixed = np.flatnonzero(lowest != highest)
+        counts = digits[:, mixed]
+        for width in np.unique(counts[(counts >= 1) & (counts <= _DIGITS)]):
+            at = np.nonzero(counts == width)
+            places = (at[0], mixed[at[1]])
+            fine[places], numbers[places] = _digits(data, begins[places], int(width))
+    return fine, np.where(sign, -numbers, numbers) if signed else numbers
+
+
+def _digits(
+    data: np.ndarray[Any, np.dtype[np.uint8]], begins: Ints, width: int
+) -> tuple[Mask, Ints]:
+    """(fine, value) of the ``width`` bytes from each of ``begins`` (of any
+    shape): whether they are digits with no leading zero (but a lone one),
+    and the number they write."""
+    if width == 1:
+        values = data[begins] - np.uint8(_ZERO)  # (every other byte wraps past 9)
+        return values <= 9, values.astype(np.int64)
+    # (a row a place: numpy is slow along short rows)
+    matrix = np.ascontiguousarray(byte_rows(data, begins.reshape(-1), width).T)
+    matrix -= np.uint8(_ZERO)
+    fine = (matrix <= 9).all(axis=0) & (matrix[0] != 0)
+    places = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    # (integers: numpy's own product, where floats would go to a threaded BLAS)
+    values = places @ matrix.astype(np.int64)
+    return fine.reshape(begins.shape), values.reshape(begins.shape)
 
 
 def _values(
     texts: pa.Array,
-    low: int,
-    spans: tuple[Ints, Ints],
+    body: _Bytes,
+    layout: _Layout,
+    spans: tuple[Ints, Ints, Ints],
     *,
-    kept: Ints,
-    keyed: list[FieldSpec],
     present: Mask,
+    integers: Ints,
 ) -> tuple[dict[str, pa.Array], Mask]:
-    """The values of the rows ``kept``: every span an array value over the
-    bodies' own buffer (the gaps between them too), taken out by key; and
-    which of those rows hold nothing but digits where a number stands."""
-    width = len(keyed)
-    starts, ends = spans
-    if len(kept) != len(starts):
-        starts, ends, present = starts[kept], ends[kept], present[kept]
+    """The columns of the bodies whose values start and end at ``spans``
+    (and whose lines start at its third), and which of them every
+    conversion and check took: numbers (``integers``, read already), dates
+    and money from the bytes; the texts as array values over the bodies' own
+    buffer (the gaps between them too), taken out by key and looked over
+    for a quote, escape or control character."""
+    starts, ends, line_starts = spans
+    keyed = layout.keyed
     count = len(starts)
-    # (int32: the offsets of a string array)
-    flat = np.empty(2 * width * count + 1, dtype=np.int32)
-    flat[:-1:2] = starts.reshape(-1)
-    flat[1:-1:2] = ends.reshape(-1)
-    flat[-1] = flat[-2] if count else 0
-    if low:
-        flat += low
-    spanned = string_from_buffers(flat, texts.buffers()[2])
-    # the values key by key (every key's in one take)
-    order = np.arange(0, len(flat) - 1, 2, dtype=np.int32).reshape(count, width).T.reshape(-1)
-    by_key = spanned.take(pa.array(order))
-    shown = np.asarray(present.all(axis=0), dtype=bool)
+    valid = np.ones(count, dtype=bool)
     values: dict[str, pa.Array] = {}
-    digits = np.ones(count, dtype=bool)
-    for number, spec in enumerate(keyed):
-        column = by_key.slice(number * count, count)
-        if not shown[number]:
-            column = pc.if_else(pa.array(present[:, number]), column, NO_TEXT)
-        if spec.kind is Kind.INT:
-            values[spec.name], read = _numbers(column)
-            digits &= read
-        else:
-            values[spec.name] = column
-    return values, digits
-
-
-def _numbers(texts: pa.Array) -> tuple[pa.Array, Mask]:
-    """The texts (a sign and digits in the form checked) as int64, and
-    where they are digits: Arrow's cast refuses anything else, and then
-    each text is looked at."""
-    try:
-        return pc.cast(texts, pa.int64()), np.ones(len(texts), dtype=bool)
-    except pa.ArrowInvalid:
-        read = mask(pc.or_kleene(pc.match_substring_regex(texts, "^-?[0-9]+$"), texts.is_null()))
-        return pc.cast(pc.if_else(pa.array(read), texts, NO_TEXT), pa.int64()), read
+    for number, at in enumerate(layout.numbers):
+        shown = present[:, at]
+        missing = None if shown.all() else ~shown
+        values[keyed[at].name] = pa.array(integers[:, number], type=pa.int64(), mask=missing)
+    for kind, columns in layout.dates:
+        date_starts = starts[:, columns].T.reshape(-1)
+        date_lengths = ends[:, columns].T.reshape(-1) - date_starts
+        # an empty date is no date (``_json.wire_twin``), as null is none
+        absent = ~present[:, columns].T.reshape(-1) | (date_lengths == 0)
+        fine, dates = date_spans(kind, body.padded, date_starts, date_lengths)
+        valid &= (fine | absent).reshape(len(columns), count).all(axis=0)
+        for number, at in enumerate(columns):
+            piece = slice(number * count, (number + 1) * count)
+            values[keyed[at].name] = date_column(kind, dates[piece], fine[piece])
+    for at in layout.money:
+        # (an absent value is a null, which is no money: null in the column)
+        fine, values[keyed[at].name] = money_spans(body.padded, starts[:, at], ends[:, at])
+        valid &= fine | ~present[:, at]
+    columns = layout.texts
+    if len(columns):
+        shown = present[:, columns]
+        text_starts, text_ends = starts[:, columns], ends[:, columns]
+        if not shown.all():
+            # an absent value: an empty span at its line's start (spans stay in order)
+            text_starts = np.where(shown, text_starts, line_starts[:, columns])
+            text_ends = np.where(shown, text_ends, line_starts[:, columns])
+        width = len(columns)
+        # (int32: the offsets of a string array)
+        flat = np.empty(2 * width * count + 1, dtype=np.int32)
+        flat[:-1:2] = text_starts.reshape(-1)
+        flat[1:-1:2] = text_ends.reshape(-1)
+        flat[-1] = flat[-2] if count else 0
+        if body.low:
+            flat += body.low
+        spanned = string_from_buffers(flat, texts.buffers()[2])
+        # the values key by key (every key's in one take)
+        order = np.arange(0, len(flat) - 1, 2, dtype=np.int32).reshape(count, width).T.reshape(-1)
+        by_key = spanned.take(pa.array(order))
+        valid &= _plain(by_key, count)
+        every = np.asarray(shown.all(axis=0), dtype=bool)
+        for number, at in enumerate(columns):
+            column = by_key.slice(number * count, count)
+            if not every[number]:
+                column = pc.if_else(pa.array(shown[:, number]), column, NO_TEXT)
+            spec = keyed[at]
+            if spec.kind in (Kind.TEXT, Kind.TOKEN):
+                values[spec.name] = column
+            else:
+                took, values[spec.name] = json_column(spec, column)
+                valid &= took
+    return values, valid

@@ -15,7 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smsc_codec._columnar_convert import INT_FORM, MONEY_FORM, convert_text, numbers_in_form
+from smsc_codec._columnar_convert import (
+    INT_FORM,
+    MONEY_FORM,
+    convert_text,
+    money_spans,
+    numbers_in_form,
+)
 from smsc_codec._schema import (
     KIND_PATTERNS,
     Kind,
@@ -139,9 +145,12 @@ def test_numbers_and_money_taken_read_as_alone(kind: Kind, texts: list[str | Non
 _NEAR_NUMBERS = st.text(alphabet="-.0123456789 e٣", max_size=22)
 
 
-def _texts_in_form(texts: list[str], *, money: bool, absent: bool) -> list[bool]:
-    """``numbers_in_form`` over the texts written one after another (with a
-    byte between them), as ``fmt=1`` lines hold them."""
+def _spans(
+    texts: list[str],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The texts written one after another (with a byte between them, as
+    ``fmt=1`` lines hold them, and spaces after the last): the bytes, and
+    where each text starts and ends."""
     data = bytearray()
     starts, ends = [], []
     for text in texts:
@@ -149,14 +158,17 @@ def _texts_in_form(texts: list[str], *, money: bool, absent: bool) -> list[bool]
         starts.append(len(data))
         data += text.encode()
         ends.append(len(data))
-    buffer = np.frombuffer(bytes(data), dtype=np.uint8)
-    found = numbers_in_form(
-        buffer,
+    data += b" " * len(MONEY_FORM)
+    return (
+        np.frombuffer(bytes(data), dtype=np.uint8),
         np.asarray(starts, dtype=np.int64),
         np.asarray(ends, dtype=np.int64),
-        money=money,
-        absent=absent,
     )
+
+
+def _texts_in_form(texts: list[str], *, money: bool, absent: bool) -> list[bool]:
+    """``numbers_in_form`` over the texts written one after another."""
+    found = numbers_in_form(*_spans(texts), money=money, absent=absent)
     return [bool(value) for value in found]
 
 
@@ -189,6 +201,25 @@ def test_numbers_in_form_are_those_the_forms_match(
     assert _texts_in_form(texts, money=money, absent=absent) == _expected(
         texts, money=money, absent=absent
     )
+
+
+@given(
+    st.lists(
+        st.one_of(
+            _NEAR_NUMBERS,
+            st.decimals(allow_nan=False, allow_infinity=False, places=6).map(str),
+            # (texts of one width with the point in other places, or in none)
+            st.sampled_from(["0.000001", "-999999999999.999999", "123456789012.5", "-0.0", "1."]),
+            st.sampled_from(["000000000000", "0000000000.1", "000000000.12", "1.40", "14.0"]),
+        ),
+        max_size=30,
+    )
+)
+def test_money_read_from_the_bytes_is_money_read_from_text(texts: list[str]) -> None:
+    valid, column = money_spans(*_spans(texts))
+    taken, expected = convert_text(Kind.DECIMAL, pa.array(texts, type=pa.string()), None)
+    assert valid.tolist() == taken.tolist()
+    assert column.equals(expected)
 
 
 @pytest.mark.parametrize(

@@ -155,13 +155,23 @@ def test_a_body_passing_every_check_is_read_as_per_answer(fine: str) -> None:
     check(fine, taken=True)
 
 
-def test_quotes_are_counted_in_each_body_unless_every_body_is_in_shape() -> None:
-    # two quotes too few in a body out of shape, two too many in another
-    fewer = GOOD.replace('"status": 1,', "status: 1,")
-    more = body(message='"a""b"')
-    bodies = [GOOD, fewer, more, GOOD]
+def test_quotes_escapes_and_control_characters_are_found_in_the_body_holding_them() -> None:
+    # in texts (looked for there, over the texts of all bodies at once), and
+    # in the other places, whose bytes are checked where they stand
+    bad = [
+        GOOD.replace('"status": 1,', "status: 1,"),
+        body(message='"a""b"'),
+        body(phone='"7\\u0039"'),
+        body(message='"x\ty"'),
+        body(status='"1""'),
+        body(last_date='"28.06.2021 15:55:4""'),
+        body(cost='"1.4""'),
+        body(cost='"1.4\t"'),
+        GOOD.replace('"flag": 0,', '"flag": 0,\r'),
+    ]
+    bodies = [GOOD, *[piece for one in bad for piece in (one, GOOD)]]
     assert_same_as_per_answer([REQUEST] * len(bodies), bodies)
-    assert keyed_rows(bodies) == [0, 3]
+    assert keyed_rows(bodies) == list(range(0, len(bodies), 2))
 
 
 def test_texts_longer_than_the_limit_are_not_read() -> None:
