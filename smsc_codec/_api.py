@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import msgspec
 
@@ -26,7 +26,7 @@ __all__ = ["Decoder", "decode", "decode_as", "detect_format", "encode", "encode_
 
 #: What :func:`decode` returns: a reply (:class:`ApiError` and :class:`Ok`
 #: among them) or a list of replies (several records).
-Decoded = Union[Reply, list[Reply]]  # noqa: UP007 - a type alias of Structs (Python 3.10)
+Decoded = Reply | list[Reply]
 
 _R = TypeVar("_R", bound=ReplyBase)
 

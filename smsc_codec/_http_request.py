@@ -25,7 +25,6 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Union
 
 from ._codes import Fmt
 from ._errors import RequestError
@@ -59,9 +58,7 @@ _CHARSETS = ("utf-8", "windows-1251", "koi8-r")
 _MASK = "***"
 _SCRIPT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-ParamValue = Union[  # noqa: UP007 - a runtime alias on 3.10
-    str, int, Decimal, dt.date, Sequence[Union[str, int]], None  # noqa: UP007
-]
+ParamValue = str | int | Decimal | dt.date | Sequence[str | int] | None
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

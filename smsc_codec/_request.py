@@ -102,7 +102,7 @@ _charset_of = functools.lru_cache(maxsize=1024)(Request._charset)
 RequestLike = Union[str, Mapping[str, object], Request, "HttpRequest"]
 
 #: A form body: its bytes or text (``key=value&…``) or its fields.
-FormLike = Union[bytes, str, Mapping[str, object]]  # noqa: UP007
+FormLike = bytes | str | Mapping[str, object]
 
 
 def _infer_script(params: Mapping[str, str]) -> str | None:

@@ -11,7 +11,7 @@ equal and the rejections the same, with the same reason, line and column.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -296,7 +296,7 @@ def test_dates_in_a_zone_are_instants() -> None:
     moscow = decode_table(requests, bodies, tz="Europe/Moscow")["IncomingMessage"]
     assert moscow.schema.field("received").type == pa.timestamp("ms", tz="Europe/Moscow")
     first = moscow.to_pylist()[0]["received"]
-    assert first.astimezone(timezone.utc) == datetime(2018, 9, 29, 12, 7, 39, tzinfo=timezone.utc)
+    assert first.astimezone(UTC) == datetime(2018, 9, 29, 12, 7, 39, tzinfo=UTC)
     paris = decode_table(requests, bodies, tz="Europe/Paris")
     assert paris["IncomingMessage"].column("id").to_pylist() == [1]
     (skipped,) = paris.rejections.to_pylist()

@@ -200,7 +200,7 @@ def aware(value: datetime.datetime, tz: str, name: str) -> datetime.datetime:
     the clock skips is no instant (RecordError), as in the Arrow tables."""
     zone = _zone(tz)
     local = value.replace(tzinfo=zone)
-    back = local.astimezone(datetime.timezone.utc).astimezone(zone)
+    back = local.astimezone(datetime.UTC).astimezone(zone)
     if back.replace(tzinfo=None) != value:
         raise RecordError(f"field {name!r}: {value.isoformat(' ')} is no time in {tz}")
     return local

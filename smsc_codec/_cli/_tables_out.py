@@ -245,7 +245,7 @@ def _layout_columns(taken: _Taken, layouts: list[tuple[Any, str, int]]) -> list[
     scripts = pa.array(names, type=pa.string()).take(pa.array(script_ids, mask=untold))
     if untold.any():
         script_list = scripts.to_pylist()
-        fmt_list: list[int | None] = fmts.tolist()
+        fmt_list: list[int | None] = list(fmts.tolist())
         for index in np.flatnonzero(untold).tolist():
             script_list[index], fmt_list[index] = _script_fmt(taken.requests[index])
         return [pa.array(script_list, type=pa.string()), pa.array(fmt_list, type=pa.int8())]

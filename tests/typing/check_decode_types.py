@@ -4,10 +4,9 @@ runs it on this file; CI's ``mypy`` checks it too). Nothing here runs."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_type
 
 import msgspec
-from typing_extensions import assert_type
 
 import smsc_codec
 from smsc_codec import (
