@@ -365,8 +365,8 @@ def _digits(
     shape): whether they are digits with no leading zero (but a lone one),
     and the number they write."""
     if width == 1:
-        values = data[begins] - np.uint8(_ZERO)  # (every other byte wraps past 9)
-        return values <= 9, values.astype(np.int64)
+        units = data[begins] - np.uint8(_ZERO)  # (every other byte wraps past 9)
+        return units <= 9, units.astype(np.int64)
     # (a row a place: numpy is slow along short rows)
     matrix = np.ascontiguousarray(byte_rows(data, begins.reshape(-1), width).T)
     matrix -= np.uint8(_ZERO)
