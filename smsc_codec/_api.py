@@ -339,6 +339,13 @@ def decode(
 
     ``charset`` overrides the request's (``"auto"`` tells UTF-8 from
     windows-1251). ``limits`` bounds what a body may hold (:class:`Limits`).
+
+    Decoders are kept by the request's layout, so the lines of a log, each
+    with its own ids, numbers and credentials, share them; with the default
+    options the shapes of a log's URLs (their names in order and the values
+    that choose the layout) are learned, and a URL of a learned shape finds
+    its decoder in one regex call.
+
     Raises :class:`DecodeError` for any body that cannot be decoded (its
     subclass :class:`LimitError` for one over a limit),
     :class:`RequestError` for an unusable request, and TypeError for a body
