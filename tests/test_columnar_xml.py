@@ -165,6 +165,36 @@ def test_a_body_not_plain_or_out_of_form_is_left_per_answer(body: Any) -> None:
     assert_same_as_per_answer([REQUEST] * 3, [PLAIN, body, PLAIN])
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<flag>0</flag>", "<flag></flag>"),  # an optional number empty
+        ("<flag>0</flag>", "<flag>-0</flag>"),
+        ("<flag>0</flag>", "<flag>255</flag>"),  # flag bits no name holds
+        ("<cost>1.40</cost>", "<cost></cost>"),
+        ("<cost>1.40</cost>", "<cost>-0.0</cost>"),
+        ("<cost>1.40</cost>", "<cost>1.400000</cost>"),
+        ("<cost>1.40</cost>", "<cost>0001.40</cost>"),
+        ("<cost>1.40</cost>", "<cost>1.4000001</cost>"),  # past the column's scale
+        ("<status>1</status>", "<status></status>"),  # a required number empty
+        ("<status>1</status>", "<status>-0</status>"),
+        ("<status>1</status>", "<status>77</status>"),  # an unknown code
+        ("<err>0</err>", "<err>-5</err>"),
+        ("<type>0</type>", "<type>99</type>"),
+        ("<sms_cnt>1</sms_cnt>", "<sms_cnt>007</sms_cnt>"),
+        ("<sms_cnt>1</sms_cnt>", "<sms_cnt>999999999999999999</sms_cnt>"),
+        ("<last_timestamp>1624884947</", "<last_timestamp>-1</"),
+        ("<last_date>28.06.2021 15:55:47</", "<last_date></"),  # an optional date empty
+        ("<send_date>28.06.2021 15:55:40</", "<send_date>29.02.2020 00:00:00</"),
+        ("<send_date>28.06.2021 15:55:40</", "<send_date>29.02.2021 00:00:00</"),
+        ("<phone>79991234567</phone>", "<phone></phone>"),
+        ("<message>Hello</message>", "<message>  </message>"),
+    ],
+)
+def test_values_at_the_edges_of_their_forms_decode_as_per_answer(old: str, new: str) -> None:
+    assert_same_as_per_answer([REQUEST] * 2, [PLAIN, _edited(old, new)])
+
+
 def test_limits_leave_a_long_body_per_answer() -> None:
     limits = Limits(max_field_length=len(PLAIN) - 1)
     bodies = [PLAIN, _edited("<cost>1.40</cost>\n", "")]
