@@ -148,8 +148,12 @@ def _tags_are(
     record of ``tags`` (each compared whole, its ``>`` included)."""
     alike = np.ones(len(tag_starts), dtype=bool)
     for number, tag in enumerate(_tag_texts(item, tags)):
-        found = byte_rows(data, tag_starts[:, number], len(tag))
-        alike &= rows_all(found == np.frombuffer(tag, dtype=np.uint8))
+        starts = tag_starts[:, number]
+        # (a tag that would run past the data is not this one: its bytes are
+        # read from where they fit, and the row is false anyway)
+        inside = starts <= len(data) - len(tag)
+        found = byte_rows(data, np.minimum(starts, len(data) - len(tag)), len(tag))
+        alike &= inside & rows_all(found == np.frombuffer(tag, dtype=np.uint8))
     return alike
 
 

@@ -202,6 +202,15 @@ def test_limits_leave_a_long_body_per_answer() -> None:
     assert_same_as_per_answer([REQUEST] * 2, bodies, limits=limits)
 
 
+def test_a_body_whose_tags_end_before_the_templates_is_left_per_answer() -> None:
+    """The last body's tags are shorter than the template's: they are
+    compared up to the end of the data, not past it."""
+    first = "<sms>\n<status>1</status>\n<operator_orig>x</operator_orig>\n</sms>"
+    last = "<sms>\n<status>1</status>\n<a>x</a></sms>"
+    assert _taken(REQUEST, [first, last]) == {0}
+    assert_same_as_per_answer([REQUEST] * 2, [first, last])
+
+
 def test_every_template_past_the_most_is_left_per_answer() -> None:
     lines = PLAIN.split("\n")
     fields = lines[1:-1]
