@@ -32,7 +32,7 @@ layers above it, and no format module imports another
 11. what Arrow columns are made of: _extra_text, _columnar_schema, _columnar_convert
 12. columns cut and built: _columnar_fields, _columnar_build, _columnar_pick, _columnar_groups
 13. JSON bodies cut by where their keys stand: _columnar_keyed
-14. many answers as Arrow columns, read by format: _columnar, _columnar_lines, _columnar_json
+14. answers as Arrow columns, by format: _columnar, _columnar_lines, _columnar_json, _columnar_xml
 15. the public face of the columns: arrow
 16. the command line: _cli
 

@@ -2,8 +2,9 @@
 
 The inputs are grouped by their request's layout (``_replies.url_layout_key``,
 the key the per-answer decoder's cache uses). A group in a line format
-(fmt=0/1) or in JSON (fmt=3) is read column by column (``_columnar_lines``,
-``_columnar_json``); every answer those readers cannot vouch for, and every
+(fmt=0/1), in JSON (fmt=3), or in XML of one plain record (fmt=2) is read
+column by column (``_columnar_lines``, ``_columnar_json``,
+``_columnar_xml``); every answer those readers cannot vouch for, and every
 answer of another format or of a request they do not know, goes through the
 per-answer decoder (one ``Decoder`` per layout group, as ``smsc_codec.decode``
 keeps one per layout; ``decode_exchange`` for the answers of no group), and
@@ -247,6 +248,9 @@ def _read_groups(
     from ._columnar_groups import group_requests  # noqa: PLC0415
     from ._columnar_json import read_json_group  # noqa: PLC0415 - (cycle-free order)
     from ._columnar_lines import read_line_group  # noqa: PLC0415
+    from ._columnar_xml import read_xml_group  # noqa: PLC0415
+
+    readers = {2: read_xml_group, 3: read_json_group}
 
     grouped, ungrouped = group_requests(requests)
     members: dict[Hashable, list[int]] = {}
@@ -265,10 +269,10 @@ def _read_groups(
         group = None if is_callback(first) else _group_of(first, strict, charset, limits)
         if group is not None:
             layouts.append((indices, group.script, group.fmt))
-        if group is None or strict or group.spec.ok_only or group.fmt == 2:
+        if group is None or strict or group.spec.ok_only:
             per_answer.append((indices, group))
             continue
-        reader = read_json_group if group.fmt == 3 else read_line_group
+        reader = readers.get(group.fmt, read_line_group)
         try:
             found, read = reader(group, _subset(bodies, indices), indices)
         except READER_FAULTS:  # (a reader's fault, never the answers': they go per answer)

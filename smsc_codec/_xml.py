@@ -47,6 +47,7 @@ __all__ = [
     "decode_xml",
     "encode_xml",
     "parse_xml",
+    "plain_record_fields",
     "record_fields",
     "reply_from_fields",
     "start_tag",
@@ -699,6 +700,23 @@ _PLAIN_FIELD = (
 _PLAIN_FIELDS = re.compile(_PLAIN_FIELD).findall
 
 
+@functools.cache
+def _plain_record(item: str) -> Callable[[str], re.Match[str] | None]:
+    """The anchored match of a plain record element ``item`` (its fields
+    in the first group)."""
+    return re.compile(
+        f"<{re.escape(item)}>{_SPACE}((?:{_PLAIN_FIELD}{_SPACE})*)</{re.escape(item)}>{_SPACE}\\Z"
+    ).match
+
+
+def plain_record_fields(item: str, text: str) -> list[tuple[str, str]] | None:
+    """The (tag, text) fields of a text that is a plain record element
+    ``item``, as :func:`plain_record_entry` reads them, in order; None for
+    any other text."""
+    found = _plain_record(item)(text)
+    return None if found is None else _PLAIN_FIELDS(found.group(1))
+
+
 def plain_record_entry(spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] | None:
     """The compiled entry of a one-record answer (``XmlReader.entry``): a
     body that is nothing but the record element and its flat field elements
@@ -715,9 +733,7 @@ def plain_record_entry(spec: ReplySpec, limits: Limits) -> Callable[[Any], Any] 
     if spec.multi or spec.ok_only or limits.max_depth < 2 or limits.max_records < 1:
         return None
     item, lone = spec.xml_item, spec.xml_value_root
-    record = re.compile(
-        f"<{re.escape(item)}>{_SPACE}((?:{_PLAIN_FIELD}{_SPACE})*)</{re.escape(item)}>{_SPACE}\\Z"
-    ).match
+    record = _plain_record(item)
     # (a body over max_body_bytes is refused by the decoder; no field of a
     # shorter body passes max_field_length)
     longest = min(limits.max_body_bytes, limits.max_field_length)

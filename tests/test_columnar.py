@@ -70,6 +70,11 @@ def assert_same_as_per_answer(
     return reference.tables
 
 
+def assert_batch_same_as_per_answer(batch: list[tuple[Any, Any]], **options: Any) -> None:
+    """:func:`assert_same_as_per_answer` of (request, body) pairs."""
+    assert_same_as_per_answer([r for r, _ in batch], [b for _, b in batch], **options)
+
+
 # -- the corpus -------------------------------------------------------------------------
 
 
@@ -137,7 +142,7 @@ def answers(draw: st.DrawFn) -> tuple[str, str | bytes]:
 @settings(max_examples=40)
 @given(st.lists(answers(), min_size=1, max_size=25))
 def test_generated_batches_decode_as_per_answer(batch: list[tuple[str, str | bytes]]) -> None:
-    assert_same_as_per_answer([r for r, _ in batch], [b for _, b in batch])
+    assert_batch_same_as_per_answer(batch)
 
 
 @settings(max_examples=15)
@@ -145,7 +150,7 @@ def test_generated_batches_decode_as_per_answer(batch: list[tuple[str, str | byt
 def test_generated_batches_in_a_zone_decode_as_per_answer(
     batch: list[tuple[str, str | bytes]],
 ) -> None:
-    assert_same_as_per_answer([r for r, _ in batch], [b for _, b in batch], tz="America/New_York")
+    assert_batch_same_as_per_answer(batch, tz="America/New_York")
 
 
 #: an ``all=2`` status row as the encoder writes it in fmt=1: its last two
