@@ -112,34 +112,32 @@ def find_literals(lines: pa.Array, literals: LiteralSet) -> Occurrences:
     else:
         starts = np.flatnonzero(np.isin(text, literals.firsts))
     first_words = words[starts]
-    found_at: list[Ints] = []
-    found_literal: list[Ints] = []
+    # which literal starts at each of ``starts`` (-1: none), filled in place,
+    # so that the occurrences come out in text order without a sort (no two
+    # start at one place: ``literal_set`` refuses a literal part of another)
+    found = np.full(len(starts), -1, dtype=np.int64)
     for (bits, value), members in literals.by_first:
         keyed = first_words if bits == int(_FULL) else first_words & np.uint64(bits)
-        pending = starts[keyed == np.uint64(value)]
+        pending = np.flatnonzero(keyed == np.uint64(value))
         for number in members:  # (literals sharing a first word: tried in turn)
             if not len(pending):
                 break
+            places = starts[pending]
             hit = np.ones(len(pending), dtype=bool)
             for word in range(1, literals.words):
                 bits_at = literals.masks[word, number]
                 if bits_at:
-                    hit &= (words[pending + word * _WORD] & bits_at) == literals.values[
-                        word, number
-                    ]
-            found_at.append(pending[hit])
-            found_literal.append(np.full(int(hit.sum()), number, dtype=np.int64))
+                    hit &= (words[places + word * _WORD] & bits_at) == literals.values[word, number]
+            found[pending[hit]] = number
             pending = pending[~hit]
-    if not found_at:
-        empty = np.zeros(0, dtype=np.int64)
-        return Occurrences(empty, empty, empty)
-    at = np.concatenate(found_at)
-    literal = np.concatenate(found_literal)
-    if len(found_at) > 1:
-        order = np.argsort(at, kind="stable")
-        at, literal = at[order], literal[order]
+    kept = np.flatnonzero(found >= 0)
+    at, literal = starts[kept], found[kept]
     relative = offsets - low
-    row = np.searchsorted(relative, at, side="right") - 1
+    # each occurrence's line: the lines' starts placed among the (sorted)
+    # occurrences, each line's count repeated (linear, where placing every
+    # occurrence among the lines' starts is a binary search each)
+    counts = np.diff(np.searchsorted(at, relative))
+    row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     inside = at + literals.lengths[literal] <= relative[row + 1]
     if not inside.all():
         at, literal, row = at[inside], literal[inside], row[inside]
