@@ -285,10 +285,14 @@ _URL_SHAPES: ShapeTable[Decoder[Reply]] = ShapeTable()
 
 
 def _decoder_for(
-    request: str | Request, strict: bool, charset: str | None, limits: Limits
+    request: str | Request,
+    strict: bool,
+    charset: str | None,
+    limits: Limits,
+    url_key: Hashable | None,
 ) -> Decoder[Reply]:
-    """The shared decoder of ``request``'s layout."""
-    url_key = url_layout_key(request) if isinstance(request, str) else None
+    """The shared decoder of ``request``'s layout; ``url_key`` is the URL's
+    key (``url_layout_key``), None where the full parse must tell."""
     if url_key is None:
         layout = layout_of(parse_request(request))
         url_key = (layout.script, layout.params)
@@ -360,6 +364,8 @@ def decode(
     ):
         # the commonest call, a log line's URL with the default options: its
         # layout's decoder found by the URL's shape, before anything else
+        # (``ShapeTable.find`` written out: its call would be a fifth of what
+        # finding the decoder costs)
         shapes = _URL_SHAPES.current
         known = shapes.fullmatch(request)
         if known is not None and "#" not in request:
@@ -367,7 +373,7 @@ def decode(
         url_key = url_layout_key(request)
         decoder = _DEFAULT_DECODERS.get(url_key)
         if decoder is None:
-            decoder = _decoder_for(request, strict, charset, limits)
+            decoder = _decoder_for(request, strict, charset, limits, url_key)
         if url_key is not None:
             _URL_SHAPES.learn(request, url_key, decoder)
         return decoder.decode(body)
@@ -387,7 +393,8 @@ def decode(
     if form is not None or not isinstance(request, (str, Request)):
         _check_request(request)
         request = parse_request(request, form=form)
-    return _decoder_for(request, strict, charset, limits).decode(body)
+    url_key = url_layout_key(request) if isinstance(request, str) else None
+    return _decoder_for(request, strict, charset, limits, url_key).decode(body)
 
 
 def _self_described(text: str, fmt: int | None, strict: bool, limits: Limits) -> Decoded:
