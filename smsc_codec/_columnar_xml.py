@@ -47,7 +47,7 @@ from ._columnar_lines import text_column
 from ._columnar_schema import INPUT_INDEX, ITEM
 from ._replies import ERROR_KEYS, ReplySpec
 from ._schema import plan_for
-from ._xml import plain_record_fields
+from ._xml import PLAIN_NAME, PLAIN_SPACE, plain_record_fields
 
 __all__ = ["read_xml_group"]
 
@@ -55,8 +55,6 @@ __all__ = ["read_xml_group"]
 #: spelling: no markup, no reference, no CR, no character XML cannot carry
 #: (a lone surrogate is in no Arrow string)
 _TEXT = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]*"
-#: white space between the elements (``_xml._SPACE``)
-_SPACE = r"[ \t\n]*"
 
 
 def read_xml_group(
@@ -128,9 +126,8 @@ _MAX_TEMPLATES = 8
 @functools.cache
 def _plain_pattern(item: str) -> str:
     """``_xml.plain_record_entry``'s regex less its back-reference, for RE2."""
-    item = re2_literal(item)
-    name = "[A-Za-z_][A-Za-z0-9_]*"
-    return f"^<{item}>{_SPACE}(?:<{name}>{_TEXT}</{name}>{_SPACE})*</{item}>{_SPACE}$"
+    item, name, space = re2_literal(item), PLAIN_NAME, PLAIN_SPACE
+    return f"^<{item}>{space}(?:<{name}>{_TEXT}</{name}>{space})*</{item}>{space}$"
 
 
 def _tag_texts(item: str, tags: tuple[str, ...]) -> list[bytes]:

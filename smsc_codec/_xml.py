@@ -39,6 +39,8 @@ from ._twins import wire_twin
 
 __all__ = [
     "ATTRIBUTE",
+    "PLAIN_NAME",
+    "PLAIN_SPACE",
     "XML",
     "XmlReader",
     "XmlWriter",
@@ -688,12 +690,14 @@ class XmlReader:
 
 #: white space between a plain record's elements (XML's, less the CR that
 #: expat turns into a LF)
-_SPACE = "[ \t\n]*"
-#: a field element of a plain record: a name with no prefix (expat reads
-#: ``a:b`` as a namespace), its text with no markup, no entity or character
+PLAIN_SPACE = "[ \t\n]*"
+#: the name of a plain record's field: no prefix (expat reads ``a:b`` as a
+#: namespace)
+PLAIN_NAME = "[A-Za-z_][A-Za-z0-9_]*"
+#: a field element of a plain record: its name, its text with no markup, no entity or character
 #: reference, no CR and no character XML cannot carry (expat refuses it)
 _PLAIN_FIELD = (
-    "<(?P<tag>[A-Za-z_][A-Za-z0-9_]*)>"
+    f"<(?P<tag>{PLAIN_NAME})>"
     "(?P<text>[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*)"
     "</(?P=tag)>"
 )
@@ -705,7 +709,8 @@ def _plain_record(item: str) -> Callable[[str], re.Match[str] | None]:
     """The anchored match of a plain record element ``item`` (its fields
     in the first group)."""
     return re.compile(
-        f"<{re.escape(item)}>{_SPACE}((?:{_PLAIN_FIELD}{_SPACE})*)</{re.escape(item)}>{_SPACE}\\Z"
+        f"<{re.escape(item)}>{PLAIN_SPACE}((?:{_PLAIN_FIELD}{PLAIN_SPACE})*)"
+        f"</{re.escape(item)}>{PLAIN_SPACE}\\Z"
     ).match
 
 
