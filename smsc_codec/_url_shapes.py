@@ -85,8 +85,8 @@ class Field(NamedTuple):
 def url_fields(url: str) -> tuple[str, tuple[Field, ...]] | None:
     """The part of ``url`` up to its query (``?`` included) and its fields,
     None when a shape cannot spell how the full parse reads it: no script in
-    the path, a fragment, surrounding spaces, an empty field, a name that is
-    not plain (escaped, spaced), an ``id`` or ``phone`` of no class."""
+    the path, a fragment, surrounding spaces, or a field of no shape
+    (:func:`_field_of`)."""
     head, question, query = url.partition("?")
     script = script_of_path(head)
     if not script or "#" in url or url != url.strip():
@@ -95,17 +95,30 @@ def url_fields(url: str) -> tuple[str, tuple[Field, ...]] | None:
     layout = frozenset(names) | frozenset(commands)
     fields = []
     for text in query.split("&") if query else ():
-        name, equals, value = text.partition("=")
-        if _NAME(name) is None:
+        field = _field_of(text, layout)
+        if field is None:
             return None
-        chooses = name in layout
-        kind: str | None = "any" if equals and not chooses else None
-        if chooses and equals and name in _COUNTED:
-            kind = next((k for k in _COUNTED[name] if re.fullmatch(KINDS[k][0], value)), None)
-            if kind is None:
-                return None
-        fields.append(Field(name, equals, value, chooses, kind))
+        fields.append(field)
     return head + question, tuple(fields)
+
+
+def _field_of(text: str, layout: frozenset[str]) -> Field | None:
+    """The field ``name=value`` (or a bare name) of a query whose layout
+    parameters are ``layout``; None for one a shape cannot spell: an empty
+    field, a name that is not plain (escaped, spaced), an ``id`` or
+    ``phone`` of no class."""
+    name, equals, value = text.partition("=")
+    if _NAME(name) is None:
+        return None
+    chooses = name in layout
+    if not equals:  # (a bare name reads as empty: written out)
+        return Field(name, equals, value, chooses, None)
+    if not chooses:
+        return Field(name, equals, value, chooses, "any")
+    if name not in _COUNTED:
+        return Field(name, equals, value, chooses, None)
+    kind = next((k for k in _COUNTED[name] if re.fullmatch(KINDS[k][0], value)), None)
+    return None if kind is None else Field(name, equals, value, chooses, kind)
 
 
 def url_shape(url: str) -> tuple[str, ...] | None:
