@@ -81,34 +81,44 @@ def _bad_value(line: str, start: int, end: int, literal: str, field: LayoutField
     return _Fault(1, end, f"{refusal} in field {field.name!r}")
 
 
+def _typed_options(
+    line: str, start: int, literal: str, field: LayoutField
+) -> tuple[list[int], _Fault | None]:
+    """Where a typed value read from ``start`` can end, and the fault of text
+    no value of the field's kind starts (None when one does, or the field is
+    empty here)."""
+    assert field.pattern is not None
+    m = field.pattern.match(line, start)
+    options = [m.end()] if m is not None else []
+    opening = None
+    empty_here = line.startswith(literal, start) if literal else start == len(line)
+    if not options and not empty_here:
+        # text stands here that no value of the field's kind starts (even
+        # where the field may be empty, this is the telling fault)
+        opening = _bad_value(line, start, start, literal, field) or _Fault(
+            1, start, f"expected a value in field {field.name!r}"
+        )
+    if field.optional and start not in options:
+        options.append(start)
+    return options, opening
+
+
 def _typed_faults(
     line: str, start: int, literal: str, field: LayoutField, ends: list[int]
 ) -> Iterator[_Fault]:
     """Where a typed value read from ``start`` can end (added to ``ends``), and
     the faults of the readings that fail."""
-    assert field.pattern is not None
-    m = field.pattern.match(line, start)
-    options = [m.end()] if m is not None else []
-    empty_here = line.startswith(literal, start) if literal else start == len(line)
-    if not options and not empty_here:
-        # text stands here that no value of the field's kind starts (even
-        # where the field may be empty, this is the telling fault)
-        yield _bad_value(line, start, start, literal, field) or _Fault(
-            1, start, f"expected a value in field {field.name!r}"
-        )
-    if field.optional and start not in options:
-        options.append(start)
+    options, opening = _typed_options(line, start, literal, field)
+    if opening is not None:
+        yield opening
     for end in options:
-        # an empty optional value says nothing where a value stands
-        quiet = end == start and len(options) > 1
-        if end > start:
-            refusal = _refusal(field.check, line[start:end])
-            if refusal is not None:
-                yield _Fault(1, start, f"{refusal} in field {field.name!r}")
-                continue
-        if line.startswith(literal, end):
+        refusal = _refusal(field.check, line[start:end]) if end > start else None
+        if refusal is not None:
+            yield _Fault(1, start, f"{refusal} in field {field.name!r}")
+        elif line.startswith(literal, end):
             ends.append(end)
-        elif not quiet:
+        elif end > start or len(options) == 1:
+            # (an empty optional value says nothing where a value stands)
             yield _bad_value(line, start, end, literal, field) or _Fault(
                 1,
                 end + _common_prefix(line, end, literal),
@@ -128,18 +138,9 @@ def locate_fault(line: str, literals: Sequence[str], fields: Sequence[LayoutFiel
     last = len(fields) - 1
     for i, field in enumerate(fields):
         literal = literals[i + 1]
-        ends: Sequence[int] = []
+        ends: Sequence[int]
         if field.pattern is None:
-            lowest = starts[0]
-            if i == last:
-                tail = len(line) - len(literal)
-                if line.endswith(literal) and tail >= lowest:
-                    ends = [tail]
-            else:
-                found = found_at.get(literal)
-                if found is None:
-                    found = found_at[literal] = occurrences(line, literal)
-                ends = found[bisect.bisect_left(found, lowest) :]
+            ends = _text_ends(line, literal, starts[0], i == last, found_at)
             # the text may also run on to the end of the line; told of the
             # last field it reaches
             if best.rank <= 0 and best.offset <= len(line):
@@ -149,17 +150,45 @@ def locate_fault(line: str, literals: Sequence[str], fields: Sequence[LayoutFiel
                     f"the line ends inside field {field.name!r}: expected {literal!r} after it",
                 )
         else:
-            typed_ends: list[int] = []
-            for start in starts:
-                for fault in _typed_faults(line, start, literal, field, typed_ends):
-                    if fault[:2] > best[:2]:
-                        best = fault
-            ends = sorted(set(typed_ends))
+            ends, best = _typed_ends(line, starts, literal, field, best)
         if not ends:
             return best
         # (added in C: a text of many commas has as many places to end)
         starts = array.array("q", map(operator.add, ends, itertools.repeat(len(literal))))
-    if starts[-1] == len(line):
+    return _fault_at_end(line, starts[-1], fields[-1], best)
+
+
+def _text_ends(
+    line: str, literal: str, lowest: int, last: bool, found_at: dict[str, Sequence[int]]
+) -> Sequence[int]:
+    """Where a free text that starts at ``lowest`` or later can end: before
+    each occurrence of the literal after it (``found_at`` keeps each
+    literal's, found once), or, for the last field, before the line's end."""
+    if last:
+        tail = len(line) - len(literal)
+        return [tail] if line.endswith(literal) and tail >= lowest else []
+    found = found_at.get(literal)
+    if found is None:
+        found = found_at[literal] = occurrences(line, literal)
+    return found[bisect.bisect_left(found, lowest) :]
+
+
+def _typed_ends(
+    line: str, starts: Sequence[int], literal: str, field: LayoutField, best: _Fault
+) -> tuple[list[int], _Fault]:
+    """Where a typed value read from any of ``starts`` can end (sorted,
+    without repeats), and the most telling fault so far."""
+    typed_ends: list[int] = []
+    for start in starts:
+        for fault in _typed_faults(line, start, literal, field, typed_ends):
+            if fault[:2] > best[:2]:
+                best = fault
+    return sorted(set(typed_ends)), best
+
+
+def _fault_at_end(line: str, end: int, field: LayoutField, best: _Fault) -> _Fault:
+    """The fault of a line whose last field's furthest reading ends at ``end``."""
+    if end == len(line):
         return best if best.rank >= 0 else _Fault(1, len(line), "the line does not fit its layout")
-    trailing = _Fault(1, starts[-1], f"unexpected text after field {fields[-1].name!r}")
+    trailing = _Fault(1, end, f"unexpected text after field {field.name!r}")
     return trailing if trailing[:2] > best[:2] else best
