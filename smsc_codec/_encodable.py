@@ -162,28 +162,15 @@ def _checked_extra(
     extra = getattr(reply, "extra", ())
     if extra == ():
         return None
-    if not isinstance(extra, tuple) or not all(
-        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in extra
-    ):
+    if not isinstance(extra, tuple) or not all(map(_is_key_and_value, extra)):
         raise EncodeError("expected a tuple of (key, value) pairs", field="extra", fmt=fmt)
     spec, candidate, answer = layout
     reserved = _reserved_keys(type(reply), fmt, spec, candidate, answer=answer)
-    model_keys = [
-        s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None
-    ]
-    kind = kind_of_keys(model_keys) if kind_of_keys is not None else type(reply)
+    keys_read = _keys_read(reply, kind_of_keys)
     kept: list[tuple[str, Any]] = []
     seen: set[str] = set()
     for key, value in extra:
-        reason = reserved.get(key)
-        if reason is None and key in seen:
-            reason = "is written twice: a reader keeps one of the values"
-        if reason is None and kind_of_keys is not None:
-            other = kind_of_keys([*model_keys, key])
-            if other is not kind:
-                reason = f"would make the record read as {other.__name__}"
-        if reason is None:
-            reason = _no_place(reply, fmt, key)
+        reason = reserved.get(key) or _refusal_of_key(reply, fmt, key, seen, keys_read)
         if reason is None:
             seen.add(key)
             kept.append((key, value))
@@ -192,6 +179,46 @@ def _checked_extra(
                 f"the unknown key {reason} (pass lossy=True to drop it)", field=key, fmt=fmt
             )
     return None if len(kept) == len(extra) else tuple(kept)
+
+
+def _is_key_and_value(pair: object) -> bool:
+    """Whether ``pair`` is an unknown key's (key, value)."""
+    return isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+
+
+#: the model's keys a record writes, the kind they read as, and how a kind
+#: is told from keys (None: the reply's class is its kind)
+_KeysRead = tuple[list[str], type[msgspec.Struct], KindOfKeys | None]
+
+
+def _keys_read(reply: msgspec.Struct, kind_of_keys: KindOfKeys | None) -> _KeysRead:
+    """The model's keys ``reply`` writes and the kind they read as."""
+    model_keys = [
+        s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None
+    ]
+    kind = kind_of_keys(model_keys) if kind_of_keys is not None else type(reply)
+    return model_keys, kind, kind_of_keys
+
+
+def _refusal_of_key(
+    reply: msgspec.Struct,
+    fmt: int | None,
+    key: str,
+    seen: set[str],
+    keys_read: _KeysRead,
+) -> str | None:
+    """Why an unknown key that is no reserved one cannot be written: once
+    more after ``seen``, a key that makes the record read as another kind
+    (``keys_read``: the model's keys written, the kind they read as, and
+    how a kind is told), or no place for it."""
+    if key in seen:
+        return "is written twice: a reader keeps one of the values"
+    model_keys, kind, kind_of_keys = keys_read
+    if kind_of_keys is not None:
+        other = kind_of_keys([*model_keys, key])
+        if other is not kind:
+            return f"would make the record read as {other.__name__}"
+    return _no_place(reply, fmt, key)
 
 
 def _no_place(reply: msgspec.Struct, fmt: int | None, key: str) -> str | None:
@@ -213,7 +240,6 @@ def _reserved_keys(
     answer: bool,
 ) -> dict[str, str]:
     """The keys an unknown key of ``cls`` must not be, with why."""
-    plan = plan_for(cls)
     reserved: dict[str, str] = {}
     if answer and fmt != 0:
         # (a fmt=0 error or OK answer is told by its line's start, which an
@@ -224,14 +250,30 @@ def _reserved_keys(
         for name in (spec.details.field, spec.details.xml_list):
             reserved[name] = "names the list of details rows"
     if fmt == 0 and candidate is not None:
-        for rule in (candidate.rule, *candidate.variants):
-            for key, name in line_codec(0, rule, cls).keys.items():
-                reserved[key] = f"is the fmt=0 key of {name!r}: it would read back as that field"
-    for key, field in plan.by_variant.items():
-        reserved[key] = f"is a variant spelling of {field.wire!r}: it would read back as that field"
-    for field in plan.fields:
-        reserved[field.wire] = "is a key of the model: it would read back as that field"
+        reserved.update(_line_keys(cls, candidate))
+    reserved.update(_model_keys(cls))
     return reserved
+
+
+def _line_keys(cls: type[msgspec.Struct], candidate: Candidate) -> dict[str, str]:
+    """The keys the fmt=0 lines of ``candidate`` (every variant) give fields."""
+    return {
+        key: f"is the fmt=0 key of {name!r}: it would read back as that field"
+        for rule in (candidate.rule, *candidate.variants)
+        for key, name in line_codec(0, rule, cls).keys.items()
+    }
+
+
+def _model_keys(cls: type[msgspec.Struct]) -> dict[str, str]:
+    """The model's keys and their variant spellings (the keys win)."""
+    plan = plan_for(cls)
+    keys = {
+        key: f"is a variant spelling of {field.wire!r}: it would read back as that field"
+        for key, field in plan.by_variant.items()
+    }
+    for field in plan.fields:
+        keys[field.wire] = "is a key of the model: it would read back as that field"
+    return keys
 
 
 def check_keyed(replies: Sequence[msgspec.Struct], spec: ReplySpec, fmt: int) -> None:
