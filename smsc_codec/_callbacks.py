@@ -148,7 +148,7 @@ def decode_callback(
         raise TypeError(f"body must be bytes, str or a mapping, not {type(body).__name__}")
     media, media_params = content_type_params(content_type)
     if fmt is None:
-        fmt = _CALLBACK_MEDIA.get(media) or (2 if media.endswith("+xml") else None)
+        fmt = _format_of_media(media)
     charset = charset or media_params.get("charset") or "windows-1251"
     try:
         if isinstance(body, Mapping):
@@ -190,6 +190,12 @@ def _format_of_head(head: bytes | str) -> int | None:
 
 #: Content-Type media types of XML and JSON callbacks.
 _CALLBACK_MEDIA = {"application/json": 3, "text/json": 3, "application/xml": 2, "text/xml": 2}
+
+
+def _format_of_media(media: str) -> int | None:
+    """XML or JSON, told by a Content-Type's media type (``+xml`` types are
+    XML); None: form fields, or a type that does not tell."""
+    return _CALLBACK_MEDIA.get(media) or (2 if media.endswith("+xml") else None)
 
 
 def _as_text(body: bytes | str) -> str:

@@ -104,30 +104,40 @@ def check_lines(text: str, fmt: int, limits: Limits) -> bool:
     count_records = size > limits.max_records and text.count("\n") >= limits.max_records
     if size <= limits.max_field_length and size <= limits.max_line_length and not count_records:
         return False
-    longest_allowed = limits.max_line_length
-    if size > longest_allowed:
-        too_long = _line_longer_than(longest_allowed).search(text)
-        if too_long is not None:
-            start = too_long.start()
-            end = text.find("\n", start)
-            end = size if end < 0 else end
-            length = end - start - (text[end - 1] == "\r")
-            raise LimitError(
-                "max_line_length",
-                longest_allowed,
-                f"a line of {length:,} characters",
-                fmt=fmt,
-                text=text,
-                offset=start + longest_allowed,
-            )
+    if size > limits.max_line_length:
+        _refuse_long_lines(text, fmt, limits.max_line_length)
     if count_records:
-        # the first record past the limit: islice stops the scan there
-        past = next(itertools.islice(_RECORD_LINE.finditer(text), limits.max_records, None), None)
-        if past is not None:
-            raise nth_record_fault(limits, fmt, text, past.start())
+        _refuse_records_past(text, fmt, limits)
     return size > limits.max_field_length and (
         _line_longer_than(limits.max_field_length).search(text) is not None
     )
+
+
+def _refuse_long_lines(text: str, fmt: int, longest_allowed: int) -> None:
+    """Raise LimitError at the first line over ``longest_allowed``."""
+    too_long = _line_longer_than(longest_allowed).search(text)
+    if too_long is None:
+        return
+    start = too_long.start()
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    length = end - start - (text[end - 1] == "\r")
+    raise LimitError(
+        "max_line_length",
+        longest_allowed,
+        f"a line of {length:,} characters",
+        fmt=fmt,
+        text=text,
+        offset=start + longest_allowed,
+    )
+
+
+def _refuse_records_past(text: str, fmt: int, limits: Limits) -> None:
+    """Raise LimitError at the first record past ``max_records``."""
+    # (islice stops the scan there)
+    past = next(itertools.islice(_RECORD_LINE.finditer(text), limits.max_records, None), None)
+    if past is not None:
+        raise nth_record_fault(limits, fmt, text, past.start())
 
 
 #: the start of a line that holds a record: not whitespace only
