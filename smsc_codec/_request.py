@@ -166,24 +166,23 @@ def parse_request(request: RequestLike, *, form: FormLike | None = None) -> Requ
         return _parse_sent(request, form)
     if isinstance(request, Request):
         return request
-    script: str | None
     if isinstance(request, str):
         return _parse_url(request)
-    if isinstance(request, Mapping):
-        script = None
-        items = []
-        for key, value in request.items():
-            if key == "script":
-                script = str(value)
-                if script.endswith(".php"):
-                    script = script[:-4]
-            else:
-                items.append((str(key), str(value)))
-        params = tuple(items)
-    else:  # pragma: no cover - _parse_sent took every other type
-        raise AssertionError(request)
-    if not script:
-        script = _infer_script(dict(params))
+    return _parse_mapping(request)
+
+
+def _parse_mapping(request: Mapping[str, object]) -> Request:
+    """A request given as its parameters: the script named under the key
+    ``"script"`` (``.php`` or not), or inferred from the others."""
+    script: str | None = None
+    items = []
+    for key, value in request.items():
+        if key == "script":
+            script = str(value).removesuffix(".php")
+        else:
+            items.append((str(key), str(value)))
+    params = tuple(items)
+    script = script or _infer_script(dict(params))
     if not script:
         raise RequestError("the request does not say which script answered")
     return Request(script=script, params=params)
