@@ -146,21 +146,36 @@ class _JsonPlace(Place):
         reason = str(exc)
         if isinstance(exc, msgspec.ValidationError):
             m = _PATH_KEY.search(reason)
-            value = values.get(m.group(1)) if m else None
-            if "out of range" in reason and isinstance(value, (str, int)) and str(value).isdigit():
-                # an integer as text, past what is read (CPython would advise raising its limit)
-                reason = int_digits_fault(len(str(value)))
-            return _fault(reason, text, _key_offset(text, m.group(1), before) if m else 0)
-        bad = next(
-            (
-                s.wire
-                for s in plan.fields
-                if s.kind in (Kind.DATETIME, Kind.DATE)
-                and reason.find(repr(getattr(wire, s.name))) >= 0
-            ),
-            "",
-        )
+            if m is None:
+                return _fault(reason, text, 0)
+            key = m.group(1)
+            return _fault(
+                _out_of_range(reason, values.get(key)), text, _key_offset(text, key, before)
+            )
+        bad = _date_key_named(plan, reason, wire)
         return _fault(reason, text, _key_offset(text, bad, before) if bad else 0)
+
+
+def _out_of_range(reason: str, value: Any) -> str:
+    """msgspec's reason; for an integer (or its text) past what is read, the
+    fault that says so (CPython's own would advise raising its limit)."""
+    if "out of range" in reason and isinstance(value, (str, int)) and str(value).isdigit():
+        return int_digits_fault(len(str(value)))
+    return reason
+
+
+def _date_key_named(plan: StructPlan, reason: str, wire: Any) -> str:
+    """The key of the date field whose value a date reader's ``reason``
+    names, or ""."""
+    return next(
+        (
+            s.wire
+            for s in plan.fields
+            if s.kind in (Kind.DATETIME, Kind.DATE)
+            and reason.find(repr(getattr(wire, s.name))) >= 0
+        ),
+        "",
+    )
 
 
 def reply_from_mapping(
@@ -381,16 +396,29 @@ def _key_written_twice(text: str) -> tuple[int, str] | None:
             last_string = (m.start(), token)
             continue
         if head == ":":
-            if last_string is not None and objects and objects[-1] is not None:
-                key = msgspec.json.decode(last_string[1])
-                if key in objects[-1]:
-                    return last_string[0], key
-                objects[-1].add(key)
+            twice = _key_seen_before(objects, last_string)
+            if twice is not None:
+                return twice
         elif head in "{[":
             objects.append(set() if head == "{" else None)
         elif objects:
             objects.pop()
         last_string = None
+    return None
+
+
+def _key_seen_before(
+    objects: list[set[str] | None], last_string: tuple[int, str] | None
+) -> tuple[int, str] | None:
+    """(offset, key) of the key just read (``last_string``, before its
+    ``:``) when its object has it already; otherwise None, and the key is
+    noted."""
+    if last_string is None or not objects or objects[-1] is None:
+        return None
+    key = msgspec.json.decode(last_string[1])
+    if key in objects[-1]:
+        return last_string[0], key
+    objects[-1].add(key)
     return None
 
 
@@ -521,7 +549,14 @@ def _json_str(value: str, field: str) -> str:
 
 
 def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
-    """One reply as the server writes a JSON object."""
+    """One reply as the server writes a JSON object (the generated writers'
+    general case: unknown keys, details rows, callbacks)."""
+    lines = [*_field_members(reply, candidate), *_extra_members(reply)]
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _field_members(reply: msgspec.Struct, candidate: Candidate | None) -> list[str]:
+    """The ``"key": value`` members of the model's fields, in the layout's order."""
     plan = plan_for(type(reply))
     lines = []
     for spec in structured_fields(plan, candidate):
@@ -531,17 +566,27 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
                 lines.append(f'"{spec.wire}": ""')
             continue
         try:
-            if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:
-                rendered = spec.to_text(value)
-                if spec.json_quoted:  # money, and numbers marked Quoted (facts §1.4)
-                    rendered = f'"{rendered}"'
-            elif spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
-                rendered = f'"{spec.to_text(value)}"'
-            else:
-                rendered = _json_str(spec.to_text(value), spec.wire)
+            rendered = _field_value(spec, value)
         except (ValueError, TypeError, AttributeError) as exc:
             raise EncodeError(str(exc), field=spec.name, fmt=3) from None
         lines.append(f'"{spec.wire}": {rendered}')
+    return lines
+
+
+def _field_value(spec: FieldSpec, value: Any) -> str:
+    """A field's value as JSON: numbers bare (money and numbers marked
+    Quoted in quotes, facts §1.4), dates quoted, texts escaped."""
+    if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:
+        rendered = spec.to_text(value)
+        return f'"{rendered}"' if spec.json_quoted else rendered
+    if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
+        return f'"{spec.to_text(value)}"'
+    return _json_str(spec.to_text(value), spec.wire)
+
+
+def _extra_members(reply: msgspec.Struct) -> list[str]:
+    """The ``"key": value`` members of the unknown keys, as they were read."""
+    lines = []
     for key, value in getattr(reply, "extra", ()):
         if isinstance(value, JsonText):
             lines.append(f"{_json_str(key, key)}: {value.json}")
@@ -554,7 +599,7 @@ def json_object_text(reply: msgspec.Struct, candidate: Candidate | None) -> str:
         except (TypeError, msgspec.EncodeError, UnicodeEncodeError) as exc:
             raise EncodeError(str(exc), field=key, fmt=3) from None
         lines.append(f"{_json_str(key, key)}: {rendered}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+    return lines
 
 
 def _unreadable_json(value: Any) -> str | None:
