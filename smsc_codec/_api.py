@@ -370,31 +370,62 @@ def decode(
         known = shapes.fullmatch(request)
         if known is not None and "#" not in request:
             return shapes.values[known.lastindex].decode(body)  # type: ignore[index,union-attr]
-        url_key = url_layout_key(request)
-        decoder = _DEFAULT_DECODERS.get(url_key)
-        if decoder is None:
-            decoder = _decoder_for(request, strict, charset, limits, url_key)
-        if url_key is not None:
-            _URL_SHAPES.learn(request, url_key, decoder)
-        return decoder.decode(body)
+        return _decode_by_url(body, request)
+    return _decode_with_options(
+        body, request, strict=strict, charset=charset, limits=limits, form=form
+    )
+
+
+def _decode_by_url(body: bytes | bytearray | memoryview | str, url: str) -> Decoded:
+    """:func:`decode` with the default options, for a URL of no shape
+    learned: its decoder found by its layout key, and its shape noted."""
+    url_key = url_layout_key(url)
+    decoder = _DEFAULT_DECODERS.get(url_key)
+    if decoder is None:
+        decoder = _decoder_for(url, False, None, DEFAULT_LIMITS, url_key)
+    if url_key is not None:
+        _URL_SHAPES.learn(url, url_key, decoder)
+    return decoder.decode(body)
+
+
+def _decode_with_options(
+    body: bytes | bytearray | memoryview | str,
+    request: RequestLike | None,
+    *,
+    strict: bool,
+    charset: str | None,
+    limits: Limits,
+    form: FormLike | None,
+) -> Decoded:
+    """:func:`decode` of anything but a URL with the default options."""
     if request is None:
-        if not isinstance(body, (bytes, str)):
-            _checked_body(body)  # (Decoder.decode checks it on the other path)
-        fmt: int | None = None
-        try:
-            check_body_size(body, limits, None, charset or "utf-8")
-            text = body_text(body, charset or "auto", None)
-            fmt = detect_format(text)
-            return _self_described(text, fmt, strict, limits)
-        except SmscCodecError:
-            raise
-        except Exception as exc:  # a bug must not leak a foreign exception type
-            raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
+        return _decode_unrequested(body, strict, charset, limits)
     if form is not None or not isinstance(request, (str, Request)):
         _check_request(request)
         request = parse_request(request, form=form)
     url_key = url_layout_key(request) if isinstance(request, str) else None
     return _decoder_for(request, strict, charset, limits, url_key).decode(body)
+
+
+def _decode_unrequested(
+    body: bytes | bytearray | memoryview | str,
+    strict: bool,
+    charset: str | None,
+    limits: Limits,
+) -> Decoded:
+    """:func:`decode` without the request: an answer that describes itself."""
+    if not isinstance(body, (bytes, str)):
+        _checked_body(body)  # (Decoder.decode checks it on the other path)
+    fmt: int | None = None
+    try:
+        check_body_size(body, limits, None, charset or "utf-8")
+        text = body_text(body, charset or "auto", None)
+        fmt = detect_format(text)
+        return _self_described(text, fmt, strict, limits)
+    except SmscCodecError:
+        raise
+    except Exception as exc:  # a bug must not leak a foreign exception type
+        raise DecodeError(f"internal error: {exc!r}", fmt=fmt) from exc
 
 
 def _self_described(text: str, fmt: int | None, strict: bool, limits: Limits) -> Decoded:
@@ -561,19 +592,17 @@ def encode_text(
         # its layout key; None where the general path below decides
         fast = _FAST_BY_REQUEST.get(request)
         if fast is None:
-            key = url_layout_key(request)
-            fast = _FAST_WRITERS.get(key) if key is not None else None
-            if fast is None and key is not None:
-                fast = _fast_writer(request, key)
-            if fast is not None:
-                if len(_FAST_BY_REQUEST) >= _MAX_DECODERS:
-                    _FAST_BY_REQUEST.clear()
-                _FAST_BY_REQUEST[request] = fast
+            fast = _fast_writer_of_url(request)
         if fast is not None:
             text = fast(reply)
             if text is not None:
                 return text
-    req = parse_request(request)
+    return _encode_checked(reply, parse_request(request), lossy=lossy)
+
+
+def _encode_checked(reply: Any, req: Request, *, lossy: bool) -> str:
+    """``encode_text`` by the general path: the reply checked against what
+    the request's layout can carry (``checked_reply``), then written."""
     fmt = int(req.fmt)
     writer = WRITERS[fmt]
     if isinstance(reply, (ApiError, Ok)):
@@ -581,30 +610,11 @@ def encode_text(
         assert isinstance(envelope, (ApiError, Ok))
         return writer.write_envelope(envelope, lossy=lossy)
     spec = reply_spec(req)
-    replies: Sequence[msgspec.Struct]
     # A list is written as a list (a JSON array, the XML list element) even
     # for a one-record request, as lenient decoding reads such a body back;
     # the line formats have no list of their own: one line is one record.
     as_list = spec.multi or (writer.lists and isinstance(reply, (list, tuple)))
-    if isinstance(reply, msgspec.Struct):
-        replies = [reply]
-    elif isinstance(reply, (list, tuple)):
-        replies = list(reply)
-        for r in replies:
-            if not isinstance(r, msgspec.Struct):
-                raise TypeError(f"reply must be a list of reply Structs, not of {type(r).__name__}")
-        if not as_list and len(replies) != 1:
-            raise EncodeError(f"the request asks for one record, not {len(replies)}", fmt=fmt)
-        if not as_list and not lossy:
-            raise EncodeError(
-                f"a list has no fmt={fmt} form: its one line reads back as the record alone "
-                "(pass the record, or lossy=True)",
-                fmt=fmt,
-            )
-    else:
-        raise TypeError(
-            f"reply must be a reply Struct or a list of them, not {type(reply).__name__}"
-        )
+    replies = _replies_to_write(reply, fmt, as_list=as_list, lossy=lossy)
     for r in replies:
         if not any(type(r) is c.cls for c in spec.candidates):
             raise EncodeError(
@@ -612,6 +622,48 @@ def encode_text(
             )
     replies = [checked_reply(r, fmt, lossy=lossy, spec=spec) for r in replies]
     return writer.write(replies, spec, as_list=as_list, lossy=lossy)
+
+
+def _fast_writer_of_url(request: str) -> Callable[[Any], str | None] | None:
+    """The generated writer of a URL not seen before, by its layout key
+    (compiled on the key's first sight), kept for the URL too; None where
+    the general path decides."""
+    key = url_layout_key(request)
+    if key is None:
+        return None
+    fast = _FAST_WRITERS.get(key)
+    if fast is None:
+        fast = _fast_writer(request, key)
+    if fast is not None:
+        if len(_FAST_BY_REQUEST) >= _MAX_DECODERS:
+            _FAST_BY_REQUEST.clear()
+        _FAST_BY_REQUEST[request] = fast
+    return fast
+
+
+def _replies_to_write(
+    reply: Any, fmt: int, *, as_list: bool, lossy: bool
+) -> Sequence[msgspec.Struct]:
+    """The records ``reply`` (one, or a list) writes; TypeError for anything
+    else, EncodeError for a list the layout has no form for."""
+    if isinstance(reply, msgspec.Struct):
+        return [reply]
+    if not isinstance(reply, (list, tuple)):
+        raise TypeError(
+            f"reply must be a reply Struct or a list of them, not {type(reply).__name__}"
+        )
+    for r in reply:
+        if not isinstance(r, msgspec.Struct):
+            raise TypeError(f"reply must be a list of reply Structs, not of {type(r).__name__}")
+    if not as_list and len(reply) != 1:
+        raise EncodeError(f"the request asks for one record, not {len(reply)}", fmt=fmt)
+    if not as_list and not lossy:
+        raise EncodeError(
+            f"a list has no fmt={fmt} form: its one line reads back as the record alone "
+            "(pass the record, or lossy=True)",
+            fmt=fmt,
+        )
+    return list(reply)
 
 
 def encode(
