@@ -173,26 +173,32 @@ class Decoder(Generic[_R]):
                 found = entry(body) if entry is not _unbuilt else self._build_entry(body)
                 if found is not MISS:
                     return found  # type: ignore[no-any-return]
-            if len(body) > self._max_body:
-                self._check_unusual(body)  # (it raises LimitError)
-            reader = self._reader
-            charset = self.charset
-            if self._charset_given is None:
-                charset = reader.charset_of(
-                    body, charset, request_named=self._request_charset, strict=self.strict
-                )
-            spec = self._success_spec()
-            if not self.strict and isinstance(spec, ReplySpec) and not spec.ok_only:
-                found = reader.read_fast(body, charset, spec, self.limits)
-                if found is not None:
-                    return found  # type: ignore[no-any-return]
-            text = body_text(body, charset, self.fmt)
-            found = reader.read(text, spec, strict=self.strict, limits=self.limits)
-            return _answered_by(found, self.request)  # type: ignore[no-any-return]
+            return self._read(body)  # type: ignore[no-any-return]
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
             raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
+
+    def _read(self, body: bytes | bytearray | memoryview | str) -> Any:
+        """A body the entry left (or a decoder without one): in the charset
+        the body or the request names, by the reader's fast path where it
+        takes the body, else by its general one."""
+        if len(body) > self._max_body:
+            self._check_unusual(body)  # (it raises LimitError)
+        reader = self._reader
+        charset = self.charset
+        if self._charset_given is None:
+            charset = reader.charset_of(
+                body, charset, request_named=self._request_charset, strict=self.strict
+            )
+        spec = self._success_spec()
+        if not self.strict and isinstance(spec, ReplySpec) and not spec.ok_only:
+            found = reader.read_fast(body, charset, spec, self.limits)
+            if found is not None:
+                return found
+        text = body_text(body, charset, self.fmt)
+        found = reader.read(text, spec, strict=self.strict, limits=self.limits)
+        return _answered_by(found, self.request)
 
     def _check_unusual(self, body: object) -> None:
         """A body of another type than bytes or str (TypeError unless it is a
