@@ -133,16 +133,7 @@ def _test(tp: Any, name: str, env: dict[str, Any], depth: int = 0) -> str:
     if args is not None:
         return "(" + " or ".join(_test(arg, name, env, depth) for arg in args) + ")"
     if typing.get_origin(tp) is tuple:
-        items = typing.get_args(tp)
-        item = f"x{depth}"
-        if len(items) == 2 and items[1] is Ellipsis:
-            inner = _test(items[0], item, env, depth + 1)
-            every = "" if inner == "True" else f" and all({inner} for {item} in {name})"
-            return f"(isinstance({name}, tuple){every})"
-        parts = " and ".join(
-            _test(arg, f"{name}[{i}]", env, depth + 1) for i, arg in enumerate(items)
-        )
-        return f"(isinstance({name}, tuple) and len({name}) == {len(items)} and {parts})"
+        return _tuple_test(typing.get_args(tp), name, env, depth)
     if tp is int:  # (a bool is an int to Python, not to the wire)
         return f"(isinstance({name}, int) and not isinstance({name}, bool))"
     if tp is date:  # (a datetime is a date to Python; a birthday has no time)
@@ -154,6 +145,18 @@ def _test(tp: Any, name: str, env: dict[str, Any], depth: int = 0) -> str:
         env[key] = tp
         return f"isinstance({name}, {key})"
     raise TypeError(f"no check for the annotation {tp!r}")  # a model declaration to extend
+
+
+def _tuple_test(items: tuple[Any, ...], name: str, env: dict[str, Any], depth: int) -> str:
+    """The :func:`_test` of a tuple of ``items``: ``tuple[X, ...]`` tests every
+    item (through the loop variable ``x<depth>``), ``tuple[X, Y]`` each place."""
+    item = f"x{depth}"
+    if len(items) == 2 and items[1] is Ellipsis:
+        inner = _test(items[0], item, env, depth + 1)
+        every = "" if inner == "True" else f" and all({inner} for {item} in {name})"
+        return f"(isinstance({name}, tuple){every})"
+    parts = " and ".join(_test(arg, f"{name}[{i}]", env, depth + 1) for i, arg in enumerate(items))
+    return f"(isinstance({name}, tuple) and len({name}) == {len(items)} and {parts})"
 
 
 def _fault(cls: type, name: str, value: Any, annotation: Any) -> None:

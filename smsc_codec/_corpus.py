@@ -108,19 +108,7 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
     meta = entry.meta
     expect = meta["expect"]
     if "error" in expect:
-        try:
-            got = _decode(entry)
-        except DecodeError as exc:
-            want = expect["error"]
-            if exc.reason.startswith("internal error"):
-                yield f"rejected by a bug the decoder caught: {exc.reason}"
-            elif (exc.line, exc.column) != (
-                want.get("line", exc.line),
-                want.get("column", exc.column),
-            ):
-                yield f"rejected at {exc.line}:{exc.column}, expected {want}"
-            return
-        yield f"decoded to {got!r}, expected a DecodeError"
+        yield from _rejection_problems(entry, expect["error"])
         return
     want = expected_value(meta)
     try:
@@ -131,26 +119,53 @@ def _iter_problems(entry: CorpusEntry) -> Iterator[str]:
     if got != want:
         yield f"decoded to {got!r}\n  expected   {want!r}"
     if meta.get("strict"):
-        try:
-            strict = _decode(entry, strict=True)
-        except SmscCodecError as exc:
-            yield f"strict decode failed: {exc}"
-        else:
-            if strict != want:
-                yield "strict decode differs from lenient decode"
+        yield from _strict_problems(entry, want)
     if meta.get("byte_exact"):
-        try:
-            again = encode_exchange(got, entry.request)
-        except SmscCodecError as exc:
-            yield f"re-encoding failed: {exc}"
-        else:
-            if again != entry.body:
-                yield f"re-encoded to {again!r}, captured {entry.body!r}"
+        yield from _byte_exact_problems(entry, got)
     else:
         # what is read can be written back in its own format, without lossy
         yield from _faithful_or_refused(got, parse_request(entry.request), refusable=False)
     for other in _other_formats(parse_request(entry.request)):
         yield from _faithful_or_refused(_wire_value(got), other, _wire_value)
+
+
+def _rejection_problems(entry: CorpusEntry, want: dict[str, Any]) -> Iterator[str]:
+    """An entry that must be rejected is, by the decoder's own check, at the
+    line and column ``want`` gives (either may be left out)."""
+    try:
+        got = _decode(entry)
+    except DecodeError as exc:
+        if exc.reason.startswith("internal error"):
+            yield f"rejected by a bug the decoder caught: {exc.reason}"
+        elif (exc.line, exc.column) != (
+            want.get("line", exc.line),
+            want.get("column", exc.column),
+        ):
+            yield f"rejected at {exc.line}:{exc.column}, expected {want}"
+        return
+    yield f"decoded to {got!r}, expected a DecodeError"
+
+
+def _strict_problems(entry: CorpusEntry, want: Any) -> Iterator[str]:
+    """A ``strict`` entry decodes strictly to the value expected."""
+    try:
+        strict = _decode(entry, strict=True)
+    except SmscCodecError as exc:
+        yield f"strict decode failed: {exc}"
+    else:
+        if strict != want:
+            yield "strict decode differs from lenient decode"
+
+
+def _byte_exact_problems(entry: CorpusEntry, got: Any) -> Iterator[str]:
+    """A ``byte_exact`` entry's value re-encodes to the captured bytes."""
+    try:
+        again = encode_exchange(got, entry.request)
+    except SmscCodecError as exc:
+        yield f"re-encoding failed: {exc}"
+    else:
+        if again != entry.body:
+            yield f"re-encoded to {again!r}, captured {entry.body!r}"
 
 
 def _wire_value(value: Any) -> Any:

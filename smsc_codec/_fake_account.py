@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from ._codes import BlacklistType, DeliveryError, MessageFlags, MessageStatus, MessageType
 from ._model import (
@@ -64,6 +64,29 @@ DELIVERED_PATH = (
     (MessageStatus.TRANSFERRED, DeliveryError.NO_ERROR),
     (MessageStatus.DELIVERED, DeliveryError.NO_ERROR),
 )
+
+
+#: Where every number the fake knows is: the fields ``all=2`` adds (seed 003).
+_REGION: dict[str, str] = {"country": "Россия", "operator": "МТС", "region": "Москва"}
+
+_Record = TypeVar("_Record")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Book:
+    """What differs between phones.php and mails.php (seed 004): the name of
+    the book, the parameter giving an address, and the classes of its records."""
+
+    name: str
+    address: str
+    contact: type[Contact]
+    blacklisted: type[BlacklistEntry]
+
+
+_BOOKS = {
+    "phones": _Book("phones", "phone", Contact, BlacklistEntry),
+    "mails": _Book("mails", "mail", MailContact, MailBlacklistEntry),
+}
 
 
 class Refusal(Exception):
@@ -168,6 +191,27 @@ def _phone(text: str) -> str | None:
     return digits if _PHONE.fullmatch(digits) else None
 
 
+def _recipients(call: Call) -> list[tuple[str, str]]:
+    """The (number, text) pairs a send.php call asks for; none is error 1."""
+    if call.get("list") is not None:
+        # `list`: one "phones:message" line per message (facts §2.1)
+        lines = call.required("list").splitlines()
+        recipients = [(number, text) for number, _, text in (x.partition(":") for x in lines)]
+    else:
+        text = call.required("mes")
+        recipients = [(number, text) for number in _items(call.required("phones"))]
+    if not recipients:
+        raise Refusal(1)
+    return recipients
+
+
+def _message_parts(kind: MessageType, sendable: list[tuple[str, str]]) -> list[int]:
+    """The parts each (phone, text) message takes: an HLR query is one."""
+    if kind is MessageType.HLR:
+        return [1] * len(sendable)
+    return [sms_parts(text) for _, text in sendable]
+
+
 class FakeAccount:
     """The state of one simulated account and the scripts that act on it."""
 
@@ -218,58 +262,84 @@ class FakeAccount:
     # -- send.php (facts §2.1) ---------------------------------------------
 
     def _send(self, call: Call) -> SendResult:
-        if call.get("list") is not None:
-            # `list`: one "phones:message" line per message (facts §2.1)
-            lines = call.required("list").splitlines()
-            recipients = [(number, text) for number, _, text in (x.partition(":") for x in lines)]
-        else:
-            text = call.required("mes")
-            recipients = [(number, text) for number in _items(call.required("phones"))]
-        if not recipients:
-            raise Refusal(1)
+        recipients = [(_phone(number), number, text) for number, text in _recipients(call)]
         kind = MessageType.HLR if call.on("hlr") else MessageType.SMS
         cost_mode = call.int("cost")
-        # the id the client gave, else the next one (a cost query takes none)
-        message_id = call.int("id") if call.get("id") else None
-        if message_id is None and cost_mode != 1:
-            message_id = self.new_id()
-        valid = [(_phone(number), number, text) for number, text in recipients]
-        details = [
-            PhoneResult(
-                phone=number,
-                mccmnc="25001" if phone else "",
-                cost=(self.price * sms_parts(text) if phone else Decimal("0")),
-                status=MessageStatus.WAITING if phone else MessageStatus.INVALID_NUMBER,
-                error=0 if phone else 7,
-            )
-            for phone, number, text in valid
-        ]
-        sendable = [(phone, text) for phone, _, text in valid if phone]
+        message_id = self._send_id(call, cost_mode)
+        sendable = [(phone, text) for phone, _, text in recipients if phone]
         if not sendable:
             raise Refusal(7, message_id=message_id)  # "invalid number"
-        parts = [1 if kind is MessageType.HLR else sms_parts(text) for _, text in sendable]
+        parts = _message_parts(kind, sendable)
         cost = self.price * sum(parts)
         if cost_mode != 1:
-            if cost > self.balance:
-                raise Refusal(3, message_id=message_id)  # "no money", with the id (facts §1.2)
-            self.balance -= cost
-            self.spent += cost
-            for (phone, text), count in zip(sendable, parts, strict=True):
-                assert message_id is not None  # only a cost query has none
-                self.messages.append(
-                    self._message(message_id, phone, text, call=call, kind=kind, parts=count)
-                )
-        phones = None
-        if call.on("op"):
-            phones = tuple(details)
-        elif call.on("err"):
-            phones = tuple(d for d in details if d.error)
+            assert message_id is not None  # only a cost query has none
+            self._keep_sent(call, message_id, kind=kind, sendable=sendable, parts=parts, cost=cost)
         return SendResult(
             id=message_id,
             cnt=sum(parts),
             cost=cost if cost_mode in (1, 2, 3) else None,
             balance=self.balance if cost_mode == 3 else None,
-            phones=phones or None,
+            phones=self._phone_results(call, recipients),
+        )
+
+    def _send_id(self, call: Call, cost_mode: int) -> int | None:
+        """The id of a send: the one the client gave, else the next one; a cost
+        query (``cost=1``) without one takes none."""
+        if call.get("id"):
+            return call.int("id")
+        return None if cost_mode == 1 else self.new_id()
+
+    def _keep_sent(
+        self,
+        call: Call,
+        message_id: int,
+        *,
+        kind: MessageType,
+        sendable: list[tuple[str, str]],
+        parts: list[int],
+        cost: Decimal,
+    ) -> None:
+        """Charge ``cost`` and store one message per number."""
+        if cost > self.balance:
+            raise Refusal(3, message_id=message_id)  # "no money", with the id (facts §1.2)
+        self.balance -= cost
+        self.spent += cost
+        for (phone, text), count in zip(sendable, parts, strict=True):
+            self.messages.append(
+                self._message(message_id, phone, text, call=call, kind=kind, parts=count)
+            )
+
+    def _phone_results(
+        self, call: Call, recipients: list[tuple[str | None, str, str]]
+    ) -> tuple[PhoneResult, ...] | None:
+        """The per-number details a send answers: of every number with ``op=1``,
+        of the refused ones with ``err=1``, else none (facts §2.1)."""
+        if call.on("op"):
+            wanted = recipients
+        elif call.on("err"):
+            wanted = [(phone, number, text) for phone, number, text in recipients if not phone]
+        else:
+            return None
+        return (
+            tuple(self._phone_result(phone, number, text) for phone, number, text in wanted) or None
+        )
+
+    def _phone_result(self, phone: str | None, number: str, text: str) -> PhoneResult:
+        """The details of one number of a send; ``phone`` is None when invalid."""
+        if phone is None:
+            return PhoneResult(
+                phone=number,
+                mccmnc="",
+                cost=Decimal("0"),
+                status=MessageStatus.INVALID_NUMBER,
+                error=7,
+            )
+        return PhoneResult(
+            phone=number,
+            mccmnc="25001",
+            cost=self.price * sms_parts(text),
+            status=MessageStatus.WAITING,
+            error=0,
         )
 
     def _message(
@@ -301,34 +371,32 @@ class FakeAccount:
         all_level = call.int("all")
         if all_level not in (0, 1, 2) or len(ids) != len(phones):
             raise Refusal(1)
+        asked = list(zip(ids, phones, strict=True))
         if call.on("del"):
             # deleting (seed 003; the success answer is not documented: OK)
-            wanted = {(ident, _phone(number)) for ident, number in zip(ids, phones, strict=True)}
-            kept = [m for m in self.messages if (str(m.id), m.phone) not in wanted]
-            if len(kept) == len(self.messages):
-                raise Refusal(5)  # "error deleting a message"
-            self.messages[:] = kept
+            wanted = {(ident, _phone(number)) for ident, number in asked}
+            _drop(self.messages, lambda m: (str(m.id), m.phone) in wanted, refusal=5)
             return Ok()
-        records = []
-        for ident, number in zip(ids, phones, strict=True):
-            found = next(
-                (m for m in self.messages if str(m.id) == ident and m.phone == _phone(number)),
-                None,
-            )
-            records.append(self._status_record(found, ident, number, all_level, call.request.multi))
-            if found is not None and self.advance_on_status:
-                found.advance(1, self.now)
-        return records if call.request.multi else records[0]
+        multi = call.request.multi
+        records = [self._status_of(ident, number, all_level, multi) for ident, number in asked]
+        return records if multi else records[0]
+
+    def _status_of(
+        self, ident: str, number: str, all_level: int, multi: bool
+    ) -> SmsStatus | HlrStatus:
+        """The status of one (id, phone) asked for; with ``advance_on_status``
+        the message then moves one step along its path."""
+        phone = _phone(number)
+        found = next((m for m in self.messages if str(m.id) == ident and m.phone == phone), None)
+        record = self._status_record(found, ident, number, all_level, multi)
+        if found is not None and self.advance_on_status:
+            found.advance(1, self.now)
+        return record
 
     def _status_record(
         self, found: SentMessage | None, ident: str, phone: str, all_level: int, multi: bool
     ) -> SmsStatus | HlrStatus:
-        # Seed 003: several ids add the id to every row, and the phone when all=0.
-        tail: dict[str, Any] = {}
-        if multi:
-            tail["id"] = int(ident) if ident.isdigit() else None
-            if all_level == 0:
-                tail["phone"] = phone
+        tail = _status_tail(ident, phone, all_level, multi)
         if found is None:  # status -3 alone, without dates (facts §9)
             return SmsStatus(status=MessageStatus.NOT_FOUND, **tail)
         fields: dict[str, Any] = {
@@ -351,20 +419,9 @@ class FakeAccount:
                 rnet="",
             )
         if all_level:
-            fields.update(
-                send_date=found.sent_at,
-                send_timestamp=_timestamp(found.sent_at),
-                phone=found.phone,
-                cost=found.cost,
-                sender_id=found.sender,
-                status_name=found.status.description_ru,
-                message=found.message,
-                type=found.type,
-            )
-            if not hlr:
-                fields.update(comment="", sms_cnt=found.parts)
+            fields.update(_sent_fields(found, hlr))
         if all_level == 2:
-            fields.update(country="Россия", operator="МТС", region="Москва")
+            fields.update(_REGION)
             if not hlr:
                 fields.update(mccmnc="25001", operator_orig="МТС")
         fields.update(tail)
@@ -381,90 +438,91 @@ class FakeAccount:
     # -- phones.php, mails.php (seeds 002, 004) --------------------------------
 
     def _contacts(self, call: Call) -> Any:
-        book = call.script
-        mail = book == "mails"
-        address = "mail" if mail else "phone"
-        contacts = self.contacts[book]
-        blacklist = self.blacklist[book]
         command = call.command(CONTACT_COMMANDS)
         if command is None:
             raise Refusal(1)
-        if command == "add":
-            cls = MailContact if mail else Contact
-            contacts.append(
-                cls(
-                    # lists kept as sent: the server writes them back so
-                    # (a recorded phone_other: "+7911…51,+7911…52")
-                    phones=call.required(address),
-                    name=call.text("name"),
-                    groups=call.text("grp"),
-                    first_name=call.text("fnm"),
-                    last_name=call.text("lnm"),
-                    middle_name=call.text("mnm"),
-                    birthday=_date(call.get("bd")),
-                    client_id=call.text("myid"),
-                    comments=call.text("cmt"),
-                    tags=call.text("tags"),
-                    other_phones=call.text("pho"),
-                )
+        action = _CONTACT_ACTIONS.get(command)
+        if action is None:
+            # chg, chg_group, move_group: accepted, nothing the fake tracks changes
+            return Ok()
+        return action(self, call, _BOOKS[call.script])
+
+    def _add_contact(self, call: Call, book: _Book) -> Created:
+        self.contacts[book.name].append(
+            book.contact(
+                # lists kept as sent: the server writes them back so
+                # (a recorded phone_other: "+7911…51,+7911…52")
+                phones=call.required(book.address),
+                name=call.text("name"),
+                groups=call.text("grp"),
+                first_name=call.text("fnm"),
+                last_name=call.text("lnm"),
+                middle_name=call.text("mnm"),
+                birthday=_date(call.get("bd")),
+                client_id=call.text("myid"),
+                comments=call.text("cmt"),
+                tags=call.text("tags"),
+                other_phones=call.text("pho"),
             )
-            return Created(id=self.new_id())
-        if command in ("add_group", "add_grp"):
-            self.groups.append(
+        )
+        return Created(id=self.new_id())
+
+    def _add_group(self, call: Call, book: _Book) -> Created:
+        self.groups.append(
+            ContactGroup(
+                id=self.new_id(),
+                name=call.required("name"),
+                number=call.int("num") or None,
+                cnt=0,
+            )
+        )
+        return Created(id=self.groups[-1].id)
+
+    def _add_blacklisted(self, call: Call, book: _Book) -> Created:
+        blacklist = self.blacklist[book.name]
+        blacklist.append(
+            book.blacklisted(
+                id=self.new_id(),
+                phone=call.required(book.address),
+                type=BlacklistType(call.int("type")),
+                comment=call.text("cmt"),
+            )
+        )
+        return Created(id=blacklist[-1].id)
+
+    def _get_contacts(self, call: Call, book: _Book) -> list[Contact]:
+        return _listed(self.contacts[book.name])
+
+    def _get_groups(self, call: Call, book: _Book) -> list[ContactGroup]:
+        contacts = self.contacts[book.name]
+        return _listed(
+            [
                 ContactGroup(
-                    id=self.new_id(),
-                    name=call.required("name"),
-                    number=call.int("num") or None,
-                    cnt=0,
+                    id=g.id,
+                    name=g.name,
+                    number=g.number,
+                    cnt=sum(str(g.id) in c.groups for c in contacts if c.groups),
                 )
-            )
-            return Created(id=self.groups[-1].id)
-        if command == "add_black":
-            entry_cls = MailBlacklistEntry if mail else BlacklistEntry
-            blacklist.append(
-                entry_cls(
-                    id=self.new_id(),
-                    phone=call.required(address),
-                    type=BlacklistType(call.int("type")),
-                    comment=call.text("cmt"),
-                )
-            )
-            return Created(id=blacklist[-1].id)
-        if command == "get":
-            return _listed(contacts)
-        if command in ("get_group", "get_grp"):
-            return _listed(
-                [
-                    ContactGroup(
-                        id=g.id,
-                        name=g.name,
-                        number=g.number,
-                        cnt=sum(str(g.id) in c.groups for c in contacts if c.groups),
-                    )
-                    for g in self.groups
-                ]
-            )
-        if command == "get_black":
-            return _listed(blacklist)
-        if command == "del":
-            wanted = set(_items(call.required(address)))
-            kept = [c for c in contacts if not wanted & set(c.phone_list)]
-            if len(kept) == len(contacts):
-                raise Refusal(3)  # "no records found" (seed 004)
-            contacts[:] = kept
-        elif command in ("del_group", "del_grp"):
-            group = call.required("grp")
-            kept_groups = [g for g in self.groups if str(g.id) != group]
-            if len(kept_groups) == len(self.groups):
-                raise Refusal(3)
-            self.groups[:] = kept_groups
-        elif command == "del_black":
-            number = call.required(address)
-            kept_entries = [e for e in blacklist if e.phone != number]
-            if len(kept_entries) == len(blacklist):
-                raise Refusal(3)
-            blacklist[:] = kept_entries
-        # chg, chg_group, move_group: accepted, nothing the fake tracks changes
+                for g in self.groups
+            ]
+        )
+
+    def _get_blacklist(self, call: Call, book: _Book) -> list[BlacklistEntry]:
+        return _listed(self.blacklist[book.name])
+
+    def _del_contacts(self, call: Call, book: _Book) -> Ok:
+        wanted = set(_items(call.required(book.address)))
+        _drop(self.contacts[book.name], lambda c: bool(wanted & set(c.phone_list)), refusal=3)
+        return Ok()
+
+    def _del_group(self, call: Call, book: _Book) -> Ok:
+        group = call.required("grp")
+        _drop(self.groups, lambda g: str(g.id) == group, refusal=3)
+        return Ok()
+
+    def _del_blacklisted(self, call: Call, book: _Book) -> Ok:
+        number = call.required(book.address)
+        _drop(self.blacklist[book.name], lambda e: e.phone == number, refusal=3)
         return Ok()
 
     # -- get.php (facts §2.10-2.13) --------------------------------------------
@@ -604,6 +662,60 @@ _SCRIPTS: dict[str, Callable[[FakeAccount, Call], Any]] = {
 }
 
 SCRIPTS = frozenset(_SCRIPTS)
+
+#: A contact command -> its method (aliases alike); the other commands of
+#: ``CONTACT_COMMANDS`` change nothing the fake keeps and answer OK.
+_CONTACT_ACTIONS: dict[str, Callable[[FakeAccount, Call, _Book], Any]] = {
+    "add": FakeAccount._add_contact,
+    "add_group": FakeAccount._add_group,
+    "add_grp": FakeAccount._add_group,
+    "add_black": FakeAccount._add_blacklisted,
+    "get": FakeAccount._get_contacts,
+    "get_group": FakeAccount._get_groups,
+    "get_grp": FakeAccount._get_groups,
+    "get_black": FakeAccount._get_blacklist,
+    "del": FakeAccount._del_contacts,
+    "del_group": FakeAccount._del_group,
+    "del_grp": FakeAccount._del_group,
+    "del_black": FakeAccount._del_blacklisted,
+}
+
+
+def _drop(records: list[_Record], unwanted: Callable[[_Record], bool], *, refusal: int) -> None:
+    """Remove the ``unwanted`` records; when there is none, refuse with error
+    ``refusal`` and keep them all."""
+    kept = [record for record in records if not unwanted(record)]
+    if len(kept) == len(records):
+        raise Refusal(refusal)
+    records[:] = kept
+
+
+def _status_tail(ident: str, phone: str, all_level: int, multi: bool) -> dict[str, Any]:
+    """What a status row ends with. Seed 003: several ids add the id to every
+    row, and the phone when all=0."""
+    if not multi:
+        return {}
+    tail: dict[str, Any] = {"id": int(ident) if ident.isdigit() else None}
+    if all_level == 0:
+        tail["phone"] = phone
+    return tail
+
+
+def _sent_fields(found: SentMessage, hlr: bool) -> dict[str, Any]:
+    """The message's own fields a status with ``all=1`` or ``all=2`` adds."""
+    fields: dict[str, Any] = {
+        "send_date": found.sent_at,
+        "send_timestamp": _timestamp(found.sent_at),
+        "phone": found.phone,
+        "cost": found.cost,
+        "sender_id": found.sender,
+        "status_name": found.status.description_ru,
+        "message": found.message,
+        "type": found.type,
+    }
+    if not hlr:
+        fields.update(comment="", sms_cnt=found.parts)
+    return fields
 
 
 def _listed(records: list[Any]) -> list[Any]:

@@ -25,6 +25,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import TypeGuard
 
 from ._codes import Fmt
 from ._errors import RequestError
@@ -154,30 +155,15 @@ def build_request(
     unknown fmt, charset or method, or a value the charset cannot carry, and
     TypeError for a value of another type.
     """
-    name = script.strip().removesuffix(".php")
-    if not _SCRIPT_NAME.fullmatch(name):
-        raise RequestError(f"not a script name: {script!r}")
-    verb = method.upper()
-    if verb not in ("GET", "POST"):
-        raise RequestError(f"the API is called with GET or POST, not {method!r}")
-    charset_name = charset.strip().lower()
-    if charset_name not in _CHARSETS:
-        raise RequestError(f"charset must be one of {', '.join(_CHARSETS)}, not {charset!r}")
-    try:
-        fmt_value = Fmt(fmt)
-    except ValueError:
-        raise RequestError(f"fmt must be 0, 1, 2 or 3, not {fmt!r}") from None
+    name = _script_name(script)
+    verb = _verb(method)
+    charset_name = _charset_name(charset)
+    fmt_value = _fmt(fmt)
     pairs = [*_credentials(login, psw, apikey), ("fmt", str(int(fmt_value)))]
     pairs.append(("charset", charset_name))
-    for key, value in [*(params or {}).items(), *more_params.items()]:
-        if key in {"login", "psw", "apikey", "fmt", "charset"}:
-            raise RequestError(f"{key!r} is a keyword of build_request, not a parameter")
-        text = _param_text(key, value)
-        if text is not None:
-            pairs.append((key, text))
+    pairs += _script_params([*(params or {}).items(), *more_params.items()])
     form = _encode_form(pairs, python_codec(charset_name), charset_name)
-    url = urllib.parse.urljoin(base_url if base_url.endswith("/") else base_url + "/", name)
-    url += ".php"
+    url = _script_url(base_url, name)
     if verb == "GET":
         return HttpRequest(method=verb, url=f"{url}?{form}")
     return HttpRequest(
@@ -186,6 +172,56 @@ def build_request(
         headers={"Content-Type": FORM_CONTENT_TYPE},
         body=form.encode("ascii"),
     )
+
+
+def _script_name(script: str) -> str:
+    """The script's name, ``send`` of ``"send"`` or ``"send.php"``."""
+    name = script.strip().removesuffix(".php")
+    if not _SCRIPT_NAME.fullmatch(name):
+        raise RequestError(f"not a script name: {script!r}")
+    return name
+
+
+def _verb(method: str) -> str:
+    """The HTTP method, upper case: the API takes GET and POST."""
+    verb = method.upper()
+    if verb not in ("GET", "POST"):
+        raise RequestError(f"the API is called with GET or POST, not {method!r}")
+    return verb
+
+
+def _charset_name(charset: str) -> str:
+    """The API's name of ``charset``, one of those the server reads (facts §1.1)."""
+    charset_name = charset.strip().lower()
+    if charset_name not in _CHARSETS:
+        raise RequestError(f"charset must be one of {', '.join(_CHARSETS)}, not {charset!r}")
+    return charset_name
+
+
+def _fmt(fmt: int) -> Fmt:
+    """The answer's format asked for: 0, 1, 2 or 3."""
+    try:
+        return Fmt(fmt)
+    except ValueError:
+        raise RequestError(f"fmt must be 0, 1, 2 or 3, not {fmt!r}") from None
+
+
+def _script_params(params: Iterable[tuple[str, ParamValue]]) -> list[tuple[str, str]]:
+    """The script's parameters as text, those given None left out."""
+    pairs = []
+    for key, value in params:
+        if key in {"login", "psw", "apikey", "fmt", "charset"}:
+            raise RequestError(f"{key!r} is a keyword of build_request, not a parameter")
+        text = _param_text(key, value)
+        if text is not None:
+            pairs.append((key, text))
+    return pairs
+
+
+def _script_url(base_url: str, name: str) -> str:
+    """The URL of script ``name`` below ``base_url`` (with or without its ``/``)."""
+    url = urllib.parse.urljoin(base_url if base_url.endswith("/") else base_url + "/", name)
+    return url + ".php"
 
 
 def _credentials(login: str | None, psw: str | None, apikey: str | None) -> list[tuple[str, str]]:
@@ -210,13 +246,18 @@ def _param_text(key: str, value: ParamValue) -> str | None:
         raise TypeError(f"parameter {key!r}: write a datetime as the script documents it (a str)")
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")  # `start`, `end`, `bd`: dd.mm.yyyy (seed 002)
-    if isinstance(value, Sequence) and all(
-        isinstance(item, (str, int)) and not isinstance(item, bool) for item in value
-    ):
+    if _is_item_list(value):
         return ",".join(str(item) for item in value)
     raise TypeError(
         f"parameter {key!r} must be a str, int, Decimal, date or a list of str or int, "
         f"not {type(value).__name__}"
+    )
+
+
+def _is_item_list(value: object) -> TypeGuard[Sequence[str | int]]:
+    """A list of str or int (no bool), as ``phones`` and ``id`` take."""
+    return isinstance(value, Sequence) and all(
+        isinstance(item, (str, int)) and not isinstance(item, bool) for item in value
     )
 
 

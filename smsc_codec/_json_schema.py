@@ -166,26 +166,35 @@ def _pattern(kind: Kind, *, blank: bool = False) -> dict[str, Any]:
     return {"type": "string", "pattern": f"^({body})?$" if blank else f"^{body}$"}
 
 
+#: What the schema says of each kind fmt=3 writes as a string of a pattern.
+_PATTERNED: dict[Kind, str] = {
+    Kind.DECIMAL: "money, a quoted decimal (facts §1.4)",
+    Kind.DATETIME: "DD.MM.YYYY hh:mm:ss",
+    Kind.DATE: "DD.MM.YYYY",
+}
+
+
 def _wire_value(spec: FieldSpec, every_key: bool) -> dict[str, Any]:
     """How fmt=3 writes one field's value (``_json.json_object_text``)."""
-    blank = every_key and spec.kind.blankable
-    code = spec.py_type if issubclass(spec.py_type, enum.Enum) else None
     if spec.kind is Kind.INT:
-        if spec.json_quoted:  # (seed 004: "cnt": "<cnt>")
-            quoted = _pattern(Kind.INT)
-            if code is not None:
-                quoted["description"] = f"a {code.__name__} code, as a JSON string"
-            return quoted
-        return {"$ref": _REF.format(name=code.__name__)} if code else {"type": "integer"}
-    if spec.kind is Kind.DECIMAL:
-        return {**_pattern(Kind.DECIMAL), "description": "money, a quoted decimal (facts §1.4)"}
-    if spec.kind is Kind.DATETIME:
-        return {**_pattern(Kind.DATETIME, blank=blank), "description": "DD.MM.YYYY hh:mm:ss"}
-    if spec.kind is Kind.DATE:
-        return {**_pattern(Kind.DATE, blank=blank), "description": "DD.MM.YYYY"}
+        return _wire_int(spec)
+    if spec.kind in _PATTERNED:
+        blank = every_key and spec.kind.blankable
+        return {**_pattern(spec.kind, blank=blank), "description": _PATTERNED[spec.kind]}
     if spec.kind is Kind.LIST:
         return {"type": "string", "description": "items separated by any separator (seed 004)"}
     return {"type": "string"}
+
+
+def _wire_int(spec: FieldSpec) -> dict[str, Any]:
+    """An integer field: a JSON number or a code's table, or a quoted one."""
+    code = spec.py_type if issubclass(spec.py_type, enum.Enum) else None
+    if not spec.json_quoted:
+        return {"$ref": _REF.format(name=code.__name__)} if code else {"type": "integer"}
+    quoted = _pattern(Kind.INT)  # (seed 004: "cnt": "<cnt>")
+    if code is not None:
+        quoted["description"] = f"a {code.__name__} code, as a JSON string"
+    return quoted
 
 
 def _details(cls: type[msgspec.Struct]) -> dict[str, Any]:

@@ -328,19 +328,32 @@ def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
     while True:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
-            base, *metas = typing.get_args(tp)
-            for meta in metas:
-                if isinstance(meta, msgspec.Meta) and meta.extra:
-                    extra.update(meta.extra)
-            tp = base
+            tp, *metas = typing.get_args(tp)
+            extra.update(_meta_extra(metas))
         elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            optional = optional or len(args) < len(typing.get_args(tp))
-            if len(args) != 1:
-                raise TypeError(f"unsupported union {tp!r}")
-            tp = args[0]
+            tp, nullable = _single_member(tp)
+            optional = optional or nullable
         else:
             return tp, optional, extra
+
+
+def _meta_extra(metas: list[Any]) -> dict[str, Any]:
+    """The ``extra`` of the ``msgspec.Meta`` among ``Annotated`` metadata, in order."""
+    extra: dict[str, Any] = {}
+    for meta in metas:
+        if isinstance(meta, msgspec.Meta) and meta.extra:
+            extra.update(meta.extra)
+    return extra
+
+
+def _single_member(union: Any) -> tuple[Any, bool]:
+    """The one type of ``X | None`` and whether it takes None; a union of
+    several types has no wire form."""
+    args = typing.get_args(union)
+    members = [arg for arg in args if arg is not type(None)]
+    if len(members) != 1:
+        raise TypeError(f"unsupported union {union!r}")
+    return members[0], len(members) < len(args)
 
 
 #: (kind, read checked text, read pattern-checked text, write)
