@@ -233,7 +233,7 @@ def _add_twin_parts(found: _Found, indices: Positions, parts: Parts, read: list[
     bad_owners = np.fromiter(bad, dtype=np.int64, count=len(bad))
     for cls, (_, owners, items) in found.items():
         owner_array = np.asarray(owners, dtype=np.int64)
-        keep = ~np.isin(owner_array, bad_owners)  # (all of them where none is bad)
+        keep = ~np.isin(owner_array, bad_owners) if bad else np.ones(len(owner_array), dtype=bool)
         if not keep.any():
             continue
         read.append(owner_array[keep])  # (a body of several objects: its position repeated)
