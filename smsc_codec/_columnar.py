@@ -21,7 +21,7 @@ error (reason, line and column), or says which value no column could hold.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import msgspec
@@ -200,6 +200,19 @@ def decode_columns(
             parts=parts,
             rejected=rejected,
         )
+    tables = _kind_tables(parts, tz, rejected)
+    if rejected:
+        _drop_rejected(tables, rejected)
+    return Decoded(tables, rejected, layouts)
+
+
+def _kind_tables(
+    parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
+    tz: str | None,
+    rejected: dict[int, Exception | str],
+) -> dict[type[msgspec.Struct], pa.Table]:
+    """One table per reply kind met, from its ``parts``; an answer with a
+    value no column can hold is added to ``rejected``."""
     tables: dict[type[msgspec.Struct], pa.Table] = {}
     for cls in reply_kinds():
         kind_parts = parts.get(cls)
@@ -212,17 +225,22 @@ def decode_columns(
             index = values[INPUT_INDEX][position].as_py()
             rejected.setdefault(index, f"cannot be held in a table: {reason}")
         tables[cls] = table
-    if rejected:
-        # an answer is taken whole or not at all: drop every row of a rejected one
-        dropped = pa.array(sorted(rejected), type=pa.int64())
-        for cls, table in list(tables.items()):
-            keep = pc.invert(pc.is_in(table[INPUT_INDEX], value_set=dropped))
-            kept = table.filter(keep)
-            if kept.num_rows:
-                tables[cls] = kept
-            else:
-                del tables[cls]
-    return Decoded(tables, rejected, layouts)
+    return tables
+
+
+def _drop_rejected(
+    tables: dict[type[msgspec.Struct], pa.Table], rejected: dict[int, Exception | str]
+) -> None:
+    """Drop every row of a rejected answer from ``tables`` (an answer is
+    taken whole or not at all), and a table left with none."""
+    dropped = pa.array(sorted(rejected), type=pa.int64())
+    for cls, table in list(tables.items()):
+        keep = pc.invert(pc.is_in(table[INPUT_INDEX], value_set=dropped))
+        kept = table.filter(keep)
+        if kept.num_rows:
+            tables[cls] = kept
+        else:
+            del tables[cls]
 
 
 #: the decoding options: strict, charset, limits
@@ -253,18 +271,9 @@ def _read_groups(
     readers = {2: read_xml_group, 3: read_json_group}
 
     grouped, ungrouped = group_requests(requests)
-    members: dict[Hashable, list[int]] = {}
-    per_answer: list[tuple[Positions, Group | None]] = []
-    left: list[int] = []
-    for index, request in zip(ungrouped.tolist(), _python(requests, ungrouped), strict=True):
-        key = _layout_key(request)
-        if key is None:
-            left.append(index)
-        else:
-            members.setdefault(key, []).append(index)
-    per_answer.append((np.asarray(left, dtype=np.int64), None))
-    groups = [*grouped, *(np.asarray(indices, dtype=np.int64) for indices in members.values())]
-    for indices in groups:
+    keyed, left = _group_by_key(requests, ungrouped)
+    per_answer: list[tuple[Positions, Group | None]] = [(left, None)]
+    for indices in [*grouped, *keyed]:
         (first,) = _python(requests, indices[:1])
         group = None if is_callback(first) else _group_of(first, strict, charset, limits)
         if group is not None:
@@ -273,17 +282,50 @@ def _read_groups(
             per_answer.append((indices, group))
             continue
         reader = readers.get(group.fmt, read_line_group)
-        try:
-            found, read = reader(group, _subset(bodies, indices), indices)
-        except READER_FAULTS:  # (a reader's fault, never the answers': they go per answer)
-            per_answer.append((indices, group))
-            continue
-        for cls, values in found:
-            parts.setdefault(cls, []).append(values)
-        unread = np.ones(len(indices), dtype=bool)
-        unread[np.asarray(read, dtype=np.int64)] = False
-        per_answer.append((indices[unread], group))
+        unread = _read_group(reader, group, bodies, indices, parts)
+        per_answer.append((unread, group))
     return per_answer
+
+
+def _group_by_key(requests: Column, ungrouped: Positions) -> tuple[list[Positions], Positions]:
+    """The requests at ``ungrouped`` grouped by their layout key
+    (:func:`_layout_key`), and those with none."""
+    members: dict[Hashable, list[int]] = {}
+    left: list[int] = []
+    for index, request in zip(ungrouped.tolist(), _python(requests, ungrouped), strict=True):
+        key = _layout_key(request)
+        if key is None:
+            left.append(index)
+        else:
+            members.setdefault(key, []).append(index)
+    groups = [np.asarray(indices, dtype=np.int64) for indices in members.values()]
+    return groups, np.asarray(left, dtype=np.int64)
+
+
+#: a vectorised reader: (group, its bodies, their input indices) -> (parts,
+#: positions read)
+Reader = Callable[[Group, Column, Positions], tuple[Parts, Positions]]
+
+
+def _read_group(
+    reader: Reader,
+    group: Group,
+    bodies: Column,
+    indices: Positions,
+    parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
+) -> Positions:
+    """Read the ``bodies`` at ``indices`` (one group's) by ``reader`` into
+    ``parts``; the indices it leaves to the per-answer decoder (all of them
+    where it fails)."""
+    try:
+        found, read = reader(group, _subset(bodies, indices), indices)
+    except READER_FAULTS:  # (a reader's fault, never the answers': they go per answer)
+        return indices
+    for cls, values in found:
+        parts.setdefault(cls, []).append(values)
+    unread = np.ones(len(indices), dtype=bool)
+    unread[np.asarray(read, dtype=np.int64)] = False
+    return indices[unread]
 
 
 def _decode_each(
@@ -332,6 +374,17 @@ def _decode_each(
                 rows.setdefault(type(reply), []).append((index, item, reply))
         else:
             rows.setdefault(type(value), []).append((index, None, value))
+    _add_reply_parts(rows, parts, rejected)
+
+
+def _add_reply_parts(
+    rows: dict[type[msgspec.Struct], list[tuple[int, int | None, msgspec.Struct]]],
+    parts: dict[type[msgspec.Struct], list[dict[str, pa.Array]]],
+    rejected: dict[int, Exception | str],
+) -> None:
+    """The value columns of decoded replies (``rows``: (input index, item,
+    reply) by kind) added to ``parts``; an answer with a value no column
+    can hold is added to ``rejected``."""
     for cls, kind_rows in rows.items():
         values, bad = reply_values(cls, kind_rows)
         parts.setdefault(cls, []).append(values)

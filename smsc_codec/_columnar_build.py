@@ -163,19 +163,8 @@ def assemble(
         value = values.get(column.name)
         if value is None:
             arrays.extend(pa.nulls(count, type=field.type) for field in fields)
-            continue
-        kind = column.kind
-        if kind is ColumnKind.CODE:
-            code_table = column.of
-            arrays += [value, label_array(value, lambda n, t=code_table: t(n).name)]
-        elif kind is ColumnKind.API_CODE:
-            arrays += [value, pc.dictionary_encode(values[label_column(column.name)])]
-        elif kind is ColumnKind.FLAGS:
-            arrays += [value, *_flag_arrays(value)]
-        elif kind is ColumnKind.DATETIME and tz is not None:
-            arrays.append(_in_zone(value, tz, column.name, bad))
         else:
-            arrays.append(value)
+            arrays += _column_arrays(column, value, values, tz, bad)
     arrays.append(values.get("extra") or _empty_lists(count, EXTRA))
     arrays.append(values.get("ambiguous_fields") or _empty_lists(count, AMBIGUOUS))
     if not head:
@@ -184,6 +173,25 @@ def assemble(
     return pa.Table.from_arrays(
         [values[INPUT_INDEX], values[ITEM], *arrays], schema=kind_schema(cls, tz)
     )
+
+
+def _column_arrays(
+    column: Column, value: pa.Array, values: dict[str, pa.Array], tz: str | None, bad: Bad
+) -> list[pa.Array]:
+    """The arrays of one column of :func:`assemble`: its ``value``, and what
+    follows from it (a code's label, the properties of ``flag``); a local
+    time as an instant in ``tz``."""
+    kind = column.kind
+    if kind is ColumnKind.CODE:
+        code_table = column.of
+        return [value, label_array(value, lambda n, t=code_table: t(n).name)]
+    if kind is ColumnKind.API_CODE:
+        return [value, pc.dictionary_encode(values[label_column(column.name)])]
+    if kind is ColumnKind.FLAGS:
+        return [value, *_flag_arrays(value)]
+    if kind is ColumnKind.DATETIME and tz is not None:
+        return [_in_zone(value, tz, column.name, bad)]
+    return [value]
 
 
 @functools.cache
@@ -233,30 +241,47 @@ def _value_arrays(
     api_code = API_ERROR_CODES.get(cls)
     for column in kind_plan(cls).columns:
         name = column.name
-        raw = [getattr(reply, name) for reply in replies]
-        kind = column.kind
-        if kind is ColumnKind.DETAILS:
+        if column.kind is ColumnKind.DETAILS:
             assert column.of is not None
-            values[name] = _details(column.of, raw, tz, bad)
+            values[name] = _details(column.of, [getattr(reply, name) for reply in replies], tz, bad)
             continue
-        if kind in (ColumnKind.CODE, ColumnKind.FLAGS, ColumnKind.API_CODE):
-            raw = [None if value is None else int(value) for value in raw]
-        elif kind is ColumnKind.LIST:  # a list kept as its text: its items
-            raw = [None if value is None else list_items(value) for value in raw]
         type_ = column_fields(column, None)[0].type
-        values[name] = checked_array(raw, type_, name, bad)
-        if kind is ColumnKind.API_CODE and api_code is not None:
-            meanings = [getattr(reply, api_code[1]) for reply in replies]
-            labels = [None if meaning is None else meaning.name for meaning in meanings]
-            values[label_column(name)] = pa.array(labels, type=pa.string())
-    extras = [
-        [{"key": key, "value": extra_text(value)} for key, value in getattr(reply, "extra", ())]
-        for reply in replies
-    ]
-    values["extra"] = checked_array(extras, EXTRA, "extra", bad)
+        values[name] = checked_array(_raw_values(column, replies), type_, name, bad)
+        if column.kind is ColumnKind.API_CODE and api_code is not None:
+            values[label_column(name)] = _meaning_labels(replies, api_code[1])
+    values["extra"] = checked_array(_extras(replies), EXTRA, "extra", bad)
     ambiguous = [list(getattr(reply, "ambiguous_fields", ())) for reply in replies]
     values["ambiguous_fields"] = pa.array(ambiguous, type=AMBIGUOUS)
     return values
+
+
+def _raw_values(column: Column, replies: Sequence[msgspec.Struct]) -> list[Any]:
+    """A column's values of ``replies`` as Python values its array takes:
+    codes and flags as ints, a list kept as its text as its items."""
+    name = column.name
+    raw = [getattr(reply, name) for reply in replies]
+    kind = column.kind
+    if kind in (ColumnKind.CODE, ColumnKind.FLAGS, ColumnKind.API_CODE):
+        return [None if value is None else int(value) for value in raw]
+    if kind is ColumnKind.LIST:  # a list kept as its text: its items
+        return [None if value is None else list_items(value) for value in raw]
+    return raw
+
+
+def _meaning_labels(replies: Sequence[msgspec.Struct], meaning_field: str) -> pa.Array:
+    """The names of the meanings of an API error code (the replies' field
+    ``meaning_field``), null where there is none."""
+    meanings = [getattr(reply, meaning_field) for reply in replies]
+    labels = [None if meaning is None else meaning.name for meaning in meanings]
+    return pa.array(labels, type=pa.string())
+
+
+def _extras(replies: Sequence[msgspec.Struct]) -> list[list[dict[str, str]]]:
+    """The unknown keys of each reply, as the ``extra`` column's items."""
+    return [
+        [{"key": key, "value": extra_text(value)} for key, value in getattr(reply, "extra", ())]
+        for reply in replies
+    ]
 
 
 def _details(cls: type[msgspec.Struct], lists: Sequence[Any], tz: str | None, bad: Bad) -> pa.Array:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -44,6 +44,10 @@ def _word(piece: bytes) -> tuple[np.uint64, np.uint64]:
     return np.uint64(value), np.uint64((1 << (8 * len(piece))) - 1)
 
 
+#: a literal set's words: [word][literal]
+_Words = np.ndarray[Any, np.dtype[np.uint64]]
+
+
 class LiteralSet:
     """Literals compiled for :func:`find_literals`: each one's words."""
 
@@ -56,20 +60,30 @@ class LiteralSet:
         self.firsts = sorted({piece[0] for piece in encoded})
         self.words = max(-(-len(piece) // _WORD) for piece in encoded)
         #: [word][literal]: value and mask (no bytes: a mask of 0, always equal)
-        self.values = np.zeros((self.words, len(encoded)), dtype=np.uint64)
-        self.masks = np.zeros((self.words, len(encoded)), dtype=np.uint64)
-        for number, piece in enumerate(encoded):
-            for word in range(self.words):
-                value, bits = _word(piece[word * _WORD : (word + 1) * _WORD])
-                self.values[word, number] = value
-                self.masks[word, number] = bits if word * _WORD < len(piece) else 0
+        self.values, self.masks = _literal_words(encoded, self.words)
         #: the literals by their first word (several may share one)
-        firsts: dict[tuple[int, int], list[int]] = {}
-        for number in range(len(encoded)):
-            firsts.setdefault((int(self.masks[0, number]), int(self.values[0, number])), []).append(
-                number
-            )
-        self.by_first = list(firsts.items())
+        self.by_first = _by_first_word(self.values, self.masks)
+
+
+def _literal_words(encoded: Sequence[bytes], words: int) -> tuple[_Words, _Words]:
+    """The values and masks, [word][literal], of the first ``words`` words
+    of each literal (no bytes: a mask of 0, always equal)."""
+    values = np.zeros((words, len(encoded)), dtype=np.uint64)
+    masks = np.zeros((words, len(encoded)), dtype=np.uint64)
+    for number, piece in enumerate(encoded):
+        for word in range(words):
+            value, bits = _word(piece[word * _WORD : (word + 1) * _WORD])
+            values[word, number] = value
+            masks[word, number] = bits if word * _WORD < len(piece) else 0
+    return values, masks
+
+
+def _by_first_word(values: _Words, masks: _Words) -> list[tuple[tuple[int, int], list[int]]]:
+    """The literals (their numbers) by their first word's (mask, value)."""
+    firsts: dict[tuple[int, int], list[int]] = {}
+    for number in range(values.shape[1]):
+        firsts.setdefault((int(masks[0, number]), int(values[0, number])), []).append(number)
+    return list(firsts.items())
 
 
 @functools.lru_cache(maxsize=256)

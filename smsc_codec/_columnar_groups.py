@@ -131,22 +131,52 @@ def string_array(values: Sequence[Any] | pa.Array) -> pa.Array | None:
 def group_requests(requests: Sequence[Any] | pa.Array) -> tuple[list[Positions], Positions]:
     """Groups of request positions with one layout each (the first position
     of a group is its representative), and the positions this cannot group."""
+    column = _url_column(requests)
+    if column is None:
+        return [], np.arange(len(requests), dtype=np.int64)
+    urls, positions, others = column
+    groups: list[Positions] = []
+    left = np.flatnonzero(_mask(urls.is_valid())) if urls.null_count else np.arange(len(urls))
+    left = _group_by_pattern(urls, left, positions, (groups, others))
+    if len(left):
+        keyed, unsure = _group_by_shape(urls, left)
+        groups += [positions[members] for members in keyed]
+        others += positions[unsure].tolist()
+    others.sort()
+    return groups, np.asarray(others, dtype=np.int64)
+
+
+def _url_column(requests: Sequence[Any] | pa.Array) -> tuple[pa.Array, Positions, list[int]] | None:
+    """The requests that are strings as one string array (nulls where they
+    are), the positions of its items, and the positions of the requests
+    that are no URL (not a string, or null); None when no string array can
+    hold them."""
     count = len(requests)
     urls = string_array(requests)
     if urls is not None:
-        positions = np.arange(count, dtype=np.int64)
         others: list[int] = (
             np.flatnonzero(_mask(urls.is_null())).tolist() if urls.null_count else []
         )
-    else:
-        strings = [at for at, request in enumerate(requests) if type(request) is str]
-        others = sorted(set(range(count)).difference(strings))
-        urls = string_array([requests[at] for at in strings]) if strings else None
-        if urls is None:
-            return [], np.arange(count, dtype=np.int64)
-        positions = np.asarray(strings, dtype=np.int64)
-    groups: list[Positions] = []
-    left = np.flatnonzero(_mask(urls.is_valid())) if urls.null_count else np.arange(len(urls))
+        return urls, np.arange(count, dtype=np.int64), others
+    strings = [at for at, request in enumerate(requests) if type(request) is str]
+    others = sorted(set(range(count)).difference(strings))
+    urls = string_array([requests[at] for at in strings]) if strings else None
+    if urls is None:
+        return None
+    return urls, np.asarray(strings, dtype=np.int64), others
+
+
+def _group_by_pattern(
+    urls: pa.Array,
+    left: Positions,
+    positions: Positions,
+    found: tuple[list[Positions], list[int]],
+) -> Positions:
+    """Pick the group of the first URL ``left`` out of the URLs left by its
+    pattern (:func:`_group_pattern`), ``_SHAPES_TRIED`` times at most, into
+    ``found``'s groups (as ``positions``), a URL with no shape into its
+    ungrouped positions; the URLs left after that."""
+    groups, others = found
     for _ in range(_SHAPES_TRIED):
         if not len(left):
             break
@@ -160,12 +190,7 @@ def group_requests(requests: Sequence[Any] | pa.Array) -> tuple[list[Positions],
             continue
         groups.append(positions[left[matched]])
         left = left[~matched]
-    if len(left):
-        keyed, unsure = _group_by_shape(urls, left)
-        groups += [positions[members] for members in keyed]
-        others += positions[unsure].tolist()
-    others.sort()
-    return groups, np.asarray(others, dtype=np.int64)
+    return left
 
 
 def _group_by_shape(urls: pa.Array, left: Positions) -> tuple[list[Positions], Positions]:

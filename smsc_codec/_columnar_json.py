@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._columnar import Group, Parts, Positions
-from ._columnar_convert import json_column, mask, string_buffers
+from ._columnar_convert import Mask, json_column, mask, string_buffers
 from ._columnar_groups import string_array
 from ._columnar_keyed import read_keyed
 from ._columnar_schema import INPUT_INDEX, ITEM
@@ -144,6 +144,11 @@ def read_json_group(
     return _read_twins(group, bodies, indices, pool, (parts, read))
 
 
+#: by kind: the decoded twins, the positions of their bodies, and their
+#: items' numbers in a body's array (None: a body of one object)
+_Found = dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]]
+
+
 def _read_twins(
     group: Group,
     bodies: Sequence[Any] | pa.Array,
@@ -154,13 +159,25 @@ def _read_twins(
     """Read the bodies at ``pool`` through msgspec's twins, beside the parts
     read already (``done``)."""
     parts, read = done
-    limits = group.limits
-    most = min(limits.max_body_bytes, 2 * limits.max_records)
     if isinstance(bodies, pa.Array):
         bodies = bodies.to_pylist()
+    usable = _twin_bodies(group, bodies, pool)
+    found: _Found = {}
+    if not group.spec.multi:
+        usable = _decode_alike(group, bodies, usable, found)
+    _decode_each_body(group, bodies, usable, found)
+    _add_twin_parts(found, indices, parts, read)
+    return parts, np.concatenate(read) if read else np.zeros(0, dtype=np.int64)
+
+
+def _twin_bodies(group: Group, bodies: Sequence[Any], pool: Sequence[int]) -> list[int]:
+    """The positions in ``pool`` of the bodies the twins can take: text (bytes
+    in UTF-8, or ASCII), an object or an array, no longer than the limits let
+    a body be."""
+    limits = group.limits
+    most = min(limits.max_body_bytes, 2 * limits.max_records)
     utf8 = group.charset == "utf-8"
-    found: dict[type[msgspec.Struct], tuple[list[Any], list[int], list[int | None]]] = {}
-    usable = [
+    return [
         position
         for position in pool
         if (
@@ -170,21 +187,32 @@ def _read_twins(
         and len(body) <= most
         and body[:1] in ("{", "[", b"{", b"[")
     ]
-    spec = group.spec
-    if not spec.multi:
-        # the common case, one object of one kind a body: one call each, and
-        # the general loop below only if one of them fails
-        one = _twin(spec.candidates[0].cls, limits.max_field_length)[0].decode
-        try:
-            if len(usable) == len(bodies):
-                objects = list(map(one, bodies))
-            else:
-                objects = [one(bodies[position]) for position in usable]
-        except Exception:
-            pass
+
+
+def _decode_alike(
+    group: Group, bodies: Sequence[Any], usable: list[int], found: _Found
+) -> list[int]:
+    """The common case, one object of one kind a body: one call each, into
+    ``found``. The positions left for the general loop: none, or all of
+    them if one of the calls fails."""
+    cls = group.spec.candidates[0].cls
+    one = _twin(cls, group.limits.max_field_length)[0].decode
+    try:
+        if len(usable) == len(bodies):
+            objects = list(map(one, bodies))
         else:
-            found[spec.candidates[0].cls] = (objects, usable, [None] * len(usable))
-            usable = []
+            objects = [one(bodies[position]) for position in usable]
+    except Exception:
+        return usable
+    found[cls] = (objects, usable, [None] * len(usable))
+    return []
+
+
+def _decode_each_body(
+    group: Group, bodies: Sequence[Any], usable: list[int], found: _Found
+) -> None:
+    """Decode the bodies at ``usable`` one by one as ``_json.fast_json``
+    would, into ``found``; a body it would not take is left out."""
     for position in usable:
         decoded = _decode(bodies[position], group)
         if decoded is None:
@@ -194,24 +222,38 @@ def _read_twins(
         objs.extend(objects)
         owners.extend([position] * len(objects))
         items.extend(range(len(objects)) if listed else [None])
+
+
+def _add_twin_parts(found: _Found, indices: Positions, parts: Parts, read: list[Positions]) -> None:
+    """The value columns of the twins in ``found``, a part a kind, added to
+    ``parts`` with their bodies' positions to ``read``; a body with a value
+    the columns cannot take is left out whole."""
     bad: set[int] = set()
     columns = {cls: _columns(cls, objs, owners, bad) for cls, (objs, owners, _) in found.items()}
+    bad_owners = np.fromiter(bad, dtype=np.int64, count=len(bad))
     for cls, (_, owners, items) in found.items():
-        values = columns[cls]
         owner_array = np.asarray(owners, dtype=np.int64)
-        if bad:
-            keep = ~np.isin(owner_array, np.fromiter(bad, dtype=np.int64, count=len(bad)))
-        else:
-            keep = np.ones(len(owner_array), dtype=bool)
+        keep = ~np.isin(owner_array, bad_owners) if bad else np.ones(len(owner_array), dtype=bool)
         if not keep.any():
             continue
         read.append(owner_array[keep])  # (a body of several objects: its position repeated)
-        part = values if keep.all() else {n: a.filter(pa.array(keep)) for n, a in values.items()}
-        part[INPUT_INDEX] = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
-        item_array = pa.array(items, type=pa.int32())
-        part[ITEM] = item_array if keep.all() else item_array.filter(pa.array(keep))
-        parts.append((cls, part))
-    return parts, np.concatenate(read) if read else np.zeros(0, dtype=np.int64)
+        input_index = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
+        parts.append((cls, _kept_part(columns[cls], input_index, items, keep)))
+
+
+def _kept_part(
+    values: dict[str, pa.Array], input_index: pa.Array, items: list[int | None], keep: Mask
+) -> dict[str, pa.Array]:
+    """The rows of ``values`` that ``keep`` keeps, with their input indices
+    and the rows it keeps of the ``items`` column."""
+    item_array = pa.array(items, type=pa.int32())
+    if keep.all():
+        return {**values, INPUT_INDEX: input_index, ITEM: item_array}
+    kept = pa.array(keep)
+    part = {name: array.filter(kept) for name, array in values.items()}
+    part[INPUT_INDEX] = input_index
+    part[ITEM] = item_array.filter(kept)
+    return part
 
 
 def _read_keyed(

@@ -162,22 +162,38 @@ def read_keyed(
     by_wire = {spec.wire: spec for spec in specs}
     fields = _fields_of(twin)
     required = {spec.wire for spec in specs if fields[spec.name].required}
-    keys = None
-    for text in texts[:_KEY_TRIES].to_pylist():
-        keys = None if text is None else _keys(text, by_wire, required)
-        if keys is not None:
-            break
+    keys = _first_keys(texts, by_wire, required)
     if keys is None:
         return None
     rows, values = _read(texts, _layout(twin, tuple(by_wire[key] for key in keys)), max_text)
+    return rows, _in_order(specs, values, len(rows))
+
+
+def _first_keys(
+    texts: pa.Array, by_wire: dict[str, FieldSpec], required: set[str]
+) -> list[str] | None:
+    """The keys (:func:`_keys`) of the first of the first ``_KEY_TRIES``
+    bodies that gives them, or None."""
+    for text in texts[:_KEY_TRIES].to_pylist():
+        keys = None if text is None else _keys(text, by_wire, required)
+        if keys is not None:
+            return keys
+    return None
+
+
+def _in_order(
+    specs: Sequence[FieldSpec], values: dict[str, pa.Array], count: int
+) -> dict[str, pa.Array]:
+    """The columns of ``values`` in the order of ``specs``; a field whose key
+    these bodies leave out, a column of ``count`` nulls as a table holds it."""
     columns = {}
     for spec in specs:
         column = values.get(spec.name)
         if column is None:  # (a key these bodies leave out: null)
-            raw = pa.nulls(len(rows), type=pa.int64() if spec.kind is Kind.INT else pa.string())
+            raw = pa.nulls(count, type=pa.int64() if spec.kind is Kind.INT else pa.string())
             column = json_column(spec, raw)[1]
         columns[spec.name] = column
-    return rows, columns
+    return columns
 
 
 def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[str, pa.Array]]:
@@ -262,40 +278,62 @@ class _Layout:
     def __init__(self, keyed: tuple[FieldSpec, ...], nullable: Sequence[bool]) -> None:
         self.keyed = keyed
         prefixes = [f'"{spec.wire}": '.encode() for spec in keyed]
-        #: the bytes read from each line's start for its key: the longest
-        #: key's, in whole words (numpy takes a block of bytes at about
-        #: the cost of one word)
-        self.block = _WORD * -(-max(map(len, prefixes)) // _WORD)
-        #: each line's words there as its key writes them (and the mask of
-        #: the key's bytes in each)
-        self.words = np.zeros((1, len(keyed), self.block // _WORD), dtype=np.uint64)
-        self.bits = np.zeros_like(self.words)
-        for line, prefix in enumerate(prefixes):
-            for place, value, bits in _words(prefix):
-                word = place // _WORD
-                self.words[0, line, word], self.bits[0, line, word] = value, bits
+        #: the bytes read from each line's start for its key (``block``), and
+        #: each line's words there as its key writes them (``words``) with
+        #: the mask of the key's bytes in each (``bits``)
+        self.block, self.words, self.bits = _key_words(prefixes)
         self.prefixes = np.asarray([len(prefix) for prefix in prefixes], dtype=np.int64)
         kinds = [spec.kind for spec in keyed]
         self.numbers = np.flatnonzero([kind is Kind.INT for kind in kinds])
         #: the dates of a fixed-width form, by kind: read from the bytes
-        self.dates = [
-            (kind, at)
-            for kind in (Kind.DATETIME, Kind.DATE)
-            if date_width(kind) is not None
-            and len(at := np.flatnonzero([other is kind for other in kinds]))
-        ]
+        self.dates = _fixed_width_dates(kinds)
         #: money, read from the bytes
         self.money = np.flatnonzero([kind is Kind.DECIMAL for kind in kinds])
-        apart = {int(at) for _, columns in self.dates for at in columns}
-        apart.update(self.money.tolist())
         #: the values read as text (lists split from it)
-        self.texts = np.asarray(
-            [at for at, kind in enumerate(kinds) if kind is not Kind.INT and at not in apart],
-            dtype=np.int64,
-        )
+        self.texts = _read_as_text(kinds, self.dates, self.money)
         #: the texts (money and dates included), each within the twin's length limit
         self.limited = np.asarray([kind is not Kind.INT for kind in kinds], dtype=bool)
         self.nullable = np.asarray(nullable, dtype=bool)
+
+
+#: a ``_Layout``'s words: (1, keys, words a key)
+_Words = np.ndarray[Any, np.dtype[np.uint64]]
+
+
+def _key_words(prefixes: Sequence[bytes]) -> tuple[int, _Words, _Words]:
+    """(block, words, bits) of the keys' ``prefixes``, a line each: the
+    bytes read from a line's start, the longest key's in whole words (numpy
+    takes a block of bytes at about the cost of one word); the words there
+    as its key writes them; and the mask of the key's bytes in each."""
+    block = _WORD * -(-max(map(len, prefixes)) // _WORD)
+    words = np.zeros((1, len(prefixes), block // _WORD), dtype=np.uint64)
+    bits = np.zeros_like(words)
+    for line, prefix in enumerate(prefixes):
+        for place, value, key_bits in _words(prefix):
+            word = place // _WORD
+            words[0, line, word], bits[0, line, word] = value, key_bits
+    return block, words, bits
+
+
+def _read_as_text(kinds: Sequence[Kind], dates: list[tuple[Kind, Ints]], money: Ints) -> Ints:
+    """The places among ``kinds`` of the values read as text: neither
+    numbers nor the ``dates`` and ``money`` read from the bytes."""
+    apart = {int(at) for _, columns in dates for at in columns}
+    apart.update(money.tolist())
+    return np.asarray(
+        [at for at, kind in enumerate(kinds) if kind is not Kind.INT and at not in apart],
+        dtype=np.int64,
+    )
+
+
+def _fixed_width_dates(kinds: Sequence[Kind]) -> list[tuple[Kind, Ints]]:
+    """The places among ``kinds`` of the dates of a fixed-width form, by kind."""
+    return [
+        (kind, at)
+        for kind in (Kind.DATETIME, Kind.DATE)
+        if date_width(kind) is not None
+        and len(at := np.flatnonzero([other is kind for other in kinds]))
+    ]
 
 
 @functools.lru_cache(maxsize=64)
@@ -392,15 +430,35 @@ def _values(
     and money from the bytes; the texts as array values over the bodies' own
     buffer (the gaps between them too), taken out by key and looked over
     for a quote, escape or control character."""
-    starts, ends, line_starts = spans
+    starts, ends, _ = spans
     keyed = layout.keyed
-    count = len(starts)
-    valid = np.ones(count, dtype=bool)
     values: dict[str, pa.Array] = {}
     for number, at in enumerate(layout.numbers):
         shown = present[:, at]
         missing = None if shown.all() else ~shown
         values[keyed[at].name] = pa.array(integers[:, number], type=pa.int64(), mask=missing)
+    valid = _add_dates(values, body, layout, (starts, ends), present)
+    for at in layout.money:
+        # (an absent value is a null, which is no money: null in the column)
+        fine, values[keyed[at].name] = money_spans(body.padded, starts[:, at], ends[:, at])
+        valid &= fine | ~present[:, at]
+    if len(layout.texts):
+        valid &= _add_texts(values, texts, body, layout, spans, present=present)
+    return values, valid
+
+
+def _add_dates(
+    values: dict[str, pa.Array],
+    body: _Bytes,
+    layout: _Layout,
+    spans: tuple[Ints, Ints],
+    present: Mask,
+) -> Mask:
+    """The date columns of :func:`_values`, added to ``values``; which
+    bodies' dates are all fine or absent."""
+    starts, ends = spans
+    count = len(starts)
+    valid = np.ones(count, dtype=bool)
     for kind, columns in layout.dates:
         date_starts = starts[:, columns].T.reshape(-1)
         date_lengths = ends[:, columns].T.reshape(-1) - date_starts
@@ -410,41 +468,61 @@ def _values(
         valid &= (fine | absent).reshape(len(columns), count).all(axis=0)
         for number, at in enumerate(columns):
             piece = slice(number * count, (number + 1) * count)
-            values[keyed[at].name] = date_column(kind, dates[piece], fine[piece])
-    for at in layout.money:
-        # (an absent value is a null, which is no money: null in the column)
-        fine, values[keyed[at].name] = money_spans(body.padded, starts[:, at], ends[:, at])
-        valid &= fine | ~present[:, at]
+            values[layout.keyed[at].name] = date_column(kind, dates[piece], fine[piece])
+    return valid
+
+
+def _add_texts(
+    values: dict[str, pa.Array],
+    texts: pa.Array,
+    body: _Bytes,
+    layout: _Layout,
+    spans: tuple[Ints, Ints, Ints],
+    *,
+    present: Mask,
+) -> Mask:
+    """The text columns of :func:`_values` (lists split from theirs), added
+    to ``values``; which bodies' texts are plain and every conversion took."""
     columns = layout.texts
-    if len(columns):
-        shown = present[:, columns]
-        text_starts, text_ends = starts[:, columns], ends[:, columns]
-        if not shown.all():
-            # an absent value: an empty span at its line's start (spans stay in order)
-            text_starts = np.where(shown, text_starts, line_starts[:, columns])
-            text_ends = np.where(shown, text_ends, line_starts[:, columns])
-        width = len(columns)
-        # (int32: the offsets of a string array)
-        flat = np.empty(2 * width * count + 1, dtype=np.int32)
-        flat[:-1:2] = text_starts.reshape(-1)
-        flat[1:-1:2] = text_ends.reshape(-1)
-        flat[-1] = flat[-2] if count else 0
-        if body.low:
-            flat += body.low
-        spanned = string_from_buffers(flat, texts.buffers()[2])
-        # the values key by key (every key's in one take)
-        order = np.arange(0, len(flat) - 1, 2, dtype=np.int32).reshape(count, width).T.reshape(-1)
-        by_key = spanned.take(pa.array(order))
-        valid &= _plain(by_key, count)
-        every = np.asarray(shown.all(axis=0), dtype=bool)
-        for number, at in enumerate(columns):
-            column = by_key.slice(number * count, count)
-            if not every[number]:
-                column = pc.if_else(pa.array(shown[:, number]), column, NO_TEXT)
-            spec = keyed[at]
-            if spec.kind in (Kind.TEXT, Kind.TOKEN):
-                values[spec.name] = column
-            else:
-                took, values[spec.name] = json_column(spec, column)
-                valid &= took
-    return values, valid
+    count = len(spans[0])
+    shown = present[:, columns]
+    by_key = _texts_by_key(texts, body, columns, spans, shown)
+    valid = _plain(by_key, count)
+    every = np.asarray(shown.all(axis=0), dtype=bool)
+    for number, at in enumerate(columns):
+        column = by_key.slice(number * count, count)
+        if not every[number]:
+            column = pc.if_else(pa.array(shown[:, number]), column, NO_TEXT)
+        spec = layout.keyed[at]
+        if spec.kind in (Kind.TEXT, Kind.TOKEN):
+            values[spec.name] = column
+        else:
+            took, values[spec.name] = json_column(spec, column)
+            valid &= took
+    return valid
+
+
+def _texts_by_key(
+    texts: pa.Array, body: _Bytes, columns: Ints, spans: tuple[Ints, Ints, Ints], shown: Mask
+) -> pa.Array:
+    """The texts of the keys at ``columns``, key by key (every key's in one
+    take), as array values over the bodies' own buffer (the gaps between
+    them too); an absent one empty."""
+    starts, ends, line_starts = spans
+    count = len(starts)
+    text_starts, text_ends = starts[:, columns], ends[:, columns]
+    if not shown.all():
+        # an absent value: an empty span at its line's start (spans stay in order)
+        text_starts = np.where(shown, text_starts, line_starts[:, columns])
+        text_ends = np.where(shown, text_ends, line_starts[:, columns])
+    width = len(columns)
+    # (int32: the offsets of a string array)
+    flat = np.empty(2 * width * count + 1, dtype=np.int32)
+    flat[:-1:2] = text_starts.reshape(-1)
+    flat[1:-1:2] = text_ends.reshape(-1)
+    flat[-1] = flat[-2] if count else 0
+    if body.low:
+        flat += body.low
+    spanned = string_from_buffers(flat, texts.buffers()[2])
+    order = np.arange(0, len(flat) - 1, 2, dtype=np.int32).reshape(count, width).T.reshape(-1)
+    return spanned.take(pa.array(order))

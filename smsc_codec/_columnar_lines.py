@@ -77,15 +77,29 @@ def text_column(
         bodies = bodies.combine_chunks()
     if isinstance(bodies, pa.Array):
         if pa.types.is_string(bodies.type):
-            valid = np.flatnonzero(mask(bodies.is_valid()))
-            if len(valid) == len(bodies):
-                return bodies, valid
-            return bodies.take(pa.array(valid)), valid
+            return _valid_strings(bodies)
         bodies = bodies.to_pylist()
     if set(map(type, bodies)) == {str}:  # a log's bodies: text already
         array = string_array(bodies)
         if array is not None:
             return array, np.arange(len(bodies), dtype=np.int64)
+    texts, positions = _decoded_texts(bodies, charset, max_bytes)
+    return _unicode_column(texts, positions)
+
+
+def _valid_strings(bodies: pa.Array) -> tuple[pa.Array, Ints]:
+    """The non-null bodies of a string array, with their positions."""
+    valid = np.flatnonzero(mask(bodies.is_valid()))
+    if len(valid) == len(bodies):
+        return bodies, valid
+    return bodies.take(pa.array(valid)), valid
+
+
+def _decoded_texts(
+    bodies: Sequence[Any], charset: str, max_bytes: int
+) -> tuple[list[str], list[int]]:
+    """The bodies that are text or bytes decoding as ``_body.body_text``
+    decodes them, as text, with their positions (see :func:`text_column`)."""
     texts: list[str] = []
     positions: list[int] = []
     for position, body in enumerate(bodies):
@@ -108,6 +122,12 @@ def text_column(
             continue
         texts.append(text)
         positions.append(position)
+    return texts, positions
+
+
+def _unicode_column(texts: list[str], positions: list[int]) -> tuple[pa.Array, Ints]:
+    """``texts`` as a string array with their ``positions``, leaving out a
+    text that is no Unicode (a lone surrogate)."""
     array = string_array(texts)
     if array is not None:
         return array, np.asarray(positions, dtype=np.int64)
@@ -272,19 +292,7 @@ def read_line_group(
     if not count:
         return [], positions
     lines, owners, items, line_ok = _lines(texts, multi=group.spec.multi)
-    candidates = group.spec.candidates
-    picked = pick_candidates(group.spec, group.layout, group.fmt, lines)
-    found: list[tuple[type[msgspec.Struct], Ints, dict[str, pa.Array]]] = []
-    read = np.zeros(len(lines), dtype=bool)
-    for number, candidate in enumerate(candidates):
-        chosen = np.flatnonzero(picked == number) if len(candidates) > 1 else None
-        subset = lines if chosen is None else lines.take(pa.array(chosen))
-        if not len(subset):
-            continue
-        for taken, values in _read_candidate(group.fmt, candidate, subset):
-            where = taken if chosen is None else chosen[taken]
-            read[where] = True
-            found.append((candidate.cls, where, values))
+    found, read = _read_candidates(group, lines)
     line_ok &= read
     body_ok = np.ones(count, dtype=bool)
     body_ok[owners[~line_ok]] = False
@@ -301,6 +309,27 @@ def read_line_group(
         part[ITEM] = items.take(pa.array(lines_kept))
         parts.append((cls, part))
     return parts, positions[body_ok]
+
+
+def _read_candidates(
+    group: Group, lines: pa.Array
+) -> tuple[list[tuple[type[msgspec.Struct], Ints, dict[str, pa.Array]]], Mask]:
+    """The lines read by the reply kind each is picked for: (kind, lines
+    read, their value columns) per reading, and which lines were read."""
+    candidates = group.spec.candidates
+    picked = pick_candidates(group.spec, group.layout, group.fmt, lines)
+    found: list[tuple[type[msgspec.Struct], Ints, dict[str, pa.Array]]] = []
+    read = np.zeros(len(lines), dtype=bool)
+    for number, candidate in enumerate(candidates):
+        chosen = np.flatnonzero(picked == number) if len(candidates) > 1 else None
+        subset = lines if chosen is None else lines.take(pa.array(chosen))
+        if not len(subset):
+            continue
+        for taken, values in _read_candidate(group.fmt, candidate, subset):
+            where = taken if chosen is None else chosen[taken]
+            read[where] = True
+            found.append((candidate.cls, where, values))
+    return found, read
 
 
 def _converted(
@@ -357,53 +386,67 @@ def _read_split(
     space after each ``", "`` separator, and numbers and money in their form
     (:func:`~smsc_codec._columnar_convert.numbers_in_form`; dates are held to
     theirs where they are converted), checked over the lines' bytes."""
-    widths: dict[int, list[LineLayout]] = {}
-    for layout in layouts:
-        if _splittable(layout):
-            widths.setdefault(len(layout.fields), []).append(layout)
     out: Reading = []
     offsets, data = string_buffers(lines)
     low, high = int(offsets[0]), int(offsets[-1])
     commas = np.flatnonzero(data[low:high] == ord(",")) + low
-    for alike in widths.values():
-        if len(alike) != 1:
-            continue  # two alternatives of one width: the per-answer decoder picks
-        (layout,) = alike
-        rows, separators = _separated(commas, offsets, len(layout.fields) - 1)
+    for layout in _alone_in_width(layouts):
+        rows, separators = _in_shape(layout, specs, (offsets, data), commas)
         if not len(rows):
             continue
-        middle = layout.literals[1:-1]
-        lengths = [len(literal) for literal in middle]
-        ends = offsets[rows + 1]
-        ok = np.ones(len(rows), dtype=bool)
-        for number, literal in enumerate(middle):
-            if literal == ", ":
-                after = separators[:, number] + 1
-                ok &= after < ends
-                ok &= data[np.minimum(after, len(data) - 1)] == ord(" ")
-        for number, name in enumerate(layout.fields):
-            spec = specs[name]
-            if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:
-                first = (
-                    offsets[rows] if not number else separators[:, number - 1] + lengths[number - 1]
-                )
-                last = separators[:, number] if number < len(middle) else ends
-                ok &= numbers_in_form(
-                    data,
-                    first,
-                    last,
-                    money=spec.kind is Kind.DECIMAL,
-                    absent=not spec.required,
-                )
-        if not ok.all():
-            rows, separators = rows[ok], separators[ok]
-        if not len(rows):
-            continue
+        lengths = [len(literal) for literal in layout.literals[1:-1]]
         room, texts = cut_fields(lines, rows, separators, lengths, lead=0, trail=0)
         rows = rows[room]
         valid, values = _converted(layout.fields, texts, specs, _convert_shaped, len(rows))
         out.append((rows[valid], values))
     return out
+
+
+def _alone_in_width(layouts: Sequence[LineLayout]) -> list[LineLayout]:
+    """The splittable layouts that no other splittable layout shares a count
+    of fields with (of two alternatives of one width, the per-answer decoder
+    picks)."""
+    widths: dict[int, list[LineLayout]] = {}
+    for layout in layouts:
+        if _splittable(layout):
+            widths.setdefault(len(layout.fields), []).append(layout)
+    return [alike[0] for alike in widths.values() if len(alike) == 1]
+
+
+def _in_shape(
+    layout: LineLayout,
+    specs: dict[str, FieldSpec],
+    buffers: tuple[Ints, np.ndarray[Any, np.dtype[np.uint8]]],
+    commas: Ints,
+) -> tuple[Ints, Ints]:
+    """The lines (of ``buffers``, their offsets and data) in the layout's
+    shape, and where their separating commas are: its count of commas, a
+    space after each ``", "``, numbers and money in their form."""
+    offsets, data = buffers
+    middle = layout.literals[1:-1]
+    rows, separators = _separated(commas, offsets, len(layout.fields) - 1)
+    if not len(rows):
+        return rows, separators
+    ends = offsets[rows + 1]
+    ok = np.ones(len(rows), dtype=bool)
+    for number, literal in enumerate(middle):
+        if literal == ", ":
+            after = separators[:, number] + 1
+            ok &= after < ends
+            ok &= data[np.minimum(after, len(data) - 1)] == ord(" ")
+    for number, name in enumerate(layout.fields):
+        spec = specs[name]
+        if spec.kind is Kind.INT or spec.kind is Kind.DECIMAL:
+            first = (
+                offsets[rows] if not number else separators[:, number - 1] + len(middle[number - 1])
+            )
+            last = separators[:, number] if number < len(middle) else ends
+            ok &= numbers_in_form(
+                data, first, last, money=spec.kind is Kind.DECIMAL, absent=not spec.required
+            )
+    if not ok.all():
+        rows, separators = rows[ok], separators[ok]
+    return rows, separators
 
 
 def _separated(commas: Ints, offsets: Ints, width: int) -> tuple[Ints, Ints]:
@@ -486,20 +529,10 @@ def _read_layout(
     overlap)."""
     literals = layout.literals
     middle = literals[1:-1]
-    if any(not literal for literal in middle):
+    placing = _placed_literals(middle, lines)
+    if placing is None:
         return None
-    distinct = tuple(dict.fromkeys(middle))
-    compiled = literal_set(distinct) if distinct else None
-    if distinct and compiled is None:
-        return None
-    count = len(lines)
-    if compiled is None:
-        placed = np.ones(count, dtype=bool)
-        separators = np.zeros((count, 0), dtype=np.int64)
-    else:
-        occurrences = find_literals(lines, compiled)
-        sequence = [distinct.index(literal) for literal in middle]
-        placed, separators = ordered_rows(occurrences, count, sequence)
+    placed, separators = placing
     rows = np.flatnonzero(placed)
     lead, trail = literals[0], literals[-1]
     ends_kept = np.ones(len(rows), dtype=bool)
@@ -517,6 +550,24 @@ def _read_layout(
         rows = rows[room]
     ok, values = _converted(layout.fields, texts, specs, _convert_read, len(rows))
     return placed, rows[ok], values
+
+
+def _placed_literals(middle: Sequence[str], lines: pa.Array) -> tuple[Mask, Ints] | None:
+    """The lines in which the literals between fields, ``middle``, occur in
+    order and once each, and where they stand in those lines; None when
+    they cannot be placed so (an empty literal, literals that may overlap)."""
+    if any(not literal for literal in middle):
+        return None
+    count = len(lines)
+    if not middle:
+        return np.ones(count, dtype=bool), np.zeros((count, 0), dtype=np.int64)
+    distinct = tuple(dict.fromkeys(middle))
+    compiled = literal_set(distinct)
+    if compiled is None:
+        return None
+    occurrences = find_literals(lines, compiled)
+    sequence = [distinct.index(literal) for literal in middle]
+    return ordered_rows(occurrences, count, sequence)
 
 
 def _convert_read(spec: FieldSpec, texts: pa.Array) -> tuple[Mask, pa.Array]:

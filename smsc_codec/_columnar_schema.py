@@ -202,25 +202,39 @@ _SIMPLE = {
 def _column(cls: type[msgspec.Struct], info: msgspec.structs.FieldInfo) -> Column | None:
     spec = plan_for(cls).by_name.get(info.name)
     if spec is None:
-        nested = _details_kind(info.type)
-        if nested is not None:
-            return Column(info.name, ColumnKind.DETAILS, None, nested)
-        if info.name in ("extra", "ambiguous_fields"):
-            return None  # every kind's last two columns
-        # a context field (``ApiError.script``, ``Ok.bare``): str or bool
-        base = [a for a in typing.get_args(info.type) if a is not type(None)]
-        if bool in base or info.type is bool:
-            return Column(info.name, ColumnKind.BOOL, None)
-        return Column(info.name, ColumnKind.TEXT, None)
+        return _unwired_column(info)
     if spec.kind is Kind.INT:
-        if API_ERROR_CODES.get(cls, ("",))[0] == info.name:
-            return Column(info.name, ColumnKind.API_CODE, spec)
-        if spec.py_type is MessageFlags:
-            return Column(info.name, ColumnKind.FLAGS, spec)
-        if issubclass(spec.py_type, _CodeEnum):
-            return Column(info.name, ColumnKind.CODE, spec, spec.py_type)
-        return Column(info.name, ColumnKind.INT, spec)
+        return _int_column(cls, info, spec)
     return Column(info.name, _SIMPLE[spec.kind], spec)
+
+
+def _unwired_column(info: msgspec.structs.FieldInfo) -> Column | None:
+    """The column of a field no wire key fills: nested replies, or a context
+    field; None for ``extra`` and ``ambiguous_fields``."""
+    nested = _details_kind(info.type)
+    if nested is not None:
+        return Column(info.name, ColumnKind.DETAILS, None, nested)
+    if info.name in ("extra", "ambiguous_fields"):
+        return None  # every kind's last two columns
+    # a context field (``ApiError.script``, ``Ok.bare``): str or bool
+    base = [a for a in typing.get_args(info.type) if a is not type(None)]
+    if bool in base or info.type is bool:
+        return Column(info.name, ColumnKind.BOOL, None)
+    return Column(info.name, ColumnKind.TEXT, None)
+
+
+def _int_column(
+    cls: type[msgspec.Struct], info: msgspec.structs.FieldInfo, spec: FieldSpec
+) -> Column:
+    """The column of an integer field: an API error code, flags, a code of
+    a code table, or a plain number."""
+    if API_ERROR_CODES.get(cls, ("",))[0] == info.name:
+        return Column(info.name, ColumnKind.API_CODE, spec)
+    if spec.py_type is MessageFlags:
+        return Column(info.name, ColumnKind.FLAGS, spec)
+    if issubclass(spec.py_type, _CodeEnum):
+        return Column(info.name, ColumnKind.CODE, spec, spec.py_type)
+    return Column(info.name, ColumnKind.INT, spec)
 
 
 @functools.cache

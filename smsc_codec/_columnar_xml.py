@@ -63,27 +63,51 @@ def read_xml_group(
     """Read the plain one-record bodies of one fmt=2 layout (``indices``:
     their input indices): the replies' value columns by kind, and the
     positions of the bodies read (the others go to the per-answer decoder)."""
-    spec, limits = group.spec, group.limits
     nothing = np.zeros(0, dtype=np.int64)
-    if spec.multi or spec.ok_only or limits.max_depth < 2 or limits.max_records < 1:
-        return [], nothing  # (the decoder has no entry for it)
-    if spec.xml_item in (spec.xml_value_root, spec.xml_list):
-        # (a body of the value alone is the entry's to leave, one of the list
-        # element a list: neither is read here)
+    if not _has_plain_entry(group):
         return [], nothing
+    texts, positions = _plain_texts(group, bodies)
+    if not len(texts):
+        return [], nothing
+    parts, read = _read_templates(group.spec, texts, positions, indices)
+    return parts, np.concatenate(read) if read else nothing
+
+
+def _has_plain_entry(group: Group) -> bool:
+    """Whether the decoder reads the layout's one-record answers by the
+    plain record entry, as this reader does."""
+    spec, limits = group.spec, group.limits
+    if spec.multi or spec.ok_only or limits.max_depth < 2 or limits.max_records < 1:
+        return False  # (the decoder has no entry for it)
+    # (a body of the value alone is the entry's to leave, one of the list
+    # element a list: neither is read here)
+    return spec.xml_item not in (spec.xml_value_root, spec.xml_list)
+
+
+def _plain_texts(group: Group, bodies: Sequence[Any] | pa.Array) -> tuple[pa.Array, Ints]:
+    """The bodies the entry's regex takes (:func:`_plain_pattern`), as text,
+    with their positions."""
+    limits = group.limits
     # text, or ASCII bytes (the same in every charset): as the entry takes them
     texts, positions = text_column(bodies, "ascii", limits.max_body_bytes)
     if not len(texts):
-        return [], nothing
+        return texts, positions
     longest = min(limits.max_body_bytes, limits.max_field_length)
-    plain = mask(pc.match_substring_regex(texts, _plain_pattern(spec.xml_item)))
+    plain = mask(pc.match_substring_regex(texts, _plain_pattern(group.spec.xml_item)))
     if not plain.all():
         texts, positions = texts.filter(pa.array(plain)), positions[plain]
     if len(texts) and int(pc.max(pc.utf8_length(texts)).as_py()) > longest:
         short = mask(pc.less_equal(pc.utf8_length(texts), pa.scalar(longest, type=pa.int64())))
         texts, positions = texts.filter(pa.array(short)), positions[short]
-    if not len(texts):
-        return [], nothing
+    return texts, positions
+
+
+def _read_templates(
+    spec: ReplySpec, texts: pa.Array, positions: Ints, indices: Ints
+) -> tuple[Parts, list[Ints]]:
+    """The value columns of the bodies of each template (read from the first
+    body left, ``_MAX_TEMPLATES`` times at most), and the positions of the
+    bodies read."""
     offsets, data = string_buffers(texts)
     # every ``<`` of the bodies: each body's tags start at its own
     opening = np.flatnonzero(data[int(offsets[0]) : int(offsets[-1])] == ord("<"))
@@ -115,7 +139,7 @@ def read_xml_group(
             values[ITEM] = pa.nulls(len(rows), type=pa.int32())
             parts.append((spec.pick_keys(tags).cls, values))
             read.append(positions[rows])
-    return parts, np.concatenate(read) if read else nothing
+    return parts, read
 
 
 #: the most templates read from one batch (a log's answers have a handful;
