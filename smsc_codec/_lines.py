@@ -643,16 +643,58 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
     """
     if spec.multi or spec.ok_only or not spec.candidates:
         return None
-    codecs = {c: line_codec(fmt, c.rule, c.cls) for c in spec.candidates}
-    fixed = [c for c, codec in codecs.items() if not any(alt.free for alt in codec.alternatives)]
-    # the kinds with free text: fmt=1's split readers, fmt=0's layout regexes
-    # (a fmt=0 kind with split readers too reads by them first: not here)
-    split = [c for c in codecs if c not in fixed and (fmt == 0) != bool(codecs[c].split_readers)]
+    fixed, split = _entry_kinds(fmt, spec)
     if not fixed and not split:
         return None
+    env = _entry_env(spec, limits)
+    lines = _entry_checks(fixed)
+    picked, unasked = _entry_picking(spec, split=bool(split))
+    if picked and not unasked:
+        lines.append(f"    kind = pick({fmt}, body)")
+    lines += _fixed_readers(fmt, fixed, env, asked=not unasked)
+    if split:
+        lines += _split_kinds(fmt, split, env, picked=picked, pick=picked and unasked)
+    lines.append("    return MISS")
+    # a generated reader, as in _matcher._make_builder
+    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
+    entry: Callable[[Any], Any] = env["entry"]
+    return entry
+
+
+def _entry_kinds(
+    fmt: int, spec: ReplySpec
+) -> tuple[list[tuple[Candidate, LineCodec]], list[tuple[Candidate, LineCodec]]]:
+    """The kinds :func:`line_entry` reads, with their codecs: those whose
+    layouts hold no free text, and those with free text it reads too
+    (fmt=1's split readers, fmt=0's layout regexes; a fmt=0 kind with split
+    readers too reads by them first: not here)."""
+    codecs = [(c, line_codec(fmt, c.rule, c.cls)) for c in spec.candidates]
+    fixed = [(c, codec) for c, codec in codecs if not any(a.free for a in codec.alternatives)]
+    split = [
+        (c, codec)
+        for c, codec in codecs
+        if (c, codec) not in fixed and (fmt == 0) != bool(codec.split_readers)
+    ]
+    return fixed, split
+
+
+def _entry_picking(spec: ReplySpec, *, split: bool) -> tuple[bool, bool]:
+    """Whether :func:`line_entry` asks ``pick_line`` which kind a line is
+    (several kinds, unless the fixed kinds' matches tell them apart and no
+    kind has free text), and whether the fixed kinds' regexes are tried
+    without asking it (one kind, or their matches tell the kind:
+    ``ReplySpec.picked_by_layout``)."""
+    picked = len(spec.candidates) > 1 and not (spec.picked_by_layout and not split)
+    unasked = len(spec.candidates) == 1 or spec.picked_by_layout
+    return picked, unasked
+
+
+def _entry_env(spec: ReplySpec, limits: Limits) -> dict[str, Any]:
+    """The names every :func:`line_entry` reads: MISS, the longest body it
+    takes, the kind's picker and the setter of a blank reply's fields."""
     # (a body over max_body_bytes is refused by the decoder; check_lines
     # returns at once for a body shorter than every bound)
-    env: dict[str, Any] = {
+    return {
         "MISS": MISS,
         "LONGEST": min(
             MAX_INT_DIGITS,  # (builder_arguments's raw reading)
@@ -664,15 +706,26 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         "pick": spec.pick_line,
         "put": msgspec.structs.force_setattr,
     }
-    literals = [lit for c in fixed for alt in codecs[c].alternatives for lit in alt.layout.literals]
-    lines = [
+
+
+def _entry_checks(fixed: list[tuple[Candidate, LineCodec]]) -> list[str]:
+    """The source of :func:`line_entry`'s first checks of a body: ASCII,
+    not empty, not over a limit, and one final line break cut; where a
+    literal of the ``fixed`` kinds' layouts holds an error's ``,-`` (which
+    their regexes then cannot refuse after it, ``_entry_regex``), none at
+    all."""
+    literals = [
+        lit for _, codec in fixed for alt in codec.alternatives for lit in alt.layout.literals
+    ]
+    error_in_literals = any(",-" in lit for lit in literals)
+    return [
         "def entry(body):",
         "    if body.__class__ is not str:",
         "        if body.__class__ is not bytes or not body.isascii():",
         "            return MISS",  # (body_text decodes it; ASCII is the same in every charset)
         "        body = body.decode('ascii')",
         "    if not body or len(body) > LONGEST"
-        + (" or ',-' in body" if any(",-" in lit for lit in literals) else "")
+        + (" or ',-' in body" if error_in_literals else "")
         + ":",
         "        return MISS",
         # one final LF or CRLF ends the record (_fast_line's cut): the line
@@ -682,51 +735,58 @@ def line_entry(fmt: int, spec: ReplySpec, limits: Limits) -> Callable[[Any], Any
         "        if not body:",
         "            return MISS",
     ]
-    # the fixed kinds' regexes first, without asking pick_line where a
-    # layout's match says the kind (ReplySpec.picked_by_layout)
-    picked = len(spec.candidates) > 1 and not (spec.picked_by_layout and not split)
-    unasked = len(spec.candidates) == 1 or spec.picked_by_layout
-    if picked and not unasked:
+
+
+def _split_kinds(
+    fmt: int,
+    split: list[tuple[Candidate, LineCodec]],
+    env: dict[str, Any],
+    *,
+    picked: bool,
+    pick: bool,
+) -> list[str]:
+    """The source of :func:`line_entry`'s reading of the kinds with free
+    text (fmt=1's split readers, fmt=0's layout regexes), after the body's
+    checks; ``picked``: each is read when ``kind`` is it (``pick``: asked
+    here first)."""
+    # _fast_line's and read_fast's checks of the body: an error or OK
+    # answer (detect_text_envelope looks past white space), a line
+    # break, a NUL or a byte-order mark (body_text)
+    lines = [
+        "    if ('\\n' in body or '\\r' in body or '\\0' in body or ',-' in body"
+        " or body[0] in 'EO\\ufeff' or body[0].isspace()):",
+        "        return MISS",
+    ]
+    if pick:
         lines.append(f"    kind = pick({fmt}, body)")
-    lines += _fixed_readers(fmt, [(c, codecs[c]) for c in fixed], env, asked=not unasked)
-    if split:
-        # _fast_line's and read_fast's checks of the body: an error or OK
-        # answer (detect_text_envelope looks past white space), a line
-        # break, a NUL or a byte-order mark (body_text)
-        lines += [
-            "    if ('\\n' in body or '\\r' in body or '\\0' in body or ',-' in body"
-            " or body[0] in 'EO\\ufeff' or body[0].isspace()):",
-            "        return MISS",
-        ]
-        if picked and unasked:
-            lines.append(f"    kind = pick({fmt}, body)")
-        for k, candidate in enumerate(split):
-            env[f"S{k}"] = candidate
-            env[f"splits{k}"] = codecs[candidate].split_readers
-            indent = "        " if picked else "    "
-            if picked:
-                lines.append(f"    if kind is S{k}:")
-            if fmt == 0:
-                lines += _keyed_reader(k, codecs[candidate], env, indent)
-                continue
-            # (LineCodec.read_split: None from it, the general reader decides)
-            lines += [
-                f"{indent}readers = splits{k}.get(body.count(',') + 1)",
-                f"{indent}if readers is not None:",
-                f"{indent}    for reader in readers:",
-                f"{indent}        try:",
-                f"{indent}            reply = reader(body)",
-                f"{indent}        except ValueError:",
-                f"{indent}            return MISS",
-                f"{indent}        if reply is not None:",
-                f"{indent}            return reply",
-                f"{indent}return MISS",
-            ]
-    lines.append("    return MISS")
-    # a generated reader, as in _matcher._make_builder
-    exec(compile("\n".join(lines) + "\n", f"<smsc_codec entry fmt={fmt}>", "exec"), env)
-    entry: Callable[[Any], Any] = env["entry"]
-    return entry
+    indent = "        " if picked else "    "
+    for k, (candidate, codec) in enumerate(split):
+        env[f"S{k}"] = candidate
+        env[f"splits{k}"] = codec.split_readers
+        if picked:
+            lines.append(f"    if kind is S{k}:")
+        if fmt == 0:
+            lines += _keyed_reader(k, codec, env, indent)
+        else:
+            lines += _split_reader(k, indent)
+    return lines
+
+
+def _split_reader(k: int, indent: str) -> list[str]:
+    """The source of a fmt=1 kind's reading by its split readers
+    (``LineCodec.read_split``: None from it, the general reader decides)."""
+    return [
+        f"{indent}readers = splits{k}.get(body.count(',') + 1)",
+        f"{indent}if readers is not None:",
+        f"{indent}    for reader in readers:",
+        f"{indent}        try:",
+        f"{indent}            reply = reader(body)",
+        f"{indent}        except ValueError:",
+        f"{indent}            return MISS",
+        f"{indent}        if reply is not None:",
+        f"{indent}            return reply",
+        f"{indent}return MISS",
+    ]
 
 
 def _keyed_reader(k: int, codec: LineCodec, env: dict[str, Any], indent: str) -> list[str]:
@@ -770,15 +830,13 @@ def _fixed_readers(
     copy of a blank one, its fields set in place: ``_checks.blank``); where
     ``asked``, a kind's alternatives are tried when ``kind`` (pick_line's
     answer) is that kind, and the entry answers MISS when none reads it."""
-    specs = [alt.specs for _, codec in fixed for alt in codec.alternatives]
-    textual = any(s.kind.textual for alt in specs for s in alt)
-    commas = Counter(alt.commas for _, codec in fixed for alt in codec.alternatives)
+    textual, commas = _alternatives_told(fixed)
+    indent = "        " if asked else "    "
     lines = []
     for k, (candidate, codec) in enumerate(fixed):
         env[f"codec{k}"] = codec
         env[f"K{k}"] = candidate
         env[f"new{k}"], env[f"blank{k}"] = blank(codec.plan.cls)
-        indent = "        " if asked else "    "
         if asked:
             lines.append(f"    if kind is K{k}:")
         if fmt == 0:
@@ -787,45 +845,86 @@ def _fixed_readers(
                 f"{indent}if learned is not None and learned.first is not None:",
                 f"{indent}    return MISS",  # (tried first, and forgotten on a miss)
             ]
-        # Every comma of such a line is a literal's (no value holds one): an
-        # alternative without one reads no line with one, and the others none
-        # without (their order among themselves is kept).
-        groups = [
-            [a for a in enumerate(codec.alternatives) if bool(a[1].commas) is with_commas]
-            for with_commas in (True, False)
-        ]
-        if all(groups):
-            lines.append(f"{indent}if ',' in body:")
-        for g, group in enumerate(groups):
-            if not group:
-                continue
-            at = indent + ("    " if all(groups) else "")
-            if g and all(groups):
-                lines.append(f"{indent}else:")
-            for a, alt in group:
-                name = f"{k}_{a}"
-                regex = _entry_regex(alt, guarded=textual, alone=commas[alt.commas] == 1)
-                env[f"match{name}"] = re.compile(regex).match
-                args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
-                # (a value that is the whole line is the body itself)
-                whole = len(alt.specs) == 1 and not any(alt.layout.literals)
-                if whole:
-                    args = [arg.replace("v[0]", "body") for arg in args]
-                sets = [f"put(r, {n!r}, {e})" for n, _, e in (x.partition("=") for x in args)]
-                lines += [
-                    f"{at}m = match{name}(body)",
-                    f"{at}if m is not None:",
-                    *([] if whole else [f"{at}    v = m.groups()"]),
-                    f"{at}    try:",
-                    f"{at}        r = new{k}(blank{k})",
-                    *(f"{at}        {put}" for put in sets),
-                    f"{at}        return r",
-                    f"{at}    except Exception:",  # (the general path says what is wrong)
-                    f"{at}        return MISS",
-                ]
+        lines += _kind_alternatives(k, codec, env, indent, guarded=textual, commas=commas)
         if asked:
             lines.append(f"{indent}return MISS")
     return lines
+
+
+def _alternatives_told(fixed: list[tuple[Candidate, LineCodec]]) -> tuple[bool, Counter[int]]:
+    """Whether some alternative of the ``fixed`` kinds holds a text token
+    (then each regex guards its start, :func:`_entry_regex`), and how many
+    alternatives have each number of commas."""
+    alternatives = [alt for _, codec in fixed for alt in codec.alternatives]
+    textual = any(s.kind.textual for alt in alternatives for s in alt.specs)
+    return textual, Counter(alt.commas for alt in alternatives)
+
+
+def _kind_alternatives(
+    k: int,
+    codec: LineCodec,
+    env: dict[str, Any],
+    indent: str,
+    *,
+    guarded: bool,
+    commas: Counter[int],
+) -> list[str]:
+    """The source of :func:`_fixed_readers`'s reading of kind ``k`` by its
+    alternatives (``commas``: how many alternatives of the entry have each
+    number of commas; ``guarded``: see :func:`_entry_regex`)."""
+    groups = _by_commas(codec.alternatives)
+    both = all(groups)
+    lines = [f"{indent}if ',' in body:"] if both else []
+    at = indent + ("    " if both else "")
+    for g, group in enumerate(groups):
+        if not group:
+            continue
+        if g and both:
+            lines.append(f"{indent}else:")
+        for a, alt in group:
+            alone = commas[alt.commas] == 1
+            lines += _alternative_reader(k, a, alt, env, at, guarded=guarded, alone=alone)
+    return lines
+
+
+def _by_commas(alternatives: Sequence[Any]) -> tuple[list[tuple[int, Any]], ...]:
+    """The (position, alternative) pairs of the alternatives with commas,
+    then of those without.
+
+    Every comma of a line of a kind without free text is a literal's (no
+    value holds one): an alternative without one reads no line with one,
+    and the others none without (their order among themselves is kept)."""
+    with_commas = [(a, alt) for a, alt in enumerate(alternatives) if alt.commas]
+    without = [(a, alt) for a, alt in enumerate(alternatives) if not alt.commas]
+    return with_commas, without
+
+
+def _alternative_reader(
+    k: int, a: int, alt: Any, env: dict[str, Any], at: str, *, guarded: bool, alone: bool
+) -> list[str]:
+    """The source of one alternative's reading: its match
+    (:func:`_entry_regex`), conversions and reply (a copy of kind ``k``'s
+    blank one, its fields set in place), MISS where a value is refused."""
+    name = f"{k}_{a}"
+    regex = _entry_regex(alt, guarded=guarded, alone=alone)
+    env[f"match{name}"] = re.compile(regex).match
+    args = builder_arguments(alt.specs, env, trusted=True, prefix=f"c{name}_", raw=True)
+    # (a value that is the whole line is the body itself)
+    whole = len(alt.specs) == 1 and not any(alt.layout.literals)
+    if whole:
+        args = [arg.replace("v[0]", "body") for arg in args]
+    sets = [f"put(r, {n!r}, {e})" for n, _, e in (x.partition("=") for x in args)]
+    return [
+        f"{at}m = match{name}(body)",
+        f"{at}if m is not None:",
+        *([] if whole else [f"{at}    v = m.groups()"]),
+        f"{at}    try:",
+        f"{at}        r = new{k}(blank{k})",
+        *(f"{at}        {put}" for put in sets),
+        f"{at}        return r",
+        f"{at}    except Exception:",  # (the general path says what is wrong)
+        f"{at}        return MISS",
+    ]
 
 
 #: what ``_fast_line`` leaves to the general path by the first character (an
