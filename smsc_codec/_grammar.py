@@ -251,29 +251,38 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+#: a token that is an item as it stands: its kind as an item
+_ITEM_KINDS = {"literal": "lit", "name": "name"}
+
+
 def _alternatives(tokens: list[tuple[str, str]], at: int, rule: str) -> tuple[list[list[Any]], int]:
     """Parse ``item* ("|" item*)*`` from ``at``; stop before ``)`` or the end."""
     alternatives: list[list[Any]] = [[]]
     while at < len(tokens):
-        kind, value = tokens[at]
-        if kind == "punct" and value == ")":
+        token = tokens[at]
+        if token == ("punct", ")"):
             break
         at += 1
-        if kind == "punct" and value == "|":
+        kind, value = token
+        if token == ("punct", "|"):
             alternatives.append([])
-        elif kind == "literal":
-            alternatives[-1].append(("lit", value))
-        elif kind == "name":
-            alternatives[-1].append(("name", value))
-        elif kind == "punct" and value == "(":
-            inner, at = _alternatives(tokens, at, rule)
-            if tokens[at : at + 2] != [("punct", ")"), ("punct", "?")]:
-                raise ValueError(f"{rule}: a group is written `( ... )?` in a layout")
-            alternatives[-1].append(("opt", inner))
-            at += 2
+        elif kind in _ITEM_KINDS:
+            alternatives[-1].append((_ITEM_KINDS[kind], value))
+        elif token == ("punct", "("):
+            group, at = _optional_group(tokens, at, rule)
+            alternatives[-1].append(group)
         else:
             raise ValueError(f"{rule}: unexpected {value!r}")
     return alternatives, at
+
+
+def _optional_group(tokens: list[tuple[str, str]], at: int, rule: str) -> tuple[Any, int]:
+    """Parse ``alternatives ")?"`` from ``at`` (just past a group's ``(``)
+    as the item ``("opt", alternatives)``, and where it ends."""
+    inner, at = _alternatives(tokens, at, rule)
+    if tokens[at : at + 2] != [("punct", ")"), ("punct", "?")]:
+        raise ValueError(f"{rule}: a group is written `( ... )?` in a layout")
+    return ("opt", inner), at + 2
 
 
 @functools.cache

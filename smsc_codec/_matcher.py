@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -116,33 +116,20 @@ class _Alternative:
         self.variant = variant
         self.layout = layout
         self.fields = layout.fields
-        missing = [f for f in layout.fields if f not in plan.by_name]
-        if missing:
-            raise TypeError(f"{layout.rule}: {plan.cls.__name__} has no field {missing}")
-        self.specs: tuple[FieldSpec, ...] = tuple(plan.by_name[f] for f in layout.fields)
+        self.specs = _layout_specs(layout, plan)
         self.free = tuple(i for i, s in enumerate(self.specs) if s.kind.free)
         self.commas = sum(lit.count(",") for lit in layout.literals)
         self.lazy = self._regex()
         self.exact = self._regex(free=r"[^,\r\n]*")
         #: the most extra commas the lazy regex reads (see _REGEX_MAX_COMBINATIONS)
-        self.regex_extra = max(
-            (e for e in range(1, 9) if math.comb(e + len(self.free), e) <= _REGEX_MAX_COMBINATIONS),
-            default=0,
-        )
-        self.solver = LayoutSolver(
-            layout.literals,
-            [None if s.kind.free else re.compile(self._value_pattern(s)) for s in self.specs],
-        )
+        self.regex_extra = _regex_extra_commas(len(self.free))
+        self.solver = self._solver()
         absorbing = self._absorbing()
         self.prefer_shortest = [False] * len(self.fields)
         self.prefer_longest = [True] * len(self.fields)
         self.prefer_resolved = [i == absorbing for i in range(len(self.fields))]
         lits = layout.literals
-        # str.split(",") reads the line when every separator is "," or ", "
-        # and no free text holds a comma (then the split is also the only one).
-        self.splittable = (
-            lits[0] == "" and lits[-1] == "" and all(lit in {",", ", "} for lit in lits[1:-1])
-        )
+        self.splittable = _splittable(lits)
         self.spaced = tuple(i + 1 for i, lit in enumerate(lits[1:-1]) if lit == ", ")
         self.build_checked = _make_builder(plan, self.specs, trusted=False)
         self.split_reader = (
@@ -150,7 +137,7 @@ class _Alternative:
         )
         self.build = _make_builder(plan, self.specs, trusted=True)
         #: any literal that ends a free text, and a getter of the free texts
-        ends = sorted({layout.literals[i + 1] for i in self.free if layout.literals[i + 1]})
+        ends = self._free_ends()
         self.free_ends = re.compile("|".join(map(re.escape, ends))) if ends else None
         # (each index twice, so that one free text still comes as a tuple)
         self.free_texts = operator.itemgetter(*self.free, *self.free) if self.free else None
@@ -160,6 +147,19 @@ class _Alternative:
         #: fmt=0: the fields whose key the writer leaves out when they are
         #: absent, as the server does (set by LineCodec)
         self.omissible: frozenset[int] = frozenset()
+
+    def _solver(self) -> LayoutSolver:
+        """The linear-time reader of the layout: the typed fields' patterns
+        (None for a free text, which takes what the literals leave)."""
+        return LayoutSolver(
+            self.layout.literals,
+            [None if s.kind.free else re.compile(self._value_pattern(s)) for s in self.specs],
+        )
+
+    def _free_ends(self) -> list[str]:
+        """The literals that end a free text, sorted."""
+        literals = self.layout.literals
+        return sorted({literals[i + 1] for i in self.free if literals[i + 1]})
 
     def read_as(
         self, reply: msgspec.Struct, values: Sequence[str], ambiguous: tuple[str, ...]
@@ -196,11 +196,19 @@ class _Alternative:
 
     def _regex(self, *, free: str | None = None) -> re.Pattern[str]:
         """The layout as one regex; ``free`` replaces the free texts' pattern."""
-        parts = [re.escape(self.layout.literals[0])]
-        for i, spec in enumerate(self.specs):
-            value = free if free is not None and spec.kind.free else self._value_pattern(spec)
+        return self._joined(
+            free if free is not None and spec.kind.free else self._value_pattern(spec)
+            for spec in self.specs
+        )
+
+    def _joined(self, values: Iterable[str]) -> re.Pattern[str]:
+        """The layout's literals with a group of each field's pattern
+        (``values``, in layout order) between them, to the line's end."""
+        literals = self.layout.literals
+        parts = [re.escape(literals[0])]
+        for i, value in enumerate(values):
             parts.append(f"({value})")
-            parts.append(re.escape(self.layout.literals[i + 1]))
+            parts.append(re.escape(literals[i + 1]))
         return re.compile("".join(parts) + r"\Z")
 
     def _unique_regex(self, ends: Sequence[str]) -> re.Pattern[str] | None:
@@ -221,28 +229,13 @@ class _Alternative:
         reading ``LayoutSolver`` finds, unambiguous; a line it does not
         match is left to the lazy regex and the solver, which decide.
         """
-        lits = self.layout.literals
-        if (
-            not self.free
-            or "," in lits[0]
-            or lits[-1] != ""
-            or len(set(lits)) != len(lits)
-            or not all(_PAIR_LITERAL.fullmatch(lit) for lit in lits[1:-1])
-        ):
+        if not self.free or not _distinct_pairs(self.layout.literals):
             return None
-        if ends:
-            # (every literal in ends starts with its only comma)
-            rest = "|".join(re.escape(lit[1:]) for lit in sorted(ends, key=len, reverse=True))
-            free = rf"[^,\r\n]*+(?:,(?!{rest})[^,\r\n]*+)*+"
-        else:
-            free = r"[^\r\n]*+"
-        parts = [re.escape(lits[0])]
-        for i, spec in enumerate(self.specs):
-            # (a typed value holds no comma: its one extent, kept atomic)
-            value = free if spec.kind.free else f"(?>{self._value_pattern(spec)})"
-            parts.append(f"({value})")
-            parts.append(re.escape(lits[i + 1]))
-        return re.compile("".join(parts) + r"\Z")
+        free = _free_text_before(ends)
+        # (a typed value holds no comma: its one extent, kept atomic)
+        return self._joined(
+            free if spec.kind.free else f"(?>{self._value_pattern(spec)})" for spec in self.specs
+        )
 
     def _absorbing(self) -> int:
         for i in self.free:
@@ -324,6 +317,55 @@ class _Alternative:
         return None if found is None else [a for a, _ in found]
 
 
+def _layout_specs(layout: LineLayout, plan: StructPlan) -> tuple[FieldSpec, ...]:
+    """The field specs of the layout's fields, in layout order; TypeError
+    when the reply Struct lacks one."""
+    missing = [f for f in layout.fields if f not in plan.by_name]
+    if missing:
+        raise TypeError(f"{layout.rule}: {plan.cls.__name__} has no field {missing}")
+    return tuple(plan.by_name[f] for f in layout.fields)
+
+
+def _regex_extra_commas(free: int) -> int:
+    """The most extra commas a layout with ``free`` free texts leaves to its
+    lazy regex: while their combinations stay within _REGEX_MAX_COMBINATIONS."""
+    return max(
+        (e for e in range(1, 9) if math.comb(e + free, e) <= _REGEX_MAX_COMBINATIONS),
+        default=0,
+    )
+
+
+def _splittable(literals: tuple[str, ...]) -> bool:
+    """Whether ``str.split(",")`` reads the layout: every separator is "," or
+    ", " (then, when no free text holds a comma, the split is the only one)."""
+    return (
+        literals[0] == ""
+        and literals[-1] == ""
+        and all(lit in {",", ", "} for lit in literals[1:-1])
+    )
+
+
+def _distinct_pairs(literals: tuple[str, ...]) -> bool:
+    """Whether a layout's literals are distinct ``, key = `` pairs between a
+    start without a comma and an empty end (``_Alternative._unique_regex``)."""
+    return (
+        "," not in literals[0]
+        and literals[-1] == ""
+        and len(set(literals)) == len(literals)
+        and all(_PAIR_LITERAL.fullmatch(lit) for lit in literals[1:-1])
+    )
+
+
+def _free_text_before(ends: Sequence[str]) -> str:
+    """A free text's possessive pattern: every character up to the first
+    comma that starts one of ``ends`` (to the line's end when there are none)."""
+    if not ends:
+        return r"[^\r\n]*+"
+    # (every literal in ends starts with its only comma)
+    rest = "|".join(re.escape(lit[1:]) for lit in sorted(ends, key=len, reverse=True))
+    return rf"[^,\r\n]*+(?:,(?!{rest})[^,\r\n]*+)*+"
+
+
 #: where the fields stand: the regex match, or the solver's (start, end) spans
 Starts = re.Match[str] | list[tuple[int, int]]
 
@@ -390,28 +432,39 @@ def builder_arguments(
     (an empty amount raises InvalidOperation there, not the ValueError
     ``_parse_valid_decimal`` words) and holds texts to ``MAX_INT_DIGITS``
     characters (``parse_valid_int`` words what is longer)."""
-    args = []
-    for i, spec in enumerate(specs):
-        c = f"{prefix}{i}"
-        if spec.kind is Kind.TOKEN and spec.required:
-            # (the grammar's TOKEN is one character or more: an empty
-            # required token is a cut or shifted line, not a value)
-            env[c] = _check_required_token
-            expr = f"{c}(v[{i}])"
-        elif spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
-            expr = f"v[{i}]"  # (a list is kept as its text)
-        elif spec.kind is Kind.TOKEN:
-            env[c] = _check_token
-            expr = f"{c}(v[{i}])"
-        else:
-            env[c] = spec.from_valid_text if trusted else spec.from_text
-            if raw and spec.kind is Kind.DECIMAL:
-                env[c] = Decimal
-            elif raw and env[c] is parse_valid_int:
-                env[c] = int
-            expr = f"{c}(v[{i}])" if spec.required else f"({c}(v[{i}]) if v[{i}] else None)"
-        args.append(f"{spec.name}={expr}")
-    return args
+    return [
+        f"{spec.name}={_argument(spec, i, env, f'{prefix}{i}', trusted=trusted, raw=raw)}"
+        for i, spec in enumerate(specs)
+    ]
+
+
+def _argument(
+    spec: FieldSpec, i: int, env: dict[str, Any], c: str, *, trusted: bool, raw: bool
+) -> str:
+    """:func:`builder_arguments`'s value of field ``i`` (source), its
+    converter, if any, put in ``env`` as ``c``."""
+    if spec.kind is Kind.TOKEN and spec.required:
+        # (the grammar's TOKEN is one character or more: an empty
+        # required token is a cut or shifted line, not a value)
+        env[c] = _check_required_token
+        return f"{c}(v[{i}])"
+    if spec.kind.free or (spec.kind is Kind.TOKEN and trusted):
+        return f"v[{i}]"  # (a list is kept as its text)
+    if spec.kind is Kind.TOKEN:
+        env[c] = _check_token
+        return f"{c}(v[{i}])"
+    env[c] = _converter(spec, trusted=trusted, raw=raw)
+    return f"{c}(v[{i}])" if spec.required else f"({c}(v[{i}]) if v[{i}] else None)"
+
+
+def _converter(spec: FieldSpec, *, trusted: bool, raw: bool) -> Callable[[str], Any]:
+    """The function that reads a typed field's text (see :func:`builder_arguments`)."""
+    converter = spec.from_valid_text if trusted else spec.from_text
+    if raw and spec.kind is Kind.DECIMAL:
+        return Decimal
+    if raw and converter is parse_valid_int:
+        return int
+    return converter
 
 
 def _make_builder(
@@ -487,13 +540,7 @@ class LineCodec:
         self.alternatives = tuple(_Alternative(lay, self.plan) for lay in layouts)
         #: the same with a separator spelled as the documentation does not
         #: print it (LITERAL_VARIANTS): read after the registered ones
-        self.variants = tuple(
-            _Alternative(LineLayout(lay.rule, literals, lay.fields), self.plan, variant)
-            for lay in layouts
-            for printed, other, variant in LITERAL_VARIANTS.get(fmt, ())
-            if any(printed in lit for lit in lay.literals)
-            for literals in [tuple(lit.replace(printed, other) for lit in lay.literals)]
-        )
+        self.variants = _variant_alternatives(fmt, layouts, self.plan)
         #: the alternatives str.split can read, by their number of fields
         self.split_by_count: dict[int, list[_Alternative]] = {}
         self.split_readers: dict[int, list[Callable[[str], msgspec.Struct | None]]] = {}
@@ -516,25 +563,25 @@ class LineCodec:
         self.known_keys: dict[str, str] | None = None
         #: the generated writers (``compiled_writers``), made on first use
         self._compiled: tuple[RecordWriter, ...] | None = None
-        #: fmt=0 key text -> field name, from the layout literals
-        self.keys: dict[str, str] = {}
         if fmt == 0:
             for alt in self.alternatives:
-                alt.omissible = frozenset(
-                    i
-                    for i, spec in enumerate(alt.specs)
-                    if i
-                    and not spec.required
-                    and _PAIR_LITERAL.fullmatch(alt.layout.literals[i])
-                    # a layout that writes every key writes an absent date
-                    # empty (seed 004); it reads back as absent
-                    and not (self.plan.every_key and spec.kind is Kind.DATE)
-                )
-        for alt in self.alternatives:
-            for lit, name in zip(alt.layout.literals, alt.fields, strict=False):
-                m = _KEY_OF_LITERAL.search(lit)
-                if m:
-                    self.keys.setdefault(m.group(1), name)
+                alt.omissible = self._omissible(alt)
+        #: fmt=0 key text -> field name, from the layout literals
+        self.keys = _literal_keys(self.alternatives)
+
+    def _omissible(self, alt: _Alternative) -> frozenset[int]:
+        """fmt=0: the fields of ``alt`` whose key (a pair's literal, never
+        the line's first) is left out when they are absent."""
+        return frozenset(
+            i
+            for i, spec in enumerate(alt.specs)
+            if i
+            and not spec.required
+            and _PAIR_LITERAL.fullmatch(alt.layout.literals[i])
+            # a layout that writes every key writes an absent date
+            # empty (seed 004); it reads back as absent
+            and not (self.plan.every_key and spec.kind is Kind.DATE)
+        )
 
     def describe(self) -> str:
         """The layout as documentation prints it, for error messages."""
@@ -655,24 +702,43 @@ class LineCodec:
         ):
             return None
         env: dict[str, Any] = {}
-        lines = [untouched(self.plan, alt.fields)]
         literals = alt.layout.literals
         env.update((f"L{i}", lit) for i, lit in enumerate(literals))
+        lines = [untouched(self.plan, alt.fields)]
         joined = ["{L0}"] if literals[0] else []
         for i, spec in enumerate(alt.specs):
-            lines.append(f"    v{i} = r.{spec.name}\n")
-            if spec.required or self.fmt == 0 or spec.kind.textual:
-                # (fmt=0 leaves an absent key out, and a text is never absent
-                # in a line: the general writer weighs both)
-                lines += [f"    if v{i} is None:\n", "        return None\n"]
-                lines.append(field_text(spec, i, env, "    ", line=True))
-            else:
-                lines += [f"    if v{i} is None:\n", f"        t{i} = ''\n", "    else:\n"]
-                lines.append(field_text(spec, i, env, "        ", line=True))
+            lines += self._field_text_lines(spec, i, env)
             joined.append(f"{{t{i}}}")
             if literals[i + 1]:
                 joined.append(f"{{L{i + 1}}}")
         lines.append(f'    line = f"{"".join(joined)}"\n')
+        lines += self._refusal_lines(alt, earlier, env)
+        lines.append("    return line\n")
+        return compile_writer(f"{self.rule} fmt={self.fmt}", lines, env)
+
+    def _field_text_lines(self, spec: FieldSpec, i: int, env: dict[str, Any]) -> list[str]:
+        """A generated writer's lines that put field ``i``'s text in ``t<i>``
+        (``''`` for an absent value the line holds empty), or return None
+        where the general writer must weigh an absent value."""
+        lines = [f"    v{i} = r.{spec.name}\n"]
+        if spec.required or self.fmt == 0 or spec.kind.textual:
+            # (fmt=0 leaves an absent key out, and a text is never absent
+            # in a line: the general writer weighs both)
+            lines += [f"    if v{i} is None:\n", "        return None\n"]
+            lines.append(field_text(spec, i, env, "    ", line=True))
+        else:
+            lines += [f"    if v{i} is None:\n", f"        t{i} = ''\n", "    else:\n"]
+            lines.append(field_text(spec, i, env, "        ", line=True))
+        return lines
+
+    def _refusal_lines(
+        self, alt: _Alternative, earlier: tuple[_Alternative, ...], env: dict[str, Any]
+    ) -> list[str]:
+        """A generated writer's lines that return None for a written ``line``
+        the reader would not read back as ``alt``'s (the general writer then
+        decides): a line break or NUL in a text, a free text that could end
+        elsewhere, or as many commas as an ``earlier`` alternative's."""
+        lines = []
         if any(s.kind.textual for s in alt.specs):
             lines += [
                 '    if "\\n" in line or "\\r" in line or "\\0" in line:\n',
@@ -685,7 +751,7 @@ class LineCodec:
             lines += [f"    if {commas}:\n", "        return None\n"]
         elif free:
             # a free text holding a literal of the layout could end there
-            env["held"] = literal_pattern(literals[1:])
+            env["held"] = literal_pattern(alt.layout.literals[1:])
             lines += [
                 f"    if held is not None and held.search('\\n'.join(({', '.join(free)},))):\n",
                 "        return None\n",
@@ -693,8 +759,7 @@ class LineCodec:
         if earlier:
             env["earlier"] = frozenset(a.commas for a in earlier)
             lines += ['    if line.count(",") in earlier:\n', "        return None\n"]
-        lines.append("    return line\n")
-        return compile_writer(f"{self.rule} fmt={self.fmt}", lines, env)
+        return lines
 
     def write(self, reply: msgspec.Struct, *, lossy: bool) -> str:
         """Write one reply as a line of the registered layout, as printed;
@@ -799,26 +864,7 @@ class LineCodec:
         if back.ambiguous != getattr(reply, "ambiguous_fields", ()):
             if lossy:
                 return
-            if not back.ambiguous:
-                # marked ambiguous (read by key from a line in another order),
-                # but the line written in the layout's order is not: the mark
-                # would not come back
-                raise EncodeError(
-                    "marked ambiguous, but the written line is not (pass lossy=True "
-                    "to drop the mark)",
-                    field=reply.ambiguous_fields[0],  # type: ignore[attr-defined]
-                    fmt=self.fmt,
-                )
-            # blame a field whose own text holds a comma, when there is one
-            culprit = next(
-                (f for f in back.ambiguous if _holds_comma(alt, f, getattr(reply, f))),
-                back.ambiguous[0],
-            )
-            raise EncodeError(
-                "its text makes the line ambiguous (a reader cannot tell where it ends)",
-                field=culprit,
-                fmt=self.fmt,
-            )
+            raise self._ambiguity_error(back.ambiguous, alt, reply)
         for spec in alt.specs:
             mine = getattr(reply, spec.name)
             theirs = getattr(back.reply, spec.name)
@@ -828,6 +874,57 @@ class LineCodec:
                 raise EncodeError(
                     f"{mine!r} would read back as {theirs!r}", field=spec.name, fmt=self.fmt
                 )
+
+    def _ambiguity_error(
+        self, ambiguous: tuple[str, ...], alt: _Alternative, reply: msgspec.Struct
+    ) -> EncodeError:
+        """Why a written line would not read back with the reply's own mark
+        of ambiguity: ``ambiguous`` is the fields it reads back ambiguous."""
+        if not ambiguous:
+            # marked ambiguous (read by key from a line in another order),
+            # but the line written in the layout's order is not: the mark
+            # would not come back
+            return EncodeError(
+                "marked ambiguous, but the written line is not (pass lossy=True to drop the mark)",
+                field=reply.ambiguous_fields[0],  # type: ignore[attr-defined]
+                fmt=self.fmt,
+            )
+        # blame a field whose own text holds a comma, when there is one
+        culprit = next(
+            (f for f in ambiguous if _holds_comma(alt, f, getattr(reply, f))),
+            ambiguous[0],
+        )
+        return EncodeError(
+            "its text makes the line ambiguous (a reader cannot tell where it ends)",
+            field=culprit,
+            fmt=self.fmt,
+        )
+
+
+def _variant_alternatives(
+    fmt: int, layouts: tuple[LineLayout, ...], plan: StructPlan
+) -> tuple[_Alternative, ...]:
+    """Each layout that prints a separator of LITERAL_VARIANTS, compiled
+    with the separator's other spelling."""
+    return tuple(
+        _Alternative(LineLayout(lay.rule, literals, lay.fields), plan, variant)
+        for lay in layouts
+        for printed, other, variant in LITERAL_VARIANTS.get(fmt, ())
+        if any(printed in lit for lit in lay.literals)
+        for literals in [tuple(lit.replace(printed, other) for lit in lay.literals)]
+    )
+
+
+def _literal_keys(alternatives: Sequence[_Alternative]) -> dict[str, str]:
+    """fmt=0 key text -> field name, from the literals that end in a key
+    (the first alternative to name a key decides)."""
+    keys: dict[str, str] = {}
+    for alt in alternatives:
+        for lit, name in zip(alt.layout.literals, alt.fields, strict=False):
+            m = _KEY_OF_LITERAL.search(lit)
+            if m:
+                keys.setdefault(m.group(1), name)
+    return keys
 
 
 def _holds_comma(alt: _Alternative, name: str, value: Any) -> bool:

@@ -752,16 +752,28 @@ def layout_row(request: Request) -> Layout:
         raise RequestError(f"answers of {script}.php are not supported yet")
     command = _switched_on(request, script)
     for row in rows:
-        if (command in row.commands if command else not row.commands) and all(
-            CONDITIONS[key](request) == value for key, value in row.when
-        ):
+        if _answers(row, request, command):
             return row
     if command is None and all(row.commands for row in rows):
-        names = ", ".join(dict.fromkeys(c for row in rows for c in row.commands))
-        raise RequestError(
-            f"{script}.php answers depend on the command: {names} (none found in the request)"
-        )
+        raise _command_needed(script, rows)
     raise RequestError(f"answers of {script}.php are not supported yet")
+
+
+def _answers(row: Layout, request: Request, command: str | None) -> bool:
+    """Whether ``row`` answers ``request``, whose switched-on command is
+    ``command``: the row lists it (without one: lists none), and the row's
+    conditions hold."""
+    listed = command in row.commands if command else not row.commands
+    return listed and all(CONDITIONS[key](request) == value for key, value in row.when)
+
+
+def _command_needed(script: str, rows: tuple[Layout, ...]) -> RequestError:
+    """The error for a request of ``script`` without a command, whose every
+    row asks for one: it names them."""
+    names = ", ".join(dict.fromkeys(c for row in rows for c in row.commands))
+    return RequestError(
+        f"{script}.php answers depend on the command: {names} (none found in the request)"
+    )
 
 
 def _switched_on(request: Request, script: str) -> str | None:

@@ -22,7 +22,7 @@ import msgspec
 
 from ._checks import unchecked
 from ._limits import DEFAULT_LIMITS
-from ._schema import Kind, parse_decimal, plan_for
+from ._schema import Kind, StructPlan, parse_decimal, plan_for
 
 __all__ = [
     "LEARNED",
@@ -81,79 +81,134 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     if twin is not None:
         return twin
     plan = plan_for(cls)
-    overrides: list[Any] = []
-    env: dict[str, Any] = {"cls": cls}
+    env: dict[str, Any] = {"cls": cls, "R": read_money, "D": Decimal, "P": parse_decimal}
     text = Annotated[str, msgspec.Meta(max_length=max_text)]
-    env["R"] = read_money
-    # Each step converts one field in place, as lines of the generated
-    # functions; money (read as text, see read_money) is inlined for one
-    # reply and remembered across the records of a list (amounts repeat: a
-    # message's cost, a tariff's prices), for that list only.
-    one: list[str] = []
-    many: list[str] = []
-    for i, spec in enumerate(plan.fields):
-        name = spec.name
-        if spec.kind is Kind.DECIMAL:
-            overrides.append((name, text) if spec.required else (name, text | None, None))
-            one += [
-                f"v = w.{name}",
-                "if v is not None:",
-                "    try:",
-                "        d = D(v)",
-                "    except ArithmeticError:",
-                "        d = None",
-                '    if d is None or str(d) != v or "E" in v or not d.is_finite():',
-                "        d = P(v)",
-                f"    w.{name} = d",
-            ]
-            many += [
-                f"v = w.{name}",
-                "if v is not None:",
-                "    d = known(v)",
-                "    if d is None:",
-                "        d = amounts[v] = R(v)",
-                f"    w.{name} = d",
-            ]
-            continue
-        if spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
-            overrides.append((name, text | None, None))
-            step = [f"v = w.{name}", f"w.{name} = c{i}(v) if v else None"]
-        elif spec.kind.textual:  # (a list is kept as its text)
-            overrides.append((name, text) if spec.required else (name, text | None, None))
-            continue
-        else:
-            continue  # (numbers, codes and flags: msgspec reads them as declared)
-        env[f"c{i}"] = spec.from_text
-        one += step
-        many += step
-    env["D"] = Decimal
-    env["P"] = parse_decimal
-    # Non-wire fields (extra, ambiguous_fields, context) are redeclared under
-    # keys no answer holds, so that a JSON key of the same name stays unknown,
-    # and with a type no JSON value has: a body that holds such a key anyway
-    # goes the general way, which keeps it as an unknown key.
-    # (An overridden field loses its declared wire name: every name is restated.)
-    hidden = {info.name: info.encode_name for info in msgspec.structs.fields(cls)}
-    for info in msgspec.structs.fields(cls):
-        if info.name not in plan.by_name:
-            hidden[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
-            overrides.append((info.name, _NO_JSON_VALUE, info.default))
+    overrides, one, many = _conversion_steps(plan, text, env)
+    hidden, rename = _hidden_fields(cls, plan)
     wire = msgspec.defstruct(
         f"{cls.__name__}Wire",
-        overrides,
+        [*overrides, *hidden],
         bases=(cls,),
         kw_only=True,
         frozen=False,
         tag=False,
         forbid_unknown_fields=True,
-        rename=hidden,
+        rename=rename,
         namespace={"__post_init__": _TYPED_ALREADY},  # (msgspec has checked the types)
     )
     one_decoder = msgspec.json.Decoder(wire, strict=False)
     many_decoder = msgspec.json.Decoder(list[wire], strict=False)  # type: ignore[valid-type]
     env["decode_one"] = one_decoder.decode
     env["decode_many"] = many_decoder.decode
-    source = "\n".join(
+    # generated functions, as in _matcher._make_builder
+    source = _twin_source(one, many)
+    exec(compile(source + "\n", f"<smsc_codec json {cls.__name__}>", "exec"), env)
+    _CONVERT[cls, max_text] = env["convert"]
+    twin = _TWINS[cls, max_text] = Twin(
+        wire,
+        one_decoder,
+        many_decoder,
+        env["finish"],
+        env["finish_all"],
+        env["read_one"],
+        env["read_many"],
+    )
+    return twin
+
+
+def _conversion_steps(
+    plan: StructPlan, text: Any, env: dict[str, Any]
+) -> tuple[list[Any], list[str], list[str]]:
+    """The twin's overrides of the model's fields (``text``: a bounded
+    text), and the steps that convert them in place: for one reply and for
+    each record of a list (the date converters put in ``env`` as
+    ``c<i>``).
+
+    Each step converts one field in place, as lines of the generated
+    functions; money (read as text, see read_money) is inlined for one
+    reply and remembered across the records of a list (amounts repeat: a
+    message's cost, a tariff's prices), for that list only. Numbers, codes
+    and flags are left to msgspec, which reads them as declared.
+    """
+    overrides: list[Any] = []
+    one: list[str] = []
+    many: list[str] = []
+    for i, spec in enumerate(plan.fields):
+        name = spec.name
+        if spec.kind is Kind.DECIMAL:
+            overrides.append(_bounded(name, text, required=spec.required))
+            one += _money_step(name)
+            many += _remembered_money_step(name)
+        elif spec.kind is Kind.DATETIME or spec.kind is Kind.DATE:
+            overrides.append((name, text | None, None))
+            env[f"c{i}"] = spec.from_text
+            step = [f"v = w.{name}", f"w.{name} = c{i}(v) if v else None"]
+            one += step
+            many += step
+        elif spec.kind.textual:  # (a list is kept as its text)
+            overrides.append(_bounded(name, text, required=spec.required))
+    return overrides, one, many
+
+
+def _bounded(name: str, text: Any, *, required: bool) -> tuple[Any, ...]:
+    """The override of a field read as the bounded ``text`` (None when absent)."""
+    return (name, text) if required else (name, text | None, None)
+
+
+def _money_step(name: str) -> list[str]:
+    """Lines that convert one reply's amount in place: its Decimal when
+    that is its own plain spelling (read_money, inlined), else parse_decimal."""
+    return [
+        f"v = w.{name}",
+        "if v is not None:",
+        "    try:",
+        "        d = D(v)",
+        "    except ArithmeticError:",
+        "        d = None",
+        '    if d is None or str(d) != v or "E" in v or not d.is_finite():',
+        "        d = P(v)",
+        f"    w.{name} = d",
+    ]
+
+
+def _remembered_money_step(name: str) -> list[str]:
+    """Lines that convert a list's record's amount in place, each amount
+    read once for the list (``amounts``)."""
+    return [
+        f"v = w.{name}",
+        "if v is not None:",
+        "    d = known(v)",
+        "    if d is None:",
+        "        d = amounts[v] = R(v)",
+        f"    w.{name} = d",
+    ]
+
+
+def _hidden_fields(
+    cls: type[msgspec.Struct], plan: StructPlan
+) -> tuple[list[tuple[str, Any, Any]], dict[str, str]]:
+    """The overrides of the non-wire fields, and every field's key.
+
+    Non-wire fields (extra, ambiguous_fields, context) are redeclared under
+    keys no answer holds, so that a JSON key of the same name stays unknown,
+    and with a type no JSON value has: a body that holds such a key anyway
+    goes the general way, which keeps it as an unknown key.
+    (An overridden field loses its declared wire name: every name is restated.)
+    """
+    fields = msgspec.structs.fields(cls)
+    rename = {info.name: info.encode_name for info in fields}
+    hidden = []
+    for info in fields:
+        if info.name not in plan.by_name:
+            rename[info.name] = f"\uffff{info.name}"  # a noncharacter: in no real key
+            hidden.append((info.name, _NO_JSON_VALUE, info.default))
+    return hidden, rename
+
+
+def _twin_source(one: list[str], many: list[str]) -> str:
+    """The source of a twin's generated functions, around its conversion
+    steps for one reply (``one``) and for each record of a list (``many``)."""
+    return "\n".join(
         [
             "def finish(w):",
             *(f"    {line}" for line in [*one, "w.__class__ = cls", "return w"]),
@@ -172,19 +227,6 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
             "    return finish_all(decode_many(b))",
         ]
     )
-    # generated functions, as in _matcher._make_builder
-    exec(compile(source + "\n", f"<smsc_codec json {cls.__name__}>", "exec"), env)
-    _CONVERT[cls, max_text] = env["convert"]
-    twin = _TWINS[cls, max_text] = Twin(
-        wire,
-        one_decoder,
-        many_decoder,
-        env["finish"],
-        env["finish_all"],
-        env["read_one"],
-        env["read_many"],
-    )
-    return twin
 
 
 def read_money(text: str) -> Decimal:
