@@ -31,32 +31,37 @@ def body_text(body: bytes | bytearray | memoryview | str, charset: str, fmt: int
             raise _nul_fault(text, fmt)
         return text
     else:
-        data = bytes(body)
-        for bom, codec in _BOMS:
-            if data.startswith(bom):
-                data, charset = data[len(bom) :], codec
-        as_utf8: str | None = None
-        if charset == "auto":
-            try:
-                as_utf8 = data.decode("utf-8")
-            except UnicodeDecodeError:
-                charset = "cp1251"
-        try:
-            text = as_utf8 if as_utf8 is not None else data.decode(charset)
-        except UnicodeDecodeError as exc:
-            before = data[: exc.start].decode(charset, errors="replace")
-            raise DecodeError(
-                f"byte 0x{data[exc.start]:02x} is not valid {charset}",
-                fmt=fmt,
-                text=before + data[exc.start :].decode(charset, errors="replace"),
-                offset=len(before),
-            ) from None
-        except LookupError:
-            raise DecodeError(f"unknown charset {charset!r}", fmt=fmt) from None
+        text = _decoded(bytes(body), charset, fmt)
     text = _strip_bom(text)
     if "\0" in text:
         raise _nul_fault(text, fmt)
     return text
+
+
+def _decoded(data: bytes, charset: str, fmt: int | None) -> str:
+    """Bytes that are not all ASCII as text: a byte-order mark says what
+    they are, ``auto`` takes UTF-8 when they are valid UTF-8 (windows-1251
+    otherwise); a byte the charset refuses and an unknown charset raise."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            data, charset = data[len(bom) :], codec
+    if charset == "auto":
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            charset = "cp1251"
+    try:
+        return data.decode(charset)
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode(charset, errors="replace")
+        raise DecodeError(
+            f"byte 0x{data[exc.start]:02x} is not valid {charset}",
+            fmt=fmt,
+            text=before + data[exc.start :].decode(charset, errors="replace"),
+            offset=len(before),
+        ) from None
+    except LookupError:
+        raise DecodeError(f"unknown charset {charset!r}", fmt=fmt) from None
 
 
 def _nul_fault(text: str, fmt: int | None) -> DecodeError:
