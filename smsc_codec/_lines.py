@@ -25,7 +25,14 @@ from ._errors import DecodeError, EncodeError, RequestError
 from ._grammar import field_required
 from ._learned import PAIR_START, LearnedShapes
 from ._limits import DEFAULT_LIMITS, Limits, check_lines, check_text_values
-from ._matcher import LineCodec, LineMismatch, WrittenLine, builder_arguments, line_codec
+from ._matcher import (
+    LineCodec,
+    LineMismatch,
+    LineRead,
+    WrittenLine,
+    builder_arguments,
+    line_codec,
+)
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
 from ._schema import KIND_PATTERNS, MAX_INT_DIGITS, FieldSpec, Kind
@@ -191,43 +198,67 @@ def _read_line(
         if mismatch is not None:
             raise mismatch
         read = codec.read(line.text)
-        reply, ambiguous = read.reply, read.ambiguous
-        if read.variant is not None:
-            if strict:
-                raise _fault(
-                    f"the line follows a variant of the registered layout {candidate.rule!r}: "
-                    f"{read.variant}",
-                    fmt,
-                    text,
-                    line.offset,
-                )
-            if lenient_text and not ambiguous:  # (a spelling the next lines repeat)
-                _shapes(codec, candidate).learn_layout(read.literals, read.fields)
     except LineMismatch as exc:
-        variant = _read_variant(line.text, fmt, candidate)
-        if variant is not None:
-            if strict:
-                raise _fault(
-                    f"the line follows {variant[0]!r}, an [UNVERIFIED] variant of the "
-                    f"registered layout {candidate.rule!r}",
-                    fmt,
-                    text,
-                    line.offset,
-                ) from None
-            return variant[1]
-        if not lenient_text:
-            raise _mismatch(exc, line, text, fmt, candidate) from None
-        return _read_by_key(line, text, codec, candidate, exc)
+        return _read_mismatched(line, text, fmt, candidate, exc, strict=strict)
+    if read.variant is not None:
+        _take_variant(read, line, text, fmt, candidate, strict=strict)
     if strict:
-        if ambiguous:
+        _check_strictly(read, line, text, fmt, codec)
+    return read.reply
+
+
+def _take_variant(
+    read: LineRead, line: Line, text: str, fmt: int, candidate: Candidate, *, strict: bool
+) -> None:
+    """A line the codec read by a variant of the registered layout: strict
+    decoding refuses it; lenient fmt=0 learns its shape (a spelling the
+    next lines repeat) unless its free text was ambiguous."""
+    if strict:
+        raise _fault(
+            f"the line follows a variant of the registered layout {candidate.rule!r}: "
+            f"{read.variant}",
+            fmt,
+            text,
+            line.offset,
+        )
+    if fmt == 0 and not read.ambiguous:
+        codec = line_codec(fmt, candidate.rule, candidate.cls)
+        _shapes(codec, candidate).learn_layout(read.literals, read.fields)
+
+
+def _read_mismatched(
+    line: Line, text: str, fmt: int, candidate: Candidate, exc: LineMismatch, *, strict: bool
+) -> msgspec.Struct:
+    """A line the layout does not read (``exc``): by an [UNVERIFIED] variant
+    of it, else, in lenient fmt=0, by key; otherwise the mismatch's fault."""
+    variant = _read_variant(line.text, fmt, candidate)
+    if variant is not None:
+        if strict:
             raise _fault(
-                f"ambiguous free text: {', '.join(ambiguous)} could be split in several ways",
+                f"the line follows {variant[0]!r}, an [UNVERIFIED] variant of the "
+                f"registered layout {candidate.rule!r}",
                 fmt,
                 text,
-                line.offset + _field_offset(codec, line.text, ambiguous[0]),
-            )
-        refuse_unknown_codes(reply, _LayoutPlace(text, fmt, line, codec))
-    return reply
+                line.offset,
+            ) from None
+        return variant[1]
+    if fmt != 0 or strict:
+        raise _mismatch(exc, line, text, fmt, candidate) from None
+    codec = line_codec(fmt, candidate.rule, candidate.cls)
+    return _read_by_key(line, text, codec, candidate, exc)
+
+
+def _check_strictly(read: LineRead, line: Line, text: str, fmt: int, codec: LineCodec) -> None:
+    """What strict decoding refuses in a line its layout read: ambiguous
+    free text, unknown codes."""
+    if read.ambiguous:
+        raise _fault(
+            f"ambiguous free text: {', '.join(read.ambiguous)} could be split in several ways",
+            fmt,
+            text,
+            line.offset + _field_offset(codec, line.text, read.ambiguous[0]),
+        )
+    refuse_unknown_codes(read.reply, _LayoutPlace(text, fmt, line, codec))
 
 
 def _read_by_key(
@@ -365,19 +396,34 @@ def decode_lines(
             )
         if replies and not spec.multi:
             if details is not None:
-                row = _read_line(line, text, fmt, details.candidate, strict)
-                if long_values:
-                    check_text_values([row], limits, fmt, text, line.offset)
-                detail_rows.append(row)
-                continue
-            if strict:
+                candidate = details.candidate
+                kept = detail_rows
+            elif strict:
                 raise _fault("expected one record, found several lines", fmt, text, line.offset)
-        reply = _read_line(line, text, fmt, spec.pick_line(fmt, line.text), strict)
+            else:
+                candidate, kept = spec.pick_line(fmt, line.text), replies
+        else:
+            candidate, kept = spec.pick_line(fmt, line.text), replies
+        reply = _read_line(line, text, fmt, candidate, strict)
         if long_values:
             check_text_values([reply], limits, fmt, text, line.offset)
-        replies.append(reply)
+        kept.append(reply)
+    return _body_replies(replies, detail_rows, spec, text, fmt)
+
+
+def _body_replies(
+    replies: list[msgspec.Struct],
+    detail_rows: list[msgspec.Struct],
+    spec: ReplySpec,
+    text: str,
+    fmt: int,
+) -> msgspec.Struct | list[msgspec.Struct]:
+    """What a body's lines read as: its records (a list where the request
+    asks for several, or the lines hold several), the first with the details
+    rows that followed it."""
     if not replies:
         raise _fault("empty body", fmt, text, 0)
+    details = spec.details
     if detail_rows and details is not None:
         replies[0] = msgspec.structs.replace(replies[0], **{details.field: tuple(detail_rows)})
     if spec.multi or len(replies) > 1:
@@ -454,22 +500,54 @@ def _record_line(
     extra = _extra_pieces(reply, lossy)
     fault: EncodeError | None = None
     if not written.by_key:
-        try:
-            codec.check_written(written, reply, lossy=lossy)
-        except EncodeError as exc:
-            if lossy or not getattr(reply, "ambiguous_fields", ()):
-                raise
-            fault = exc  # the mark may come back in another order
-        else:
-            if not extra or lossy:
-                return written.text + "".join(piece for _, piece in extra)
+        found = _in_layout_order(reply, codec, written, extra, lossy=lossy)
+        if isinstance(found, str):
+            return found
+        fault = found
     for pieces in _keyed_orders(written, extra, reply):
         line = "".join(pieces)
         if _reads_back(line, reply, written.names, candidate, lossy=lossy):
             return line
     if fault is not None:
         raise fault
-    if lossy:  # the absent fields' keys written empty, as the layout prints them
+    return _line_in_no_order(reply, codec, written, extra, lossy=lossy)
+
+
+def _in_layout_order(
+    reply: msgspec.Struct,
+    codec: LineCodec,
+    written: WrittenLine,
+    extra: list[tuple[str, str]],
+    *,
+    lossy: bool,
+) -> str | EncodeError | None:
+    """A fmt=0 line in the layout's order, when it reads back as the reply
+    and its unknown keys (if any, and not dropped) need no other place;
+    otherwise None, or the EncodeError of a line whose ambiguity mark may
+    come back in another order (it is raised when none does)."""
+    try:
+        codec.check_written(written, reply, lossy=lossy)
+    except EncodeError as exc:
+        if lossy or not getattr(reply, "ambiguous_fields", ()):
+            raise
+        return exc
+    if not extra or lossy:
+        return written.text + "".join(piece for _, piece in extra)
+    return None
+
+
+def _line_in_no_order(
+    reply: msgspec.Struct,
+    codec: LineCodec,
+    written: WrittenLine,
+    extra: list[tuple[str, str]],
+    *,
+    lossy: bool,
+) -> str:
+    """A fmt=0 line that no key order reads back as the reply: with
+    ``lossy``, in the layout's order, the absent fields' keys written empty
+    as the layout prints them; otherwise the EncodeError saying why."""
+    if lossy:
         written = codec.write_line(reply, lossy=True, by_key=False)
         codec.check_written(written, reply, lossy=True)
         return written.text + "".join(piece for _, piece in extra)
@@ -478,12 +556,12 @@ def _record_line(
             "would not read back as an unknown key (after free text it reads as more "
             "of that text); pass lossy=True to drop unknown keys",
             field=extra[0][0],
-            fmt=fmt,
+            fmt=0,
         )
     raise EncodeError(
         "the line would not read back: a free text holds a key the line leaves out",
         field=next((n for n in written.names if n in _free_fields(codec)), written.names[0]),
-        fmt=fmt,
+        fmt=0,
     )
 
 
