@@ -284,14 +284,27 @@ def record_fields(element: Any, text: str) -> dict[str, str]:
     # The common case is checked with C-level loops (map/any), the slow walk
     # below runs only to say what is wrong.
     fields = {child.tag: child.text or "" for child in element}
-    if (
+    if _plain_fields(element, fields, text):
+        return {**attribute_fields(element), **fields} if element.attrib else fields
+    return _fields_walked(element, text)
+
+
+def _plain_fields(element: Any, fields: dict[str, str], text: str) -> bool:
+    """Whether a record's children are plain fields (``fields``, by tag):
+    no tag twice, no text around them, no markup or attribute in them."""
+    return (
         len(fields) == len(element)
         and not (element.text or "").strip()
         and not any(map(len, element))
         and ("=" not in text or not any(map(_ATTRIB, element)))
         and not any(map(str.strip, filter(None, map(_TAIL, element))))
-    ):
-        return {**attribute_fields(element), **fields} if element.attrib else fields
+    )
+
+
+def _fields_walked(element: Any, text: str) -> dict[str, str]:
+    """:func:`record_fields` child by child, for a record the quick checks
+    did not pass: its fields where they are plain after all, otherwise the
+    fault of the first that is not."""
     if (element.text or "").strip():
         raise _fault(f"text directly inside <{element.tag}>", text, _tag_offset(text, element.tag))
     out: dict[str, str] = attribute_fields(element)
@@ -388,27 +401,10 @@ def decode_xml(
 ) -> msgspec.Struct | list[msgspec.Struct]:
     """Decode a fmt=2 success answer of ``spec``, parsed by :func:`parse_xml`
     (which holds the root's records against ``max_records``)."""
-    if root.tag == spec.xml_list:
-        items = list(root)
-        if (root.text or "").strip():
-            raise _fault(f"text directly inside <{root.tag}>", text)
-        _refuse_attributes(root, text)
-        if strict and not spec.multi:
-            raise _fault(f"expected <{spec.xml_item}>, found <{root.tag}>", text)
-    elif root.tag == spec.xml_item:
-        items = [root]
-        if strict and spec.multi:
-            raise _fault(f"expected <{spec.xml_list}>, found <{root.tag}>", text)
-    elif root.tag == spec.xml_value_root and not len(root) and not root.attrib:
+    items = _record_elements(root, spec, text, strict=strict)
+    if items is None:
         # the field alone as the root: `<balance>250.80</balance>` (facts §2.5)
         return _replies([{root.tag: root.text or ""}], root.tag, spec, text, strict, limits=limits)
-    else:
-        raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
-    for item in items:
-        if item.tag != spec.xml_item:
-            raise _fault(
-                f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
-            )
     details = spec.details
     rows = _detail_rows(items, details, text, strict, limits) if details is not None else None
     records = [record_fields(item, text) for item in items]
@@ -416,6 +412,39 @@ def decode_xml(
     if rows is not None and details is not None and isinstance(found, msgspec.Struct):
         found = msgspec.structs.replace(found, **{details.field: tuple(rows)})
     return found
+
+
+def _record_elements(root: Any, spec: ReplySpec, text: str, *, strict: bool) -> list[Any] | None:
+    """The record elements under ``root`` (the list element, or the lone
+    record as the root); None for the value alone as the root."""
+    if root.tag == spec.xml_list:
+        items = _list_items(root, spec, text, strict=strict)
+    elif root.tag == spec.xml_item:
+        items = [root]
+        if strict and spec.multi:
+            raise _fault(f"expected <{spec.xml_list}>, found <{root.tag}>", text)
+    elif root.tag == spec.xml_value_root and not len(root) and not root.attrib:
+        return None
+    else:
+        raise _fault(f"expected <{spec.xml_item}> or <{spec.xml_list}>, found <{root.tag}>", text)
+    for item in items:
+        if item.tag != spec.xml_item:
+            raise _fault(
+                f"expected <{spec.xml_item}>, found <{item.tag}>", text, _tag_offset(text, item.tag)
+            )
+    return items
+
+
+def _list_items(root: Any, spec: ReplySpec, text: str, *, strict: bool) -> list[Any]:
+    """The elements of the list element ``root``, which holds no text or
+    attribute of its own (and, to strict decoding, answers a request for
+    several records)."""
+    if (root.text or "").strip():
+        raise _fault(f"text directly inside <{root.tag}>", text)
+    _refuse_attributes(root, text)
+    if strict and not spec.multi:
+        raise _fault(f"expected <{spec.xml_item}>, found <{root.tag}>", text)
+    return list(root)
 
 
 def _detail_rows(
