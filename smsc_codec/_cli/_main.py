@@ -7,7 +7,7 @@ import os
 import sys
 import zoneinfo
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import msgspec
 
@@ -121,11 +121,81 @@ def _outcomes(
     return outcomes(read_chunks(sources, inputs, counter), job, jobs, interrupt)
 
 
-def _run(args: argparse.Namespace) -> int:
-    job = _job(args)
+def _worker_count(args: argparse.Namespace) -> int:
+    """``--jobs`` as a number of processes (0: one per core)."""
     if args.jobs < 0:
         raise UsageError("--jobs is a number of processes: 0 for one per core, or more")
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    return args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+
+
+def _open_outputs(args: argparse.Namespace, job: Job) -> tuple[Output | None, BinaryIO | None]:
+    """The command's output (decode and convert have one) and the rejects
+    file, both opened before anything is read; a file that cannot be made is
+    a usage error, and leaves nothing open."""
+    output = None
+    try:
+        if job.command in ("decode", "convert"):
+            output = Output(args.output, job.output, csv_columns(job), job.tz)
+        rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
+    except OSError as exc:
+        if output is not None:
+            output.close()
+        raise UsageError(f"cannot write {exc.filename or args.output}: {exc.strerror}") from None
+    return output, rejects
+
+
+class _Sinks:
+    """Where the outcomes go, chunk by chunk in input order: the output, the
+    rejects file and the diagnostics; their counts add up in ``tally``."""
+
+    def __init__(
+        self,
+        output: Output | None,
+        rejects: BinaryIO | None,
+        diagnostics: TextIO,
+        progress: Progress,
+    ) -> None:
+        self.output = output
+        self.rejects = rejects
+        self.diagnostics = diagnostics
+        self.progress = progress
+        self.tally = Tally()
+
+    def write(self, outcome: Outcome, bytes_read: int) -> None:
+        if self.output is not None:
+            self.output.write(outcome.output)
+        if self.rejects is not None and outcome.rejects:
+            self.rejects.write(outcome.rejects)
+            self.rejects.flush()
+        if outcome.diagnostics:
+            self.progress.clear()
+            self.diagnostics.write(outcome.diagnostics)
+            self.diagnostics.flush()
+        self.tally.merge(outcome.tally)
+        self.progress.update(self.tally.records, bytes_read)
+
+    def close(self) -> None:
+        if self.output is not None:
+            self.output.close()
+        if self.rejects is not None:
+            self.rejects.close()
+        self.progress.finish()
+
+
+def _finish(tally: Tally, args: argparse.Namespace, *, interrupted: bool) -> int:
+    """The report and the summary at the end of a run, and its exit status."""
+    _report(tally, args)
+    if not args.quiet:
+        sys.stderr.write(_summary(tally, args))
+    if interrupted:
+        sys.stderr.write("smsc-codec: interrupted; the output holds whole lines only\n")
+        return INTERRUPTED
+    return REJECTED if tally.rejected else OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    job = _job(args)
+    jobs = _worker_count(args)
     inputs = InputOptions(
         args.input_format,
         args.request,
@@ -137,17 +207,9 @@ def _run(args: argparse.Namespace) -> int:
     sources = find_sources(args.inputs, inputs, outputs)
     # diagnostics are validate's output; the other commands keep them off stdout
     diagnostics: TextIO = sys.stdout if job.command == "validate" else sys.stderr
-    output = None
-    try:
-        if job.command in ("decode", "convert"):
-            output = Output(args.output, job.output, csv_columns(job), job.tz)
-        rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
-    except OSError as exc:
-        if output is not None:
-            output.close()
-        raise UsageError(f"cannot write {exc.filename or args.output}: {exc.strerror}") from None
+    output, rejects = _open_outputs(args, job)
     progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
-    tally = Tally()
+    sinks = _Sinks(output, rejects, diagnostics, progress)
     counter = [0]
     interrupted = False
     try:
@@ -155,31 +217,11 @@ def _run(args: argparse.Namespace) -> int:
             for outcome in _outcomes(
                 sources, inputs, job, jobs, output=output, interrupt=interrupt, counter=counter
             ):
-                if output is not None:
-                    output.write(outcome.output)
-                if rejects is not None and outcome.rejects:
-                    rejects.write(outcome.rejects)
-                    rejects.flush()
-                if outcome.diagnostics:
-                    progress.clear()
-                    diagnostics.write(outcome.diagnostics)
-                    diagnostics.flush()
-                tally.merge(outcome.tally)
-                progress.update(tally.records, counter[0])
+                sinks.write(outcome, counter[0])
             interrupted = interrupt.requested
     finally:
-        if output is not None:
-            output.close()
-        if rejects is not None:
-            rejects.close()
-        progress.finish()
-    _report(tally, args)
-    if not args.quiet:
-        sys.stderr.write(_summary(tally, args))
-    if interrupted:
-        sys.stderr.write("smsc-codec: interrupted; the output holds whole lines only\n")
-        return INTERRUPTED
-    return REJECTED if tally.rejected else OK
+        sinks.close()
+    return _finish(sinks.tally, args, interrupted=interrupted)
 
 
 def _closed_streams() -> str | None:
@@ -193,14 +235,26 @@ def _closed_streams() -> str | None:
     return f"smsc-codec: standard {' and standard '.join(closed)} {verb} closed: nothing was read\n"
 
 
+def _say_closed(closed: str) -> int:
+    """Say that a standard stream is closed on the one still open, if any."""
+    open_stream = sys.stderr or sys.stdout
+    if open_stream is not None:
+        open_stream.write(closed)
+        open_stream.flush()
+    return USAGE
+
+
+def _os_error(command: str, exc: OSError) -> int:
+    """A full disk, a vanished input: said in one line, no traceback."""
+    where = f": {exc.filename}" if exc.filename else ""
+    sys.stderr.write(f"smsc-codec {command}: {exc.strerror or exc}{where}\n")
+    return USAGE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_streams()
     if closed is not None:
-        open_stream = sys.stderr or sys.stdout
-        if open_stream is not None:  # say it on the one still open, if any
-            open_stream.write(closed)
-            open_stream.flush()
-        return USAGE
+        return _say_closed(closed)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "check-corpus":
@@ -218,9 +272,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return REJECTED
     except KeyboardInterrupt:  # a second Ctrl-C
         return INTERRUPTED
-    except OSError as exc:  # a full disk, a vanished input: no traceback
-        sys.stderr.write(
-            f"smsc-codec {args.command}: {exc.strerror or exc}"
-            f"{f': {exc.filename}' if exc.filename else ''}\n"
-        )
-        return USAGE
+    except OSError as exc:
+        return _os_error(args.command, exc)

@@ -124,11 +124,23 @@ def outcomes(
 ) -> Iterator[Outcome]:
     """Each chunk's outcome, in input order, until the input ends or Ctrl-C."""
     if jobs <= 1:
-        for chunk in chunks:
-            if interrupt.requested:
-                return
-            yield process(chunk, job)
-        return
+        return _outcomes_here(chunks, job, interrupt)
+    return _outcomes_in_workers(chunks, job, jobs, interrupt)
+
+
+def _outcomes_here(chunks: Iterable[Chunk], job: Job, interrupt: Interrupt) -> Iterator[Outcome]:
+    """Each chunk's outcome, made in this process."""
+    for chunk in chunks:
+        if interrupt.requested:
+            return
+        yield process(chunk, job)
+
+
+def _outcomes_in_workers(
+    chunks: Iterable[Chunk], job: Job, jobs: int, interrupt: Interrupt
+) -> Iterator[Outcome]:
+    """Each chunk's outcome, made by ``jobs`` worker processes, at most two
+    chunks a worker ahead of the one written."""
     chunks = iter(chunks)
     # the first chunk is done here: the workers, forked after it, start with
     # what it made ready (modules imported, layouts compiled) instead of each

@@ -52,13 +52,11 @@ CODE_KEYS = ("code", "name", "description")
 #: The keys of an expanded ``flag`` (seed 003, facts §3.3).
 FLAG_KEYS = ("value", "message_type", "second_balance", "template", "template_type", "unknown_bits")
 
-#: Fields holding an API error code, whose meaning depends on the script: the
-#: model exposes it as a property (`ApiError.meaning`, `PhoneResult.error_meaning`).
-_API_ERROR_CODES: dict[
-    type[msgspec.Struct], tuple[str, Callable[[Any], ApiErrorMeaning | None]]
-] = {
-    ApiError: ("code", lambda reply: reply.meaning),
-    PhoneResult: ("error", lambda reply: reply.error_meaning),
+#: Fields holding an API error code, whose meaning depends on the script, and
+#: the model's property that gives it: (field, property).
+_API_ERROR_CODES: dict[type[msgspec.Struct], tuple[str, str]] = {
+    ApiError: ("code", "meaning"),
+    PhoneResult: ("error", "error_meaning"),
 }
 
 Converter = Callable[[Any], Any]
@@ -116,28 +114,31 @@ def _details(items: Iterable[msgspec.Struct]) -> list[dict[str, Any]]:
     return [reply_row(item) for item in items]
 
 
-class _Plan(typing.NamedTuple):
-    #: (attribute, row key, converter, a local time?)
-    fields: tuple[tuple[str, str, Converter | None, bool], ...]
-    api_error: tuple[str, Callable[[Any], ApiErrorMeaning | None]] | None
+#: What a row takes from a reply, in order: (attribute, row key, converter,
+#: the zone its local time is an instant in, or None).
+_Plan = tuple[tuple[str, str, Converter | None, str | None], ...]
 
 
 @functools.cache
-def _plan(cls: type[msgspec.Struct]) -> _Plan:
+def _plan(cls: type[msgspec.Struct], tz: str | None) -> _Plan:
+    """A kind's row plan; with ``tz`` its local times are instants in that zone."""
     api_error = _API_ERROR_CODES.get(cls)
     planned = {spec.name: spec for spec in plan_for(cls).fields}
     keys = row_keys(cls)
-    fields: list[tuple[str, str, Converter | None, bool]] = []
+    fields: list[tuple[str, str, Converter | None, str | None]] = []
     for field in msgspec.structs.fields(cls):
         if api_error is not None and field.name == api_error[0]:
-            continue  # written from its meaning
+            continue  # written from its meaning, last
         spec = planned.get(field.name)
         if spec is not None:
-            local = spec.py_type is datetime.datetime
-            fields.append((field.name, keys[field.name], _converter(spec.py_type), local))
+            zone = tz if spec.py_type is datetime.datetime else None
+            fields.append((field.name, keys[field.name], _converter(spec.py_type), zone))
         elif _nested_struct(field.type) is not None:  # a per-number list (send.php)
-            fields.append((field.name, keys[field.name], _details, False))
-    return _Plan(tuple(fields), api_error)
+            fields.append((field.name, keys[field.name], _details, None))
+    if api_error is not None:
+        name, meaning = api_error
+        fields.append((meaning, name, _meaning, None))
+    return tuple(fields)
 
 
 def _row_type(cls: type[msgspec.Struct], name: str, annotation: Any) -> str | None:
@@ -219,22 +220,16 @@ def _nested_struct(annotation: Any) -> type[msgspec.Struct] | None:
 def reply_row(reply: msgspec.Struct, tz: str | None = None) -> dict[str, Any]:
     """One reply as a row (see the module docstring); with ``tz`` its local
     times are instants in that zone."""
-    plan = _plan(type(reply))
     row: dict[str, Any] = {}
-    for name, key, convert, local in plan.fields:
+    for name, key, convert, zone in _plan(type(reply), tz):
         value = getattr(reply, name)
         if value is not None:
-            if local and tz is not None:
-                value = aware(value, tz, name)
+            if zone is not None:
+                value = aware(value, zone, name)
             if convert is _details:
                 row[key] = [reply_row(item, tz) for item in value]
             else:
                 row[key] = value if convert is None else convert(value)
-    if plan.api_error is not None:
-        name, meaning_of = plan.api_error
-        meaning = meaning_of(reply)
-        if meaning is not None:
-            row[name] = _meaning(meaning)
     extra = getattr(reply, "extra", ())
     if extra:
         row["extra"] = [{"key": key, "value": extra_text(value)} for key, value in extra]

@@ -18,7 +18,7 @@ import re
 import stat
 import sys
 import zlib
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -304,17 +304,7 @@ def read_chunks(
             except _READ_ERRORS as exc:
                 bodies.extend(_unreadable(source, 1, exc).items)
                 continue
-            request = options.request
-            if request is None and source.path is not None:
-                request = _sibling_request(source.path)
-            problem = (
-                None if request else "no request: give --request or a sibling .json/.request file"
-            )
-            raw = body
-            if len(body) > options.max_body:
-                problem = f"more than {options.max_body:,} bytes, over the limit max_body_bytes"
-                raw = b""  # (the rejects file does not repeat a body this size)
-            bodies.append(Record(source.name, 1, request, body, raw, problem, in_log=False))
+            bodies.append(_body_record(source, body, options))
             size += counter[0] - before
             if len(bodies) >= CHUNK_RECORDS or size >= CHUNK_BYTES:
                 yield Chunk("", "records", 1, bodies)
@@ -323,17 +313,37 @@ def read_chunks(
         if bodies:  # keep the order of the sources
             yield Chunk("", "records", 1, bodies)
             bodies, size = [], 0
-        position = [1]  # the line the sub-reader has reached
-        try:
-            with _open(source, counter) as stream:
-                if source.form == "jsonl":
-                    yield from _jsonl_chunks(source, stream, options.max_record, position)
-                else:
-                    yield from _csv_chunks(source, stream, options, counter, position)
-        except _READ_ERRORS as exc:
-            yield _unreadable(source, position[0], exc)
+        yield from _log_chunks(source, options, counter)
     if bodies:
         yield Chunk("", "records", 1, bodies)
+
+
+def _body_record(source: Source, body: bytes, options: InputOptions) -> Record:
+    """A body file's record (``body`` read up to one byte over the limit), with
+    the request given or found beside it."""
+    request = options.request
+    if request is None and source.path is not None:
+        request = _sibling_request(source.path)
+    problem = None if request else "no request: give --request or a sibling .json/.request file"
+    raw = body
+    if len(body) > options.max_body:
+        problem = f"more than {options.max_body:,} bytes, over the limit max_body_bytes"
+        raw = b""  # (the rejects file does not repeat a body this size)
+    return Record(source.name, 1, request, body, raw, problem, in_log=False)
+
+
+def _log_chunks(source: Source, options: InputOptions, counter: list[int]) -> Iterator[Chunk]:
+    """A log file's records in chunks; reading that breaks off gives a last
+    record saying so at the line where it happened."""
+    position = [1]  # the line the sub-reader has reached
+    try:
+        with _open(source, counter) as stream:
+            if source.form == "jsonl":
+                yield from _jsonl_chunks(source, stream, options.max_record, position)
+            else:
+                yield from _csv_chunks(source, stream, options, counter, position)
+    except _READ_ERRORS as exc:
+        yield _unreadable(source, position[0], exc)
 
 
 class _Overlong(NamedTuple):
@@ -355,28 +365,34 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | _Overlong]:
             if not line:
                 return
             yield line
-            continue
-        pieces = [line]
-        size = len(line)
-        while size <= limit and not pieces[-1].endswith(b"\n"):
-            piece = readline(min(_PIECE_BYTES, limit + 1 - size))
-            if not piece:
-                break
-            pieces.append(piece)
-            size += len(piece)
-        if size <= limit:
-            yield b"".join(pieces)
-            continue
-        start = _start_of(pieces[0])
-        ended = pieces[-1].endswith(b"\n")
-        pieces.clear()
-        while not ended:
-            piece = readline(_PIECE_BYTES)
-            if not piece:
-                break
-            size += len(piece)
-            ended = piece.endswith(b"\n")
-        yield _Overlong(start, size)
+        else:
+            yield _rest_of_line(readline, line, limit)
+
+
+def _rest_of_line(readline: Callable[[int], bytes], line: bytes, limit: int) -> bytes | _Overlong:
+    """A line whose first piece ``line`` did not end it, read on in pieces:
+    whole when it ends within ``limit`` bytes, else read on to its end and
+    skipped."""
+    pieces = [line]
+    size = len(line)
+    while size <= limit and not pieces[-1].endswith(b"\n"):
+        piece = readline(min(_PIECE_BYTES, limit + 1 - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    if size <= limit:
+        return b"".join(pieces)
+    start = _start_of(pieces[0])
+    ended = pieces[-1].endswith(b"\n")
+    pieces.clear()
+    while not ended:
+        piece = readline(_PIECE_BYTES)
+        if not piece:
+            break
+        size += len(piece)
+        ended = piece.endswith(b"\n")
+    return _Overlong(start, size)
 
 
 def _start_of(data: bytes) -> bytes:

@@ -67,10 +67,17 @@ def cost_role(item: msgspec.Struct, quote: bool) -> str | None:
     return "reported"
 
 
-def _amount(item: msgspec.Struct) -> Decimal | None:
-    """The money a reply counts: its cost, or get_stat's amount spent."""
-    value = item.credit if isinstance(item, Statistics) else getattr(item, "cost", None)
-    return value if isinstance(value, Decimal) else None
+def _counted_cost(item: msgspec.Struct, quote: bool) -> tuple[tuple[str, str, str], Decimal] | None:
+    """A reply's cost as counted, under its (kind, currency, role): its cost,
+    or get_stat's amount spent; None for a reply that counts none."""
+    amount = item.credit if isinstance(item, Statistics) else getattr(item, "cost", None)
+    role = cost_role(item, quote)
+    if not isinstance(amount, Decimal) or role is None:
+        return None
+    if not amount.is_finite():
+        raise RecordError(f"a cost of {amount} cannot be added up")
+    currency = getattr(item, "currency", None) or ""
+    return (type(item).__name__, currency, role), amount
 
 
 class Stats:
@@ -100,13 +107,9 @@ class Stats:
         items = value if isinstance(value, list) else (value,)
         for item in items:
             keys.extend(self._keys(item, script))
-            item_cost = _amount(item)
-            role = cost_role(item, quote)
-            if item_cost is not None and role is not None:
-                if not item_cost.is_finite():
-                    raise RecordError(f"a cost of {item_cost} cannot be added up")
-                currency = getattr(item, "currency", None) or ""
-                costs.append(((type(item).__name__, currency, role), item_cost))
+            cost = _counted_cost(item, quote)
+            if cost is not None:
+                costs.append(cost)
             # message parts: a status's sms_cnt; send.php's cnt counts the messages sent
             count = item.cnt if isinstance(item, SendResult) else getattr(item, "sms_cnt", None)
             if isinstance(count, int):

@@ -17,14 +17,8 @@ _TOP = 20
 def render_table(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Columns padded to their widest cell; numbers right-aligned."""
     cells = [[_cell(value) for value in row] for row in rows]
-    widths = [len(h) for h in headings]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    numeric = [
-        all(isinstance(row[i], (int, Decimal)) or row[i] == "" for row in rows)
-        and any(isinstance(row[i], (int, Decimal)) for row in rows)
-        for i in range(len(headings))
-    ]
+    widths = _widths(headings, cells)
+    numeric = [_numeric(rows, column) for column in range(len(headings))]
 
     def line(values: Sequence[str]) -> str:
         padded = zip(values, widths, numeric, strict=True)
@@ -32,6 +26,24 @@ def render_table(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> s
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(headings), rule, *(line(row) for row in cells)]) + "\n"
+
+
+def _widths(headings: Sequence[str], cells: list[list[str]]) -> list[int]:
+    """Each column's width: its widest cell or heading."""
+    widths = [len(h) for h in headings]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    return widths
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, Decimal))
+
+
+def _numeric(rows: Sequence[Sequence[object]], column: int) -> bool:
+    """Whether a column holds numbers: some, and nothing else but empty cells."""
+    values = [row[column] for row in rows]
+    return all(_is_number(v) or v == "" for v in values) and any(map(_is_number, values))
 
 
 def _cell(value: object) -> str:
@@ -52,38 +64,41 @@ def validate_summary(verdicts: Counter[tuple[str, str, str]]) -> str:
 
 
 def stats_tables(stats: Stats, records: int, rejected: int) -> str:
-    parts = [
-        render_table(
-            ["total", "value"],
-            [
-                ["records", records],
-                ["decoded", stats.answers],
-                ["rejected", rejected],
-                ["replies", stats.items],
-                ["message parts", stats.parts],
-            ],
-        )
+    totals = [
+        ["records", records],
+        ["decoded", stats.answers],
+        ["rejected", rejected],
+        ["replies", stats.items],
+        ["message parts", stats.parts],
     ]
+    parts = [render_table(["total", "value"], totals)]
     if stats.costs:
-        cost_rows: list[list[object]] = [
-            [kind, currency or "-", replies, total, COST_ROLES[role]]
-            for (kind, currency, role), (replies, total) in sorted(stats.costs.items())
-        ]
-        cost_rows += [
-            ["spent", currency or "-", "", total, "the total: charged costs only"]
-            for currency, total in stats.charged().items()
-        ]
-        parts.append(
-            render_table(["cost of", "currency", "replies", "total", "in the total"], cost_rows)
-        )
+        parts.append(_costs_table(stats))
     for name, heading in COUNTERS:
         counter: Counter[str] = getattr(stats, name)
-        if not counter:
-            continue
-        common = counter.most_common(_TOP)
-        rows: list[list[object]] = [[key, count] for key, count in common]
-        rest = sum(counter.values()) - sum(count for _, count in common)
-        if rest:
-            rows.append([f"({len(counter) - _TOP:,} more)", rest])
-        parts.append(render_table([heading, "count"], rows))
+        if counter:
+            parts.append(_counter_table(counter, heading))
     return "\n".join(parts)
+
+
+def _costs_table(stats: Stats) -> str:
+    """The costs by kind, currency and role, then the total spent per currency."""
+    cost_rows: list[list[object]] = [
+        [kind, currency or "-", replies, total, COST_ROLES[role]]
+        for (kind, currency, role), (replies, total) in sorted(stats.costs.items())
+    ]
+    cost_rows += [
+        ["spent", currency or "-", "", total, "the total: charged costs only"]
+        for currency, total in stats.charged().items()
+    ]
+    return render_table(["cost of", "currency", "replies", "total", "in the total"], cost_rows)
+
+
+def _counter_table(counter: Counter[str], heading: str) -> str:
+    """A counter's most common keys; the rest summed in one row."""
+    common = counter.most_common(_TOP)
+    rows: list[list[object]] = [[key, count] for key, count in common]
+    rest = sum(counter.values()) - sum(count for _, count in common)
+    if rest:
+        rows.append([f"({len(counter) - _TOP:,} more)", rest])
+    return render_table([heading, "count"], rows)

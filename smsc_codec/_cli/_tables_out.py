@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc
 
-from smsc_codec._columnar import decode_columns
+from smsc_codec._columnar import Decoded, decode_columns
 from smsc_codec._columnar_schema import INPUT_INDEX, kind_schema
 from smsc_codec._request import parse_request
 
@@ -254,7 +254,7 @@ def _layout_columns(taken: _Taken, layouts: list[tuple[Any, str, int]]) -> list[
 
 def decode_tables(chunk: Any, job: Job, out: _Writer, records: Iterable[Record]) -> Outcome:
     """The chunk's records decoded into tables (by kind name)."""
-    from ._work import auto_charset, request_text  # noqa: PLC0415 - (a cycle otherwise)
+    from ._work import auto_charset  # noqa: PLC0415 - (a cycle otherwise)
 
     taken = _taken(chunk, job, out, records)
     bodies = taken.bodies
@@ -275,28 +275,50 @@ def decode_tables(chunk: Any, job: Job, out: _Writer, records: Iterable[Record])
         for index, position in enumerate(taken.positions):
             out.reject(position, taken.record(index), f"internal error: {exc!r}")
         return out.outcome({})
+    _tally_decoded(out, taken, decoded, charsets)
+    origin_arrays = _origin_arrays(out, taken, decoded, charsets)
+    return out.outcome(_kind_tables(decoded, origin_arrays, job.tz))
+
+
+def _tally_decoded(
+    out: _Writer, taken: _Taken, decoded: Decoded, charsets: list[str | None] | None
+) -> None:
+    """The records the decoder refused are rejected; the charsets ``--charset
+    auto`` chose for the others are counted."""
     for index, error in sorted(decoded.rejected.items()):
         out.reject(taken.positions[index], taken.record(index), error)
     if charsets is not None:
         for index, chosen in enumerate(charsets):
             if chosen is not None and index not in decoded.rejected:
                 out.tally.charsets[chosen] += 1
+
+
+def _origin_arrays(
+    out: _Writer, taken: _Taken, decoded: Decoded, charsets: list[str | None] | None
+) -> list[pa.Array]:
+    """The origin's columns (``ORIGIN``) of every record of the chunk."""
+    from ._work import request_text  # noqa: PLC0415 - (a cycle otherwise)
+
     requests = [
         request if type(request) is str else request_text(request) for request in taken.requests
     ]
     count = len(requests)
-    origin_arrays = [
+    return [
         pa.array(taken.sources, type=pa.string()),
         pa.array(taken.lines, type=pa.int64()),
         out.redactor.column(pa.array(requests, type=pa.string())),
         *_layout_columns(taken, decoded.layouts),
         pa.array(charsets if charsets is not None else [None] * count, type=pa.string()),
     ]
+
+
+def _kind_tables(decoded: Decoded, origin_arrays: list[pa.Array], tz: str | None) -> _Tables:
+    """Each kind's table: its rows' origin, then the decoder's columns."""
     tables = _Tables()
     for cls, table in decoded.tables.items():
         rows = table.column(INPUT_INDEX)
-        schema = table_schema(cls, job.tz)
+        schema = table_schema(cls, tz)
         columns = [array.take(rows) for array in origin_arrays]
         columns += [table.column(name) for name in schema.names[len(ORIGIN) :]]
         tables[cls.__name__] = pa.Table.from_arrays(columns, schema=schema)
-    return out.outcome(tables)
+    return tables

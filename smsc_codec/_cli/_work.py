@@ -156,17 +156,18 @@ class _Done(NamedTuple):
     value: Any
     script: str
     fmt: str
-    charset: str | None  #: the charset ``auto`` chose
+    chosen: str | None  #: the charset ``--charset auto`` chose for a body file
 
 
 def _decode(record: Record, job: Job, strict: bool) -> _Done:
     request = parse_request(record.request)  # once: decode takes the parsed request
     assert record.body is not None
     charset = job.charset
+    chosen = None
     if isinstance(record.body, str):
         charset = None  # a log's body is text already: no charset applies
     elif charset == "auto":
-        charset = auto_charset(record.body)
+        charset = chosen = auto_charset(record.body)
     value = decode_exchange(
         record.body,
         request,
@@ -174,7 +175,7 @@ def _decode(record: Record, job: Job, strict: bool) -> _Done:
         charset=charset,  # --charset names are codec names
         limits=job.limits,
     )
-    return _Done(value, request.script, str(int(request.fmt)), charset)
+    return _Done(value, request.script, str(int(request.fmt)), chosen)
 
 
 def _group(record: Record) -> tuple[str, str]:
@@ -263,6 +264,20 @@ class _Writer:
         return Outcome(output, rejects, diagnostics, self.tally)
 
 
+class _Validating(_Writer):
+    """``validate``'s writer: it keeps no output, and counts each record
+    valid or invalid under the (script, fmt) of its answer."""
+
+    def take(self, position: int, record: Record, result: _Result) -> None:
+        script, fmt = _group(record)
+        self.tally.verdicts[(script, fmt, "valid")] += 1
+
+    def reject(self, position: int, record: Record, problem: str | Exception) -> None:
+        super().reject(position, record, problem)
+        script, fmt = _group(record)
+        self.tally.verdicts[(script, fmt, "invalid")] += 1
+
+
 def csv_columns(job: Job) -> list[str]:
     """The header of a CSV output: a decoded reply's columns, or a converted log's."""
     if job.command == "convert":
@@ -276,7 +291,13 @@ def process(chunk: Chunk, job: Job) -> Outcome:
         from ._tables_out import decode_tables  # noqa: PLC0415 - needs pyarrow
 
         return decode_tables(chunk, job, _Writer(job), _records(chunk, job.fields))
-    out = _Writer(job)
+    out = _Validating(job) if job.command == "validate" else _Writer(job)
+    return _each_record(chunk, job, out)
+
+
+def _each_record(chunk: Chunk, job: Job, out: _Writer) -> Outcome:
+    """Run the command on each record, in a guard that makes whatever fails
+    on it its reject; blank lines are counted apart."""
     handle = _COMMANDS[job.command]
     for position, record in enumerate(_records(chunk, job.fields)):
         if record.body is None and record.problem is None:
@@ -295,17 +316,12 @@ def process(chunk: Chunk, job: Job) -> Outcome:
                 out.take(position, record, result)
         if problem is not None:
             out.reject(position, record, problem)
-        if job.command == "validate":
-            verdict = "valid" if problem is None else "invalid"
-            script_fmt = _group(record)
-            out.tally.verdicts[(script_fmt[0], script_fmt[1], verdict)] += 1
     return out.outcome()
 
 
 def _decode_command(record: Record, job: Job, out: _Writer) -> _Result:
     done = _decode(record, job, job.strict)
-    # the choice made for a body file
-    charset = done.charset if done.charset and job.charset == "auto" else None
+    charset = done.chosen
     value = done.value
     tz = job.tz
     listed = isinstance(value, list)
@@ -326,15 +342,12 @@ def _decode_command(record: Record, job: Job, out: _Writer) -> _Result:
         origin["replies" if listed else "reply"] = reply
         return _Result(_encoder.encode(origin) + b"\n", charset=charset)
     origin["request"] = request_text(request)
-    items = reply if isinstance(reply, list) else [reply]
-    rows = []
-    for index, item in enumerate(items):
-        row = {**origin, **flat_row(item)}
-        if isinstance(reply, list):
-            row["item"] = index
-        rows.append(row)
-    if not items:  # an empty list still says the record was read
-        rows.append(origin)
+    if isinstance(reply, dict):
+        rows = [{**origin, **flat_row(reply)}]
+    elif reply:
+        rows = [{**origin, **flat_row(item), "item": index} for index, item in enumerate(reply)]
+    else:  # an empty list still says the record was read
+        rows = [origin]
     return _Result(out.csv_lines(rows), charset=charset)
 
 
