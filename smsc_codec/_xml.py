@@ -157,7 +157,7 @@ class _TreeBuilder:
         )
 
 
-def plain_records(
+def plain_records(  # noqa: C901 (its handlers are closures: see below)
     text: str, item: str, wrapper: str, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[str, list[dict[str, str]]] | None:
     """(root tag, records) of a plain body, or None when it is not plain or not well-formed.

@@ -60,23 +60,27 @@ def _imported(path: Path) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 0:
-                module = node.module or ""
-                if module == "smsc_codec":
-                    names.update(alias.name for alias in node.names)
-                elif module.startswith("smsc_codec."):
-                    names.add(module.split(".")[1])
-            elif node.level == depth + 1:  # relative to the package itself
-                if node.module:
-                    names.add(node.module.split(".")[0])
-                else:
-                    names.update(alias.name for alias in node.names)
-            # (a deeper relative import stays inside its subpackage)
+            names |= _imported_from(node, depth)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("smsc_codec."):
                     names.add(alias.name.split(".")[1])
     return names
+
+
+def _imported_from(node: ast.ImportFrom, depth: int) -> set[str]:
+    """The package's top-level modules a ``from … import`` names, in a file
+    ``depth`` subpackages down."""
+    if node.level == 0:
+        module = node.module or ""
+        if module == "smsc_codec":
+            return {alias.name for alias in node.names}
+        return {module.split(".")[1]} if module.startswith("smsc_codec.") else set()
+    if node.level == depth + 1:  # relative to the package itself
+        if node.module:
+            return {node.module.split(".")[0]}
+        return {alias.name for alias in node.names}
+    return set()  # (a deeper relative import stays inside its subpackage)
 
 
 def test_the_docstring_lists_the_layers() -> None:

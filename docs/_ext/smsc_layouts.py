@@ -245,11 +245,7 @@ def sample_reply(cls: type[msgspec.Struct], names: Iterable[str]) -> msgspec.Str
 
 def _typed(info: msgspec.inspect.Type, raw: Any) -> Any:
     """``raw`` (or a default of the field's type, when None) as the field's type."""
-    while isinstance(info, (msgspec.inspect.UnionType, msgspec.inspect.Metadata)):
-        if isinstance(info, msgspec.inspect.Metadata):
-            info = info.type
-        else:
-            info = next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType))
+    info = _unwrapped(info)
     if isinstance(info, msgspec.inspect.EnumType):
         members = list(info.cls)
         return info.cls(raw) if raw is not None else members[0]
@@ -267,6 +263,16 @@ def _typed(info: msgspec.inspect.Type, raw: Any) -> Any:
     if isinstance(info, msgspec.inspect.DateType):
         return raw or date(1980, 5, 17)
     return raw if raw is not None else "text"
+
+
+def _unwrapped(info: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """A field's type without its metadata and its ``None`` alternative."""
+    while isinstance(info, (msgspec.inspect.UnionType, msgspec.inspect.Metadata)):
+        if isinstance(info, msgspec.inspect.Metadata):
+            info = info.type
+        else:
+            info = next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType))
+    return info
 
 
 def layout_fields(fmt: int, rule: str) -> tuple[str, ...]:
@@ -431,26 +437,39 @@ def answer_section(answer: Answer) -> list[str]:
             "",
         ]
     for candidate in answer.candidates:
-        heading = candidate.cls.__name__
-        lines += [heading, "~" * len(heading), ""]
-        for fmt, found in _candidate_rows(answer, candidate):
-            request, body = example(answer, candidate, fmt)
-            lines += [f"**fmt={fmt}** — {_tag_text(found)}", ""]
-            if fmt in GRAMMAR_FILES:
-                lines += ["Layout", *_indent(_literal(_layout_text(fmt, candidate.rule)))]
-                if answer.details:
-                    lines += _indent(_literal(_layout_text(fmt, answer.details[1].rule)))
-            lines += [f"Example: ``{request}``", *_indent(_literal(body))]
-            entries = evidence(answer, candidate.cls, fmt)
-            if entries:
-                names = ", ".join(f"``{e.name}`` ({e.meta.get('provenance')})" for e in entries)
-                lines += [f"Corpus: {names}.", ""]
-        lines += ["Sources", ""]
-        for fmt, grammar in GRAMMAR_FILES.items():
-            lines += _note(f"fmt={fmt}, grammars/{grammar}", grammar_note(fmt, candidate.rule))
-        if answer.note:
-            lines += _note("fmt=2/3, the registry", answer.note)
-        lines += _model_note_lines(candidate.cls)
+        lines += _candidate_section(answer, candidate)
+    return lines
+
+
+def _candidate_section(answer: Answer, candidate: Candidate) -> list[str]:
+    """A reply kind's part of an answer's section: per format its layout,
+    an example and the corpus entries that hold it, then its sources."""
+    heading = candidate.cls.__name__
+    lines = [heading, "~" * len(heading), ""]
+    for fmt, found in _candidate_rows(answer, candidate):
+        lines += _format_rows(answer, candidate, fmt, found)
+    lines += ["Sources", ""]
+    for fmt, grammar in GRAMMAR_FILES.items():
+        lines += _note(f"fmt={fmt}, grammars/{grammar}", grammar_note(fmt, candidate.rule))
+    if answer.note:
+        lines += _note("fmt=2/3, the registry", answer.note)
+    return lines + _model_note_lines(candidate.cls)
+
+
+def _format_rows(answer: Answer, candidate: Candidate, fmt: int, found: list[str]) -> list[str]:
+    """A reply kind in one format: its layout (fmt=0/1), an example, and the
+    corpus entries that hold it."""
+    request, body = example(answer, candidate, fmt)
+    lines = [f"**fmt={fmt}** — {_tag_text(found)}", ""]
+    if fmt in GRAMMAR_FILES:
+        lines += ["Layout", *_indent(_literal(_layout_text(fmt, candidate.rule)))]
+        if answer.details:
+            lines += _indent(_literal(_layout_text(fmt, answer.details[1].rule)))
+    lines += [f"Example: ``{request}``", *_indent(_literal(body))]
+    entries = evidence(answer, candidate.cls, fmt)
+    if entries:
+        names = ", ".join(f"``{e.name}`` ({e.meta.get('provenance')})" for e in entries)
+        lines += [f"Corpus: {names}.", ""]
     return lines
 
 
