@@ -618,26 +618,35 @@ def encode_xml(replies: Sequence[msgspec.Struct], spec: ReplySpec, *, as_list: b
     if details is not None and not as_list:
         rows = getattr(replies[0], details.field)
         if rows is not None:  # an empty list is written as an empty element
-            block = [
-                f"<{details.xml_list}>",
-                *(xml_element_text(row, details.xml_item, None) for row in rows),
-                f"</{details.xml_list}>",
-            ]
-            closing = f"</{spec.xml_item}>"
-            items[0] = items[0].removesuffix(closing) + "\n".join(block) + "\n" + closing
-    lone = spec.xml_value_root
-    if lone and len(items) == 1 and not as_list:
-        # the field alone is written as the root, as documented (facts §2.5)
-        lines = items[0].split("\n")
-        if (
-            len(lines) == 3
-            and lines[0] == f"<{spec.xml_item}>"
-            and lines[1].startswith(f"<{lone}>")
-        ):
-            return lines[1]
+            items[0] = _with_detail_rows(items[0], rows, details, spec.xml_item)
+    if spec.xml_value_root and len(items) == 1 and not as_list:
+        value = _value_alone(items[0], spec.xml_item, spec.xml_value_root)
+        if value is not None:
+            return value
     if as_list:
         return "\n".join([f"<{spec.xml_list}>", *items, f"</{spec.xml_list}>"])
     return items[0]
+
+
+def _with_detail_rows(item: str, rows: Sequence[msgspec.Struct], details: Details, tag: str) -> str:
+    """A record's element (``<tag>``) with its details rows' list element
+    written last inside it."""
+    block = [
+        f"<{details.xml_list}>",
+        *(xml_element_text(row, details.xml_item, None) for row in rows),
+        f"</{details.xml_list}>",
+    ]
+    closing = f"</{tag}>"
+    return item.removesuffix(closing) + "\n".join(block) + "\n" + closing
+
+
+def _value_alone(item: str, tag: str, lone: str) -> str | None:
+    """The field ``lone`` alone as the root, as documented (facts §2.5),
+    where the record's element ``<tag>`` holds only it; otherwise None."""
+    lines = item.split("\n")
+    if len(lines) == 3 and lines[0] == f"<{tag}>" and lines[1].startswith(f"<{lone}>"):
+        return lines[1]
+    return None
 
 
 def xml_envelope(
