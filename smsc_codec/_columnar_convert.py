@@ -480,7 +480,8 @@ def _calendar() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     real = (years >= 1) & (months >= 1) & (months <= 12)
     starts = ((years - 1970) * 12 + np.clip(months, 1, 12) - 1).astype("datetime64[M]")
     firsts = starts.astype("datetime64[D]").astype(np.int64)
-    lengths = (starts + 1).astype("datetime64[D]").astype(np.int64) - firsts
+    # (a month as a unit of its own: numpy 2.5 deprecates adding a bare integer)
+    lengths = (starts + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - firsts
     return (
         np.where(real, firsts, 0).astype(np.int32).reshape(-1),
         np.where(real, lengths, 0).astype(np.int8).reshape(-1),

@@ -14,6 +14,7 @@ model (``_schema.py``): nothing here names a field.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from typing import Annotated, Any, NamedTuple
@@ -273,6 +274,9 @@ class _Seen:
 
 #: the learned twin of each reply kind and text bound that has learned a key
 LEARNED: dict[tuple[type, int], Twin] = {}
+#: a key msgspec can name a field by (no backslash, quote or control
+#: character); one it cannot stays with the general path, which keeps it
+_NAMEABLE = re.compile(r'[^\\"\x00-\x1f]*').fullmatch
 
 
 def current_twin(cls: type[msgspec.Struct], max_text: int) -> Twin:
@@ -296,6 +300,7 @@ def learn_keys(
         and key not in plan.by_wire
         and key not in plan.by_variant
         and not key.startswith("\uffff")
+        and _NAMEABLE(key) is not None
     ]
     if not new or len(twin.unknown) + len(new) > MAX_LEARNED_KEYS:
         return

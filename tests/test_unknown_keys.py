@@ -343,3 +343,18 @@ def test_a_key_named_like_a_hidden_field_stays_an_unknown_key() -> None:
     )
     assert reply.ambiguous_fields == ()
     assert decoded(smsc_codec.encode(reply, request), request) == reply
+
+
+@pytest.mark.parametrize("key", ['q"uote', "back\\slash", "c\r", "nul\u0000", "c\u001f"])
+def test_an_unknown_key_no_struct_field_can_be_named_is_kept(key: str) -> None:
+    """The general path teaches a reply kind's wire twin the unknown keys it
+    met (the next such object is read in C); a key msgspec cannot name a
+    field by (a quote, a backslash, a control character) stays with the
+    general path, the object's other unknown keys learned as before, and
+    every object keeps all its keys, the first and the next alike."""
+    request = f"{STATUS}&fmt=3&charset=utf-8"
+    body = msgspec.json.encode({"status": 1, key: 5, "plain_unknown_key": "x"})
+    for _ in range(3):
+        reply = decoded(body, request)
+        assert reply.extra == ((key, 5), ("plain_unknown_key", "x"))
+        assert decoded(smsc_codec.encode(reply, request), request) == reply
