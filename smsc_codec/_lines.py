@@ -199,16 +199,23 @@ def _read_line(
             raise mismatch
         read = codec.read(line.text)
     except LineMismatch as exc:
-        return _read_mismatched(line, text, fmt, candidate, exc, strict=strict)
+        return _read_mismatched(line, text, fmt, candidate, exc, codec=codec, strict=strict)
     if read.variant is not None:
-        _take_variant(read, line, text, fmt, candidate, strict=strict)
+        _take_variant(read, line, text, fmt, candidate, codec=codec, strict=strict)
     if strict:
         _check_strictly(read, line, text, fmt, codec)
     return read.reply
 
 
 def _take_variant(
-    read: LineRead, line: Line, text: str, fmt: int, candidate: Candidate, *, strict: bool
+    read: LineRead,
+    line: Line,
+    text: str,
+    fmt: int,
+    candidate: Candidate,
+    *,
+    codec: LineCodec,
+    strict: bool,
 ) -> None:
     """A line the codec read by a variant of the registered layout: strict
     decoding refuses it; lenient fmt=0 learns its shape (a spelling the
@@ -222,12 +229,18 @@ def _take_variant(
             line.offset,
         )
     if fmt == 0 and not read.ambiguous:
-        codec = line_codec(fmt, candidate.rule, candidate.cls)
         _shapes(codec, candidate).learn_layout(read.literals, read.fields)
 
 
 def _read_mismatched(
-    line: Line, text: str, fmt: int, candidate: Candidate, exc: LineMismatch, *, strict: bool
+    line: Line,
+    text: str,
+    fmt: int,
+    candidate: Candidate,
+    exc: LineMismatch,
+    *,
+    codec: LineCodec,
+    strict: bool,
 ) -> msgspec.Struct:
     """A line the layout does not read (``exc``): by an [UNVERIFIED] variant
     of it, else, in lenient fmt=0, by key; otherwise the mismatch's fault."""
@@ -244,7 +257,6 @@ def _read_mismatched(
         return variant[1]
     if fmt != 0 or strict:
         raise _mismatch(exc, line, text, fmt, candidate) from None
-    codec = line_codec(fmt, candidate.rule, candidate.cls)
     return _read_by_key(line, text, codec, candidate, exc)
 
 
@@ -394,14 +406,11 @@ def decode_lines(
                 text,
                 line.offset + lone_cr,
             )
-        if replies and not spec.multi:
-            if details is not None:
-                candidate = details.candidate
-                kept = detail_rows
-            elif strict:
-                raise _fault("expected one record, found several lines", fmt, text, line.offset)
-            else:
-                candidate, kept = spec.pick_line(fmt, line.text), replies
+        after_the_record = replies and not spec.multi
+        if after_the_record and details is not None:
+            candidate, kept = details.candidate, detail_rows
+        elif after_the_record and strict:
+            raise _fault("expected one record, found several lines", fmt, text, line.offset)
         else:
             candidate, kept = spec.pick_line(fmt, line.text), replies
         reply = _read_line(line, text, fmt, candidate, strict)
