@@ -47,14 +47,9 @@ from ._columnar_lines import text_column
 from ._columnar_schema import INPUT_INDEX, ITEM
 from ._replies import ERROR_KEYS, ReplySpec
 from ._schema import plan_for
-from ._xml import PLAIN_NAME, PLAIN_SPACE, plain_record_fields
+from ._xml import PLAIN_NAME, PLAIN_SPACE, PLAIN_TEXT_RE2, plain_record_fields
 
 __all__ = ["read_xml_group"]
-
-#: a field's text as the entry takes it (``_xml._PLAIN_FIELD``), in RE2's
-#: spelling: no markup, no reference, no CR, no character XML cannot carry
-#: (a lone surrogate is in no Arrow string)
-_TEXT = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]*"
 
 
 def read_xml_group(
@@ -150,8 +145,8 @@ _MAX_TEMPLATES = 8
 @functools.cache
 def _plain_pattern(item: str) -> str:
     """``_xml.plain_record_entry``'s regex less its back-reference, for RE2."""
-    item, name, space = re2_literal(item), PLAIN_NAME, PLAIN_SPACE
-    return f"^<{item}>{space}(?:<{name}>{_TEXT}</{name}>{space})*</{item}>{space}$"
+    item, name, space, text = re2_literal(item), PLAIN_NAME, PLAIN_SPACE, PLAIN_TEXT_RE2
+    return f"^<{item}>{space}(?:<{name}>{text}</{name}>{space})*</{item}>{space}$"
 
 
 def _tag_texts(item: str, tags: tuple[str, ...]) -> list[bytes]:

@@ -41,6 +41,8 @@ __all__ = [
     "ATTRIBUTE",
     "PLAIN_NAME",
     "PLAIN_SPACE",
+    "PLAIN_TEXT",
+    "PLAIN_TEXT_RE2",
     "XML",
     "XmlReader",
     "XmlWriter",
@@ -732,13 +734,15 @@ PLAIN_SPACE = "[ \t\n]*"
 #: the name of a plain record's field: no prefix (expat reads ``a:b`` as a
 #: namespace)
 PLAIN_NAME = "[A-Za-z_][A-Za-z0-9_]*"
-#: a field element of a plain record: its name, its text with no markup, no entity or character
-#: reference, no CR and no character XML cannot carry (expat refuses it)
-_PLAIN_FIELD = (
-    f"<(?P<tag>{PLAIN_NAME})>"
-    "(?P<text>[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*)"
-    "</(?P=tag)>"
-)
+#: the text of a plain record's field: no markup, no entity or character
+#: reference, no CR and no character XML cannot carry (expat refuses it);
+#: as Python's regex and as RE2's (Arrow's engine, for the columnar reader:
+#: it spells a code point ``\x{...}``, and an Arrow string holds no lone
+#: surrogate)
+PLAIN_TEXT = "[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]*"
+PLAIN_TEXT_RE2 = r"[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]*"
+#: a field element of a plain record: its name and its text
+_PLAIN_FIELD = f"<(?P<tag>{PLAIN_NAME})>(?P<text>{PLAIN_TEXT})</(?P=tag)>"
 _PLAIN_FIELDS = re.compile(_PLAIN_FIELD).findall
 
 
