@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._url_shapes import KINDS, url_fields
+from ._url_shapes import KINDS, url_fields, url_shape
 
 __all__ = ["group_requests", "re2_literal", "string_array"]
 
@@ -61,15 +61,8 @@ def _group_pattern(url: str) -> str | None:
     """A regex (RE2's) matching exactly the URLs of ``url``'s shape whose
     layout parameters read as ``url``'s (``_url_shapes``); None when ``url``
     has no shape."""
-    found = url_fields(url)
-    if found is None:
-        return None
-    lead, fields = found
-    parts = [re2_literal(lead)]
-    for at, field in enumerate(fields):
-        value = re2_literal(field.value) if field.kind is None else KINDS[field.kind][1]
-        parts.append(("&" if at else "") + re2_literal(field.name + field.equals) + value)
-    return "^" + "".join(parts) + "$"
+    pieces = url_shape(url, re2_literal, engine=1)
+    return None if pieces is None else "^" + "".join(pieces) + "$"
 
 
 def _key_pattern(shape: str) -> tuple[str, str] | None:

@@ -121,17 +121,21 @@ def _field_of(text: str, layout: frozenset[str]) -> Field | None:
     return None if kind is None else Field(name, equals, value, chooses, kind)
 
 
-def url_shape(url: str) -> tuple[str, ...] | None:
-    """The regex of ``url``'s shape (Python's) as its pieces: the head, then
-    each field; None when it has none (:func:`url_fields`)."""
+def url_shape(
+    url: str, escape: Callable[[str], str] = re.escape, engine: int = 0
+) -> tuple[str, ...] | None:
+    """The regex of ``url``'s shape as its pieces: the head, then each
+    field; None when it has none (:func:`url_fields`). Python's regex by
+    default; ``escape`` and ``engine`` (the place of a class's spelling in
+    :data:`KINDS`) spell it for another engine."""
     found = url_fields(url)
     if found is None:
         return None
     lead, fields = found
-    pieces = [re.escape(lead)]
+    pieces = [escape(lead)]
     for at, field in enumerate(fields):
-        value = re.escape(field.value) if field.kind is None else KINDS[field.kind][0]
-        pieces.append(f"{'&' if at else ''}{field.name}{field.equals}{value}")
+        value = escape(field.value) if field.kind is None else KINDS[field.kind][engine]
+        pieces.append(f"{'&' if at else ''}{escape(field.name + field.equals)}{value}")
     return tuple(pieces)
 
 
