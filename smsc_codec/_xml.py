@@ -325,9 +325,6 @@ def _fields_walked(element: Any, text: str) -> dict[str, str]:
     return out
 
 
-_TEXT = operator.attrgetter("text")
-
-
 def attribute_fields(element: Any) -> dict[str, str]:
     """An element's attributes as {"@name": value} (:data:`ATTRIBUTE`)."""
     return {ATTRIBUTE + name: value for name, value in element.attrib.items()}
