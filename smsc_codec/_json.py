@@ -44,7 +44,7 @@ from ._schema import (
     int_digits_fault,
     plan_for,
 )
-from ._twins import LEARNED, Twin, current_twin, learn_keys, read_money, wire_twin
+from ._twins import LEARNED, Twin, learn_keys, read_money, twin_for, wire_twin
 
 __all__ = [
     "JSON",
@@ -310,7 +310,7 @@ def fast_json(
         return None  # (a depth bound below any answer's: the general path counts)
     candidate = spec.candidates[0]
     for _attempt in range(2):
-        twin = current_twin(candidate.cls, limits.max_field_length)
+        twin = twin_for(candidate.cls, limits.max_field_length, data)
         try:
             if head in ("[", b"["):
                 if not spec.multi or candidate is not spec.candidates[0]:
@@ -741,9 +741,11 @@ class JsonReader:
             # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
             if type(body) is not str and not utf8 and not body.isascii():
                 return MISS
-            learned = current.get(key)
+            learned = current.get(key)  # (twin_for, written out)
             try:
-                return plain(body) if learned is None else learned.read_one(body)
+                if learned is not None and learned.may_hold_unknown(body):
+                    return learned.read_one(body)
+                return plain(body)
             except _TWIN_MISSES:
                 return MISS
 

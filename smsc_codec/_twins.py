@@ -32,6 +32,7 @@ __all__ = [
     "current_twin",
     "learn_keys",
     "read_money",
+    "twin_for",
     "wire_twin",
 ]
 
@@ -51,6 +52,10 @@ class Twin(NamedTuple):
     read_many: Callable[[Any], list[msgspec.Struct]]
     #: the unknown keys this twin declares (a learned twin, :func:`learn_keys`)
     unknown: tuple[str, ...] = ()
+    #: whether a body may hold one of them (a learned twin builds its reply
+    #: field by field, three times the plain twin's class switch: a body that
+    #: holds none is the plain twin's, :func:`twin_for`)
+    may_hold_unknown: Callable[[Any], bool] = lambda body: False  # (a plain twin: none)
 
 
 #: A wire twin's ``__post_init__``: no constructor checks (_checks.py). msgspec
@@ -284,6 +289,15 @@ def current_twin(cls: type[msgspec.Struct], max_text: int) -> Twin:
     return LEARNED.get((cls, max_text)) or wire_twin(cls, max_text)
 
 
+def twin_for(cls: type[msgspec.Struct], max_text: int, body: Any) -> Twin:
+    """The twin to read ``body`` (JSON text or bytes) as ``cls`` with: the
+    learned one where the body may hold a key it learned, else the plain one."""
+    learned = LEARNED.get((cls, max_text))
+    if learned is not None and learned.may_hold_unknown(body):
+        return learned
+    return wire_twin(cls, max_text)
+
+
 def learn_keys(
     cls: type[msgspec.Struct], max_text: int, keys: Iterable[str], reserved: Collection[str]
 ) -> None:
@@ -390,7 +404,29 @@ def read_many(b):
         env["read_one"],
         env["read_many"],
         unknown,
+        _finder_of(unknown),
     )
+
+
+def _finder_of(keys: tuple[str, ...]) -> Callable[[Any], bool]:
+    """Whether a JSON body (text, or bytes in UTF-8) may hold one of ``keys``:
+    it holds the key as JSON writes it, in quotes. A key written with an
+    escape is not found: the plain twin refuses it as an unknown key, and
+    the general path reads it. (Generated: a search a key, in C.)"""
+    texts = [msgspec.json.encode(key).decode() for key in keys]
+    source = "\n".join(
+        [
+            "def may_hold_unknown(b):",
+            "    if type(b) is str:",
+            f"        return {' or '.join(f'{text!r} in b' for text in texts)}",
+            f"    return {' or '.join(f'{text.encode()!r} in b' for text in texts)}",
+        ]
+    )
+    env: dict[str, Any] = {}
+    # generated, as in _matcher._make_builder
+    exec(compile(source + "\n", "<smsc_codec learned keys>", "exec"), env)
+    finder: Callable[[Any], bool] = env["may_hold_unknown"]
+    return finder
 
 
 class _Doubled(ValueError):
