@@ -44,7 +44,7 @@ from ._schema import (
     int_digits_fault,
     plan_for,
 )
-from ._twins import LEARNED, Twin, learn_keys, read_money, twin_for, wire_twin
+from ._twins import READ_ONE, Twin, learn_keys, read_money, twin_for, wire_twin
 
 __all__ = [
     "JSON",
@@ -728,8 +728,8 @@ class JsonReader:
             return None
         cls, max_text = spec.candidates[0].cls, limits.max_field_length
         key = (cls, max_text)
-        current = LEARNED
-        plain = wire_twin(cls, max_text).read_one
+        readers = READ_ONE  # (the plain twin's reader, or the learned one's)
+        wire_twin(cls, max_text)  # (which puts its reader there)
         utf8 = charset == "utf-8"
         # (a body over max_body_bytes is refused by the decoder; read_fast
         # leaves one that may hold more records than the limit to read())
@@ -741,11 +741,8 @@ class JsonReader:
             # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
             if type(body) is not str and not utf8 and not body.isascii():
                 return MISS
-            learned = current.get(key)  # (twin_for, written out)
             try:
-                if learned is not None and learned.may_hold_unknown(body):
-                    return learned.read_one(body)
-                return plain(body)
+                return readers[key](body)
             except _TWIN_MISSES:
                 return MISS
 

@@ -28,6 +28,7 @@ from ._schema import Kind, StructPlan, parse_decimal, plan_for
 __all__ = [
     "LEARNED",
     "MAX_LEARNED_KEYS",
+    "READ_ONE",
     "Twin",
     "current_twin",
     "learn_keys",
@@ -52,9 +53,10 @@ class Twin(NamedTuple):
     read_many: Callable[[Any], list[msgspec.Struct]]
     #: the unknown keys this twin declares (a learned twin, :func:`learn_keys`)
     unknown: tuple[str, ...] = ()
-    #: whether a body may hold one of them (a learned twin builds its reply
-    #: field by field, three times the plain twin's class switch: a body that
-    #: holds none is the plain twin's, :func:`twin_for`)
+    #: whether a body is this twin's to read (:func:`twin_for`): every body
+    #: for a twin that switches its class in place, as the plain twin does;
+    #: one that may hold a learned key for a twin that builds its reply field
+    #: by field (three times the class switch)
     may_hold_unknown: Callable[[Any], bool] = lambda body: False  # (a plain twin: none)
 
 
@@ -64,8 +66,10 @@ class Twin(NamedTuple):
 _TYPED_ALREADY: Callable[[Any], object] = type
 
 _TWINS: dict[tuple[type, int], Twin] = {}
-#: each twin's conversion of its values in place (dates, money), class kept
-_CONVERT: dict[tuple[type, int], Callable[[Any], Any]] = {}
+#: each twin's conversion steps, for one reply and for a list's records, and
+#: the names they use (a learned twin inlines them in its own functions, or
+#: calls ``convert``: the values converted in place, class kept)
+_STEPS: dict[tuple[type, int], tuple[list[str], list[str], dict[str, Any]]] = {}
 
 #: a type no JSON value is: a text that matches no pattern
 _NO_JSON_VALUE = Annotated[str, msgspec.Meta(pattern="(?!)")]
@@ -91,17 +95,7 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     text = Annotated[str, msgspec.Meta(max_length=max_text)]
     overrides, one, many = _conversion_steps(plan, text, env)
     hidden, rename = _hidden_fields(cls, plan)
-    wire = msgspec.defstruct(
-        f"{cls.__name__}Wire",
-        [*overrides, *hidden],
-        bases=(cls,),
-        kw_only=True,
-        frozen=False,
-        tag=False,
-        forbid_unknown_fields=True,
-        rename=rename,
-        namespace={"__post_init__": _TYPED_ALREADY},  # (msgspec has checked the types)
-    )
+    wire = _twin_struct(f"{cls.__name__}Wire", [*overrides, *hidden], cls, rename)
     one_decoder = msgspec.json.Decoder(wire, strict=False)
     many_decoder = msgspec.json.Decoder(list[wire], strict=False)  # type: ignore[valid-type]
     env["decode_one"] = one_decoder.decode
@@ -109,7 +103,7 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
     # generated functions, as in _matcher._make_builder
     source = _twin_source(one, many)
     exec(compile(source + "\n", f"<smsc_codec json {cls.__name__}>", "exec"), env)
-    _CONVERT[cls, max_text] = env["convert"]
+    _STEPS[cls, max_text] = (one, many, env)
     twin = _TWINS[cls, max_text] = Twin(
         wire,
         one_decoder,
@@ -119,7 +113,27 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         env["read_one"],
         env["read_many"],
     )
+    READ_ONE.setdefault((cls, max_text), twin.read_one)
     return twin
+
+
+def _twin_struct(
+    name: str, fields: list[Any], base: type[msgspec.Struct], rename: dict[str, str]
+) -> type[msgspec.Struct]:
+    """A twin's Struct: ``base`` with ``fields`` overridden or added, each
+    field's key in ``rename``; unknown keys refused, no checks (msgspec has
+    checked the types), neither frozen nor tagged (its class is switched)."""
+    return msgspec.defstruct(
+        name,
+        fields,
+        bases=(base,),
+        kw_only=True,
+        frozen=False,
+        tag=False,
+        forbid_unknown_fields=True,
+        rename=rename,
+        namespace={"__post_init__": _TYPED_ALREADY},
+    )
 
 
 def _conversion_steps(
@@ -253,11 +267,17 @@ def read_money(text: str) -> Decimal:
 # An answer with a key the model does not know is read by the general path,
 # which keeps the key in ``extra``; the twin then learns the key, so that
 # the next such answer is read in C again. A learned twin declares every
-# unknown key seen so far as a field of its own whose value msgspec hands to
-# a hook: the hook numbers the values as they come, so the unknown keys go
-# into ``extra`` in the order they stood, as the general path keeps them.
-# The model's slots cannot hold the extra fields, so a learned twin's reply
-# is built anew (one constructor call) rather than switched in place.
+# unknown key seen so far as a field of its own. With several, msgspec hands
+# their values to a hook that numbers them as they come, so the unknown keys
+# go into ``extra`` in the order they stood, as the general path keeps them.
+#
+# Where to keep those fields: a reply kind has slots no answer's key fills
+# (``extra``, ``ambiguous_fields``: the hidden fields). A twin that learned
+# no more keys than that reads them into those slots, puts them in ``extra``
+# and restores the rest, and switches its class like the plain twin (its
+# layout is the model's). One that learned more needs slots the model has
+# not, so its reply is built anew, one constructor call: three times the
+# class switch (benchmarks/README.md, the variants).
 
 #: the most unknown keys a reply kind learns (a body of made-up keys is read
 #: by the general path, as before)
@@ -279,6 +299,10 @@ class _Seen:
 
 #: the learned twin of each reply kind and text bound that has learned a key
 LEARNED: dict[tuple[type, int], Twin] = {}
+#: the reader of one JSON object of each reply kind and text bound (for the
+#: compiled entry, one look-up): the plain twin's until a key is learned,
+#: then the learned twin's, or :func:`twin_for`'s choice written out
+READ_ONE: dict[tuple[type, int], Callable[[Any], msgspec.Struct]] = {}
 #: a key msgspec can name a field by (no backslash, quote or control
 #: character); one it cannot stays with the general path, which keeps it
 _NAMEABLE = re.compile(r'[^\\"\x00-\x1f]*').fullmatch
@@ -318,44 +342,178 @@ def learn_keys(
     ]
     if not new or len(twin.unknown) + len(new) > MAX_LEARNED_KEYS:
         return
-    LEARNED[cls, max_text] = _learned_twin(cls, max_text, (*twin.unknown, *new))
+    learned = LEARNED[cls, max_text] = _learned_twin(cls, max_text, (*twin.unknown, *new))
+    READ_ONE[cls, max_text] = _reader_of(learned, wire_twin(cls, max_text))
+
+
+def _reader_of(learned: Twin, plain: Twin) -> Callable[[Any], msgspec.Struct]:
+    """:func:`twin_for`'s choice for one object, as one function."""
+    if learned.may_hold_unknown is _every_body:
+        return learned.read_one
+    may_hold, read_learned, read_plain = learned.may_hold_unknown, learned.read_one, plain.read_one
+
+    def read_one(body: Any) -> msgspec.Struct:
+        return read_learned(body) if may_hold(body) else read_plain(body)
+
+    return read_one
+
+
+def _every_body(body: Any) -> bool:
+    """An in-place twin's ``may_hold_unknown``: any body is its to read."""
+    return True
 
 
 def _learned_twin(cls: type[msgspec.Struct], max_text: int, unknown: tuple[str, ...]) -> Twin:
-    plain = wire_twin(cls, max_text)
-    base = plain.wire
-    names = [f"_unknown{i}" for i in range(len(unknown))]
-    rename = {info.name: info.encode_name for info in msgspec.structs.fields(base)}
-    rename.update(zip(names, unknown, strict=True))
-    wire = msgspec.defstruct(
-        f"{cls.__name__}Learned",
-        [(name, _Seen | msgspec.UnsetType, msgspec.UNSET) for name in names],
-        bases=(base,),
-        kw_only=True,
-        frozen=False,
-        tag=False,
-        forbid_unknown_fields=True,
-        rename=rename,
-        namespace={"__post_init__": _TYPED_ALREADY},
+    """The twin of ``cls`` that reads the ``unknown`` keys too."""
+    plan = plan_for(cls)
+    hidden = sorted(
+        (info for info in msgspec.structs.fields(cls) if info.name not in plan.by_name),
+        key=lambda info: info.name != "extra",  # (extra's slot first: one key needs no other)
     )
+    if len(unknown) > len(hidden):
+        return _rebuilt_twin(cls, max_text, unknown)
+    return _in_place_twin(cls, max_text, unknown, hidden[: len(unknown)])
+
+
+def _in_place_twin(
+    cls: type[msgspec.Struct],
+    max_text: int,
+    unknown: tuple[str, ...],
+    slots: list[msgspec.structs.FieldInfo],
+) -> Twin:
+    """A learned twin that reads each unknown key into a hidden field's slot
+    (``slots``, ``extra``'s first), then switches its class like the plain
+    twin. One key needs no hook: the JSON value types themselves, a text
+    bounded, and order is no question."""
+    plain = wire_twin(cls, max_text)
+    one, many, plain_env = _STEPS[cls, max_text]
+    rename = {info.name: info.encode_name for info in msgspec.structs.fields(plain.wire)}
+    rename.update((slot.name, key) for slot, key in zip(slots, unknown, strict=True))
+    if len(unknown) == 1:  # (extra's default stays: no JSON value reads as it)
+        fields = [(slots[0].name, _json_value(max_text), slots[0].default)]
+    else:
+        fields = [(slot.name, _Seen | msgspec.UnsetType, msgspec.UNSET) for slot in slots]
+    wire = _twin_struct(f"{cls.__name__}Learned", fields, plain.wire, rename)
+    hook = _numbering_hook(max_text) if len(unknown) > 1 else None
+    one_decoder = msgspec.json.Decoder(wire, strict=False, dec_hook=hook)
+    many_decoder = msgspec.json.Decoder(list[wire], strict=False, dec_hook=hook)  # type: ignore[valid-type]
+    env: dict[str, Any] = {
+        **plain_env,
+        "decode_one": one_decoder.decode,
+        "decode_many": many_decoder.decode,
+        "count": _SEQUENCE.__next__,
+        "UNSET": msgspec.UNSET,
+        "Doubled": _Doubled,
+    }
+    for i, (slot, key) in enumerate(zip(slots, unknown, strict=True)):
+        env[f"k{i}"], env[f"d{i}"] = key, slot.default
+    take = _taking_steps([slot.name for slot in slots])
+    source = _in_place_source(take, one, many, counted=len(unknown) > 1)
+    # generated functions, as in _matcher._make_builder
+    exec(compile(source + "\n", f"<smsc_codec learned json {cls.__name__}>", "exec"), env)
+    return Twin(
+        wire,
+        one_decoder,
+        many_decoder,
+        plain.to_model,
+        plain.to_models,
+        env["read_one"],
+        env["read_many"],
+        unknown,
+        _every_body,
+    )
+
+
+def _in_place_source(take: list[str], one: list[str], many: list[str], *, counted: bool) -> str:
+    """The source of an in-place learned twin's ``read_one`` and ``read_many``:
+    decode, ``take`` the unknown keys' values, convert (``one``, ``many``) and
+    switch the class. ``counted``: the values are numbered, and a key written
+    twice shows as more numbers than values (``_Doubled``)."""
+    start = ["start = count()", "n = 0"] if counted else []
+    check = ["if n != count() - start - 1:", "    raise Doubled"] if counted else []
+    return "\n".join(
+        [
+            "def read_one(b):",
+            *(f"    {line}" for line in [*start, "w = decode_one(b)", *take, *check, *one]),
+            "    w.__class__ = cls",
+            "    return w",
+            "def read_many(b):",
+            *(f"    {line}" for line in [*start, "ws = decode_many(b)"]),
+            "    amounts = {}",
+            "    known = amounts.get",
+            "    for w in ws:",
+            *(f"        {line}" for line in [*take, *many, "w.__class__ = cls"]),
+            *(f"    {line}" for line in check),
+            "    return ws",
+        ]
+    )
+
+
+def _taking_steps(slots: list[str]) -> list[str]:
+    """Lines that move the unknown keys' values read into the hidden fields
+    ``slots`` (key ``k<i>``, default ``d<i>``) into ``extra``, in the order
+    they stood, and restore the other slots' defaults (``n``: the values
+    counted, for a check that no key was written twice)."""
+    if len(slots) == 1:  # (extra's own slot)
+        return ["v = w.extra", "if v is not d0:", "    w.extra = ((k0, v),)"]
+    pairs = ", ".join(f"(k{i}, w.{slot})" for i, slot in enumerate(slots))
+    return [
+        f"seen = [(s.number, k, s.value) for k, s in ({pairs}) if s is not UNSET]",
+        "n += len(seen)",
+        "if len(seen) > 1:",
+        "    seen.sort()",
+        *(f"w.{slot} = d{i}" for i, slot in enumerate(slots) if slot != "extra"),
+        "w.extra = tuple([(k, v) for _, k, v in seen])",
+    ]
+
+
+def _json_value(max_text: int) -> Any:
+    """The type of an unknown key's value a twin reads: any JSON value but an
+    object or an array (the general path bounds their nesting and keeps their
+    text), a text at most ``max_text`` characters long."""
+    text = Annotated[str, msgspec.Meta(max_length=max_text)]
+    return text | int | float | bool | None
+
+
+def _numbering_hook(max_text: int) -> Callable[[type, Any], Any]:
+    """msgspec's hook for a value of type :class:`_Seen`: numbers the values
+    as they come (the values refused as :func:`_json_value` refuses them)."""
 
     def hook(kind: type, value: Any) -> Any:
         if kind is not _Seen:
             raise NotImplementedError(kind)
         if type(value) is dict or type(value) is list:
-            # an object or array: the general path bounds its nesting and keeps its text
             raise ValueError("nested value")
         if type(value) is str and len(value) > max_text:
             raise ValueError("a text longer than max_field_length")
         return _Seen(next(_SEQUENCE), value)
 
+    return hook
+
+
+def _rebuilt_twin(cls: type[msgspec.Struct], max_text: int, unknown: tuple[str, ...]) -> Twin:
+    """A learned twin with more unknown keys than hidden slots: its reply is
+    built anew from the decoded twin."""
+    plain = wire_twin(cls, max_text)
+    base = plain.wire
+    names = [f"_unknown{i}" for i in range(len(unknown))]
+    rename = {info.name: info.encode_name for info in msgspec.structs.fields(base)}
+    rename.update(zip(names, unknown, strict=True))
+    wire = _twin_struct(
+        f"{cls.__name__}Learned",
+        [(name, _Seen | msgspec.UnsetType, msgspec.UNSET) for name in names],
+        base,
+        rename,
+    )
+
+    hook = _numbering_hook(max_text)
     one = msgspec.json.Decoder(wire, strict=False, dec_hook=hook)
     many = msgspec.json.Decoder(list[wire], strict=False, dec_hook=hook)  # type: ignore[valid-type]
     model = [info.name for info in msgspec.structs.fields(cls) if info.name != "extra"]
     seen = ", ".join(f"({key!r}, w.{name})" for key, name in zip(unknown, names, strict=True))
     env: dict[str, Any] = {
         "cls": unchecked(cls),
-        "convert": _CONVERT[cls, max_text],  # (the values, in place)
+        "convert": _STEPS[cls, max_text][2]["convert"],  # (the values, in place)
         "count": _SEQUENCE.__next__,
         "UNSET": msgspec.UNSET,
         "decode_one": one.decode,

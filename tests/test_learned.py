@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -30,6 +31,7 @@ from smsc_codec._matcher import LineMismatch, line_codec
 from smsc_codec._replies import Candidate, record_requests, reply_spec
 from smsc_codec._request import parse_request
 from smsc_codec._schema import Kind
+from smsc_codec._twins import LEARNED, READ_ONE, twin_for, wire_twin
 from tests import strategies as S
 
 pytestmark = pytest.mark.property
@@ -293,3 +295,67 @@ def test_an_unknown_key_after_the_first_sight_is_kept_in_order() -> None:
         assert reply.extra == (("zz", i), ("aa", f"x{i}"))
         assert msgspec.structs.fields(reply)  # a frozen reply of the model's class
         assert type(reply) is smsc_codec.SmsStatus
+
+
+@pytest.fixture
+def fresh_twins() -> Iterator[None]:
+    """Learned twins of their own: the keys other tests taught may fill a
+    kind's hidden slots."""
+    saved = dict(LEARNED), dict(READ_ONE)
+    LEARNED.clear()
+    READ_ONE.update((key, wire_twin(*key).read_one) for key in READ_ONE)
+    try:
+        yield
+    finally:
+        LEARNED.clear()
+        READ_ONE.clear()
+        LEARNED.update(saved[0])
+        READ_ONE.update(saved[1])
+
+
+@pytest.mark.usefixtures("fresh_twins")
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_a_learned_twin_reads_in_place_up_to_the_hidden_slots(count: int) -> None:
+    """A status row has two fields no key fills (``extra``,
+    ``ambiguous_fields``): a twin that learned one or two keys reads them
+    there and switches its class, and reads every body of its kind; one that
+    learned three builds its reply anew and reads only a body that may hold
+    one of them. Either way each body reads as the general path reads it:
+    all the keys, some, in another order, none, a key written twice, a list."""
+    keys = ["zeta", "alpha", "mid"][:count]
+    pairs = [f'"{key}": {i}' for i, key in enumerate(keys)]
+    one = STATUS_ROW.replace("}", ", " + ", ".join(pairs) + "}")
+    many = f"[{one}, {STATUS_ROW}]"
+    for _ in range(2):  # the second time, the twin has learned the keys
+        smsc_codec.decode(one, STATUS_ONE)
+    cls, max_text = smsc_codec.SmsStatus, DEFAULT_LIMITS.max_field_length
+    learned = LEARNED[cls, max_text]
+    assert learned.unknown == tuple(keys)
+    plain = wire_twin(cls, max_text)
+    in_place = twin_for(cls, max_text, STATUS_ROW) is learned
+    assert in_place is (count <= 2)
+    assert twin_for(cls, max_text, one) is learned
+    bodies = {
+        STATUS_ONE: [
+            one,
+            STATUS_ROW,
+            STATUS_ROW.replace("}", ", " + ", ".join(reversed(pairs)) + "}"),
+            STATUS_ROW.replace("}", f", {pairs[-1]}, {pairs[0]}, {pairs[-1][:-1]}7}}"),
+            STATUS_ROW.replace("{", "{" + pairs[-1] + ", "),
+        ],
+        STATUS_MANY: [many, f"[{STATUS_ROW}, {one}]"],
+    }
+    for request, texts in bodies.items():
+        spec = reply_spec(parse_request(request))
+        for text in texts:
+            want = decode_json(text, spec, strict=False, limits=DEFAULT_LIMITS)
+            got = smsc_codec.decode(text, request)
+            assert got == want, text
+            assert type(got if request is STATUS_ONE else got[0]) is cls
+    if not in_place:
+        assert twin_for(cls, max_text, STATUS_ROW) is plain
+
+
+STATUS_ONE = "status.php?id=1&phone=79990000000&all=0&fmt=3&charset=utf-8"
+STATUS_MANY = "status.php?id=1,2&phone=79990000000,79990000001&fmt=3&charset=utf-8"
+STATUS_ROW = '{"status": 1, "last_timestamp": 1624884947, "err": 0}'

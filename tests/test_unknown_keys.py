@@ -358,33 +358,3 @@ def test_an_unknown_key_no_struct_field_can_be_named_is_kept(key: str) -> None:
         reply = decoded(body, request)
         assert reply.extra == ((key, 5), ("plain_unknown_key", "x"))
         assert decoded(smsc_codec.encode(reply, request), request) == reply
-
-
-def test_a_body_without_the_learned_keys_is_read_by_the_plain_twin() -> None:
-    """Once a kind's twin has learned an unknown key, only a body that may
-    hold it is read by the learned twin (which builds its reply field by
-    field); any other keeps the plain twin's class switch, and both read as
-    the general path does."""
-    from smsc_codec._model import SmsStatus  # noqa: PLC0415
-    from smsc_codec._twins import LEARNED, twin_for, wire_twin  # noqa: PLC0415
-
-    request = f"{STATUS}&fmt=3&charset=utf-8"
-    with_key = '{"status": 1, "a_learned_key": 7}'
-    without = '{"status": 1, "err": 0}'
-    max_text = smsc_codec.Limits().max_field_length
-    # (a table of its own: the keys other tests taught may fill the twin's)
-    taught = dict(LEARNED)
-    LEARNED.clear()
-    try:
-        for _ in range(2):  # (the second read is the learned twin's)
-            assert decoded(with_key, request).extra == (("a_learned_key", 7),)
-        learned = LEARNED[SmsStatus, max_text]
-        assert learned.unknown == ("a_learned_key",)
-        assert twin_for(SmsStatus, max_text, with_key) is learned
-        assert twin_for(SmsStatus, max_text, with_key.encode()) is learned
-        assert twin_for(SmsStatus, max_text, without) is wire_twin(SmsStatus, max_text)
-        assert decoded(without, request) == decoded(without, request, strict=True)
-        assert decoded(with_key, request).extra == (("a_learned_key", 7),)
-    finally:
-        LEARNED.clear()
-        LEARNED.update(taught)
