@@ -325,7 +325,7 @@ def fast_json(
                 return None
             candidate = other
             continue
-        except (msgspec.DecodeError, ValueError):
+        except (msgspec.DecodeError, ValueError, RecursionError):
             return None
         return [reply] if spec.multi else reply
     return None
@@ -738,8 +738,10 @@ class JsonReader:
         def entry(body: Any) -> Any:
             if body[:1] not in _OBJECT_START or len(body) > floor:
                 return MISS
-            # (msgspec reads UTF-8 bytes itself; ASCII is the same in every charset)
-            if type(body) is not str and not utf8 and not body.isascii():
+            # (msgspec reads UTF-8 bytes itself; ASCII is the same in every
+            # charset; a memoryview cannot tell whether it is ASCII)
+            kind = type(body)
+            if kind is not str and not utf8 and (kind is memoryview or not body.isascii()):
                 return MISS
             try:
                 return readers[key](body)
@@ -752,8 +754,9 @@ class JsonReader:
 #: the first character of a JSON object, as text and as bytes
 _OBJECT_START = ("{", b"{")
 #: what a wire twin raises for a body it does not read (the general path
-#: says what is wrong)
-_TWIN_MISSES = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
+#: says what is wrong): RecursionError for a learned key's value nested
+#: deeper than msgspec reads (the general path bounds nesting at max_depth)
+_TWIN_MISSES = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
 
 
 class JsonWriter:

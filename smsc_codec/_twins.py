@@ -53,11 +53,11 @@ class Twin(NamedTuple):
     read_many: Callable[[Any], list[msgspec.Struct]]
     #: the unknown keys this twin declares (a learned twin, :func:`learn_keys`)
     unknown: tuple[str, ...] = ()
-    #: whether a body is this twin's to read (:func:`twin_for`): every body
-    #: for a twin that switches its class in place, as the plain twin does;
-    #: one that may hold a learned key for a twin that builds its reply field
-    #: by field (three times the class switch)
-    may_hold_unknown: Callable[[Any], bool] = lambda body: False  # (a plain twin: none)
+    #: whether a learned twin is the one to read a body (:func:`twin_for`):
+    #: every body for a twin that switches its class in place, as the plain
+    #: twin does; one that may hold a learned key for a twin that builds its
+    #: reply field by field (three times the class switch)
+    reads: Callable[[Any], bool] = lambda body: False  # (a plain twin: never asked)
 
 
 #: A wire twin's ``__post_init__``: no constructor checks (_checks.py). msgspec
@@ -271,13 +271,14 @@ def read_money(text: str) -> Decimal:
 # their values to a hook that numbers them as they come, so the unknown keys
 # go into ``extra`` in the order they stood, as the general path keeps them.
 #
-# Where to keep those fields: a reply kind has slots no answer's key fills
-# (``extra``, ``ambiguous_fields``: the hidden fields). A twin that learned
-# no more keys than that reads them into those slots, puts them in ``extra``
-# and restores the rest, and switches its class like the plain twin (its
-# layout is the model's). One that learned more needs slots the model has
-# not, so its reply is built anew, one constructor call: three times the
-# class switch (benchmarks/README.md, the variants).
+# Where to keep those fields: a reply kind has slots no answer's key fills,
+# the hidden fields (``extra`` and ``ambiguous_fields`` of every reply, and a
+# third in some kinds, as ``SendResult.phones``). A twin that learned no more
+# keys than that reads them into those slots, puts them in ``extra``,
+# restores the rest, and switches its class like the plain twin (its layout
+# is the model's). One that learned more needs slots the model has not, so
+# its reply is built anew, one constructor call: three times the class
+# switch (benchmarks/README.md, the variants).
 
 #: the most unknown keys a reply kind learns (a body of made-up keys is read
 #: by the general path, as before)
@@ -301,7 +302,8 @@ class _Seen:
 LEARNED: dict[tuple[type, int], Twin] = {}
 #: the reader of one JSON object of each reply kind and text bound (for the
 #: compiled entry, one look-up): the plain twin's until a key is learned,
-#: then the learned twin's, or :func:`twin_for`'s choice written out
+#: then the learned twin's, or :func:`twin_for`'s choice written out. Never
+#: loses a key: an entry holds it, and :func:`wire_twin` puts it only once.
 READ_ONE: dict[tuple[type, int], Callable[[Any], msgspec.Struct]] = {}
 #: a key msgspec can name a field by (no backslash, quote or control
 #: character); one it cannot stays with the general path, which keeps it
@@ -317,7 +319,7 @@ def twin_for(cls: type[msgspec.Struct], max_text: int, body: Any) -> Twin:
     """The twin to read ``body`` (JSON text or bytes) as ``cls`` with: the
     learned one where the body may hold a key it learned, else the plain one."""
     learned = LEARNED.get((cls, max_text))
-    if learned is not None and learned.may_hold_unknown(body):
+    if learned is not None and learned.reads(body):
         return learned
     return wire_twin(cls, max_text)
 
@@ -348,9 +350,9 @@ def learn_keys(
 
 def _reader_of(learned: Twin, plain: Twin) -> Callable[[Any], msgspec.Struct]:
     """:func:`twin_for`'s choice for one object, as one function."""
-    if learned.may_hold_unknown is _every_body:
+    if learned.reads is _every_body:
         return learned.read_one
-    may_hold, read_learned, read_plain = learned.may_hold_unknown, learned.read_one, plain.read_one
+    may_hold, read_learned, read_plain = learned.reads, learned.read_one, plain.read_one
 
     def read_one(body: Any) -> msgspec.Struct:
         return read_learned(body) if may_hold(body) else read_plain(body)
@@ -359,7 +361,7 @@ def _reader_of(learned: Twin, plain: Twin) -> Callable[[Any], msgspec.Struct]:
 
 
 def _every_body(body: Any) -> bool:
-    """An in-place twin's ``may_hold_unknown``: any body is its to read."""
+    """An in-place twin's ``reads``: any body is its to read."""
     return True
 
 
@@ -384,7 +386,10 @@ def _in_place_twin(
     """A learned twin that reads each unknown key into a hidden field's slot
     (``slots``, ``extra``'s first), then switches its class like the plain
     twin. One key needs no hook: the JSON value types themselves, a text
-    bounded, and order is no question."""
+    bounded, and order is no question (written twice, msgspec keeps its
+    last value, as the general path does; its place is the only one).
+    The learned twin's ``to_model`` and ``to_models`` are the plain twin's:
+    it reads with ``read_one`` and ``read_many`` only."""
     plain = wire_twin(cls, max_text)
     one, many, plain_env = _STEPS[cls, max_text]
     rename = {info.name: info.encode_name for info in msgspec.structs.fields(plain.wire)}

@@ -37,6 +37,24 @@ def test_non_strict_entries_are_refused_by_strict_decoding(entry: CorpusEntry) -
         smsc_codec.decode(entry.body, entry.request, strict=True)
 
 
+def _outcome(body: object, request: str, strict: bool) -> object:
+    try:
+        return smsc_codec.decode(body, request, strict=strict)  # type: ignore[arg-type]
+    except smsc_codec.SmscCodecError as exc:
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+@pytest.mark.parametrize("buffer", [bytearray, memoryview])
+def test_a_body_in_any_buffer_decodes_as_its_bytes(entry: CorpusEntry, buffer: type) -> None:
+    """``decode`` takes bytes, bytearray and memoryview alike, on every path
+    (a memoryview has no ``isascii``: the fmt=3 entry asked it once)."""
+    body = entry.body.encode("utf-8") if isinstance(entry.body, str) else entry.body
+    for strict in (False, True):
+        want = _outcome(body, entry.request, strict)
+        assert _outcome(buffer(body), entry.request, strict) == want
+
+
 def test_checker_reports_a_wrong_expectation() -> None:
     """check_entry is not a rubber stamp: a changed expectation fails."""
     entry = next(e for e in ENTRIES if e.name == "status/sms-all0-fmt1")
