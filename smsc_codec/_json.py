@@ -325,7 +325,7 @@ def fast_json(
                 return None
             candidate = other
             continue
-        except (msgspec.DecodeError, ValueError, RecursionError):
+        except _TWIN_MISSES:
             return None
         return [reply] if spec.multi else reply
     return None

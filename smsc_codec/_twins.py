@@ -366,38 +366,33 @@ def _every_body(body: Any) -> bool:
 
 
 def _learned_twin(cls: type[msgspec.Struct], max_text: int, unknown: tuple[str, ...]) -> Twin:
-    """The twin of ``cls`` that reads the ``unknown`` keys too."""
+    """The twin of ``cls`` that reads the ``unknown`` keys too: into the
+    hidden fields' slots (``extra``'s first) when there are enough, and then
+    switches its class like the plain twin; else into fields of its own, and
+    then builds its reply anew. One key needs no hook: the JSON value types
+    themselves, a text bounded, and order is no question (written twice,
+    msgspec keeps its last value, as the general path does; its place is the
+    only one). The learned twin's ``to_model`` and ``to_models`` are the
+    plain twin's: it reads with ``read_one`` and ``read_many`` only."""
+    plain = wire_twin(cls, max_text)
+    one, many, plain_env = _STEPS[cls, max_text]
     plan = plan_for(cls)
     hidden = sorted(
         (info for info in msgspec.structs.fields(cls) if info.name not in plan.by_name),
         key=lambda info: info.name != "extra",  # (extra's slot first: one key needs no other)
     )
-    if len(unknown) > len(hidden):
-        return _rebuilt_twin(cls, max_text, unknown)
-    return _in_place_twin(cls, max_text, unknown, hidden[: len(unknown)])
-
-
-def _in_place_twin(
-    cls: type[msgspec.Struct],
-    max_text: int,
-    unknown: tuple[str, ...],
-    slots: list[msgspec.structs.FieldInfo],
-) -> Twin:
-    """A learned twin that reads each unknown key into a hidden field's slot
-    (``slots``, ``extra``'s first), then switches its class like the plain
-    twin. One key needs no hook: the JSON value types themselves, a text
-    bounded, and order is no question (written twice, msgspec keeps its
-    last value, as the general path does; its place is the only one).
-    The learned twin's ``to_model`` and ``to_models`` are the plain twin's:
-    it reads with ``read_one`` and ``read_many`` only."""
-    plain = wire_twin(cls, max_text)
-    one, many, plain_env = _STEPS[cls, max_text]
+    in_place = len(unknown) <= len(hidden)
+    slots = (
+        [info.name for info in hidden[: len(unknown)]]
+        if in_place
+        else [f"_unknown{i}" for i in range(len(unknown))]
+    )
     rename = {info.name: info.encode_name for info in msgspec.structs.fields(plain.wire)}
-    rename.update((slot.name, key) for slot, key in zip(slots, unknown, strict=True))
-    if len(unknown) == 1:  # (extra's default stays: no JSON value reads as it)
-        fields = [(slots[0].name, _json_value(max_text), slots[0].default)]
+    rename.update(zip(slots, unknown, strict=True))
+    if len(unknown) == 1:  # (in extra's slot, its default kept: no JSON value reads as it)
+        fields = [(slots[0], _json_value(max_text), hidden[0].default)]
     else:
-        fields = [(slot.name, _Seen | msgspec.UnsetType, msgspec.UNSET) for slot in slots]
+        fields = [(slot, _Seen | msgspec.UnsetType, msgspec.UNSET) for slot in slots]
     wire = _twin_struct(f"{cls.__name__}Learned", fields, plain.wire, rename)
     hook = _numbering_hook(max_text) if len(unknown) > 1 else None
     one_decoder = msgspec.json.Decoder(wire, strict=False, dec_hook=hook)
@@ -409,11 +404,20 @@ def _in_place_twin(
         "count": _SEQUENCE.__next__,
         "UNSET": msgspec.UNSET,
         "Doubled": _Doubled,
+        "build": unchecked(cls),
     }
+    defaults = {info.name: info.default for info in hidden}
     for i, (slot, key) in enumerate(zip(slots, unknown, strict=True)):
-        env[f"k{i}"], env[f"d{i}"] = key, slot.default
-    take = _taking_steps([slot.name for slot in slots])
-    source = _in_place_source(take, one, many, counted=len(unknown) > 1)
+        env[f"k{i}"], env[f"d{i}"] = key, defaults.get(slot)
+    take = _taking_steps(slots, restore=in_place)
+    if in_place:
+        finish = "w.__class__ = cls"
+    else:  # (the model's fields, extra set by take)
+        model = ", ".join(f"{info.name}=w.{info.name}" for info in msgspec.structs.fields(cls))
+        finish = f"w = build({model})"
+    source = _learned_source(
+        take, one, many, finish, counted=len(unknown) > 1, replaced=not in_place
+    )
     # generated functions, as in _matcher._make_builder
     exec(compile(source + "\n", f"<smsc_codec learned json {cls.__name__}>", "exec"), env)
     return Twin(
@@ -425,40 +429,46 @@ def _in_place_twin(
         env["read_one"],
         env["read_many"],
         unknown,
-        _every_body,
+        _every_body if in_place else _finder_of(unknown),
     )
 
 
-def _in_place_source(take: list[str], one: list[str], many: list[str], *, counted: bool) -> str:
-    """The source of an in-place learned twin's ``read_one`` and ``read_many``:
-    decode, ``take`` the unknown keys' values, convert (``one``, ``many``) and
-    switch the class. ``counted``: the values are numbered, and a key written
-    twice shows as more numbers than values (``_Doubled``)."""
+def _learned_source(
+    take: list[str], one: list[str], many: list[str], finish: str, *, counted: bool, replaced: bool
+) -> str:
+    """The source of a learned twin's ``read_one`` and ``read_many``: decode,
+    ``take`` the unknown keys' values, convert (``one``, ``many``) and
+    ``finish`` the reply ``w`` (its class switched, or, ``replaced``, built
+    anew: then it replaces its twin in the list). ``counted``: the values are
+    numbered, and a key written twice shows as more numbers than values
+    (``_Doubled``)."""
     start = ["start = count()", "n = 0"] if counted else []
     check = ["if n != count() - start - 1:", "    raise Doubled"] if counted else []
+    records, store = ("enumerate(ws)", ["ws[i] = w"]) if replaced else ("ws", [])
     return "\n".join(
         [
             "def read_one(b):",
             *(f"    {line}" for line in [*start, "w = decode_one(b)", *take, *check, *one]),
-            "    w.__class__ = cls",
+            f"    {finish}",
             "    return w",
             "def read_many(b):",
             *(f"    {line}" for line in [*start, "ws = decode_many(b)"]),
             "    amounts = {}",
             "    known = amounts.get",
-            "    for w in ws:",
-            *(f"        {line}" for line in [*take, *many, "w.__class__ = cls"]),
+            f"    for {'i, w' if replaced else 'w'} in {records}:",
+            *(f"        {line}" for line in [*take, *many, finish, *store]),
             *(f"    {line}" for line in check),
             "    return ws",
         ]
     )
 
 
-def _taking_steps(slots: list[str]) -> list[str]:
-    """Lines that move the unknown keys' values read into the hidden fields
-    ``slots`` (key ``k<i>``, default ``d<i>``) into ``extra``, in the order
-    they stood, and restore the other slots' defaults (``n``: the values
-    counted, for a check that no key was written twice)."""
+def _taking_steps(slots: list[str], *, restore: bool) -> list[str]:
+    """Lines that move the unknown keys' values read into the fields
+    ``slots`` (key ``k<i>``) into ``extra``, in the order they stood, and
+    (``restore``: the slots are hidden fields') restore the other slots'
+    defaults (``d<i>``); ``n`` counts the values, for a check that no key
+    was written twice."""
     if len(slots) == 1:  # (extra's own slot)
         return ["v = w.extra", "if v is not d0:", "    w.extra = ((k0, v),)"]
     pairs = ", ".join(f"(k{i}, w.{slot})" for i, slot in enumerate(slots))
@@ -467,7 +477,7 @@ def _taking_steps(slots: list[str]) -> list[str]:
         "n += len(seen)",
         "if len(seen) > 1:",
         "    seen.sort()",
-        *(f"w.{slot} = d{i}" for i, slot in enumerate(slots) if slot != "extra"),
+        *(f"w.{slot} = d{i}" for i, slot in enumerate(slots) if restore and slot != "extra"),
         "w.extra = tuple([(k, v) for _, k, v in seen])",
     ]
 
@@ -494,81 +504,6 @@ def _numbering_hook(max_text: int) -> Callable[[type, Any], Any]:
         return _Seen(next(_SEQUENCE), value)
 
     return hook
-
-
-def _rebuilt_twin(cls: type[msgspec.Struct], max_text: int, unknown: tuple[str, ...]) -> Twin:
-    """A learned twin with more unknown keys than hidden slots: its reply is
-    built anew from the decoded twin."""
-    plain = wire_twin(cls, max_text)
-    base = plain.wire
-    names = [f"_unknown{i}" for i in range(len(unknown))]
-    rename = {info.name: info.encode_name for info in msgspec.structs.fields(base)}
-    rename.update(zip(names, unknown, strict=True))
-    wire = _twin_struct(
-        f"{cls.__name__}Learned",
-        [(name, _Seen | msgspec.UnsetType, msgspec.UNSET) for name in names],
-        base,
-        rename,
-    )
-
-    hook = _numbering_hook(max_text)
-    one = msgspec.json.Decoder(wire, strict=False, dec_hook=hook)
-    many = msgspec.json.Decoder(list[wire], strict=False, dec_hook=hook)  # type: ignore[valid-type]
-    model = [info.name for info in msgspec.structs.fields(cls) if info.name != "extra"]
-    seen = ", ".join(f"({key!r}, w.{name})" for key, name in zip(unknown, names, strict=True))
-    env: dict[str, Any] = {
-        "cls": unchecked(cls),
-        "convert": _STEPS[cls, max_text][2]["convert"],  # (the values, in place)
-        "count": _SEQUENCE.__next__,
-        "UNSET": msgspec.UNSET,
-        "decode_one": one.decode,
-        "decode_many": many.decode,
-        "Doubled": _Doubled,
-    }
-    rebuilt = ", ".join(f"{name}=w.{name}" for name in model)
-    source = f"""
-def extra_of(w):
-    seen = [(s.number, k, s.value) for k, s in ({seen},) if s is not UNSET]
-    if len(seen) > 1:
-        seen.sort()
-    return seen
-
-
-def rebuild(w, seen):
-    convert(w)
-    return cls({rebuilt}, extra=tuple((k, v) for _, k, v in seen))
-
-
-def read_one(b):
-    start = count()
-    w = decode_one(b)
-    seen = extra_of(w)
-    if len(seen) != count() - start - 1:
-        raise Doubled  # a key written twice (or another thread's values)
-    return rebuild(w, seen)
-
-
-def read_many(b):
-    start = count()
-    ws = decode_many(b)
-    found = [extra_of(w) for w in ws]
-    if sum(map(len, found)) != count() - start - 1:
-        raise Doubled
-    return [rebuild(w, seen) for w, seen in zip(ws, found)]
-"""
-    # generated functions, as in _matcher._make_builder
-    exec(compile(source, f"<smsc_codec learned json {cls.__name__}>", "exec"), env)
-    return Twin(
-        wire,
-        one,
-        many,
-        plain.to_model,
-        plain.to_models,
-        env["read_one"],
-        env["read_many"],
-        unknown,
-        _finder_of(unknown),
-    )
 
 
 def _finder_of(keys: tuple[str, ...]) -> Callable[[Any], bool]:
