@@ -110,8 +110,9 @@ def _converter(py_type: type) -> Converter | None:
     return None
 
 
-def _details(items: Iterable[msgspec.Struct]) -> list[dict[str, Any]]:
-    return [reply_row(item) for item in items]
+def _details(items: Iterable[msgspec.Struct], tz: str | None) -> list[dict[str, Any]]:
+    """A per-number list's items as rows, their local times in ``tz``."""
+    return [reply_row(item, tz) for item in items]
 
 
 #: What a row takes from a reply, in order: (attribute, row key, converter,
@@ -134,7 +135,7 @@ def _plan(cls: type[msgspec.Struct], tz: str | None) -> _Plan:
             zone = tz if spec.py_type is datetime.datetime else None
             fields.append((field.name, keys[field.name], _converter(spec.py_type), zone))
         elif _nested_struct(field.type) is not None:  # a per-number list (send.php)
-            fields.append((field.name, keys[field.name], _details, None))
+            fields.append((field.name, keys[field.name], functools.partial(_details, tz=tz), None))
     if api_error is not None:
         name, meaning = api_error
         fields.append((meaning, name, _meaning, None))
@@ -226,10 +227,7 @@ def reply_row(reply: msgspec.Struct, tz: str | None = None) -> dict[str, Any]:
         if value is not None:
             if zone is not None:
                 value = aware(value, zone, name)
-            if convert is _details:
-                row[key] = [reply_row(item, tz) for item in value]
-            else:
-                row[key] = value if convert is None else convert(value)
+            row[key] = value if convert is None else convert(value)
     extra = getattr(reply, "extra", ())
     if extra:
         row["extra"] = [{"key": key, "value": extra_text(value)} for key, value in extra]
