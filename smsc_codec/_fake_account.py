@@ -67,7 +67,7 @@ DELIVERED_PATH = (
 
 
 #: Where every number the fake knows is: the fields ``all=2`` adds (seed 003).
-_REGION: dict[str, str] = {"country": "Россия", "operator": "МТС", "region": "Москва"}
+_REGION: dict[str, Any] = {"country": "Россия", "operator": "МТС", "region": "Москва"}
 
 _Record = TypeVar("_Record")
 
@@ -555,22 +555,11 @@ class FakeAccount:
             last_date=message.changed_at,
             last_timestamp=_timestamp(message.changed_at),
             err=message.err,
-            send_date=message.sent_at,
-            send_timestamp=_timestamp(message.sent_at),
-            phone=message.phone,
+            **_sent_fields(message, hlr=False),  # (a history row has comment and sms_cnt)
             mccmnc="25001",
-            country="Россия",
-            operator="МТС",
-            region="Москва",
-            cost=message.cost,
-            sender_id=message.sender,
-            status_name=message.status.description_ru,
-            message=message.message,
-            comment="",
-            type=message.type,
+            **_REGION,
             id=message.id,
             int_id=message.int_id,
-            sms_cnt=message.parts,
             format=message.type,
             crc=0,
         )
@@ -624,9 +613,7 @@ class FakeAccount:
         several = len(numbers) > 1
         found = [
             OperatorInfo(
-                country="Россия",
-                operator="МТС",
-                region="Москва",
+                **_REGION,
                 mcc="250",
                 mnc="01",
                 tz="3",
