@@ -508,11 +508,16 @@ def _record_line(
     written = codec.write_line(reply, lossy=lossy)
     extra = _extra_pieces(reply, lossy)
     fault: EncodeError | None = None
-    if not written.by_key:
-        found = _in_layout_order(reply, codec, written, extra, lossy=lossy)
-        if isinstance(found, str):
-            return found
-        fault = found
+    if not written.by_key:  # the layout's order first
+        try:
+            codec.check_written(written, reply, lossy=lossy)
+        except EncodeError as exc:
+            if lossy or not getattr(reply, "ambiguous_fields", ()):
+                raise
+            fault = exc  # (its ambiguity mark may come back in another order)
+        else:
+            if not extra or lossy:  # (unknown keys need no other place)
+                return written.text + "".join(piece for _, piece in extra)
     for pieces in _keyed_orders(written, extra, reply):
         line = "".join(pieces)
         if _reads_back(line, reply, written.names, candidate, lossy=lossy):
@@ -520,29 +525,6 @@ def _record_line(
     if fault is not None:
         raise fault
     return _line_in_no_order(reply, codec, written, extra, lossy=lossy)
-
-
-def _in_layout_order(
-    reply: msgspec.Struct,
-    codec: LineCodec,
-    written: WrittenLine,
-    extra: list[tuple[str, str]],
-    *,
-    lossy: bool,
-) -> str | EncodeError | None:
-    """A fmt=0 line in the layout's order, when it reads back as the reply
-    and its unknown keys (if any, and not dropped) need no other place;
-    otherwise None, or the EncodeError of a line whose ambiguity mark may
-    come back in another order (it is raised when none does)."""
-    try:
-        codec.check_written(written, reply, lossy=lossy)
-    except EncodeError as exc:
-        if lossy or not getattr(reply, "ambiguous_fields", ()):
-            raise
-        return exc
-    if not extra or lossy:
-        return written.text + "".join(piece for _, piece in extra)
-    return None
 
 
 def _line_in_no_order(
