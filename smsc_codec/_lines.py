@@ -737,13 +737,14 @@ def _entry_kinds(
     layouts hold no free text, and those with free text it reads too
     (fmt=1's split readers, fmt=0's layout regexes; a fmt=0 kind with split
     readers too reads by them first: not here)."""
-    codecs = [(c, line_codec(fmt, c.rule, c.cls)) for c in spec.candidates]
-    fixed = [(c, codec) for c, codec in codecs if not any(a.free for a in codec.alternatives)]
-    split = [
-        (c, codec)
-        for c, codec in codecs
-        if (c, codec) not in fixed and (fmt == 0) != bool(codec.split_readers)
-    ]
+    fixed: list[tuple[Candidate, LineCodec]] = []
+    split: list[tuple[Candidate, LineCodec]] = []
+    for c in spec.candidates:
+        codec = line_codec(fmt, c.rule, c.cls)
+        if not any(a.free for a in codec.alternatives):
+            fixed.append((c, codec))
+        elif (fmt == 0) != bool(codec.split_readers):
+            split.append((c, codec))
     return fixed, split
 
 
