@@ -54,6 +54,7 @@ from ._columnar_convert import (
     date_column,
     date_spans,
     date_width,
+    filtered,
     json_column,
     money_spans,
     rows_all,
@@ -233,11 +234,7 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
         spans = (inner_starts[kept], inner_ends[kept], line_starts[kept])
         present, integers = present[kept], integers[kept]
     values, valid = _values(texts, body, layout, spans, present=present, integers=integers)
-    if not valid.all():
-        chosen = pa.array(valid)
-        values = {name: column.filter(chosen) for name, column in values.items()}
-        kept = kept[valid]
-    return rows[kept], values
+    return rows[kept[valid]], filtered(values, valid)
 
 
 def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Mask]:
