@@ -12,7 +12,7 @@ the per-answer decoder's, never looser: ``tests/test_columnar_convert.py``
 holds the conversions to ``_schema``'s readers on the edges of every form.
 
 Also the pieces every columnar reader shares: a string array's buffers as
-numpy arrays, and masks.
+numpy arrays, masks, and value columns cut to the rows a mask keeps.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
     "date_spans",
     "date_width",
     "empty_texts",
+    "filtered",
     "json_column",
     "mask",
     "money_spans",
@@ -88,6 +89,15 @@ def mask(array: pa.Array) -> Mask:
     if not array.null_count:
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
     return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def filtered(columns: dict[str, pa.Array], keep: Mask) -> dict[str, pa.Array]:
+    """The rows ``keep`` keeps of every column (``columns`` itself where it
+    keeps them all: a log's rows mostly are)."""
+    if keep.all():
+        return columns
+    chosen = pa.array(keep)
+    return {name: array.filter(chosen) for name, array in columns.items()}
 
 
 def rows_all(matrix: Mask) -> Mask:

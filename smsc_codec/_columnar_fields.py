@@ -10,6 +10,9 @@ has one reading and no other (see ``_columnar_lines``); its fields are the
 bytes between them, cut out of the same buffer (:func:`cut_fields`).
 
 Literals are ASCII, so every cut falls between UTF-8 characters.
+
+``_columnar_keyed`` compares the keys of JSON lines by the same words
+(:func:`literal_words`).
 """
 
 from __future__ import annotations
@@ -26,26 +29,29 @@ from ._columnar_convert import Ints, Mask, rows_all, string_buffers, string_from
 __all__ = [
     "LiteralSet",
     "Occurrences",
+    "Words",
     "cut_fields",
     "find_literals",
     "literal_set",
+    "literal_words",
     "ordered_rows",
     "spans_array",
+    "word",
 ]
 
 _WORD = 8
 _FULL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 
 
-def _word(piece: bytes) -> tuple[np.uint64, np.uint64]:
+def word(piece: bytes) -> tuple[np.uint64, np.uint64]:
     """A piece of at most eight bytes as a little-endian word, and the mask
     of its bytes."""
     value = int.from_bytes(piece.ljust(_WORD, b"\0"), "little")
     return np.uint64(value), np.uint64((1 << (8 * len(piece))) - 1)
 
 
-#: a literal set's words: [word][literal]
-_Words = np.ndarray[Any, np.dtype[np.uint64]]
+#: little-endian words of bytes (:func:`word`), or the masks of their bytes
+Words = np.ndarray[Any, np.dtype[np.uint64]]
 
 
 class LiteralSet:
@@ -60,25 +66,25 @@ class LiteralSet:
         self.firsts = sorted({piece[0] for piece in encoded})
         self.words = max(-(-len(piece) // _WORD) for piece in encoded)
         #: [word][literal]: value and mask (no bytes: a mask of 0, always equal)
-        self.values, self.masks = _literal_words(encoded, self.words)
+        self.values, self.masks = literal_words(encoded, self.words)
         #: the literals by their first word (several may share one)
         self.by_first = _by_first_word(self.values, self.masks)
 
 
-def _literal_words(encoded: Sequence[bytes], words: int) -> tuple[_Words, _Words]:
+def literal_words(encoded: Sequence[bytes], words: int) -> tuple[Words, Words]:
     """The values and masks, [word][literal], of the first ``words`` words
     of each literal (no bytes: a mask of 0, always equal)."""
     values = np.zeros((words, len(encoded)), dtype=np.uint64)
     masks = np.zeros((words, len(encoded)), dtype=np.uint64)
     for number, piece in enumerate(encoded):
-        for word in range(words):
-            value, bits = _word(piece[word * _WORD : (word + 1) * _WORD])
-            values[word, number] = value
-            masks[word, number] = bits if word * _WORD < len(piece) else 0
+        for place in range(words):
+            value, bits = word(piece[place * _WORD : (place + 1) * _WORD])
+            values[place, number] = value
+            masks[place, number] = bits if place * _WORD < len(piece) else 0
     return values, masks
 
 
-def _by_first_word(values: _Words, masks: _Words) -> list[tuple[tuple[int, int], list[int]]]:
+def _by_first_word(values: Words, masks: Words) -> list[tuple[tuple[int, int], list[int]]]:
     """The literals (their numbers) by their first word's (mask, value)."""
     firsts: dict[tuple[int, int], list[int]] = {}
     for number in range(values.shape[1]):

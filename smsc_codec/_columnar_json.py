@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._columnar import Group, Parts, Positions
-from ._columnar_convert import Mask, json_column, mask, string_buffers
+from ._columnar_convert import filtered, json_column, mask, string_buffers
 from ._columnar_groups import string_array
 from ._columnar_keyed import read_keyed
 from ._columnar_schema import INPUT_INDEX, ITEM
@@ -237,23 +237,9 @@ def _add_twin_parts(found: _Found, indices: Positions, parts: Parts, read: list[
         if not keep.any():
             continue
         read.append(owner_array[keep])  # (a body of several objects: its position repeated)
-        input_index = pa.array(np.asarray(indices, dtype=np.int64)[owner_array[keep]])
-        parts.append((cls, _kept_part(columns[cls], input_index, items, keep)))
-
-
-def _kept_part(
-    values: dict[str, pa.Array], input_index: pa.Array, items: list[int | None], keep: Mask
-) -> dict[str, pa.Array]:
-    """The rows of ``values`` that ``keep`` keeps, with their input indices
-    and the rows it keeps of the ``items`` column."""
-    item_array = pa.array(items, type=pa.int32())
-    if keep.all():
-        return {**values, INPUT_INDEX: input_index, ITEM: item_array}
-    kept = pa.array(keep)
-    part = {name: array.filter(kept) for name, array in values.items()}
-    part[INPUT_INDEX] = input_index
-    part[ITEM] = item_array.filter(kept)
-    return part
+        input_index = pa.array(np.asarray(indices, dtype=np.int64)[owner_array])
+        part = {**columns[cls], INPUT_INDEX: input_index, ITEM: pa.array(items, type=pa.int32())}
+        parts.append((cls, filtered(part, keep)))
 
 
 def _read_keyed(

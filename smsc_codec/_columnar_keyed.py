@@ -54,12 +54,14 @@ from ._columnar_convert import (
     date_column,
     date_spans,
     date_width,
+    filtered,
     json_column,
     money_spans,
     rows_all,
     string_buffers,
     string_from_buffers,
 )
+from ._columnar_fields import Words, literal_words, word
 from ._schema import FieldSpec, Kind
 
 __all__ = ["read_keyed"]
@@ -96,17 +98,8 @@ def _keys(text: str, by_wire: dict[str, FieldSpec], required: set[str]) -> list[
     return keys
 
 
-def _words(piece: bytes) -> list[tuple[int, np.uint64, np.uint64]]:
-    """``piece`` as (offset, little-endian word, mask of its bytes) per eight bytes."""
-    out = []
-    for at in range(0, len(piece), _WORD):
-        chunk = piece[at : at + _WORD]
-        value = int.from_bytes(chunk.ljust(_WORD, b"\0"), "little")
-        out.append((at, np.uint64(value), np.uint64((1 << (8 * len(chunk))) - 1)))
-    return out
-
-
-_NULL = _words(b"null")[0]
+#: ``null`` as a word and the mask of its bytes
+_NULL = word(b"null")
 
 
 class _Bytes:
@@ -225,7 +218,7 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
             # characters: the bytes that do not continue a UTF-8 sequence
             present[row, at] = np.count_nonzero((piece & 0xC0) != 0x80) <= max_text
     if not present.all():
-        null = (lengths == 4) & ((body.words[value_starts] & _NULL[2]) == _NULL[1])
+        null = (lengths == 4) & ((body.words[value_starts] & _NULL[1]) == _NULL[0])
         ok &= rows_all(present | (null & layout.nullable))
     kept = np.flatnonzero(ok)
     spans = (inner_starts, inner_ends, line_starts)
@@ -233,11 +226,7 @@ def _read(texts: pa.Array, layout: _Layout, max_text: int) -> tuple[Ints, dict[s
         spans = (inner_starts[kept], inner_ends[kept], line_starts[kept])
         present, integers = present[kept], integers[kept]
     values, valid = _values(texts, body, layout, spans, present=present, integers=integers)
-    if not valid.all():
-        chosen = pa.array(valid)
-        values = {name: column.filter(chosen) for name, column in values.items()}
-        kept = kept[valid]
-    return rows[kept], values
+    return rows[kept[valid]], filtered(values, valid)
 
 
 def _lines(body: _Bytes, layout: _Layout) -> tuple[Ints, Ints, Mask]:
@@ -296,23 +285,18 @@ class _Layout:
         self.nullable = np.asarray(nullable, dtype=bool)
 
 
-#: a ``_Layout``'s words: (1, keys, words a key)
-_Words = np.ndarray[Any, np.dtype[np.uint64]]
-
-
-def _key_words(prefixes: Sequence[bytes]) -> tuple[int, _Words, _Words]:
+def _key_words(prefixes: Sequence[bytes]) -> tuple[int, Words, Words]:
     """(block, words, bits) of the keys' ``prefixes``, a line each: the
     bytes read from a line's start, the longest key's in whole words (numpy
     takes a block of bytes at about the cost of one word); the words there
-    as its key writes them; and the mask of the key's bytes in each."""
+    as its key writes them; and the mask of the key's bytes in each (a key's
+    words past its end: 0 and a mask of 0, always equal). Both (1, keys,
+    words a key): a batch's blocks, a row a body, compared with them at once."""
     block = _WORD * -(-max(map(len, prefixes)) // _WORD)
-    words = np.zeros((1, len(prefixes), block // _WORD), dtype=np.uint64)
-    bits = np.zeros_like(words)
-    for line, prefix in enumerate(prefixes):
-        for place, value, key_bits in _words(prefix):
-            word = place // _WORD
-            words[0, line, word], bits[0, line, word] = value, key_bits
-    return block, words, bits
+    values, masks = literal_words(prefixes, block // _WORD)
+    # (in C order, as the blocks are: numpy compares them in place at half
+    # the cost of a transposed view)
+    return block, np.ascontiguousarray(values.T[None]), np.ascontiguousarray(masks.T[None])
 
 
 def _read_as_text(kinds: Sequence[Kind], dates: list[tuple[Kind, Ints]], money: Ints) -> Ints:

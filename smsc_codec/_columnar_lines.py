@@ -46,6 +46,7 @@ from ._columnar_convert import (
     Mask,
     convert_field,
     empty_texts,
+    filtered,
     mask,
     numbers_in_form,
     python_whitespace,
@@ -303,7 +304,7 @@ def read_line_group(
         kept = line_kept[where]
         if not kept.any():
             continue
-        part = _filtered(values, kept)
+        part = filtered(values, kept)
         lines_kept = where[kept]
         part[INPUT_INDEX] = pa.array(input_index[owners[lines_kept]], type=pa.int64())
         part[ITEM] = items.take(pa.array(lines_kept))
@@ -346,15 +347,7 @@ def _converted(
     for name, value in zip(fields, texts, strict=True):
         taken, values[name] = convert(specs[name], value)
         ok &= taken
-    return ok, _filtered(values, ok)
-
-
-def _filtered(values: dict[str, pa.Array], keep: Mask) -> dict[str, pa.Array]:
-    """The rows of ``keep`` of every column."""
-    if keep.all():
-        return values
-    chosen = pa.array(keep)
-    return {name: array.filter(chosen) for name, array in values.items()}
+    return ok, filtered(values, ok)
 
 
 #: what a reader gives: the lines it read (positions in its lines) and their
@@ -509,7 +502,7 @@ def _read_literals(
             for before in layouts[:number]:
                 earlier |= mask(pc.match_substring_regex(chosen, _reading_pattern(before, specs)))
             if earlier.any():
-                taken, values = taken[~earlier], _filtered(values, ~earlier)
+                taken, values = taken[~earlier], filtered(values, ~earlier)
         if len(taken):
             out.append((left[taken], values))
         # a line whose literals this alternative placed is read by it or by

@@ -40,7 +40,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._columnar import Group, Parts
-from ._columnar_convert import Ints, Mask, byte_rows, convert_field, mask, rows_all, string_buffers
+from ._columnar_convert import (
+    Ints,
+    Mask,
+    byte_rows,
+    convert_field,
+    filtered,
+    mask,
+    rows_all,
+    string_buffers,
+)
 from ._columnar_fields import spans_array
 from ._columnar_groups import re2_literal
 from ._columnar_lines import text_column
@@ -204,7 +213,4 @@ def _read_fields(
         column = spans_array(starts, tag_starts[:, 2 * number + 2], data)
         taken, values[field.name] = convert_field(field, column, fmt=2)
         ok &= taken
-    if not ok.all():
-        keep = pa.array(ok)
-        values = {name: column.filter(keep) for name, column in values.items()}
-    return np.flatnonzero(ok), values
+    return np.flatnonzero(ok), filtered(values, ok)
