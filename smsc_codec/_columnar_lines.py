@@ -366,12 +366,6 @@ def _read_candidate(fmt: int, candidate: Candidate, lines: pa.Array) -> Reading:
 # -- fmt=1 ----------------------------------------------------------------------------
 
 
-def _splittable(layout: LineLayout) -> bool:
-    """``str.split(",")`` reads the layout (``_matcher._Alternative.splittable``)."""
-    lits = layout.literals
-    return lits[0] == "" and lits[-1] == "" and all(lit in (",", ", ") for lit in lits[1:-1])
-
-
 def _read_split(
     layouts: Sequence[LineLayout], specs: dict[str, FieldSpec], lines: pa.Array
 ) -> Reading:
@@ -401,7 +395,7 @@ def _alone_in_width(layouts: Sequence[LineLayout]) -> list[LineLayout]:
     picks)."""
     widths: dict[int, list[LineLayout]] = {}
     for layout in layouts:
-        if _splittable(layout):
+        if layout.splittable:
             widths.setdefault(len(layout.fields), []).append(layout)
     return [alike[0] for alike in widths.values() if len(alike) == 1]
 

@@ -66,6 +66,14 @@ class LineLayout(NamedTuple):
     literals: tuple[str, ...]
     fields: tuple[str, ...]
 
+    @property
+    def splittable(self) -> bool:
+        """Whether ``str.split(",")`` reads the layout: every separator is
+        "," or ", " (then, when no free text holds a comma, the split is the
+        only one)."""
+        lits = self.literals
+        return lits[0] == "" and lits[-1] == "" and all(lit in (",", ", ") for lit in lits[1:-1])
+
 
 def _grammar_dir() -> Traversable | Path:
     """The grammars shipped in the wheel, or the repository's when run from a checkout."""

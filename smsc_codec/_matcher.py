@@ -129,7 +129,7 @@ class _Alternative:
         self.prefer_longest = [True] * len(self.fields)
         self.prefer_resolved = [i == absorbing for i in range(len(self.fields))]
         lits = layout.literals
-        self.splittable = _splittable(lits)
+        self.splittable = layout.splittable
         self.spaced = tuple(i + 1 for i, lit in enumerate(lits[1:-1]) if lit == ", ")
         self.build_checked = _make_builder(plan, self.specs, trusted=False)
         self.split_reader = (
@@ -332,16 +332,6 @@ def _regex_extra_commas(free: int) -> int:
     return max(
         (e for e in range(1, 9) if math.comb(e + free, e) <= _REGEX_MAX_COMBINATIONS),
         default=0,
-    )
-
-
-def _splittable(literals: tuple[str, ...]) -> bool:
-    """Whether ``str.split(",")`` reads the layout: every separator is "," or
-    ", " (then, when no free text holds a comma, the split is the only one)."""
-    return (
-        literals[0] == ""
-        and literals[-1] == ""
-        and all(lit in {",", ", "} for lit in literals[1:-1])
     )
 
 
