@@ -40,6 +40,7 @@ __all__ = [
     "describe",
     "replaced",
     "unchecked",
+    "unwrap_annotated",
 ]
 
 #: The marker of a list field in a field's ``msgspec.Meta(extra=...)``.
@@ -124,7 +125,7 @@ def _checker(cls: type[msgspec.Struct]) -> Callable[[Any], None]:
 
 def _test(tp: Any, name: str, env: dict[str, Any], depth: int = 0) -> str:
     """A Python expression that is true when ``name`` holds a value of ``tp``."""
-    tp, _ = _unwrap_annotated(tp)
+    tp, _ = unwrap_annotated(tp)
     if tp is Any:
         return "True"
     if tp is None or tp is type(None):
@@ -188,14 +189,15 @@ def _fix_list(struct: msgspec.Struct, name: str, value: Any, annotation: Any) ->
 
 def _classes(tp: Any) -> list[type]:
     """The classes an annotation names at its top level (``X | None`` names X)."""
-    tp, _ = _unwrap_annotated(tp)
+    tp, _ = unwrap_annotated(tp)
     args = _union_args(tp)
     if args is not None:
         return [c for arg in args for c in _classes(arg)]
     return [tp] if isinstance(tp, type) else []
 
 
-def _unwrap_annotated(tp: Any) -> tuple[Any, dict[str, Any]]:
+def unwrap_annotated(tp: Any) -> tuple[Any, dict[str, Any]]:
+    """``tp`` without ``Annotated``, and the ``extra`` of its ``msgspec.Meta``, in order."""
     extra: dict[str, Any] = {}
     while typing.get_origin(tp) is typing.Annotated:
         base, *metas = typing.get_args(tp)
@@ -213,7 +215,7 @@ def _union_args(tp: Any) -> tuple[Any, ...] | None:
 
 
 def _is_address_list(tp: Any) -> bool:
-    tp, extra = _unwrap_annotated(tp)
+    tp, extra = unwrap_annotated(tp)
     if extra.get(ADDRESS_LIST):
         return True
     args = _union_args(tp)
@@ -222,7 +224,7 @@ def _is_address_list(tp: Any) -> bool:
 
 def describe(tp: Any) -> str:
     """An annotation as error messages name it: ``MessageStatus or None``."""
-    tp, extra = _unwrap_annotated(tp)
+    tp, extra = unwrap_annotated(tp)
     if extra.get(ADDRESS_LIST):
         return "a list's text (str) or its items"
     args = _union_args(tp)

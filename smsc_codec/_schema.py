@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from ._addresses import AddressList
-from ._checks import ADDRESS_LIST, unchecked
+from ._checks import ADDRESS_LIST, unchecked, unwrap_annotated
 from ._codes import MessageFlags
 
 __all__ = [
@@ -328,22 +328,13 @@ def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
     while True:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
-            tp, *metas = typing.get_args(tp)
-            extra.update(_meta_extra(metas))
+            tp, found = unwrap_annotated(tp)
+            extra.update(found)
         elif origin in (typing.Union, types.UnionType):
             tp, nullable = _single_member(tp)
             optional = optional or nullable
         else:
             return tp, optional, extra
-
-
-def _meta_extra(metas: list[Any]) -> dict[str, Any]:
-    """The ``extra`` of the ``msgspec.Meta`` among ``Annotated`` metadata, in order."""
-    extra: dict[str, Any] = {}
-    for meta in metas:
-        if isinstance(meta, msgspec.Meta) and meta.extra:
-            extra.update(meta.extra)
-    return extra
 
 
 def _single_member(union: Any) -> tuple[Any, bool]:
