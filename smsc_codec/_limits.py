@@ -108,8 +108,12 @@ def check_lines(text: str, fmt: int, limits: Limits) -> bool:
         _refuse_long_lines(text, fmt, limits.max_line_length)
     if count_records:
         _refuse_records_past(text, fmt, limits)
-    return size > limits.max_field_length and (
-        _line_longer_than(limits.max_field_length).search(text) is not None
+    # (lines have been held to max_line_length: when a field may be as long,
+    # none is longer, and the scan is not run twice)
+    return (
+        size > limits.max_field_length
+        and limits.max_field_length < limits.max_line_length
+        and _line_longer_than(limits.max_field_length).search(text) is not None
     )
 
 
