@@ -166,7 +166,9 @@ def _checked_extra(
         raise EncodeError("expected a tuple of (key, value) pairs", field="extra", fmt=fmt)
     spec, candidate, answer = layout
     reserved = _reserved_keys(type(reply), fmt, spec, candidate, answer=answer)
-    keys_read = _keys_read(reply, kind_of_keys)
+    model_keys = _written_keys(reply)
+    kind = kind_of_keys(model_keys) if kind_of_keys is not None else type(reply)
+    keys_read: _KeysRead = (model_keys, kind, kind_of_keys)
     kept: list[tuple[str, Any]] = []
     seen: set[str] = set()
     for key, value in extra:
@@ -191,13 +193,9 @@ def _is_key_and_value(pair: object) -> bool:
 _KeysRead = tuple[list[str], type[msgspec.Struct], KindOfKeys | None]
 
 
-def _keys_read(reply: msgspec.Struct, kind_of_keys: KindOfKeys | None) -> _KeysRead:
-    """The model's keys ``reply`` writes and the kind they read as."""
-    model_keys = [
-        s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None
-    ]
-    kind = kind_of_keys(model_keys) if kind_of_keys is not None else type(reply)
-    return model_keys, kind, kind_of_keys
+def _written_keys(reply: msgspec.Struct) -> list[str]:
+    """The model's keys ``reply`` writes: its fields that are not None."""
+    return [s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None]
 
 
 def _refusal_of_key(
@@ -280,6 +278,6 @@ def check_keyed(replies: Sequence[msgspec.Struct], spec: ReplySpec, fmt: int) ->
     """What the formats that name their keys (fmt=2/3) check of each record:
     that its keys do not read as another kind of record."""
     for reply in replies:
-        keys = [s.wire for s in plan_for(type(reply)).fields if getattr(reply, s.name) is not None]
+        keys = _written_keys(reply)
         if type(reply) is not spec.pick_keys(keys).cls:
             raise EncodeError(f"its keys would read as another kind of record: {keys}", fmt=fmt)
