@@ -373,7 +373,8 @@ def decode(
         # (``ShapeTable.find`` written out: its call would be a fifth of what
         # finding the decoder costs)
         shapes = _URL_SHAPES.current
-        known = shapes.fullmatch(request)
+        fullmatch = shapes.fullmatch  # (a callable in a slot: LOAD_METHOD would not specialise)
+        known = fullmatch(request)
         if known is not None and "#" not in request:
             return shapes.values[known.lastindex].decode(body)  # type: ignore[index,union-attr]
         return _decode_by_url(body, request)

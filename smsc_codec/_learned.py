@@ -35,7 +35,7 @@ from typing import Any
 import msgspec
 
 from ._checks import unchecked
-from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan
+from ._schema import SRE_KIND_PATTERNS, FieldSpec, Kind, StructPlan, optional
 
 __all__ = ["PAIR_START", "LearnedShapes", "Shape"]
 
@@ -113,8 +113,8 @@ def _value_pattern(spec: FieldSpec | None, known: str) -> str:
         # has this one extent or the shape does not read the line as the
         # scanner would; and the regex never tries another (linear time).
         return rf"[^,\r\n]*+(?:,(?!{known})[^,\r\n]*+)*+"
-    pattern = KIND_PATTERNS[spec.kind]
-    return pattern if spec.required else f"(?:{pattern})?"
+    pattern = SRE_KIND_PATTERNS[spec.kind]
+    return pattern if spec.required else optional(pattern)
 
 
 def _make_builder(

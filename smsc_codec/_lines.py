@@ -35,7 +35,7 @@ from ._matcher import (
 )
 from ._model import ApiError, Ok
 from ._replies import Candidate, Details, ReplySpec
-from ._schema import KIND_PATTERNS, MAX_INT_DIGITS, FieldSpec, Kind
+from ._schema import MAX_INT_DIGITS, SRE_KIND_PATTERNS, FieldSpec, Kind, optional
 
 __all__ = [
     "CSV",
@@ -1020,13 +1020,13 @@ def _entry_regex(alt: Any, *, guarded: bool, alone: bool) -> str:
             parts.append("(?!-)")
         if i < len(alt.specs):
             spec = alt.specs[i]
-            pattern = _ENTRY_TOKEN if spec.kind is Kind.TOKEN else KIND_PATTERNS[spec.kind]
+            pattern = _ENTRY_TOKEN if spec.kind is Kind.TOKEN else SRE_KIND_PATTERNS[spec.kind]
             if not field_required(spec.name) and not (alone and spec.required):
                 # (as the grammar's, the field may be empty: the constructor
                 # refuses an empty required value, and the entry answers
                 # MISS; an alternative with no other of its number of commas
                 # refuses it here, as none is tried after it then either)
-                pattern = f"(?:{pattern})?"
+                pattern = optional(pattern)
             parts.append(f"({pattern})")
     return "".join(parts) + r"\Z"
 

@@ -39,7 +39,16 @@ from ._compiled import RecordWriter, compile_writer, field_text, literal_pattern
 from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
-from ._schema import KIND_PATTERNS, FieldSpec, Kind, StructPlan, parse_valid_int, plan_for
+from ._schema import (
+    KIND_PATTERNS,
+    SRE_KIND_PATTERNS,
+    FieldSpec,
+    Kind,
+    StructPlan,
+    optional,
+    parse_valid_int,
+    plan_for,
+)
 from ._solver import LayoutSolver
 
 __all__ = [
@@ -187,12 +196,12 @@ class _Alternative:
     @staticmethod
     def _value_pattern(spec: FieldSpec) -> str:
         if spec.kind.free:
-            return KIND_PATTERNS[spec.kind] + "?"  # lazy: the leftmost split
-        pattern = KIND_PATTERNS[spec.kind]
+            return SRE_KIND_PATTERNS[spec.kind] + "?"  # lazy: the leftmost split
+        pattern = SRE_KIND_PATTERNS[spec.kind]
         # The syntax is the grammar's, whose field rule is optional when any
         # reply kind has the field optional; the builder rejects a missing
         # required value.
-        return pattern if field_required(spec.name) else f"(?:{pattern})?"
+        return pattern if field_required(spec.name) else optional(pattern)
 
     def _regex(self, *, free: str | None = None) -> re.Pattern[str]:
         """The layout as one regex; ``free`` replaces the free texts' pattern."""

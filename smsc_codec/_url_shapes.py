@@ -55,8 +55,9 @@ KINDS: dict[str, tuple[str, str]] = {
     # several ids: a comma written
     "several ids": ("[^&,]*+,[^&]*+", "[^&,#]*,[^&#]*"),
     # one number: digits after an optional ``+`` (written, escaped or as the
-    # space ``+`` reads as)
-    "one phone": (r"(?:\+|%2[Bb])?[0-9]*+", r"(?:\+|%2[Bb])?[0-9]*"),
+    # space ``+`` reads as; Python's spelling of the option is
+    # ``_schema.optional``'s)
+    "one phone": (r"(?:\+|%2[Bb]|)[0-9]*+", r"(?:\+|%2[Bb])?[0-9]*"),
     # several numbers: digits, a separator, a digit, and anything after (which
     # cannot make fewer than two numbers of them)
     "several phones": (

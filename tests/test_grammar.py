@@ -9,6 +9,7 @@ ambiguous.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import msgspec
@@ -24,6 +25,7 @@ from smsc_codec._grammar import lark_layouts, layout_rules, line_layouts, parse_
 from smsc_codec._matcher import line_codec
 from smsc_codec._replies import record_requests, reply_spec
 from smsc_codec._request import parse_request
+from smsc_codec._schema import KIND_PATTERNS, SRE_KIND_PATTERNS, Kind, optional
 from tests import strategies as S
 from tests.conftest import corpus_entries
 
@@ -202,3 +204,39 @@ def test_ambiguity_is_reported_by_both() -> None:
 def test_corpus_has_text_format_lines() -> None:
     entries: list[CorpusEntry] = corpus_entries()
     assert entries
+
+
+# -- the kinds' Python regexes --------------------------------------------------
+
+
+def _kind_texts(kind: Kind) -> st.SearchStrategy[str]:
+    """Texts of the kind's form, and texts near it."""
+    return st.one_of(
+        st.from_regex(KIND_PATTERNS[kind], fullmatch=True),
+        st.text(alphabet="-0123456789.,: x\r\n", max_size=12),
+    )
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@given(data=st.data())
+def test_a_kinds_python_regex_reads_the_texts_of_its_pattern(
+    kind: Kind, data: st.DataObject
+) -> None:
+    """``SRE_KIND_PATTERNS`` (optional groups spelled by ``optional``) reads
+    the same texts as ``KIND_PATTERNS``, alone and made optional."""
+    text = data.draw(_kind_texts(kind))
+    usual = KIND_PATTERNS[kind]
+    spelled = SRE_KIND_PATTERNS[kind]
+    assert bool(re.fullmatch(spelled, text)) == bool(re.fullmatch(usual, text))
+    assert bool(re.fullmatch(optional(spelled), text)) == bool(re.fullmatch(f"(?:{usual})?", text))
+    found = re.fullmatch(f"({optional(spelled)}),?(.*)", text, re.DOTALL)
+    expected = re.fullmatch(f"((?:{usual})?),?(.*)", text, re.DOTALL)
+    assert (found and found.groups()) == (expected and expected.groups())
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_kinds_python_regex_has_no_optional_group(kind: Kind) -> None:
+    """sre runs ``(?:...)?`` through its general repeat; the line regexes
+    spell an optional group as an alternative with nothing."""
+    assert re.search(r"\)[?*]", SRE_KIND_PATTERNS[kind]) is None
+    assert re.search(r"\)[?*]", optional(SRE_KIND_PATTERNS[kind])) is None
