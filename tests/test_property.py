@@ -275,7 +275,12 @@ def _as_constructed(value: Any) -> Any:
         for name, given in items.items()
         if isinstance(given, (tuple, list)) and all(isinstance(item, str) for item in given)
     }
-    return msgspec.structs.replace(value, **texts) if texts else value
+    if not texts:
+        return value
+    # (built as _broken builds: msgspec.structs.replace runs the constructor's
+    # checks, which the value's other foreign fields may fail)
+    fields = {name: getattr(value, name) for name in value.__struct_fields__}
+    return construct(cls, **{**fields, **texts})
 
 
 def _faithful_or_refused(value: Any, request: str) -> None:
