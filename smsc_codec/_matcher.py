@@ -40,7 +40,6 @@ from ._errors import EncodeError
 from ._grammar import LineLayout, field_required, line_layouts
 from ._line_faults import LayoutField, locate_fault
 from ._schema import (
-    KIND_PATTERNS,
     SRE_KIND_PATTERNS,
     FieldSpec,
     Kind,
@@ -185,7 +184,7 @@ class _Alternative:
             fields = self._fault_fields = tuple(
                 LayoutField(
                     s.name,
-                    None if s.kind.free else re.compile(KIND_PATTERNS[s.kind]),
+                    None if s.kind.free else re.compile(SRE_KIND_PATTERNS[s.kind]),
                     not field_required(s.name),
                     s.from_text,
                 )
@@ -944,7 +943,7 @@ def _split_fault(alt: _Alternative, parts: list[str], fields: list[str]) -> Line
         refusal = _refusal(spec, fields[i])
         if refusal is not None:
             # under the first character past the longest valid start, if any
-            valid_start = re.match(KIND_PATTERNS[spec.kind], fields[i])
+            valid_start = re.match(SRE_KIND_PATTERNS[spec.kind], fields[i])
             at = offset + (valid_start.end() if valid_start else 0)
             return LineMismatch(f"{refusal} in field {spec.name!r}", at)
         offset += len(fields[i]) + 1

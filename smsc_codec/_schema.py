@@ -349,7 +349,7 @@ class StructPlan(NamedTuple):
 def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
     """Strip ``Optional`` and ``Annotated``: (base type, optional?, Meta extras)."""
     extra: dict[str, Any] = {}
-    optional = False
+    takes_none = False
     while True:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
@@ -357,9 +357,9 @@ def _unwrap(tp: Any) -> tuple[Any, bool, dict[str, Any]]:
             extra.update(found)
         elif origin in (typing.Union, types.UnionType):
             tp, nullable = _single_member(tp)
-            optional = optional or nullable
+            takes_none = takes_none or nullable
         else:
-            return tp, optional, extra
+            return tp, takes_none, extra
 
 
 def _single_member(union: Any) -> tuple[Any, bool]:

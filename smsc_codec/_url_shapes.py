@@ -24,6 +24,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from ._replies import layout_parameters
 from ._request import script_of_path
+from ._schema import optional
 
 __all__ = ["KINDS", "Field", "ShapeTable", "UrlShapes", "url_fields", "url_shape"]
 
@@ -55,9 +56,8 @@ KINDS: dict[str, tuple[str, str]] = {
     # several ids: a comma written
     "several ids": ("[^&,]*+,[^&]*+", "[^&,#]*,[^&#]*"),
     # one number: digits after an optional ``+`` (written, escaped or as the
-    # space ``+`` reads as; Python's spelling of the option is
-    # ``_schema.optional``'s)
-    "one phone": (r"(?:\+|%2[Bb]|)[0-9]*+", r"(?:\+|%2[Bb])?[0-9]*"),
+    # space ``+`` reads as)
+    "one phone": (optional(r"\+|%2[Bb]") + "[0-9]*+", r"(?:\+|%2[Bb])?[0-9]*"),
     # several numbers: digits, a separator, a digit, and anything after (which
     # cannot make fewer than two numbers of them)
     "several phones": (
