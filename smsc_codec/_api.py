@@ -114,8 +114,9 @@ class Decoder(Generic[_R]):
         self._spec: ReplySpec | RequestError | None = None
         self._reader = READERS[self.fmt]
         #: the reader's compiled entry for this request's commonest answer,
-        #: built by the first decode (None: there is none, or decoding is strict)
-        self._entry: Callable[[Any], Any] | None = None if strict else _unbuilt
+        #: built by the first decode (no_entry: there is none, or decoding
+        #: is strict)
+        self._entry: Callable[[Any], Any] = no_entry if strict else _unbuilt
         #: the bare ``OK`` as text and as bytes (ASCII: the same in every
         #: charset), and the reply every path reads it as (None: the limits
         #: refuse a body that short, the general path says how)
@@ -157,23 +158,39 @@ class Decoder(Generic[_R]):
         # (the readers are typed loosely, as Structs: each returns a reply of
         # the request's kinds, what the signature says)
         # The bare OK first, by comparing the exact forms (its reply is a
-        # constant); then the type, inline: most bodies are short bytes or str.
+        # constant); then the entry, which reads the commonest answer of the
+        # request's layout and answers MISS for any other body: a bytearray,
+        # an object that is no body, a body over a limit, the first body of
+        # all (``_decode_other``).
         kind = body.__class__
         if kind is str:
             if body == self._ok_text:
                 return self._ok
-        elif kind is not bytes:
-            self._check_unusual(body)
-        elif body == self._ok_bytes:
+        elif kind is bytes and body == self._ok_bytes:
             return self._ok
         try:
-            entry = self._entry
-            if entry is not None:
-                # (an entry leaves a body over max_body_bytes to the check below)
-                found = entry(body) if entry is not _unbuilt else self._build_entry(body)
+            found = self._entry(body)
+        except SmscCodecError:
+            raise
+        except Exception as exc:  # a bug must not leak a foreign exception type
+            raise DecodeError(f"internal error: {exc!r}", fmt=self.fmt) from exc
+        if found is not MISS:
+            return found  # type: ignore[no-any-return]
+        return self._decode_other(body)  # type: ignore[no-any-return]
+
+    def _decode_other(self, body: bytes | bytearray | memoryview | str) -> Any:
+        """A body the entry left: a body of another type than bytes or str,
+        the first body of all (the entry is built, then tried), or one for
+        the general path."""
+        if body.__class__ is not str and body.__class__ is not bytes:
+            self._check_unusual(body)  # (TypeError for an object that is no body)
+        try:
+            if self._entry is _unbuilt:
+                found = self._build_entry(body)
                 if found is not MISS:
-                    return found  # type: ignore[no-any-return]
-            return self._read(body)  # type: ignore[no-any-return]
+                    return found
+            # (an entry leaves a body over max_body_bytes to the check in _read)
+            return self._read(body)
         except SmscCodecError:
             raise
         except Exception as exc:  # a bug must not leak a foreign exception type
@@ -229,12 +246,18 @@ class Decoder(Generic[_R]):
         entry = None
         if isinstance(spec, ReplySpec):
             entry = self._reader.entry(spec, self.limits, self.charset)
-        self._entry = entry
-        return MISS if entry is None else entry(body)
+        self._entry = no_entry if entry is None else entry
+        return self._entry(body)
 
 
 def _unbuilt(body: Any) -> Any:
     """Marks an entry not built yet (``Decoder._build_entry``)."""
+    return MISS
+
+
+def no_entry(body: Any) -> Any:
+    """The entry of a decoder whose reader has none for its answers, or
+    that decodes strictly: every body takes the general path."""
     return MISS
 
 
@@ -376,7 +399,17 @@ def decode(
         fullmatch = shapes.fullmatch  # (a callable in a slot: LOAD_METHOD would not specialise)
         known = fullmatch(request)
         if known is not None and "#" not in request:
-            return shapes.values[known.lastindex].decode(body)  # type: ignore[index,union-attr]
+            # (and Decoder.decode's call written out too: its entry first;
+            # the decoder's decode takes what that leaves, the bare OK among
+            # it, and says what an entry's bug raised, running it again)
+            decoder: Decoder[Reply] = shapes.values[known.lastindex]  # type: ignore[index,assignment]
+            try:
+                found = decoder._entry(body)
+            except Exception:
+                found = MISS
+            if found is not MISS:
+                return found  # type: ignore[no-any-return]
+            return decoder.decode(body)
         return _decode_by_url(body, request)
     return _decode_with_options(
         body, request, strict=strict, charset=charset, limits=limits, form=form

@@ -40,7 +40,9 @@ class Reader(Protocol):
     def entry(self, spec: ReplySpec, limits: Limits, charset: str) -> Callable[[Any], Any] | None:
         """A compiled reader of one answer's commonest body: the reply, or
         ``_build.MISS`` for a body it leaves to the other paths (None: the
-        format has none for this answer)."""
+        format has none for this answer). It is handed every body first,
+        whatever its type (the bare OK, a bytearray, an int), and answers
+        MISS for any it does not read, without raising."""
 
     def read_fast(self, body: Any, charset: str, spec: ReplySpec, limits: Limits) -> Any:
         """Lenient decoding of a well-formed success answer, or None."""

@@ -736,12 +736,16 @@ class JsonReader:
         floor = min(2 * limits.max_records, limits.max_body_bytes)
 
         def entry(body: Any) -> Any:
-            if body[:1] not in _OBJECT_START or len(body) > floor:
-                return MISS
-            # (msgspec reads UTF-8 bytes itself; ASCII is the same in every
-            # charset; a memoryview cannot tell whether it is ASCII)
-            kind = type(body)
-            if kind is not str and not utf8 and (kind is memoryview or not body.isascii()):
+            kind = body.__class__
+            if kind is str:
+                if body[:1] != "{" or len(body) > floor:
+                    return MISS
+            elif kind is bytes or kind is bytearray:
+                # (msgspec reads UTF-8 bytes itself; ASCII is the same in
+                # every charset)
+                if body[:1] != b"{" or len(body) > floor or not (utf8 or body.isascii()):
+                    return MISS
+            else:  # (a memoryview cannot tell whether it is ASCII)
                 return MISS
             try:
                 return readers[key](body)
@@ -751,8 +755,6 @@ class JsonReader:
         return entry
 
 
-#: the first character of a JSON object, as text and as bytes
-_OBJECT_START = ("{", b"{")
 #: what a wire twin raises for a body it does not read (the general path
 #: says what is wrong): RecursionError for a learned key's value nested
 #: deeper than msgspec reads (the general path bounds nesting at max_depth)

@@ -800,7 +800,11 @@ def _entry_checks(fixed: list[tuple[Candidate, LineCodec]]) -> list[str]:
         "        return MISS",
         # one final LF or CRLF ends the record (_fast_line's cut): the line
         # before it is read, and a line break left in it is refused below
-        "    if body[-1] == '\\n':",
+        # (``in`` first: the commonest body has none, and ``in`` is the
+        # cheaper test of the two)
+        "    if '\\n' in body:",
+        "        if body[-1] != '\\n':",
+        "            return MISS",
         "        body = body[:-2] if body[-2:-1] == '\\r' else body[:-1]",
         "        if not body:",
         "            return MISS",

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import smsc_codec
 from smsc_codec import DecodeError, EncodeError, Limits
+from smsc_codec._api import _URL_SHAPES, no_entry
 from smsc_codec._build import MISS
 from smsc_codec._replies import reply_spec
 from smsc_codec._request import parse_request
@@ -59,7 +60,7 @@ LIMITS = [
 def _general(request: str, limits: Limits) -> smsc_codec.Decoder[Any]:
     """A decoder with its compiled entries turned off: the general path."""
     decoder = smsc_codec.Decoder(request, limits=limits)
-    decoder._entry = None
+    decoder._entry = no_entry
     decoder._ok_text = decoder._ok_bytes = None
     return decoder
 
@@ -95,7 +96,7 @@ def test_entries_are_compiled() -> None:
         if not spec.ok_only:
             with pytest.raises(DecodeError):
                 decoder.decode("x")  # (the first decode builds the entry)
-            assert decoder._entry is not None, request
+            assert decoder._entry is not no_entry, request
 
 
 @pytest.mark.parametrize("limits", LIMITS, ids=repr)
@@ -108,6 +109,66 @@ def test_corpus_bodies(limits: Limits) -> None:
         for body in bodies:
             _same_both_ways(request, body, limits)
             _same_both_ways(request, body.decode("utf-8", "replace"), limits)
+
+
+@pytest.mark.parametrize("request_", REQUESTS)
+def test_entries_take_any_object(request_: str) -> None:
+    """A decoder hands its entry every body but the bare OK's exact forms:
+    the entry answers MISS for what it does not read (OK itself too, a
+    buffer, an object that is no body at all) and raises nothing, so that
+    the decoder answers as it would without one (TypeError for an object
+    of a foreign type)."""
+    decoder = smsc_codec.Decoder(request_)
+    general = _general(request_, Limits())
+    with contextlib.suppress(DecodeError):
+        decoder.decode("x")  # (the first decode builds the entry)
+    entry = decoder._entry
+    good = "{}" if request_.endswith("fmt=3") else "1"
+    for body in ("OK", b"OK"):
+        assert entry(body) is MISS
+        assert _outcome(decoder, body) == _outcome(general, body)
+    for buffer in (bytearray(good.encode()), memoryview(good.encode())):
+        assert entry(buffer) is MISS
+        assert _outcome(decoder, buffer) == _outcome(general, buffer)  # type: ignore[arg-type]
+    for foreign in (123, None, 1.5, ["{"], ("{",), {"{": 1}):
+        assert entry(foreign) is MISS
+        with pytest.raises(TypeError, match="body must be bytes or str"):
+            decoder.decode(foreign)  # type: ignore[arg-type]
+
+
+def _broken_entry(body: object) -> Any:
+    raise ZeroDivisionError("a bug")
+
+
+@pytest.mark.parametrize("fmt", [0, 1, 2, 3])
+def test_a_bug_in_an_entry_is_a_decode_error(fmt: int) -> None:
+    """An entry that raises (a bug) makes the decoder raise DecodeError
+    saying so, never the bug's own exception: through a reused decoder and
+    through ``decode`` with a URL, which calls the entry itself."""
+    request = f"status.php?id=1&phone=79991234567&fmt={fmt}"
+    url = f"https://smsc.ru/sys/{request}&login=entry-bug&psw=x"
+    reply = smsc_codec.decode("1,1624884947,0", "status.php?id=1&phone=79991234567&fmt=1")
+    body = smsc_codec.encode_text(reply, request)
+    # (a layout's URL shape is learned on its 2nd, 4th, 8th... miss, counted
+    # over the whole run)
+    for _ in range(100_000):
+        assert smsc_codec.decode(body, url) == reply
+        shared = _URL_SHAPES.find(url)
+        if shared is not None:
+            break
+    assert shared is not None
+    decoder = smsc_codec.Decoder(request)
+    assert decoder.decode(body) == reply
+    built = shared._entry
+    decoder._entry = shared._entry = _broken_entry
+    try:
+        for decode in (decoder.decode, lambda text: smsc_codec.decode(text, url)):
+            with pytest.raises(DecodeError, match="internal error: ZeroDivisionError") as caught:
+                decode(body)
+            assert isinstance(caught.value.__cause__, ZeroDivisionError)
+            assert isinstance(decode("OK"), smsc_codec.Ok)  # (read before the entry)
+    finally:
+        shared._entry = built
 
 
 def _good_bodies(request: str) -> st.SearchStrategy[str]:
@@ -283,7 +344,7 @@ def test_xml_entry_leaves_markup_to_defusedxml(plain: str, other: str) -> None:
     decoder = smsc_codec.Decoder(request)
     good = smsc_codec.encode_text(smsc_codec.decode("1,1624884947,0", request[:-1] + "1"), request)
     assert decoder.decode(good) == _general(request, Limits()).decode(good)
-    assert decoder._entry is not None
+    assert decoder._entry is not no_entry
     assert decoder._entry(good) == decoder.decode(good)  # the entry reads the plain body
     assert plain in good
     body = good.replace(plain, other, 1)
@@ -309,7 +370,7 @@ def test_xml_attacks_through_a_reused_decoder() -> None:
         with contextlib.suppress(DecodeError):
             decoder.decode("<x/>")  # (the first decode builds the entry)
         spec = reply_spec(parse_request(request))
-        assert (decoder._entry is not None) == (not spec.ok_only and not spec.multi), request
+        assert (decoder._entry is not no_entry) == (not spec.ok_only and not spec.multi), request
         _same_both_ways(request, attack.body, Limits())
         with pytest.raises(DecodeError):
             decoder.decode(attack.body)
