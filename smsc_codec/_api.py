@@ -418,14 +418,20 @@ def decode(
 
 def _decode_by_url(body: bytes | bytearray | memoryview | str, url: str) -> Decoded:
     """:func:`decode` with the default options, for a URL of no shape
-    learned: its decoder found by its layout key, and its shape noted."""
+    learned."""
+    return _url_decoder(url).decode(body)
+
+
+def _url_decoder(url: str) -> Decoder[Reply]:
+    """The shared decoder of ``url``'s layout with the default options, for
+    a URL of no shape learned: found by its layout key, and its shape noted."""
     url_key = url_layout_key(url)
     decoder = _DEFAULT_DECODERS.get(url_key)
     if decoder is None:
         decoder = _decoder_for(url, False, None, DEFAULT_LIMITS, url_key)
     if url_key is not None:
         _URL_SHAPES.learn(url, url_key, decoder)
-    return decoder.decode(body)
+    return decoder
 
 
 def _decode_with_options(
@@ -440,11 +446,37 @@ def _decode_with_options(
     """:func:`decode` of anything but a URL with the default options."""
     if request is None:
         return _decode_unrequested(body, strict, charset, limits)
+    return _options_decoder(request, strict, charset, limits, form).decode(body)
+
+
+def _options_decoder(
+    request: RequestLike, strict: bool, charset: str | None, limits: Limits, form: FormLike | None
+) -> Decoder[Reply]:
+    """The shared decoder of ``request``'s layout with these options."""
     if form is not None or not isinstance(request, (str, Request)):
         _check_request(request)
         request = parse_request(request, form=form)
     url_key = url_layout_key(request) if isinstance(request, str) else None
-    return _decoder_for(request, strict, charset, limits, url_key).decode(body)
+    return _decoder_for(request, strict, charset, limits, url_key)
+
+
+def shared_decoder(
+    request: RequestLike,
+    *,
+    strict: bool = False,
+    charset: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Decoder[Reply]:
+    """The decoder :func:`decode` decodes an answer to ``request`` with,
+    shared by the requests of its layout: ``decode(body, request, ...)`` is
+    ``shared_decoder(request, ...).decode(body)``. Its ``request`` is the
+    layout's (script, ``fmt`` and the parameters that choose the layout);
+    a URL of a learned shape finds it without being parsed (the command
+    line's records)."""
+    if type(request) is str and not strict and charset is None and limits is DEFAULT_LIMITS:
+        found = _URL_SHAPES.find(request)
+        return _url_decoder(request) if found is None else found
+    return _options_decoder(request, strict, charset, limits, None)
 
 
 def _decode_unrequested(

@@ -27,6 +27,7 @@ from smsc_codec import (
     SendResult,
     Statistics,
 )
+from smsc_codec._api import shared_decoder
 from smsc_codec._checks import construct
 from smsc_codec._replies import LAYOUTS, layout_of, record_requests, reply_spec, url_layout_key
 from smsc_codec._url_shapes import MAX_SHAPES, ShapeTable, UrlShapes, url_shape
@@ -282,6 +283,31 @@ def test_decode_of_a_unique_request_equals_its_own_decoder() -> None:
     for number in range(300):  # more requests than the decoder cache holds
         query = f"status.php?id={number},{number + 1}&phone=7999,7998&fmt=1&login=u{number}"
         assert smsc_codec.decode(body, query) == smsc_codec.Decoder(query).decode(body)
+
+
+def test_the_requests_of_a_layout_share_one_decoder() -> None:
+    """The decoder ``decode`` takes for a request (``shared_decoder``, which
+    the command line uses too) is one for all the requests of a layout,
+    whatever their ids, numbers and credentials: made for the layout's own
+    request, with each option its own."""
+    body = "1,1286524541,0"
+    urls = [
+        f"https://smsc.ru/sys/status.php?login=u{n}&psw=p{n}&id={n}&phone=7999{n:07d}&fmt=1"
+        for n in range(40)
+    ]
+    decoders = [shared_decoder(url) for url in urls]
+    assert len({id(decoder) for decoder in decoders}) == 1
+    decoder = decoders[0]
+    assert decoder.request == layout_of(smsc_codec.parse_request(urls[0]))
+    assert (decoder.request.script, decoder.fmt, decoder.strict) == ("status", 1, False)
+    for url in urls:
+        assert smsc_codec.decode(body, url) == decoder.decode(body)
+    strict = shared_decoder(urls[0], strict=True)
+    assert strict.strict
+    assert strict is shared_decoder(urls[-1], strict=True)
+    assert shared_decoder(urls[0].replace("fmt=1", "fmt=0")).fmt == 0
+    mapping = {"script": "status", "id": "7", "phone": "79990000007", "fmt": "1"}
+    assert shared_decoder(mapping).request == decoder.request
 
 
 # ------------------------------------------------- the URL's layout key ---

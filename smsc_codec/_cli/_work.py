@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from smsc_codec._api import shared_decoder
 from smsc_codec._errors import DecodeError, EncodeError, SmscCodecError
-from smsc_codec._exchange import decode_exchange, encode_exchange
+from smsc_codec._exchange import decode_exchange, encode_exchange, is_callback
 from smsc_codec._limits import DEFAULT_LIMITS, Limits
 from smsc_codec._request import parse_request
 
@@ -160,7 +161,6 @@ class _Done(NamedTuple):
 
 
 def _decode(record: Record, job: Job, strict: bool) -> _Done:
-    request = parse_request(record.request)  # once: decode takes the parsed request
     assert record.body is not None
     charset = job.charset
     chosen = None
@@ -168,14 +168,19 @@ def _decode(record: Record, job: Job, strict: bool) -> _Done:
         charset = None  # a log's body is text already: no charset applies
     elif charset == "auto":
         charset = chosen = auto_charset(record.body)
-    value = decode_exchange(
-        record.body,
-        request,
-        strict=strict,
-        charset=charset,  # --charset names are codec names
-        limits=job.limits,
-    )
-    return _Done(value, request.script, str(int(request.fmt)), chosen)
+    # (--charset names are codec names)
+    if is_callback(record.request):
+        request = parse_request(record.request)
+        value = decode_exchange(
+            record.body, request, strict=strict, charset=charset, limits=job.limits
+        )
+        return _Done(value, request.script, str(int(request.fmt)), chosen)
+    # the decoder of the request's layout, found by the URL's shape where one
+    # is learned: a log's URLs, each with its own ids and credentials, are
+    # not parsed one by one
+    decoder = shared_decoder(record.request, strict=strict, charset=charset, limits=job.limits)
+    value = decoder.decode(record.body)
+    return _Done(value, decoder.request.script, str(decoder.fmt), chosen)
 
 
 def _group(record: Record) -> tuple[str, str]:
