@@ -159,9 +159,9 @@ class Decoder(Generic[_R]):
         # the request's kinds, what the signature says)
         # The bare OK first, by comparing the exact forms (its reply is a
         # constant); then the entry, which reads the commonest answer of the
-        # request's layout and answers MISS for any other body: a bytearray,
-        # an object that is no body, a body over a limit, the first body of
-        # all (``_decode_other``).
+        # request's layout and answers MISS for any other body (an object
+        # that is no body, a body over a limit, the first body of all:
+        # ``_decode_other``).
         kind = body.__class__
         if kind is str:
             if body == self._ok_text:
@@ -179,11 +179,18 @@ class Decoder(Generic[_R]):
         return self._decode_other(body)  # type: ignore[no-any-return]
 
     def _decode_other(self, body: bytes | bytearray | memoryview | str) -> Any:
-        """A body the entry left: a body of another type than bytes or str,
-        the first body of all (the entry is built, then tried), or one for
-        the general path."""
-        if body.__class__ is not str and body.__class__ is not bytes:
+        """A body the entry left: the bare OK (for ``decode``, which calls
+        the entry first), a body of another type than bytes or str, the
+        first body of all (the entry is built, then tried), or one for the
+        general path."""
+        kind = body.__class__
+        if kind is str:
+            if body == self._ok_text:
+                return self._ok
+        elif kind is not bytes:
             self._check_unusual(body)  # (TypeError for an object that is no body)
+        elif body == self._ok_bytes:
+            return self._ok
         try:
             if self._entry is _unbuilt:
                 found = self._build_entry(body)
@@ -399,17 +406,18 @@ def decode(
         fullmatch = shapes.fullmatch  # (a callable in a slot: LOAD_METHOD would not specialise)
         known = fullmatch(request)
         if known is not None and "#" not in request:
-            # (and Decoder.decode's call written out too: its entry first;
-            # the decoder's decode takes what that leaves, the bare OK among
-            # it, and says what an entry's bug raised, running it again)
+            # (and Decoder.decode written out too, its entry first: the
+            # bare OK is among what the entry leaves)
             decoder: Decoder[Reply] = shapes.values[known.lastindex]  # type: ignore[index,assignment]
             try:
                 found = decoder._entry(body)
-            except Exception:
-                found = MISS
+            except SmscCodecError:
+                raise
+            except Exception as exc:  # a bug must not leak a foreign exception type
+                raise DecodeError(f"internal error: {exc!r}", fmt=decoder.fmt) from exc
             if found is not MISS:
                 return found  # type: ignore[no-any-return]
-            return decoder.decode(body)
+            return decoder._decode_other(body)  # type: ignore[no-any-return]
         return _decode_by_url(body, request)
     return _decode_with_options(
         body, request, strict=strict, charset=charset, limits=limits, form=form

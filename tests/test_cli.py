@@ -404,6 +404,42 @@ def test_a_delivery_error_is_not_named_after_a_status(tmp_path: Path) -> None:
     assert row["reply"]["err"] == _code(value.err)
 
 
+def test_each_record_is_decoded_for_its_own_request(tmp_path: Path) -> None:
+    """Every record's row is its answer decoded for its own request, however
+    the request is written: URLs of one layout (one decoder, found by the
+    URL's shape), a mapping of parameters, and a callback's body under any
+    URL that names the callback handler, a full one too."""
+    callback_body = "id=1234&phone=79991234567&status=1&time=1700000000&ts=1700000000&err=0"
+    status = "https://smsc.ru/sys/status.php?login=u{0}&psw=p{0}&id={0}&phone=7999{0:07d}&fmt=1"
+    records: list[dict[str, Any]] = [
+        {"request": status.format(n), "body": f"1,12865245{n:02d},0"} for n in range(12)
+    ]
+    records += [
+        {
+            "request": {"script": "status", "id": "7", "phone": "79990000007", "fmt": "1"},
+            "body": "3,1286524541,0",
+        },
+        {"request": "callback", "body": callback_body},
+        {"request": "https://shop.example/callback?fmt=1", "body": callback_body},
+        {"request": "/hooks/callback.php", "body": callback_body},
+        {"request": "https://shop.example/callback", "body": "OK"},
+    ]
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"".join(msgspec.json.encode(record) + b"\n" for record in records))
+    run = cli(tmp_path, "decode", "-q", log)
+    assert run.code == 0, run.err
+    by_line = {row["line"]: row for row in run.rows()}
+    assert sorted(by_line) == list(range(1, len(records) + 1))
+    for line, record in enumerate(records, 1):
+        # (the request as a whole decides: parsed, a handler's URL is a callback's)
+        request = smsc_codec.parse_request(record["request"])
+        value = decode_exchange(record["body"], request)
+        row = by_line[line]
+        assert (row["script"], row["fmt"]) == (request.script, int(request.fmt)), record
+        assert row["kind"] == type(value).__name__, record
+    assert [by_line[line]["kind"] for line in (14, 15, 16)] == ["StatusCallback"] * 3
+
+
 # -- 3. rejects: every record is an output row or a reject ---------------------
 
 #: hand-made bad records, as bytes with their line break

@@ -24,7 +24,7 @@ import msgspec
 
 from smsc_codec._api import shared_decoder
 from smsc_codec._errors import DecodeError, EncodeError, SmscCodecError
-from smsc_codec._exchange import decode_exchange, encode_exchange, is_callback
+from smsc_codec._exchange import CALLBACK, decode_exchange, encode_exchange
 from smsc_codec._limits import DEFAULT_LIMITS, Limits
 from smsc_codec._request import parse_request
 
@@ -169,16 +169,19 @@ def _decode(record: Record, job: Job, strict: bool) -> _Done:
     elif charset == "auto":
         charset = chosen = auto_charset(record.body)
     # (--charset names are codec names)
-    if is_callback(record.request):
-        request = parse_request(record.request)
-        value = decode_exchange(
-            record.body, request, strict=strict, charset=charset, limits=job.limits
-        )
-        return _Done(value, request.script, str(int(request.fmt)), chosen)
+    request = record.request
+    if not isinstance(request, str) or CALLBACK in request:
+        # a mapping, or a URL that may be a callback's: parsed once, in full
+        request = parse_request(request)
+        if request.script == CALLBACK:
+            value = decode_exchange(
+                record.body, request, strict=strict, charset=charset, limits=job.limits
+            )
+            return _Done(value, request.script, str(int(request.fmt)), chosen)
     # the decoder of the request's layout, found by the URL's shape where one
     # is learned: a log's URLs, each with its own ids and credentials, are
     # not parsed one by one
-    decoder = shared_decoder(record.request, strict=strict, charset=charset, limits=job.limits)
+    decoder = shared_decoder(request, strict=strict, charset=charset, limits=job.limits)
     value = decoder.decode(record.body)
     return _Done(value, decoder.request.script, str(decoder.fmt), chosen)
 
