@@ -727,28 +727,31 @@ class JsonReader:
         if spec.multi or spec.ok_only or limits.max_depth < TYPED_DEPTH:
             return None
         cls, max_text = spec.candidates[0].cls, limits.max_field_length
-        key = (cls, max_text)
-        readers = READ_ONE  # (the plain twin's reader, or the learned one's)
-        wire_twin(cls, max_text)  # (which puts its reader there)
+        wire_twin(cls, max_text)  # (which puts its reader's cell in READ_ONE)
+        reader = READ_ONE[cls, max_text]  # (the plain twin's reader, or the learned one's)
         utf8 = charset == "utf-8"
         # (a body over max_body_bytes is refused by the decoder; read_fast
         # leaves one that may hold more records than the limit to read())
         floor = min(2 * limits.max_records, limits.max_body_bytes)
 
+        # A body that is no object of the kind (a bare OK, an array, an
+        # error object) is refused by the twin, at its first character for
+        # most: a look at that character here would cost every answer more
+        # than it saves the few others.
         def entry(body: Any) -> Any:
             kind = body.__class__
             if kind is str:
-                if body[:1] != "{" or len(body) > floor:
+                if len(body) > floor:
                     return MISS
             elif kind is bytes or kind is bytearray:
                 # (msgspec reads UTF-8 bytes itself; ASCII is the same in
                 # every charset)
-                if body[:1] != b"{" or len(body) > floor or not (utf8 or body.isascii()):
+                if len(body) > floor or not (utf8 or body.isascii()):
                     return MISS
             else:  # (a memoryview cannot tell whether it is ASCII)
                 return MISS
             try:
-                return readers[key](body)
+                return reader[0](body)
             except _TWIN_MISSES:
                 return MISS
 

@@ -113,7 +113,7 @@ def wire_twin(cls: type[msgspec.Struct], max_text: int = DEFAULT_LIMITS.max_fiel
         env["read_one"],
         env["read_many"],
     )
-    READ_ONE.setdefault((cls, max_text), twin.read_one)
+    READ_ONE.setdefault((cls, max_text), [twin.read_one])
     return twin
 
 
@@ -300,11 +300,12 @@ class _Seen:
 
 #: the learned twin of each reply kind and text bound that has learned a key
 LEARNED: dict[tuple[type, int], Twin] = {}
-#: the reader of one JSON object of each reply kind and text bound (for the
-#: compiled entry, one look-up): the plain twin's until a key is learned,
-#: then the learned twin's, or :func:`twin_for`'s choice written out. Never
-#: loses a key: an entry holds it, and :func:`wire_twin` puts it only once.
-READ_ONE: dict[tuple[type, int], Callable[[Any], msgspec.Struct]] = {}
+#: the reader of one JSON object of each reply kind and text bound, in a
+#: cell of its own (a compiled entry holds the cell and calls its item: no
+#: look-up by a key hashed on every call): the plain twin's until a key is
+#: learned, then the learned twin's, or :func:`twin_for`'s choice written
+#: out. The cell is put once (:func:`wire_twin`) and its item replaced.
+READ_ONE: dict[tuple[type, int], list[Callable[[Any], msgspec.Struct]]] = {}
 #: a key msgspec can name a field by (no backslash, quote or control
 #: character); one it cannot stays with the general path, which keeps it
 _NAMEABLE = re.compile(r'[^\\"\x00-\x1f]*').fullmatch
@@ -345,7 +346,8 @@ def learn_keys(
     if not new or len(twin.unknown) + len(new) > MAX_LEARNED_KEYS:
         return
     learned = LEARNED[cls, max_text] = _learned_twin(cls, max_text, (*twin.unknown, *new))
-    READ_ONE[cls, max_text] = _reader_of(learned, wire_twin(cls, max_text))
+    plain = wire_twin(cls, max_text)  # (which has put the cell)
+    READ_ONE[cls, max_text][0] = _reader_of(learned, plain)
 
 
 def _reader_of(learned: Twin, plain: Twin) -> Callable[[Any], msgspec.Struct]:

@@ -139,6 +139,44 @@ def test_entries_take_any_object(request_: str, data: st.DataObject) -> None:
             decoder.decode(foreign)  # type: ignore[arg-type]
 
 
+#: a fmt=3 status object, and bodies around it that are no object of the
+#: kind or not it alone (the entry hands each to the wire twin, whatever
+#: its first character)
+_STATUS_OBJECT = '{"status": 1, "last_date": "28.06.2021 15:55:47", "err": 0}'
+_AROUND_AN_OBJECT = [
+    " " + _STATUS_OBJECT,
+    "\r\n\t" + _STATUS_OBJECT,
+    _STATUS_OBJECT + "\n",
+    "\ufeff" + _STATUS_OBJECT,
+    f"[{_STATUS_OBJECT}]",
+    f"{_STATUS_OBJECT}{_STATUS_OBJECT}",
+    "OK",
+    " OK",
+    '"OK"',
+    "1",
+    "null",
+    "{}",
+    "{",
+    '{"error": "x", "error_code": 3}',
+    '{"result": "OK"}',
+    "ERROR = 3 (x)",
+    "",
+]
+
+
+@pytest.mark.parametrize("body", _AROUND_AN_OBJECT)
+def test_json_entry_reads_what_the_general_path_reads(body: str) -> None:
+    """The fmt=3 entry does not look at a body's first character: what
+    the twin reads (an object after white space, as JSON allows) is the
+    general path's reply, and the rest is the general path's."""
+    request = "status.php?id=1&phone=79991234567&fmt=3"
+    _same_both_ways(request, body, Limits())
+    decoder = smsc_codec.Decoder(request)
+    decoder.decode(_STATUS_OBJECT)  # (the first decode builds the entry)
+    if body.strip(" \r\n\t") == _STATUS_OBJECT:
+        assert decoder._entry(body) == decoder.decode(_STATUS_OBJECT)
+
+
 def _broken_entry(body: object) -> Any:
     raise ZeroDivisionError("a bug")
 

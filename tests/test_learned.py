@@ -301,17 +301,18 @@ def test_an_unknown_key_after_the_first_sight_is_kept_in_order() -> None:
 def fresh_twins() -> Iterator[None]:
     """Learned twins of their own: the keys other tests taught may fill a
     kind's hidden slots."""
-    saved = dict(LEARNED), dict(READ_ONE)
+    saved = dict(LEARNED), {key: cell[0] for key, cell in READ_ONE.items()}
     LEARNED.clear()
-    READ_ONE.update((key, wire_twin(*key).read_one) for key in READ_ONE)
+    for key, cell in READ_ONE.items():
+        cell[0] = wire_twin(*key).read_one
     try:
         yield
     finally:
         LEARNED.clear()
         LEARNED.update(saved[0])
-        # (a kind first met here keeps its plain reader: an entry holds its key)
-        READ_ONE.update((key, wire_twin(*key).read_one) for key in READ_ONE)
-        READ_ONE.update(saved[1])
+        # (a kind first met here keeps its plain reader: an entry holds its cell)
+        for key, cell in READ_ONE.items():
+            cell[0] = saved[1].get(key, wire_twin(*key).read_one)
 
 
 @pytest.mark.usefixtures("fresh_twins")
