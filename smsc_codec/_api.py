@@ -462,6 +462,11 @@ def _decode_with_options(
     form: FormLike | None,
 ) -> Decoded:
     """:func:`decode` of anything but a URL with the default options."""
+    if not isinstance(strict, int):  # (a bool is an int) another option put in its place
+        raise TypeError(
+            f"strict must be True or False, not {type(strict).__name__}: "
+            "pass decode's options by keyword"
+        )
     if request is None:
         return _decode_unrequested(body, strict, charset, limits)
     return _options_decoder(request, strict, charset, limits, form).decode(body)

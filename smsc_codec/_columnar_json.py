@@ -35,6 +35,7 @@ from ._columnar_schema import INPUT_INDEX, ITEM
 from ._json import TYPED_DEPTH
 from ._replies import Candidate
 from ._schema import Kind, plan_for
+from ._twins import keys_within
 
 __all__ = ["read_json_group"]
 
@@ -123,8 +124,11 @@ def read_json_group(
     """Read the fmt=3 bodies of one layout: the replies' value columns by
     kind, and the positions of the bodies read."""
     limits = group.limits
-    if limits.max_depth < TYPED_DEPTH:
-        return [], np.zeros(0, dtype=np.int64)
+    max_text = limits.max_field_length
+    if limits.max_depth < TYPED_DEPTH or not all(
+        keys_within(c.cls, max_text) for c in group.spec.candidates
+    ):
+        return [], np.zeros(0, dtype=np.int64)  # (as _json.fast_json: the per-answer way)
     most = min(limits.max_body_bytes, 2 * limits.max_records)
     parts: Parts = []
     read: list[Positions] = []

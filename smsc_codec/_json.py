@@ -44,7 +44,7 @@ from ._schema import (
     int_digits_fault,
     plan_for,
 )
-from ._twins import READ_ONE, Twin, learn_keys, read_money, twin_for, wire_twin
+from ._twins import READ_ONE, Twin, keys_within, learn_keys, read_money, twin_for, wire_twin
 
 __all__ = [
     "JSON",
@@ -310,6 +310,8 @@ def fast_json(
         return None  # (a depth bound below any answer's: the general path counts)
     candidate = spec.candidates[0]
     for _attempt in range(2):
+        if not keys_within(candidate.cls, limits.max_field_length):
+            return None
         twin = twin_for(candidate.cls, limits.max_field_length, data)
         try:
             if head in ("[", b"["):
@@ -727,6 +729,8 @@ class JsonReader:
         if spec.multi or spec.ok_only or limits.max_depth < TYPED_DEPTH:
             return None
         cls, max_text = spec.candidates[0].cls, limits.max_field_length
+        if not keys_within(cls, max_text):
+            return None
         wire_twin(cls, max_text)  # (which puts its reader's cell in READ_ONE)
         reader = READ_ONE[cls, max_text]  # (the plain twin's reader, or the learned one's)
         utf8 = charset == "utf-8"

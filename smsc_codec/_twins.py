@@ -13,6 +13,7 @@ model (``_schema.py``): nothing here names a field.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -31,6 +32,7 @@ __all__ = [
     "READ_ONE",
     "Twin",
     "current_twin",
+    "keys_within",
     "learn_keys",
     "read_money",
     "twin_for",
@@ -309,6 +311,21 @@ READ_ONE: dict[tuple[type, int], list[Callable[[Any], msgspec.Struct]]] = {}
 #: a key msgspec can name a field by (no backslash, quote or control
 #: character); one it cannot stays with the general path, which keeps it
 _NAMEABLE = re.compile(r'[^\\"\x00-\x1f]*').fullmatch
+
+
+def keys_within(cls: type[msgspec.Struct], max_text: int) -> bool:
+    """Whether every key a JSON twin of ``cls`` reads (its model's wire keys;
+    a key is learned only once the general path has read it under the same
+    bound) is at most ``max_text`` characters. A twin bounds values only; the
+    general path holds a JSON key to ``max_field_length`` too (a key is a
+    text, ``_json._check_tree``), so under a shorter bound no twin reads a
+    body of ``cls``: the general path says what is over the limit."""
+    return _longest_key(cls) <= max_text
+
+
+@functools.cache
+def _longest_key(cls: type[msgspec.Struct]) -> int:
+    return max((len(key) for key in plan_for(cls).by_wire), default=0)
 
 
 def current_twin(cls: type[msgspec.Struct], max_text: int) -> Twin:

@@ -18,6 +18,7 @@ from smsc_codec import (
     EncodeError,
     Fmt,
     HlrStatus,
+    Limits,
     MessageFlags,
     MessageStatus,
     MessageType,
@@ -90,6 +91,16 @@ def test_decode_reads_free_text_by_the_layout() -> None:
 def test_decoder_object_matches_decode() -> None:
     decoder = smsc_codec.Decoder(STATUS + "&all=1")
     assert decoder.decode(ALL1_FMT0) == decoded(ALL1_FMT0, STATUS + "&all=1")
+
+
+def test_an_option_out_of_place_is_a_type_error() -> None:
+    """decode's options are passed by keyword; a charset or limits given
+    where ``strict`` stands is refused, not taken for strictness."""
+    body, request = '{"id": 33, "cnt": 1, "zz": 1}', "send.php?fmt=3"
+    for option in ("utf-8", Limits(), b"a=1"):
+        with pytest.raises(TypeError, match="pass decode's options by keyword"):
+            smsc_codec.decode(body, request, option)  # type: ignore[arg-type]
+    assert smsc_codec.decode(body, request, charset="utf-8").extra == (("zz", 1),)
 
 
 def test_request_as_mapping_or_url() -> None:

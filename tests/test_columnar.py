@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import smsc_codec
-from smsc_codec import DecodeError
+from smsc_codec import DecodeError, Limits
 from smsc_codec import _columnar as columnar
 from smsc_codec._columnar import decode_columns
 from smsc_codec._columnar_convert import LAST_SPACE
@@ -94,6 +94,19 @@ def test_corpus_as_bytes_and_with_unique_requests_decodes_as_per_answer() -> Non
         body.encode("utf-8") if i % 2 else body for i, (_, body) in enumerate(exchanges)
     ]
     assert_same_as_per_answer(requests, bodies)
+
+
+def test_a_key_over_max_field_length_rejects_as_per_answer() -> None:
+    """Under a ``max_field_length`` shorter than a key of the kind, the
+    answers are refused (a JSON key is a text) as the per-answer decoder
+    refuses them; under a longer one they are read."""
+    bodies = ['{"id": 33, "cnt": 1}', ' {"id": 34, "cnt": 2}', b'{"id": 35, "cnt": 3}']
+    requests = ["send.php?cost=3&fmt=3"] * len(bodies)
+    assert_same_as_per_answer(requests, bodies, limits=Limits(max_field_length=2))
+    refused = decode_columns(requests, bodies, limits=Limits(max_field_length=2))
+    assert sorted(refused.rejected) == [0, 1, 2]
+    tables = assert_same_as_per_answer(requests, bodies, limits=Limits(max_field_length=3))
+    assert [t.num_rows for t in tables.values()] == [3]
 
 
 def test_strict_decodes_as_per_answer() -> None:

@@ -177,6 +177,23 @@ def test_json_entry_reads_what_the_general_path_reads(body: str) -> None:
         assert decoder._entry(body) == decoder.decode(_STATUS_OBJECT)
 
 
+@pytest.mark.parametrize("body", ['{"id": 33, "cnt": 1}', ' {"id": 33, "cnt": 1}'])
+def test_a_key_over_max_field_length_is_refused_every_way(body: str) -> None:
+    """A JSON key is a text held to ``max_field_length``, which a wire twin
+    (bounding values only) cannot check: under a bound shorter than a key
+    of the kind no twin reads, neither the entry nor the general path's
+    first try, and the general path says what is over the limit; a key
+    the body holds within the bound is read."""
+    request = "send.php?cost=3&fmt=3"
+    decoder = smsc_codec.Decoder(request, limits=Limits(max_field_length=2))
+    for _ in range(2):  # (the first decode builds the entry)
+        with pytest.raises(smsc_codec.LimitError, match="max_field_length=2"):
+            decoder.decode(body)
+    _same_both_ways(request, body, Limits(max_field_length=2))
+    _same_both_ways(request, body, Limits(max_field_length=3))
+    assert smsc_codec.decode(body, request, limits=Limits(max_field_length=3)).cnt == 1
+
+
 def _broken_entry(body: object) -> Any:
     raise ZeroDivisionError("a bug")
 
