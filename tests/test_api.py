@@ -100,7 +100,9 @@ def test_an_option_out_of_place_is_a_type_error() -> None:
     for option in ("utf-8", Limits(), b"a=1"):
         with pytest.raises(TypeError, match="pass decode's options by keyword"):
             smsc_codec.decode(body, request, option)  # type: ignore[arg-type]
-    assert smsc_codec.decode(body, request, charset="utf-8").extra == (("zz", 1),)
+    reply = smsc_codec.decode(body, request, charset="utf-8")
+    assert isinstance(reply, smsc_codec.SendResult)
+    assert reply.extra == (("zz", 1),)
 
 
 def test_request_as_mapping_or_url() -> None:

@@ -191,7 +191,9 @@ def test_a_key_over_max_field_length_is_refused_every_way(body: str) -> None:
             decoder.decode(body)
     _same_both_ways(request, body, Limits(max_field_length=2))
     _same_both_ways(request, body, Limits(max_field_length=3))
-    assert smsc_codec.decode(body, request, limits=Limits(max_field_length=3)).cnt == 1
+    reply = smsc_codec.decode(body, request, limits=Limits(max_field_length=3))
+    assert isinstance(reply, smsc_codec.SendResult)
+    assert reply.cnt == 1
 
 
 def _broken_entry(body: object) -> Any:
